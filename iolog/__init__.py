@@ -1,0 +1,60 @@
+"""iolog: VMware VIC's container-VM log format, in Python.
+
+A log is a sequence of entries, each a 16-byte base64 header (timestamp,
+size, stream) and a payload. This package encodes and decodes it (sans-IO
+:class:`Decoder`), offers file objects (:class:`LogWriter`,
+:class:`LogReader`), fast time navigation and follow over log files
+(:class:`LogFile`), live serial sources, and docker-compatible time parsing
+(:func:`parse_since`). Standard library only.
+"""
+
+from __future__ import annotations
+
+from .decoder import PLAUSIBLE_TIMESTAMP_NS, Decoder, Event, Skipped, Truncated
+from .errors import DecodeError, InvalidArgumentError, IologError
+from .format import (
+    ENCODED_HEADER_SIZE,
+    HEADER_SIZE,
+    MAX_ENTRY_SIZE,
+    Entry,
+    Header,
+    Stream,
+    decode_header,
+    encode_entry,
+    encode_header,
+    format_docker_time,
+    ns_to_datetime,
+)
+from .io import LogReader, LogWriter, read_entries, read_events
+from .sources import SourceState, SourceStatus
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ENCODED_HEADER_SIZE",
+    "HEADER_SIZE",
+    "MAX_ENTRY_SIZE",
+    "PLAUSIBLE_TIMESTAMP_NS",
+    "DecodeError",
+    "Decoder",
+    "Entry",
+    "Event",
+    "Header",
+    "InvalidArgumentError",
+    "IologError",
+    "LogReader",
+    "LogWriter",
+    "Skipped",
+    "SourceState",
+    "SourceStatus",
+    "Stream",
+    "Truncated",
+    "__version__",
+    "decode_header",
+    "encode_entry",
+    "encode_header",
+    "format_docker_time",
+    "ns_to_datetime",
+    "read_entries",
+    "read_events",
+]
