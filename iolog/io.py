@@ -120,10 +120,12 @@ class LogWriter(io.RawIOBase):
         if not size:
             return 0
         with self._lock:
+            now = self._clock()
             partial = self._partial
             if not partial:
-                self._partial_ts = self._clock()
+                self._partial_ts = now
             partial += view
+            stamp = self._partial_ts  # the first entry may have begun earlier
             frames = bytearray()
             start = 0
             length = len(partial)
@@ -136,14 +138,12 @@ class LogWriter(io.RawIOBase):
                     end = start + MAX_ENTRY_SIZE
                 else:
                     break
-                frames += encode_entry(
-                    partial[start:end], timestamp_ns=self._partial_ts, stream=self._stream
-                )
+                frames += encode_entry(partial[start:end], timestamp_ns=stamp, stream=self._stream)
+                stamp = now
                 start = end
             if start:
                 del partial[:start]
-                if partial:
-                    self._partial_ts = self._clock()
+                self._partial_ts = now
                 self._unsent += frames
             self._send()
         return size
@@ -167,6 +167,26 @@ class LogWriter(io.RawIOBase):
             if sink_flush is not None:
                 with _SINK_LOCK:
                     sink_flush()
+
+    def take_unwritten(self) -> bytes:
+        """Remove and return what the sink has not received yet, framed.
+
+        For a caller whose sink failed for good: the returned bytes (unsent
+        frames, then the partial line as one more frame) are a valid log
+        fragment to keep somewhere else.
+
+        Returns:
+            The framed bytes, possibly empty.
+        """
+        with self._lock:
+            if self._partial:
+                self._unsent += encode_entry(
+                    bytes(self._partial), timestamp_ns=self._partial_ts, stream=self._stream
+                )
+                self._partial.clear()
+            kept = bytes(self._unsent)
+            self._unsent.clear()
+        return kept
 
     def close(self) -> None:
         """Flush, then close the sink if ``close_sink`` was given."""
