@@ -34,6 +34,7 @@ from .format import (
     HEADER_PATTERN,
     Entry,
     Stream,
+    trusted_entry,
 )
 
 __all__ = ["Decoder", "Event", "Skipped", "Truncated", "PLAUSIBLE_TIMESTAMP_NS"]
@@ -114,7 +115,7 @@ class Decoder:
     """
 
     def __init__(self, *, offset: int = 0, resync: bool = False) -> None:
-        self._buf: bytes | bytearray = b""
+        self._buf = b""
         self._base = offset
         # In sync: _pos is where the next header is expected. In resync: _pos
         # is where scanning for a candidate continues; _skip_start is the
@@ -156,12 +157,8 @@ class Decoder:
         if self._closed:
             raise RuntimeError("feed() after close()")
         if data:
-            if self._buf:
-                if not isinstance(self._buf, bytearray):
-                    self._buf = bytearray(self._buf)
-                self._buf += data
-            else:
-                self._buf = bytes(data)
+            # Always an immutable bytes: slices of it are the payloads, no copy twice.
+            self._buf = self._buf + bytes(data) if self._buf else bytes(data)
         return self._run(final=False, eager=False)
 
     def flush(self) -> list[Event]:
@@ -205,7 +202,7 @@ class Decoder:
         a2b = _A2B
         unpack = _UNPACK
         streams = _STREAMS
-        make_entry = Entry
+        make_entry = trusted_entry
         checked_at = -1  # a position whose header shape is already known good
 
         while True:
@@ -221,7 +218,21 @@ class Decoder:
                 checked_at = found
                 continue
 
-            # In sync: a header is expected at pos.
+            # In sync. Fast path for healthy data: while the header at pos is
+            # known good and its successor's header is complete and well-formed,
+            # emit the entry and move on.
+            if checked_at == pos:
+                while pos + 16 <= n:
+                    timestamp_ns, bits = unpack(a2b(buf[pos : pos + 16]))
+                    end = pos + 16 + (bits >> 4)
+                    if end + 16 > n or match(buf, end) is None:
+                        break
+                    append(make_entry(timestamp_ns, streams[bits >> 3 & 1], buf[pos + 16 : end],
+                                      bits & 7, base + pos))
+                    pos = end
+                checked_at = pos
+
+            # In sync, general case: a header is expected at pos.
             if n - pos < _HDR:
                 if final and pos < n:
                     tail = buf[pos:n]
@@ -259,14 +270,14 @@ class Decoder:
                     continue
                 # Keep the entry; what follows it is garbage.
                 append(
-                    make_entry(timestamp_ns, streams[bits >> 3 & 1], bytes(buf[pos + _HDR : end]),
+                    make_entry(timestamp_ns, streams[bits >> 3 & 1], buf[pos + _HDR : end],
                                bits & 7, base + pos)
                 )
                 self._skip_start = base + end
                 pos = end + 1
                 continue
             append(
-                make_entry(timestamp_ns, streams[bits >> 3 & 1], bytes(buf[pos + _HDR : end]),
+                make_entry(timestamp_ns, streams[bits >> 3 & 1], buf[pos + _HDR : end],
                            bits & 7, base + pos)
             )
             pos = end
