@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import binascii
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Union
 
 from .format import (
     ENCODED_HEADER_SIZE,
@@ -89,15 +89,17 @@ class Truncated:
         return self.offset + self.length
 
 
-Event = Union[Entry, Skipped, Truncated]
+Event = Entry | Skipped | Truncated
 
 
 def _strict_ok(buf: bytes | bytearray, at: int) -> bool:
     """A header shape with reserved flags zero and a plausible timestamp."""
     if _MATCH(buf, at) is None:
         return False
+    timestamp_ns: int
+    bits: int
     timestamp_ns, bits = _UNPACK(_A2B(buf[at : at + _HDR]))
-    return not bits & 7 and 0 <= timestamp_ns < PLAUSIBLE_TIMESTAMP_NS
+    return bits & 7 == 0 and 0 <= timestamp_ns < PLAUSIBLE_TIMESTAMP_NS
 
 
 class Decoder:
@@ -360,6 +362,8 @@ class Decoder:
     @staticmethod
     def _runs_past_end(buf: bytes | bytearray, cand: int, n: int) -> bool:
         """A plausible header at ``cand`` whose entry is cut off by the end."""
+        timestamp_ns: int
+        bits: int
         timestamp_ns, bits = _UNPACK(_A2B(buf[cand : cand + _HDR]))
         if bits & 7 or not 0 <= timestamp_ns < PLAUSIBLE_TIMESTAMP_NS:
             return False

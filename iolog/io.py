@@ -138,7 +138,9 @@ class LogWriter(io.RawIOBase):
                     end = start + MAX_ENTRY_SIZE
                 else:
                     break
-                frames += encode_entry(partial[start:end], timestamp_ns=stamp, stream=self._stream)
+                frames += encode_entry(
+                    bytes(partial[start:end]), timestamp_ns=stamp, stream=self._stream
+                )
                 stamp = now
                 start = end
             if start:
@@ -302,7 +304,8 @@ def _windowed_events(
     except ImportError:  # pragma: no cover - the index module is part of the package
         return None
     if isinstance(source, (str, os.PathLike)):
-        return LogFile(source).events(since_ns=since_ns, until_ns=until_ns)
+        events: Iterator[Event] = LogFile(source).events(since_ns=since_ns, until_ns=until_ns)
+        return events
     return None
 
 

@@ -52,7 +52,7 @@ def test_vector_whole_and_byte_by_byte(vector):
             flags=int(meta["flags"]),
             offset=int(meta["offset"]),
         )
-        for meta, message in zip(vector.entries, vector.messages)
+        for meta, message in zip(vector.entries, vector.messages, strict=True)
     ]
     expected_skips = [Skipped(0, vector.skipped_bytes)] if vector.skipped_bytes else []
     for events in (decode(vector.data), decode_bytewise(vector.data)):

@@ -35,7 +35,7 @@ def test_every_vector_header_decodes_to_its_fields(vector):
 
 @pytest.mark.parametrize("vector", VECTORS, ids=lambda v: v.name)
 def test_every_vector_entry_encodes_to_its_bytes(vector):
-    for meta, message in zip(vector.entries, vector.messages):
+    for meta, message in zip(vector.entries, vector.messages, strict=True):
         offset = int(meta["offset"])
         frame = encode_entry(
             message,

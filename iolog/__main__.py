@@ -1,0 +1,7 @@
+"""``python -m iolog``: the same as the ``iolog`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,702 @@
+"""The ``iolog`` command: ``cat``, ``stat``, ``write`` and ``record``.
+
+This module owns the command line: argument parsing, turning every bad
+input into one clear line on stderr and a non-zero exit (never a
+traceback), and printing. The work itself is done by the library: the
+decoder, :class:`~iolog.logfile.LogFile` for time navigation and follow, and
+the serial module for live devices.
+
+Exit status: 0 on success, 1 when the input cannot be used (missing file,
+not an iolog stream, a device that fails), 2 for a usage error, and for
+``record`` the command's own status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import select
+import signal
+import stat as stat_module
+import subprocess
+import sys
+import tempfile
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import BinaryIO, NoReturn
+
+from .decoder import Decoder, Event, Skipped, Truncated
+from .errors import IologError
+from .format import Entry, Stream, format_docker_time
+from .io import LogWriter, read_events
+from .sources import SourceState, SourceStatus
+from .timespec import parse_since
+
+__all__ = ["main"]
+
+PROG = "iolog"
+#: How much of a file is decoded up front to tell whether it is an iolog file.
+SNIFF_BYTES = 64 * 1024
+#: A partial line idle this long is written as an entry by ``write``/``record``.
+IDLE_FLUSH_S = 0.1
+_OUTPUT_BATCH = 256
+
+#: Whether an entry is inside the requested time window.
+EntryFilter = Callable[[Entry], bool]
+
+
+class CliError(Exception):
+    """A failure to report as one line (``iolog: error: ...``) and exit 1."""
+
+    def __init__(self, message: str, status: int = 1) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class _ArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _ArgumentParser(
+        prog=PROG,
+        description="Read and write VMware VIC container-VM logs (iolog format).",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(dest="subcommand", metavar="COMMAND", parser_class=_ArgumentParser)
+    commands.required = True
+
+    cat = commands.add_parser(
+        "cat",
+        help="print a log's messages, like docker logs",
+        description="Print the messages of a log: stdout entries on stdout, stderr entries on "
+        "stderr, like `docker logs`. SOURCE is a file, - for stdin, a serial device or a "
+        "pyserial URL (socket://host:port).",
+    )
+    cat.add_argument("source", metavar="SOURCE")
+    cat.add_argument("-t", "--timestamps", action="store_true", help="prefix each line with its time")
+    cat.add_argument(
+        "--since", metavar="S", help="only entries at or after S (10m, 1h30m, RFC 3339, unix seconds)"
+    )
+    cat.add_argument("--until", metavar="U", help="only entries before U (same forms as --since)")
+    cat.add_argument("-n", "--tail", metavar="N", help="only the last N lines ('all' for every line)")
+    cat.add_argument(
+        "-f", "--follow", action="store_true", help="keep printing new entries as they are written"
+    )
+    cat.add_argument(
+        "--stream", choices=("stdout", "stderr", "all"), default="all", help="which stream to print"
+    )
+    cat.add_argument(
+        "--baud", type=int, default=115200, metavar="N", help="serial baud rate (default 115200)"
+    )
+    cat.add_argument(
+        "--save", metavar="FILE", help="append every byte received from a live source to FILE"
+    )
+    cat.add_argument(
+        "--no-reconnect", action="store_true", help="exit when a live source disconnects"
+    )
+    cat.add_argument("-q", "--quiet", action="store_true", help="no warnings about skipped bytes")
+
+    st = commands.add_parser(
+        "stat", help="summarise a log", description="Count a log's entries, streams and damage."
+    )
+    st.add_argument("source", metavar="SOURCE")
+    st.add_argument("--json", action="store_true", help="print JSON")
+    st.add_argument("-q", "--quiet", action="store_true", help="no warnings")
+
+    write = commands.add_parser(
+        "write",
+        help="frame stdin as a log",
+        description="Frame standard input as iolog entries, appended to FILE or written to stdout.",
+    )
+    write.add_argument("--stream", choices=("stdout", "stderr"), default="stdout")
+    write.add_argument("-o", "--output", metavar="FILE", help="append to FILE instead of stdout")
+
+    record = commands.add_parser(
+        "record",
+        help="run a command and log its output",
+        description="Run CMD with separate stdout and stderr pipes and write both into one log "
+        "with the right stream bits. Exits with CMD's status.",
+    )
+    record.add_argument("-o", "--output", metavar="FILE", help="the log file (default: stdout)")
+    record.add_argument("--append", action="store_true", help="append to FILE instead of replacing it")
+    record.add_argument("--serial", metavar="DEV", help="write the log to a serial device or URL")
+    record.add_argument("--baud", type=int, default=115200, metavar="N")
+    record.add_argument("command", nargs=argparse.REMAINDER, metavar="-- CMD [ARGS...]")
+    return parser
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+# -- output ---------------------------------------------------------------
+
+
+class _Printer:
+    """Writes entries to stdout/stderr, docker-style, optionally stamped."""
+
+    def __init__(self, *, timestamps: bool, streams: frozenset[Stream]) -> None:
+        self._timestamps = timestamps
+        self._streams = streams
+        self._line_start = [True, True]
+        self._outs: tuple[BinaryIO, BinaryIO] = (sys.stdout.buffer, sys.stderr.buffer)
+        self._pending: tuple[list[bytes], list[bytes]] = ([], [])
+        self._count = 0
+        self._last_stream = -1
+
+    def entry(self, entry: Entry) -> None:
+        stream = int(entry.stream)
+        if entry.stream not in self._streams:
+            return
+        if stream != self._last_stream:
+            # Keep the relative order of stdout and stderr on a shared terminal.
+            self.flush()
+            self._last_stream = stream
+        pending = self._pending[stream]
+        message = entry.message
+        if self._timestamps:
+            if self._line_start[stream]:
+                pending.append(format_docker_time(entry.timestamp_ns).encode("ascii") + b" ")
+            self._line_start[stream] = message.endswith(b"\n")
+        pending.append(message)
+        self._count += 1
+        if self._count >= _OUTPUT_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        self._count = 0
+        for stream in (0, 1):
+            pending = self._pending[stream]
+            if pending:
+                out = self._outs[stream]
+                out.write(b"".join(pending))
+                pending.clear()
+                out.flush()
+
+
+@dataclass
+class _Damage:
+    """Skipped and truncated bytes met while reading, for warnings and stat."""
+
+    skipped_regions: int = 0
+    skipped_bytes: int = 0
+    first_skip_offset: int | None = None
+    truncated: list[tuple[int, int]] = field(default_factory=list)
+
+    def add(self, event: Skipped | Truncated) -> None:
+        if isinstance(event, Truncated):
+            self.truncated.append((event.offset, event.length))
+            return
+        self.skipped_regions += 1
+        self.skipped_bytes += event.length
+        if self.first_skip_offset is None:
+            self.first_skip_offset = event.offset
+
+    def warnings(self, name: str) -> list[str]:
+        lines = []
+        if self.skipped_bytes:
+            regions = "region" if self.skipped_regions == 1 else "regions"
+            lines.append(
+                f"{PROG}: warning: {name}: skipped {self.skipped_bytes} undecodable bytes in "
+                f"{self.skipped_regions} {regions} (first at offset {self.first_skip_offset})"
+            )
+        for offset, length in self.truncated:
+            lines.append(
+                f"{PROG}: warning: {name}: incomplete entry at the end "
+                f"({length} bytes at offset {offset})"
+            )
+        return lines
+
+
+def _warn(message: str) -> None:
+    sys.stderr.write(message + "\n")
+    sys.stderr.flush()
+
+
+# -- sources --------------------------------------------------------------
+
+
+def _is_live(spec: str) -> bool:
+    if spec == "-":
+        return False
+    try:
+        from .serial import is_live_spec
+    except ImportError:  # pragma: no cover - part of the package
+        return False
+    return is_live_spec(spec)
+
+
+def _check_readable_file(path: str) -> int:
+    """Fail with one line unless ``path`` is a readable iolog file; return its size."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise CliError(f"{path}: no such file") from None
+    except PermissionError:
+        raise CliError(f"{path}: permission denied") from None
+    except OSError as error:
+        raise CliError(f"{path}: {error.strerror or error}") from None
+    if stat_module.S_ISDIR(info.st_mode):
+        raise CliError(f"{path}: is a directory")
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(SNIFF_BYTES)
+    except PermissionError:
+        raise CliError(f"{path}: permission denied") from None
+    except OSError as error:
+        raise CliError(f"{path}: cannot read: {error.strerror or error}") from None
+    if head and not _has_entry(head, complete=len(head) >= info.st_size):
+        raise CliError(
+            f"{path}: not an iolog file (no valid entry in the first {len(head)} bytes)"
+        )
+    return info.st_size
+
+
+def _has_entry(head: bytes, *, complete: bool) -> bool:
+    decoder = Decoder()
+    events = decoder.feed(head)
+    if complete or not any(isinstance(event, Entry) for event in events):
+        events += decoder.flush() + (decoder.close() if complete else [])
+    return any(isinstance(event, Entry) for event in events)
+
+
+def _window(args: argparse.Namespace) -> tuple[int | None, int | None]:
+    try:
+        since_ns = parse_since(args.since) if args.since is not None else None
+        until_ns = parse_since(args.until) if args.until is not None else None
+    except ValueError as error:
+        raise CliError(str(error), status=2) from None
+    return since_ns, until_ns
+
+
+def _tail_count(value: str | None) -> int | None:
+    if value is None or value == "all":
+        return None
+    try:
+        count = int(value)
+    except ValueError:
+        count = -1
+    if count < 0:
+        raise CliError(f"invalid --tail {value!r}: expected a number of lines or 'all'", status=2)
+    return count
+
+
+# -- commands -------------------------------------------------------------
+
+
+def _cmd_cat(args: argparse.Namespace) -> int:
+    since_ns, until_ns = _window(args)
+    tail = _tail_count(args.tail)
+    streams = (
+        frozenset(Stream)
+        if args.stream == "all"
+        else frozenset({Stream.STDOUT if args.stream == "stdout" else Stream.STDERR})
+    )
+    printer = _Printer(timestamps=args.timestamps, streams=streams)
+    damage = _Damage()
+    name = "stdin" if args.source == "-" else args.source
+
+    def in_window(entry: Entry) -> bool:
+        return (since_ns is None or entry.timestamp_ns >= since_ns) and (
+            until_ns is None or entry.timestamp_ns < until_ns
+        )
+
+    if _is_live(args.source):
+        return _cat_live(args, printer, damage, in_window)
+    if args.save:
+        raise CliError("--save is for live sources (a serial device or URL)", status=2)
+
+    if args.source == "-":
+        events: Iterable[Event] = read_events(sys.stdin.buffer)
+        if tail is not None:
+            events = _last_lines(events, tail, in_window, streams)
+        _print_events(events, printer, damage, in_window)
+        printer.flush()
+        if not args.quiet:
+            for line in damage.warnings(name):
+                _warn(line)
+        return 0
+
+    _check_readable_file(args.source)
+    from .logfile import LogFile
+
+    with LogFile(args.source) as log:
+        if tail is not None and since_ns is None and until_ns is None:
+            start = log.tail(tail) if tail > 0 else log.size
+            end = log.size
+            events = log.events_from(start, end)
+            if tail > 0:
+                events = _last_lines(events, tail, in_window, streams)
+        elif tail is not None:
+            end = log.size
+            events = _last_lines(
+                log.events(since_ns=since_ns, until_ns=until_ns), tail, in_window, streams
+            )
+        elif since_ns is not None or until_ns is not None:
+            end = log.size
+            events = log.events(since_ns=since_ns, until_ns=until_ns)
+        else:
+            end = log.size
+            events = log.events_from(0)
+        if args.follow:
+            events = _stop_at(events, end)
+        _print_events(events, printer, damage, in_window)
+        printer.flush()
+        if not args.quiet:
+            for line in damage.warnings(name):
+                _warn(line)
+        if not args.follow:
+            return 0
+        for batch in log.follow(end):
+            for event in batch:
+                if isinstance(event, SourceStatus):
+                    if not args.quiet:
+                        _warn(f"{PROG}: {name}: {event.message}")
+                    continue
+                _print_one(event, printer, damage, in_window, name, args.quiet)
+            printer.flush()
+    return 0
+
+
+def _stop_at(events: Iterable[Event], end: int) -> Iterator[Event]:
+    """Pass events that start before ``end`` (follow takes over from there)."""
+    for event in events:
+        if isinstance(event, Truncated) and event.offset < end:
+            return  # still being written: follow completes it
+        start = event.offset if event.offset is not None else 0
+        if start >= end:
+            return
+        yield event
+
+
+def _print_one(
+    event: Event | SourceStatus,
+    printer: _Printer,
+    damage: _Damage,
+    in_window: EntryFilter,
+    name: str,
+    quiet: bool,
+) -> None:
+    """Print one event of a followed source; warn at once about damage."""
+    if isinstance(event, Entry):
+        if in_window(event):
+            printer.entry(event)
+    elif isinstance(event, (Skipped, Truncated)):
+        if not quiet:
+            single = _Damage()
+            single.add(event)
+            printer.flush()
+            for line in single.warnings(name):
+                _warn(line)
+        damage.add(event)
+
+
+def _print_events(
+    events: Iterable[Event], printer: _Printer, damage: _Damage, in_window: EntryFilter
+) -> None:
+    for event in events:
+        if isinstance(event, Entry):
+            if in_window(event):
+                printer.entry(event)
+        else:
+            damage.add(event)
+
+
+def _last_lines(
+    events: Iterable[Event], count: int, in_window: EntryFilter, streams: frozenset[Stream]
+) -> Iterator[Event]:
+    """The entries of the last ``count`` logical lines (and damage events)."""
+    lines: deque[list[Entry]] = deque(maxlen=count or None)
+    open_lines: dict[Stream, list[Entry]] = {}
+    damage: list[Event] = []
+    for event in events:
+        if not isinstance(event, Entry):
+            damage.append(event)
+            continue
+        if event.stream not in streams or not in_window(event):
+            continue
+        line = open_lines.get(event.stream)
+        if line is None:
+            line = open_lines[event.stream] = []
+            if count:
+                lines.append(line)
+        line.append(event)
+        if event.message.endswith(b"\n"):
+            del open_lines[event.stream]
+    if count == 0:
+        lines.clear()
+    yield from damage
+    for line in lines:
+        yield from line
+
+
+def _cat_live(
+    args: argparse.Namespace, printer: _Printer, damage: _Damage, in_window: EntryFilter
+) -> int:
+    from .serial import SerialSource, live_events
+
+    save: BinaryIO | None = None
+    if args.save:
+        try:
+            save = open(args.save, "ab")  # noqa: SIM115 - closed below
+        except OSError as error:
+            raise CliError(f"--save {args.save}: {error.strerror or error}") from None
+    source = SerialSource(args.source, baud=args.baud, reconnect=not args.no_reconnect)
+    try:
+        source.open()
+        for batch in live_events(source.chunks(), save=save):
+            for event in batch:
+                if isinstance(event, SourceStatus):
+                    if event.state is not SourceState.CONNECTED or not args.quiet:
+                        printer.flush()
+                        _warn(f"{PROG}: {args.source}: {event.message}")
+                    continue
+                _print_one(event, printer, damage, in_window, args.source, args.quiet)
+            printer.flush()
+    finally:
+        source.close()
+        if save is not None:
+            save.close()
+    return 0
+
+
+def _cmd_stat(args: argparse.Namespace) -> int:
+    if args.source != "-":
+        size = _check_readable_file(args.source)
+        source: str | BinaryIO = args.source
+    else:
+        size = -1
+        source = sys.stdin.buffer
+    counts = [0, 0]
+    payload_bytes = 0
+    lines = 0
+    first_ns: int | None = None
+    last_ns: int | None = None
+    previous_ns: int | None = None
+    backward = 0
+    damage = _Damage()
+    read_bytes = 0
+    for event in read_events(source):
+        if isinstance(event, Entry):
+            counts[event.stream] += 1
+            payload_bytes += len(event.message)
+            if event.message.endswith(b"\n"):
+                lines += 1
+            ts = event.timestamp_ns
+            if first_ns is None:
+                first_ns = ts
+            if previous_ns is not None and ts < previous_ns:
+                backward += 1
+            previous_ns = last_ns = ts
+            read_bytes = event.offset + 16 + len(event.message)  # type: ignore[operator]
+        else:
+            damage.add(event)
+            read_bytes = event.offset + event.length
+    if size < 0:
+        size = read_bytes
+    entries = counts[0] + counts[1]
+    if entries == 0 and damage.skipped_bytes:
+        raise CliError(f"{args.source}: not an iolog file (no valid entry in {size} bytes)")
+    report = {
+        "source": args.source,
+        "file_bytes": size,
+        "entries": entries,
+        "stdout_entries": counts[0],
+        "stderr_entries": counts[1],
+        "payload_bytes": payload_bytes,
+        "complete_lines": lines,
+        "first_timestamp": format_docker_time(first_ns) if first_ns is not None else None,
+        "last_timestamp": format_docker_time(last_ns) if last_ns is not None else None,
+        "first_timestamp_ns": first_ns,
+        "last_timestamp_ns": last_ns,
+        "backward_timestamps": backward,
+        "skipped_regions": damage.skipped_regions,
+        "skipped_bytes": damage.skipped_bytes,
+        "truncated_tail_bytes": sum(length for _, length in damage.truncated),
+    }
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    width = max(len(key) for key in report)
+    for key, value in report.items():
+        print(f"{key.replace('_', ' '):<{width}}  {'-' if value is None else value}")
+    return 0
+
+
+def _open_output(path: str | None, *, append: bool) -> BinaryIO:
+    if path is None:
+        return os.fdopen(os.dup(sys.stdout.fileno()), "wb", buffering=0)
+    try:
+        return open(path, "ab" if append else "wb", buffering=0)  # noqa: SIM115
+    except IsADirectoryError:
+        raise CliError(f"{path}: is a directory") from None
+    except PermissionError:
+        raise CliError(f"{path}: permission denied") from None
+    except OSError as error:
+        raise CliError(f"{path}: {error.strerror or error}") from None
+
+
+def _pump(fd: int, writer: LogWriter, failures: list[str]) -> None:
+    """Copy ``fd`` into ``writer`` until EOF; write idle partial lines as entries."""
+    while True:
+        if writer.pending:
+            ready, _, _ = select.select([fd], [], [], IDLE_FLUSH_S)
+            if not ready:
+                _guarded(writer.flush, failures)
+                continue
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            chunk = b""
+        if not chunk:
+            break
+        _guarded(partial(writer.write, chunk), failures)
+    _guarded(writer.flush, failures)
+
+
+def _guarded(action: Callable[[], object], failures: list[str]) -> None:
+    """Run a writer action; on a sink failure, report once and keep the bytes."""
+    try:
+        action()
+    except OSError as error:
+        message = error.strerror or str(error)
+        if message not in failures:
+            failures.append(message)
+            _warn(f"{PROG}: error: cannot write the log: {message}; keeping the output in memory")
+
+
+def _rescue(writers: Sequence[LogWriter]) -> int:
+    """Last try to write what the writers hold; else save it to a file. Returns 0 or 1."""
+    for writer in writers:
+        try:
+            writer.flush()
+        except OSError:
+            pass
+    kept = b"".join(writer.take_unwritten() for writer in writers)
+    if not kept:
+        return 0
+    fd, path = tempfile.mkstemp(prefix="iolog-unsaved-", suffix=".iolog")
+    with os.fdopen(fd, "wb") as rescue:
+        rescue.write(kept)
+    _warn(f"{PROG}: error: the log could not be written; the {len(kept)} bytes kept are in {path}")
+    return 1
+
+
+def _cmd_write(args: argparse.Namespace) -> int:
+    sink = _open_output(args.output, append=True)
+    stream = Stream.STDERR if args.stream == "stderr" else Stream.STDOUT
+    writer = LogWriter(sink, stream=stream)
+    failures: list[str] = []
+    try:
+        _pump(sys.stdin.fileno(), writer, failures)
+        status = _rescue([writer]) if failures else 0
+    finally:
+        try:
+            writer.close()
+        except OSError:
+            pass
+        sink.close()
+    return status
+
+
+def _cmd_record(args: argparse.Namespace) -> int:
+    command = list(args.command)
+    if command and command[0] == "--":
+        command = command[1:]
+    if not command:
+        raise CliError("record needs a command: iolog record [-o FILE] -- CMD [ARGS...]", status=2)
+    if args.serial and args.output:
+        raise CliError("give either --serial or -o, not both", status=2)
+    if args.serial:
+        from .serial import open_serial_writer
+
+        sink: BinaryIO | io.RawIOBase = open_serial_writer(args.serial, baud=args.baud)
+    else:
+        sink = _open_output(args.output, append=args.append)
+    try:
+        child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    except FileNotFoundError:
+        sink.close()
+        raise CliError(f"cannot run {command[0]!r}: command not found", status=127) from None
+    except PermissionError:
+        sink.close()
+        raise CliError(f"cannot run {command[0]!r}: permission denied", status=126) from None
+    except OSError as error:
+        sink.close()
+        raise CliError(f"cannot run {command[0]!r}: {error.strerror or error}", status=126) from None
+    assert child.stdout is not None and child.stderr is not None
+    writers = [LogWriter(sink, stream=Stream.STDOUT), LogWriter(sink, stream=Stream.STDERR)]
+    failures: list[str] = []
+    threads = [
+        threading.Thread(target=_pump, args=(pipe.fileno(), writer, failures), daemon=True)
+        for pipe, writer in zip((child.stdout, child.stderr), writers, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # the child decides
+    try:
+        status = child.wait()
+        for thread in threads:
+            thread.join()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    lost = _rescue(writers) if failures else 0
+    for writer in writers:
+        try:
+            writer.close()
+        except OSError:
+            pass
+    try:
+        sink.close()
+    except OSError:
+        pass
+    if status < 0:
+        return 128 - status
+    return status or lost
+
+
+_COMMANDS = {"cat": _cmd_cat, "stat": _cmd_stat, "write": _cmd_write, "record": _cmd_record}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``iolog`` command line.
+
+    Args:
+        argv: the arguments after the program name; ``sys.argv[1:]`` by default.
+
+    Returns:
+        The exit status.
+    """
+    args = _build_parser().parse_args(argv)
+    try:
+        return _COMMANDS[args.subcommand](args)
+    except CliError as error:
+        _warn(f"{PROG}: error: {error}")
+        return error.status
+    except KeyboardInterrupt:
+        return 0
+    except BrokenPipeError:
+        # The reader went away (`iolog cat big.log | head`): stop quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except IologError as error:
+        _warn(f"{PROG}: error: {error}")
+        return 1
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename else ""
+        _warn(f"{PROG}: error: {where}{error.strerror or error}")
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,264 @@
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from iolog import Entry, LogWriter, Stream, encode_entry, read_entries, read_events
+from tests.vectors import VECTORS
+
+T0 = 1_700_000_000_000_000_000  # 2023-11-14T22:13:20Z
+
+
+def iolog(*args: str, input: bytes | None = None, timeout: float = 30) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "iolog", *args],
+        input=input,
+        capture_output=True,
+        timeout=timeout,
+        env={**os.environ, "TZ": "UTC"},
+    )
+
+
+def make_log(path: Path, lines: list[tuple[int, Stream, bytes]]) -> Path:
+    path.write_bytes(b"".join(encode_entry(m, timestamp_ns=t, stream=s) for t, s, m in lines))
+    return path
+
+
+@pytest.fixture
+def mixed(tmp_path: Path) -> Path:
+    return make_log(
+        tmp_path / "mixed.log",
+        [
+            (T0 + 0, Stream.STDOUT, b"starting\n"),
+            (T0 + 1_000_000_000, Stream.STDERR, b"warning: low disk\n"),
+            (T0 + 2_000_000_000, Stream.STDOUT, b"serving\n"),
+            (T0 + 3_000_000_000, Stream.STDERR, b"error: boom\n"),
+        ],
+    )
+
+
+@pytest.mark.parametrize("vector", VECTORS, ids=lambda v: v.name)
+def test_cat_prints_the_writes_of_every_vector(vector, tmp_path):
+    path = tmp_path / f"{vector.name}.iolog"
+    path.write_bytes(vector.data)
+    result = iolog("cat", str(path))
+    assert result.returncode == 0, result.stderr
+    streams = [str(meta["stream"]) for meta in vector.entries]
+    out = b"".join(m for m, s in zip(vector.messages, streams, strict=True) if s == "stdout")
+    err = b"".join(m for m, s in zip(vector.messages, streams, strict=True) if s == "stderr")
+    assert result.stdout == out
+    if vector.writes is not None:
+        assert result.stdout == b"".join(vector.writes)
+    if vector.skipped_bytes:
+        assert result.stderr.startswith(err)
+        assert b"iolog: warning:" in result.stderr and b"skipped 2 " in result.stderr
+    else:
+        assert result.stderr == err
+
+
+def test_cat_timestamps_like_vics_reader_for_short_lines(tmp_path):
+    vector = next(v for v in VECTORS if v.name == "multi-line-write")
+    path = tmp_path / "v.iolog"
+    path.write_bytes(vector.data)
+    result = iolog("cat", "-t", str(path))
+    stamp = b"1976-01-22T21:15:00.000000000Z "
+    assert result.stdout == stamp + b"a\n" + stamp + b"bb\n" + stamp + b"ccc\n"
+
+
+def test_cat_splits_streams_and_filters(mixed):
+    result = iolog("cat", str(mixed))
+    assert result.stdout == b"starting\nserving\n"
+    assert result.stderr == b"warning: low disk\nerror: boom\n"
+    only_err = iolog("cat", "--stream", "stderr", str(mixed))
+    assert only_err.stdout == b"" and only_err.stderr == b"warning: low disk\nerror: boom\n"
+    stamped = iolog("cat", "-t", "--stream", "stdout", str(mixed))
+    assert stamped.stdout.splitlines() == [
+        b"2023-11-14T22:13:20.000000000Z starting",
+        b"2023-11-14T22:13:22.000000000Z serving",
+    ]
+
+
+def test_cat_since_until_and_tail(mixed):
+    since = iolog("cat", "--since", "2023-11-14T22:13:21Z", "--until", "1700000003", str(mixed))
+    assert since.stdout == b"serving\n" and since.stderr == b"warning: low disk\n"
+    tail = iolog("cat", "--tail", "2", str(mixed))
+    assert tail.stdout == b"serving\n" and tail.stderr == b"error: boom\n"
+    assert iolog("cat", "--tail", "0", str(mixed)).stdout == b""
+    assert iolog("cat", "--tail", "all", str(mixed)).stdout == b"starting\nserving\n"
+
+
+def test_cat_tail_counts_logical_lines(tmp_path):
+    sink = io.BytesIO()
+    with LogWriter(sink, clock=lambda: T0) as writer:
+        writer.write(b"first\n" + b"L" * 9000 + b"\nlast\n")
+    path = tmp_path / "long.log"
+    path.write_bytes(sink.getvalue())
+    result = iolog("cat", "--tail", "2", str(path))
+    assert result.stdout == b"L" * 9000 + b"\nlast\n"
+
+
+def test_cat_stdin(mixed):
+    result = iolog("cat", "-", input=mixed.read_bytes())
+    assert result.returncode == 0
+    assert result.stdout == b"starting\nserving\n"
+    tail = iolog("cat", "--tail", "1", "-", input=mixed.read_bytes())
+    assert tail.stdout == b"" and tail.stderr == b"error: boom\n"
+
+
+def test_cat_warns_about_garbage_and_quiet_silences(tmp_path):
+    path = tmp_path / "g.log"
+    path.write_bytes(b"boot noise\r\n" + encode_entry(b"ok\n", timestamp_ns=T0) + b"\x00\x00")
+    loud = iolog("cat", str(path))
+    assert loud.returncode == 0 and loud.stdout == b"ok\n"
+    assert loud.stderr.splitlines() == [
+        b"iolog: warning: " + str(path).encode() + b": skipped 14 undecodable bytes in 2 regions "
+        b"(first at offset 0)"
+    ]
+    quiet = iolog("cat", "-q", str(path))
+    assert quiet.stderr == b"" and quiet.stdout == b"ok\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["cat", "/no/such/file"], b"iolog: error: /no/such/file: no such file\n"),
+        (["cat", "--since", "yesterday", "{log}"], b"iolog: error: invalid time 'yesterday'"),
+        (["cat", "--tail", "-3", "{log}"], b"iolog: error: invalid --tail '-3'"),
+        (["cat", "{text}"], b"not an iolog file"),
+        (["stat", "{text}"], b"not an iolog file"),
+        (["cat", "{dir}"], b"is a directory"),
+        (["stat", "/no/such/file"], b"no such file"),
+        (["record", "-o", "{dir}/x.log", "--", "/no/such/command"], b"command not found"),
+        (["record", "-o", "{dir}/x.log"], b"record needs a command"),
+        (["bogus"], b"invalid choice"),
+    ],
+)
+def test_bad_input_is_one_line_and_nonzero(args, message, mixed, tmp_path):
+    text = tmp_path / "text.txt"
+    text.write_text("just some text\n" * 100)
+    values = {"log": str(mixed), "text": str(text), "dir": str(tmp_path)}
+    result = iolog(*[a.format(**values) for a in args])
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert b"Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_unreadable_file(mixed):
+    if os.geteuid() == 0:
+        pytest.skip("root can read anything")
+    mixed.chmod(0)
+    result = iolog("cat", str(mixed))
+    assert result.returncode == 1 and b"permission denied" in result.stderr
+
+
+def test_stat_json(tmp_path):
+    path = make_log(
+        tmp_path / "s.log",
+        [
+            (T0 + 5, Stream.STDOUT, b"a\n"),
+            (T0 + 3, Stream.STDERR, b"bb\n"),  # backwards
+            (T0 + 9, Stream.STDOUT, b"partial"),
+        ],
+    )
+    path.write_bytes(b"xx" + path.read_bytes() + encode_entry(b"torn\n", timestamp_ns=T0)[:10])
+    result = iolog("stat", "--json", str(path))
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["entries"] == 3
+    assert (report["stdout_entries"], report["stderr_entries"]) == (2, 1)
+    assert report["payload_bytes"] == 12
+    assert report["backward_timestamps"] == 1
+    assert report["first_timestamp"] == "2023-11-14T22:13:20.000000005Z"
+    assert report["last_timestamp_ns"] == T0 + 9
+    assert (report["skipped_regions"], report["skipped_bytes"]) == (1, 2)
+    assert report["truncated_tail_bytes"] == 10
+    plain = iolog("stat", str(path))
+    assert b"entries" in plain.stdout and b"backward timestamps   1" in plain.stdout
+
+
+def test_write_frames_stdin(tmp_path):
+    out = iolog("write", input=b"one\ntwo\npartial")
+    assert [e.message for e in read_entries(io.BytesIO(out.stdout))] == [b"one\n", b"two\n", b"partial"]
+    log = tmp_path / "w.log"
+    iolog("write", "-o", str(log), input=b"first\n")
+    iolog("write", "--stream", "stderr", "-o", str(log), input=b"second\n")
+    got = [(e.stream, e.message) for e in read_entries(log)]
+    assert got == [(Stream.STDOUT, b"first\n"), (Stream.STDERR, b"second\n")]
+
+
+def test_record_keeps_streams_and_exit_status(tmp_path):
+    log = tmp_path / "r.log"
+    script = "import sys; print('out 1'); sys.stdout.flush(); print('err 1', file=sys.stderr); sys.exit(3)"
+    result = iolog("record", "-o", str(log), "--", sys.executable, "-c", script)
+    assert result.returncode == 3
+    got = sorted((e.stream, e.message) for e in read_entries(log))
+    assert got == [(Stream.STDOUT, b"out 1\n"), (Stream.STDERR, b"err 1\n")]
+    again = iolog("record", "-o", str(log), "--append", "--", sys.executable, "-c", "print('more')")
+    assert again.returncode == 0
+    assert [e.message for e in read_entries(log)][-1] == b"more\n"
+    replaced = iolog("record", "-o", str(log), "--", "true")
+    assert replaced.returncode == 0 and log.read_bytes() == b""
+
+
+def test_record_writes_an_idle_prompt_before_the_command_ends(tmp_path):
+    log = tmp_path / "prompt.log"
+    script = "import sys, time; sys.stdout.write('name? '); sys.stdout.flush(); time.sleep(3)"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "iolog", "record", "-o", str(log), "--", sys.executable, "-c", script]
+    )
+    try:
+        seen = None
+        deadline = time.monotonic() + 2.5
+        while time.monotonic() < deadline and seen is None:
+            if log.exists():
+                entries = [e for e in read_events(log) if isinstance(e, Entry)]
+                if entries:
+                    seen = entries[0]
+            time.sleep(0.02)
+        assert child.poll() is None, "the prompt must appear while the command still runs"
+        assert seen is not None and seen.message == b"name? "
+    finally:
+        child.wait(timeout=10)
+    assert child.returncode == 0
+
+
+def test_record_to_stdout_and_signal_status(tmp_path):
+    result = iolog("record", "--", sys.executable, "-c", "import os; print('hi'); os.kill(os.getpid(), 15)")
+    assert result.returncode == 128 + 15
+    assert [e.message for e in read_entries(io.BytesIO(result.stdout))] == [b"hi\n"]
+
+
+def test_broken_pipe_is_quiet(tmp_path):
+    path = make_log(tmp_path / "big.log", [(T0 + i, Stream.STDOUT, b"x" * 100 + b"\n") for i in range(20000)])
+    shell = f"{sys.executable} -m iolog cat {path} | head -n 1"
+    result = subprocess.run(["bash", "-c", shell], capture_output=True, timeout=30)
+    assert result.stdout == b"x" * 100 + b"\n"
+    assert b"Traceback" not in result.stderr and result.stderr == b""
+
+
+def test_follow_prints_appended_entries_and_stops_cleanly_on_sigint(tmp_path):
+    log = make_log(tmp_path / "f.log", [(T0, Stream.STDOUT, b"old\n")])
+    child = subprocess.Popen(
+        [sys.executable, "-m", "iolog", "cat", "-f", str(log)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline() == b"old\n"
+        with open(log, "ab") as handle:
+            handle.write(encode_entry(b"new\n", timestamp_ns=T0 + 1))
+        assert child.stdout.readline() == b"new\n"
+    finally:
+        child.send_signal(2)
+        _, err = child.communicate(timeout=10)
+    assert child.returncode == 0
+    assert b"Traceback" not in err
