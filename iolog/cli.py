@@ -44,7 +44,7 @@ PROG = "iolog"
 SNIFF_BYTES = 64 * 1024
 #: A partial line idle this long is written as an entry by ``write``/``record``.
 IDLE_FLUSH_S = 0.1
-_OUTPUT_BATCH = 256
+_OUTPUT_BATCH = 4096
 
 #: Whether an entry is inside the requested time window.
 EntryFilter = Callable[[Entry], bool]
@@ -154,8 +154,8 @@ class _Printer:
         self._last_stream = -1
 
     def entry(self, entry: Entry) -> None:
-        stream = int(entry.stream)
-        if entry.stream not in self._streams:
+        stream = entry.stream
+        if stream not in self._streams:
             return
         if stream != self._last_stream:
             # Keep the relative order of stdout and stderr on a shared terminal.
@@ -166,7 +166,7 @@ class _Printer:
         if self._timestamps:
             if self._line_start[stream]:
                 pending.append(format_docker_time(entry.timestamp_ns).encode("ascii") + b" ")
-            self._line_start[stream] = message.endswith(b"\n")
+            self._line_start[stream] = message[-1:] == b"\n"
         pending.append(message)
         self._count += 1
         if self._count >= _OUTPUT_BATCH:

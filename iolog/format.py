@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import binascii
 import enum
+import functools
 import re
 import struct
 from dataclasses import dataclass
@@ -251,5 +252,10 @@ def format_docker_time(timestamp_ns: int) -> str:
         For example ``2006-01-02T15:04:05.000000000Z`` (nanoseconds zero-padded).
     """
     seconds, nanos = divmod(timestamp_ns, 1_000_000_000)
-    moment = _EPOCH + timedelta(seconds=seconds)
-    return f"{moment:%Y-%m-%dT%H:%M:%S}.{nanos:09d}Z"
+    return f"{_second_text(seconds)}.{nanos:09d}Z"
+
+
+@functools.lru_cache(maxsize=4096)
+def _second_text(seconds: int) -> str:
+    """``YYYY-MM-DDTHH:MM:SS`` for a unix second (log lines share seconds a lot)."""
+    return f"{_EPOCH + timedelta(seconds=seconds):%Y-%m-%dT%H:%M:%S}"
