@@ -17,6 +17,7 @@ import errno
 import io
 import os
 import re
+import select
 import socket
 import stat
 import threading
@@ -189,19 +190,33 @@ def _open_error(name: str, baud: int, exc: BaseException) -> SourceError:
 
 
 def _open_port(spec: str, baud: int, read_timeout_s: float | None) -> Any:
-    """Open a pyserial port for ``spec`` (a path or URL) or raise SourceError."""
+    """Open a pyserial port for ``spec`` (a path or URL) or raise SourceError.
+
+    pyserial discards the input already waiting when it opens a port (a tty's
+    buffer, or what a socket server sent right after accepting). Those are
+    received bytes like any other, so the port is told to keep them.
+    """
     name = _strip_prefix(spec)
     baud = _check_baud(baud)
     _check_url(name)
     serial = _import_pyserial()
     try:
-        return serial.serial_for_url(
-            name, baudrate=baud, timeout=read_timeout_s, exclusive=True
+        port = serial.serial_for_url(
+            name, baudrate=baud, timeout=read_timeout_s, exclusive=True, do_not_open=True
         )
+        for method in ("reset_input_buffer", "_reset_input_buffer"):
+            if hasattr(port, method):
+                setattr(port, method, _keep_input)
+        port.open()
     except (OSError, ValueError, OverflowError) as exc:
         if isinstance(exc, ValueError) and "not known" in str(exc):
             raise SourceError(f"{name}: unknown URL scheme: {exc}") from exc
         raise _open_error(name, baud, exc) from exc
+    return port
+
+
+def _keep_input() -> None:
+    """Stands in for pyserial's input flush at open: nothing received is dropped."""
 
 
 class SerialSource:
@@ -240,6 +255,7 @@ class SerialSource:
         self.read_timeout_s = read_timeout_s
         self.max_backoff_s = max_backoff_s
         self._port: Any = None
+        self._fileno: int | None = None
         self._lock = threading.Lock()
         self._closing = threading.Event()
 
@@ -258,23 +274,21 @@ class SerialSource:
         """
         if self._port is not None:
             return
-        port = _open_port(self.spec, self.baud, self.read_timeout_s)
+        port = _open_port(self.spec, self.baud, 0)
         with self._lock:
             if self._port is None:
                 self._closing.clear()
-                self._port = port
+                self._attach(port)
                 return
         port.close()  # another thread opened it meanwhile
 
     def close(self) -> None:
-        """Close the port; a :meth:`chunks` loop in another thread stops promptly."""
+        """Close the port; a :meth:`chunks` loop in another thread stops.
+
+        Safe from any thread. Waits at most about ``read_timeout_s`` for a
+        read in progress; the loop then ends without yielding more.
+        """
         self._closing.set()
-        port = self._port
-        if port is not None:
-            try:
-                port.cancel_read()  # wakes a posix read blocked in select
-            except Exception:  # noqa: BLE001 - best effort; the read times out anyway
-                pass
         with self._lock:
             self._close_port()
 
@@ -342,16 +356,40 @@ class SerialSource:
         return f"{self.name} at {self.baud} baud"
 
     def _read(self) -> bytes | None:
-        """One read; ``None`` when closed. Raises OSError when the port is gone."""
+        """One read; ``None`` when closed. Raises OSError when the port is gone.
+
+        The port is non-blocking (timeout 0), so each pyserial ``read`` makes
+        at most one system read: a blocking pyserial read that collects bytes
+        and then meets end of file raises and loses what it collected. The
+        wait happens here, in ``select`` on the port's descriptor, or, for
+        ports without one (``loop://``, ``rfc2217://``, Windows), by polling.
+        """
         with self._lock:
             port = self._port
             if port is None or self._closing.is_set():
                 return None
-            return bytes(port.read(_READ_SIZE))
+            if self._fileno is not None:
+                ready, _, _ = select.select([self._fileno], [], [], self.read_timeout_s)
+                if not ready:
+                    return b""
+            data = bytes(port.read(_READ_SIZE))
+            if data or self._fileno is not None:
+                return data
+        self._closing.wait(self.read_timeout_s)
+        return b""
+
+    def _attach(self, port: Any) -> None:
+        """Make ``port`` the open port (lock held)."""
+        self._port = port
+        try:
+            fileno = port.fileno()
+        except (AttributeError, OSError, ValueError):
+            fileno = None
+        self._fileno = fileno if isinstance(fileno, int) and fileno >= 0 else None
 
     def _close_port(self) -> None:
         """Close and forget the port (lock held)."""
-        port, self._port = self._port, None
+        port, self._port, self._fileno = self._port, None, None
         if port is not None:
             try:
                 port.close()
@@ -377,23 +415,28 @@ class SerialSource:
             try:
                 # Outside the lock: a socket connect may take seconds, and
                 # close() must not wait for it.
-                port = _open_port(self.spec, self.baud, self.read_timeout_s)
+                port = _open_port(self.spec, self.baud, 0)
             except SourceError:
                 delay_s = min(delay_s * 2, self.max_backoff_s)
                 continue
             with self._lock:
                 if not self._closing.is_set():
-                    self._port = port
+                    self._attach(port)
                     return True
             port.close()
             return False
 
 
 def _disconnect_reason(exc: BaseException) -> str:
+    """A few words on why a port stopped working."""
     number = _errno_of(exc)
     if number is not None and number > 0:
         return os.strerror(number)
     text = str(exc)
+    if "socket disconnected" in text:
+        return "connection closed by the other end"
+    if "returned no data" in text:
+        return "end of file: the device went away"
     return text.splitlines()[0] if text else type(exc).__name__
 
 
@@ -526,17 +569,17 @@ class SerialWriter(io.RawIOBase):
             ) from exc
 
     def close(self) -> None:
-        """Flush (best effort) and close the device."""
+        """Flush and close the device (closed even when the flush fails).
+
+        Raises:
+            SourceError: the final flush failed.
+        """
         if self.closed:
             return
         try:
-            try:
-                self._port.flush()
-            except OSError:
-                pass
-            self._port.close()
+            super().close()  # flushes first
         finally:
-            super().close()
+            self._port.close()
 
 
 def open_serial_writer(spec: str, *, baud: int = 115200) -> SerialWriter:
