@@ -1,0 +1,219 @@
+"""The ``iolog-tui`` command line: arguments, input checks, and sources.
+
+This module owns everything that happens before the UI starts: parsing the
+arguments, resolving ``--since``/``--until``, and opening the source. Every
+mistake (a missing or unreadable file, a file with no iolog entries at its
+start, an invalid time) ends here with one line on stderr and exit status 2,
+before the terminal is taken over.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable
+
+from iolog import Decoder, Entry, InvalidArgumentError, IologError
+
+from .render import TimeFormat
+from .screens import TimeRange, now_datetime, parse_since
+from .sources import LogSource, PipePump, SerialPump, temporary_log_path
+
+__all__ = ["SNIFF_BYTES", "UsageError", "build_parser", "open_source", "run"]
+
+#: A log must show an iolog entry within this many bytes of its start.
+SNIFF_BYTES = 64 * 1024
+_PROG = "iolog-tui"
+
+
+class UsageError(Exception):
+    """Bad input from the user: a one-line message, exit status 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``iolog-tui``."""
+    parser = argparse.ArgumentParser(
+        prog=_PROG,
+        description="View a VMware VIC container log (iolog): stdout and stderr in colour, "
+        "by time, following new entries.",
+        epilog="Keys: s since, f follow, p split, t time, w wrap, ? help, q quit. "
+        "Try: iolog-tui --demo",
+    )
+    parser.add_argument(
+        "source",
+        nargs="?",
+        metavar="SOURCE",
+        help="a log file, '-' for stdin, a serial device or a pyserial URL",
+    )
+    parser.add_argument("--since", metavar="S", help="show entries at or after S (10m, 1h30m, "
+                        "2026-11-25T10:00, RFC 3339, unix seconds)")
+    parser.add_argument("--until", metavar="U", help="show entries before U (same forms)")
+    parser.add_argument("-f", "--follow", action="store_true", help="follow new entries")
+    parser.add_argument(
+        "--time",
+        choices=[f.value for f in TimeFormat if f is not TimeFormat.HIDDEN],
+        default=TimeFormat.UTC.value,
+        help="timestamp format (default: utc, docker's format)",
+    )
+    parser.add_argument("--baud", type=int, metavar="N", help="serial line speed (default 115200)")
+    parser.add_argument(
+        "--save", metavar="FILE", help="keep every byte received from stdin or a serial source"
+    )
+    parser.add_argument(
+        "--demo", action="store_true", help="watch a built-in container log being written"
+    )
+    return parser
+
+
+def resolve_range(
+    since: str | None, until: str | None, clock: Callable[[], int]
+) -> TimeRange:
+    """Parse ``--since``/``--until`` against one "now".
+
+    Raises:
+        UsageError: a value is not a time.
+    """
+    now = now_datetime(clock())
+    try:
+        since_ns = parse_since(since, now) if since else None
+    except InvalidArgumentError as exc:
+        raise UsageError(f"--since: {exc}") from exc
+    try:
+        until_ns = parse_since(until, now) if until else None
+    except InvalidArgumentError as exc:
+        raise UsageError(f"--until: {exc}") from exc
+    if since_ns is not None and until_ns is not None and until_ns <= since_ns:
+        raise UsageError(f"--until {until!r} is not later than --since {since!r}")
+    return TimeRange(since_ns, until_ns, since or "", until or "")
+
+
+def check_log_file(path: str) -> None:
+    """Make sure ``path`` is a readable file that starts like an iolog log.
+
+    An empty file is a valid (empty) log.
+
+    Raises:
+        UsageError: it is missing, unreadable, a directory, or has no entry
+            in its first ``SNIFF_BYTES`` bytes.
+    """
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(SNIFF_BYTES)
+            more = bool(handle.read(1))
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file") from None
+    except PermissionError:
+        raise UsageError(f"{path}: permission denied") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path}: is a directory, not a log file") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: {exc.strerror or exc}") from None
+    if not head:
+        return
+    decoder = Decoder()
+    events = decoder.feed(head) + (decoder.flush() if more else decoder.close())
+    if not any(isinstance(event, Entry) for event in events):
+        raise UsageError(
+            f"{path}: no iolog entries in its first {SNIFF_BYTES // 1024} KiB; "
+            "is it a container log from VIC?"
+        )
+
+
+def _prepare_save(save: str) -> str:
+    try:
+        with open(save, "wb"):
+            pass
+    except OSError as exc:
+        raise UsageError(f"--save {save}: {exc.strerror or exc}") from None
+    return save
+
+
+def open_source(args: argparse.Namespace) -> LogSource:
+    """Turn the arguments into a :class:`LogSource` (a file, or a pumped live source).
+
+    Raises:
+        UsageError: the source cannot be used.
+    """
+    if args.demo:
+        from .demo import DemoWriter
+
+        path = _prepare_save(args.save) if args.save else temporary_log_path("iolog-demo-")
+        return LogSource(
+            path, "demo", live=True, pump=DemoWriter(path), temporary=not args.save
+        )
+    spec: str = args.source
+    if spec == "-":
+        return _stdin_source(args.save)
+    from iolog.serial import SerialSource, is_live_spec
+
+    if is_live_spec(spec):
+        source = SerialSource(spec, baud=args.baud or 115200)
+        try:
+            source.open()
+        except IologError as exc:
+            raise UsageError(str(exc)) from None
+        path = _prepare_save(args.save) if args.save else temporary_log_path("iolog-serial-")
+        return LogSource(
+            path, source.name, live=True, pump=SerialPump(source, path), temporary=not args.save
+        )
+    if args.baud is not None:
+        raise UsageError(f"--baud applies to a serial source, and {spec} is a file")
+    if args.save:
+        raise UsageError(f"--save applies to stdin and serial sources, and {spec} is a file")
+    check_log_file(spec)
+    return LogSource(spec, os.path.basename(spec) or spec)
+
+
+def _stdin_source(save: str | None) -> LogSource:
+    if sys.stdin is None or sys.stdin.isatty():
+        raise UsageError("stdin is a terminal; pipe a log in, e.g. cat app.log | iolog-tui -")
+    try:
+        terminal = os.open("/dev/tty", os.O_RDWR)
+    except OSError:
+        raise UsageError("reading a log from stdin needs a terminal (/dev/tty) for keys") from None
+    data_fd = os.dup(0)
+    os.dup2(terminal, 0)  # the UI reads keys from the terminal, the pump reads the pipe
+    os.close(terminal)
+    path = _prepare_save(save) if save else temporary_log_path("iolog-stdin-")
+    return LogSource(path, "stdin", live=True, pump=PipePump(data_fd, path), temporary=not save)
+
+
+def run(argv: list[str] | None = None, *, clock: Callable[[], int] = time.time_ns) -> int:
+    """Parse ``argv``, check the input, and run the viewer.
+
+    Returns:
+        0 after a normal quit, 2 for bad input (after one line on stderr).
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.demo and args.source:
+            raise UsageError("give either SOURCE or --demo, not both")
+        if not args.demo and not args.source:
+            raise UsageError(
+                "no log given: iolog-tui FILE (or '-' for stdin, or a serial device); "
+                "to try it, run: iolog-tui --demo"
+            )
+        if args.baud is not None and args.baud <= 0:
+            raise UsageError(f"--baud {args.baud}: must be a positive number")
+        time_range = resolve_range(args.since, args.until, clock)
+        source = open_source(args)
+    except UsageError as exc:
+        print(f"{_PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    from .app import IologApp
+
+    try:
+        app = IologApp(
+            source,
+            time_range=time_range,
+            follow=args.follow,
+            time_format=TimeFormat(args.time),
+            clock=clock,
+        )
+        app.run()
+    finally:
+        source.close()
+    return 0

@@ -1,0 +1,497 @@
+"""The viewer's model of a log file: logical-line rows, fetched by offset.
+
+This module owns what the screen shows, without knowing anything of Textual.
+A *row* is a logical line (the entries of one stream joined until a newline,
+so a line the writer split at 4095 bytes is one row), or one run of skipped
+garbage, or a truncated tail. Rows are kept as compact arrays (the file
+offset of each row's first entry and its kind; per stream, the row numbers
+of that stream), built by :class:`RowScanner` from decoder events in a worker
+thread and handed to :class:`LogModel` in :class:`RowBatch` es. Row contents
+are read back from the file by offset when they are drawn, through a small
+LRU cache, so memory is a few bytes per row whatever the file size.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+from array import array
+from bisect import bisect_left
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from iolog import Decoder, Entry, Skipped, Stream, Truncated
+
+__all__ = [
+    "MAX_ROW_BYTES",
+    "LogModel",
+    "Row",
+    "RowBatch",
+    "RowKind",
+    "RowScanner",
+    "RowView",
+    "classify_tail",
+    "scan_file",
+]
+
+#: A row longer than this is cut when drawn (the rest is not read).
+MAX_ROW_BYTES = 256 * 1024
+#: How far past a line's first entry its continuation is looked for.
+MAX_ROW_SPAN_BYTES = 16 * 1024 * 1024
+#: Bytes decoded before the first batch is handed over (the first screenful).
+FIRST_BATCH_BYTES = 64 * 1024
+#: Bytes decoded per later batch.
+BATCH_BYTES = 1024 * 1024
+_READ_BYTES = 64 * 1024
+_CACHE_ROWS = 4096
+
+
+class RowKind(enum.IntEnum):
+    """What a row holds: a line of a stream, skipped garbage or a truncated tail."""
+
+    STDOUT = 0
+    STDERR = 1
+    SKIPPED = 2
+    TRUNCATED = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One row as drawn: a logical line, or a garbage/truncation notice.
+
+    Attributes:
+        kind: what the row is.
+        offset: file offset of the row's first entry (or of the garbage).
+        timestamp_ns: the first entry's time; ``None`` for garbage rows.
+        message: the joined payloads (at most ``MAX_ROW_BYTES``); empty for
+            garbage rows.
+        length: for garbage rows, how many bytes; for lines, the payload bytes
+            read (more than ``len(message)`` when the line was cut).
+        complete: the line ended with a newline (or the row is garbage).
+        clipped: the line was longer than ``MAX_ROW_BYTES`` and was cut.
+    """
+
+    kind: RowKind
+    offset: int
+    timestamp_ns: int | None
+    message: bytes
+    length: int
+    complete: bool = True
+    clipped: bool = False
+
+    @property
+    def stream(self) -> Stream | None:
+        """The stream of a line row, ``None`` for garbage rows."""
+        if self.kind <= RowKind.STDERR:
+            return Stream(int(self.kind))
+        return None
+
+
+@dataclass(slots=True)
+class RowBatch:
+    """New rows found by a :class:`RowScanner`, to append to a :class:`LogModel`.
+
+    Attributes:
+        generation: the model generation the scan belongs to (stale batches
+            from a cancelled scan are ignored).
+        offsets: file offset of each new row.
+        kinds: :class:`RowKind` of each new row.
+        garbage: byte length of each new garbage row, by its offset.
+        open_rows: row numbers of lines still waiting for a newline (their
+            drawn contents may change), one slot per stream.
+        scanned_to: file offset up to which the scan has accounted for bytes.
+        rows_seen: rows scanned so far, including those the time filter dropped.
+        retract: rows to remove from the end before appending (a provisional
+            truncated tail that turned out to be a growing entry).
+    """
+
+    generation: int
+    offsets: array[int] = field(default_factory=lambda: array("q"))
+    kinds: array[int] = field(default_factory=lambda: array("B"))
+    garbage: dict[int, int] = field(default_factory=dict)
+    open_rows: tuple[int | None, int | None] = (None, None)
+    scanned_to: int = 0
+    rows_seen: int = 0
+    retract: int = 0
+
+    def __len__(self) -> int:
+        return len(self.offsets)
+
+
+class RowScanner:
+    """Turn decoder events into rows, optionally keeping a time window only.
+
+    Runs wherever the events are read (a worker thread); it shares nothing
+    with the model but the row numbers it hands out, which start at 0 for a
+    fresh model generation.
+
+    Args:
+        generation: the model generation the rows are for.
+        since_ns: keep rows whose first entry is at or after this time.
+        until_ns: keep rows whose first entry is before this time.
+    """
+
+    def __init__(
+        self, generation: int, *, since_ns: int | None = None, until_ns: int | None = None
+    ) -> None:
+        self.generation = generation
+        self.since_ns = since_ns
+        self.until_ns = until_ns
+        self.row_count = 0
+        self.rows_seen = 0
+        # Per stream: is a line open (last entry had no newline), and is it kept?
+        self._open = [False, False]
+        self._open_kept = [False, False]
+        self._open_row: list[int | None] = [None, None]
+        self._provisional = 0
+        self._batch = RowBatch(generation)
+
+    def feed(self, events: Iterable[object]) -> None:
+        """Add decoder events (entries, ``Skipped``, ``Truncated``); others are ignored."""
+        batch = self._batch
+        offsets_append = batch.offsets.append
+        kinds_append = batch.kinds.append
+        since_ns = self.since_ns
+        until_ns = self.until_ns
+        opened = self._open
+        kept = self._open_kept
+        open_row = self._open_row
+        for event in events:
+            if type(event) is Entry:
+                stream = int(event.stream)
+                ends = event.message.endswith(b"\n")
+                if opened[stream]:
+                    opened[stream] = not ends
+                    if ends:
+                        open_row[stream] = None
+                    continue
+                self.rows_seen += 1
+                ts = event.timestamp_ns
+                keep = (since_ns is None or ts >= since_ns) and (until_ns is None or ts < until_ns)
+                opened[stream] = not ends
+                kept[stream] = keep
+                if keep:
+                    offsets_append(event.offset or 0)
+                    kinds_append(stream)
+                    open_row[stream] = None if ends else self.row_count
+                    self.row_count += 1
+                else:
+                    open_row[stream] = None
+            elif isinstance(event, (Skipped, Truncated)):
+                offsets_append(event.offset)
+                kinds_append(RowKind.SKIPPED if isinstance(event, Skipped) else RowKind.TRUNCATED)
+                batch.garbage[event.offset] = event.length
+                self.row_count += 1
+                self.rows_seen += 1
+
+    def provisional_tail(self, events: Iterable[object]) -> None:
+        """Add rows for the undecodable or incomplete bytes at the current end.
+
+        They are taken back by :meth:`retract_tail` if following resumes.
+        """
+        before = self.row_count
+        self.feed(events)
+        self._provisional += self.row_count - before
+
+    def retract_tail(self) -> None:
+        """Take back the rows added by :meth:`provisional_tail`."""
+        batch = self._batch
+        while self._provisional:
+            self._provisional -= 1
+            if batch.offsets:
+                offset = batch.offsets.pop()
+                batch.kinds.pop()
+                batch.garbage.pop(offset, None)
+            else:
+                batch.retract += 1
+            self.row_count -= 1
+            self.rows_seen -= 1
+
+    def take(self, scanned_to: int) -> RowBatch:
+        """Return the rows found since the last ``take`` and start a new batch.
+
+        Args:
+            scanned_to: file offset the scan has reached (for progress).
+        """
+        batch = self._batch
+        batch.open_rows = (self._open_row[0], self._open_row[1])
+        batch.scanned_to = scanned_to
+        batch.rows_seen = self.rows_seen
+        self._batch = RowBatch(self.generation)
+        return batch
+
+
+def scan_file(
+    path: str | os.PathLike[str],
+    scanner: RowScanner,
+    *,
+    start: int = 0,
+    end_of_input: bool = True,
+) -> Iterator[RowBatch]:
+    """Decode a file from ``start`` to its current end, yielding row batches.
+
+    The first batch covers only ``FIRST_BATCH_BYTES`` so that a screenful can
+    be drawn at once; later ones cover ``BATCH_BYTES`` each. The caller stops
+    early by not asking for the next batch.
+
+    Args:
+        path: the log file.
+        scanner: receives the events; its rows are yielded.
+        start: offset of an entry boundary to start at.
+        end_of_input: report a torn tail as truncated at the end; when false
+            (the file is followed), the last batch's ``scanned_to`` is where
+            following must resume.
+
+    Yields:
+        One :class:`RowBatch` per slice of the file, the last one at the end.
+
+    Raises:
+        OSError: the file cannot be read.
+    """
+    decoder = Decoder(offset=start)
+    feed = decoder.feed
+    with open(path, "rb", buffering=0) as handle:
+        handle.seek(start)
+        read = handle.read
+        limit = FIRST_BATCH_BYTES
+        while True:
+            done = 0
+            chunk = b""
+            while done < limit:
+                chunk = read(_READ_BYTES if limit < BATCH_BYTES else BATCH_BYTES)
+                if not chunk:
+                    break
+                scanner.feed(feed(chunk))
+                done += len(chunk)
+            if not chunk:
+                break
+            yield scanner.take(decoder.offset)
+            limit = BATCH_BYTES
+    if end_of_input:
+        scanner.feed(decoder.close())
+    else:
+        scanner.feed(decoder.flush())
+    yield scanner.take(decoder.offset)
+
+
+def classify_tail(path: str | os.PathLike[str], offset: int, limit: int = 8 << 20) -> list[object]:
+    """Decode the bytes after ``offset`` as a finished file's end.
+
+    Returns the ``Skipped``/``Truncated`` events (and any entry) that closing
+    a decoder there gives; at most ``limit`` bytes are examined, any rest is
+    reported as skipped.
+    """
+    with open(path, "rb") as handle:
+        handle.seek(offset)
+        data = handle.read(limit)
+        rest = os.fstat(handle.fileno()).st_size - offset - len(data)
+    decoder = Decoder(offset=offset)
+    events: list[object] = [*decoder.feed(data), *decoder.close()]
+    if rest > 0:
+        events.append(Skipped(offset + len(data), rest))
+    return events
+
+
+class RowView:
+    """The rows of one pane: all rows (merged) or the lines of one stream.
+
+    Args:
+        model: the model the rows live in.
+        stream: ``None`` for every row in file order, else one stream's lines.
+    """
+
+    def __init__(self, model: LogModel, stream: Stream | None) -> None:
+        self.model = model
+        self.stream = stream
+
+    def __len__(self) -> int:
+        if self.stream is None:
+            return len(self.model.offsets)
+        return len(self.model.stream_rows[int(self.stream)])
+
+    def merged_index(self, index: int) -> int:
+        """The model row number of this view's row ``index``."""
+        if self.stream is None:
+            return index
+        return self.model.stream_rows[int(self.stream)][index]
+
+    def offset(self, index: int) -> int:
+        """File offset of this view's row ``index``."""
+        return self.model.offsets[self.merged_index(index)]
+
+    def row(self, index: int) -> Row:
+        """This view's row ``index``, read from the file (cached)."""
+        return self.model.row(self.merged_index(index))
+
+    def index_at_offset(self, offset: int) -> int:
+        """The first row of this view at or after file ``offset`` (may be ``len``)."""
+        offsets = self.model.offsets
+        if self.stream is None:
+            return bisect_left(offsets, offset)
+        rows = self.model.stream_rows[int(self.stream)]
+        return bisect_left(rows, offset, key=offsets.__getitem__)
+
+
+class LogModel:
+    """Rows of one log file, appended from scanner batches, read by offset.
+
+    Every method runs on one thread (the UI's); scanners run elsewhere and
+    hand over :class:`RowBatch` es.
+
+    Args:
+        path: the log file.
+
+    Raises:
+        OSError: the file cannot be opened.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = os.fspath(path)
+        self._fd = os.open(self.path, os.O_RDONLY)
+        self.generation = 0
+        self.offsets: array[int] = array("q")
+        self.kinds: array[int] = array("B")
+        self.stream_rows: tuple[array[int], array[int]] = (array("I"), array("I"))
+        self._garbage: dict[int, int] = {}
+        self._open_rows: tuple[int | None, int | None] = (None, None)
+        self._cache: OrderedDict[int, Row] = OrderedDict()
+        self.scanned_to = 0
+        self.rows_seen = 0
+        self.merged = RowView(self, None)
+        self.stdout = RowView(self, Stream.STDOUT)
+        self.stderr = RowView(self, Stream.STDERR)
+
+    def __len__(self) -> int:
+        return len(self.offsets)
+
+    @property
+    def size(self) -> int:
+        """The file's current size in bytes."""
+        return os.fstat(self._fd).st_size
+
+    def reset(self, *, reopen: bool = False) -> int:
+        """Forget every row and start a new generation.
+
+        Args:
+            reopen: open the path again (the file was replaced or truncated).
+
+        Returns:
+            The new generation, to give to the next :class:`RowScanner`.
+        """
+        if reopen:
+            new_fd = os.open(self.path, os.O_RDONLY)
+            os.close(self._fd)
+            self._fd = new_fd
+        self.generation += 1
+        self.offsets = array("q")
+        self.kinds = array("B")
+        self.stream_rows = (array("I"), array("I"))
+        self._garbage.clear()
+        self._open_rows = (None, None)
+        self._cache.clear()
+        self.scanned_to = 0
+        self.rows_seen = 0
+        return self.generation
+
+    def apply(self, batch: RowBatch) -> bool:
+        """Append a scanner's batch.
+
+        Returns:
+            False when the batch belongs to an older generation (ignored).
+        """
+        if batch.generation != self.generation:
+            return False
+        for row in self._open_rows:
+            if row is not None:
+                self._cache.pop(row, None)
+        for _ in range(batch.retract):
+            self._retract_last()
+        base = len(self.offsets)
+        self.offsets.extend(batch.offsets)
+        self.kinds.extend(batch.kinds)
+        out_rows, err_rows = self.stream_rows
+        for number, kind in enumerate(batch.kinds, base):
+            if kind == RowKind.STDOUT:
+                out_rows.append(number)
+            elif kind == RowKind.STDERR:
+                err_rows.append(number)
+        self._garbage.update(batch.garbage)
+        self._open_rows = batch.open_rows
+        self.scanned_to = batch.scanned_to
+        self.rows_seen = batch.rows_seen
+        return True
+
+    def _retract_last(self) -> None:
+        number = len(self.offsets) - 1
+        if number < 0:
+            return
+        offset = self.offsets.pop()
+        kind = self.kinds.pop()
+        if kind <= RowKind.STDERR:
+            self.stream_rows[kind].pop()
+        self._garbage.pop(offset, None)
+        self._cache.pop(number, None)
+
+    def row(self, index: int) -> Row:
+        """Row ``index`` (in file order), read from the file through the cache.
+
+        Raises:
+            IndexError: no such row.
+        """
+        cache = self._cache
+        row = cache.get(index)
+        if row is not None:
+            cache.move_to_end(index)
+            return row
+        offset = self.offsets[index]
+        kind = RowKind(self.kinds[index])
+        if kind >= RowKind.SKIPPED:
+            row = Row(kind, offset, None, b"", self._garbage.get(offset, 0))
+        else:
+            row = self._read_line(offset, Stream(int(kind)))
+        cache[index] = row
+        if len(cache) > _CACHE_ROWS:
+            cache.popitem(last=False)
+        return row
+
+    def _read_line(self, offset: int, stream: Stream) -> Row:
+        """Read the logical line of ``stream`` whose first entry is at ``offset``."""
+        decoder = Decoder(offset=offset)
+        parts: list[bytes] = []
+        kept = 0
+        total = 0
+        timestamp_ns: int | None = None
+        position = offset
+        pread = os.pread
+        fd = self._fd
+        while True:
+            chunk = pread(fd, _READ_BYTES, position)
+            events = decoder.feed(chunk) if chunk else decoder.flush()
+            position += len(chunk)
+            for event in events:
+                if type(event) is not Entry or event.stream != stream:
+                    continue
+                if timestamp_ns is None:
+                    timestamp_ns = event.timestamp_ns
+                message = event.message
+                total += len(message)
+                part = message[: MAX_ROW_BYTES - kept]
+                parts.append(part)
+                kept += len(part)
+                if message.endswith(b"\n"):
+                    return Row(RowKind(int(stream)), offset, timestamp_ns, b"".join(parts), total)
+                if kept >= MAX_ROW_BYTES:
+                    return Row(RowKind(int(stream)), offset, timestamp_ns, b"".join(parts),
+                               total, complete=False, clipped=True)
+            if not chunk or position - offset > MAX_ROW_SPAN_BYTES:
+                break
+        return Row(
+            RowKind(int(stream)), offset, timestamp_ns, b"".join(parts), total, complete=False
+        )
+
+    def close(self) -> None:
+        """Close the file."""
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1

@@ -1,0 +1,90 @@
+"""Time seeking and following through :class:`iolog.LogFile`, for the workers.
+
+This module owns the viewer's one :class:`~iolog.LogFile` per log file: the
+sparse time index is built once (with progress and cancellation) and then
+answers every "since" in a few reads. Calls come from worker threads, one at
+a time per file (a lock), never from the UI thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from iolog import Entry, Event, SourceStatus
+
+
+def _logfile(path: str) -> Any:
+    try:
+        from iolog import LogFile  # type: ignore[attr-defined]
+    except ImportError:  # pragma: no cover - until the package exports it
+        from iolog.logfile import LogFile  # type: ignore[import-not-found]
+    return LogFile(path)
+
+__all__ = ["Navigator"]
+
+
+class Navigator:
+    """Seek by time, find the first entry there, and follow one log file.
+
+    Args:
+        path: the log file.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._logfile: Any = None
+
+    def _file(self) -> Any:
+        if self._logfile is None:
+            self._logfile = _logfile(self.path)
+        return self._logfile
+
+    def seek(
+        self,
+        since_ns: int,
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> int:
+        """The offset of the first entry (in file order) at or after ``since_ns``.
+
+        Builds the index first if needed, reporting ``progress(done, total)``
+        and giving up (raising ``iolog`` 's cancellation error) when
+        ``should_stop()`` turns true.
+        """
+        with self._lock:
+            logfile = self._file()
+            if logfile.index is None:
+                logfile.build_index(progress=progress, should_stop=should_stop)
+            return logfile.seek_time(since_ns)
+
+    def first_entry(self, offset: int) -> Entry | None:
+        """The first entry at or after ``offset``, or ``None`` at the end."""
+        with self._lock:
+            for entry in self._file().entries_from(offset):
+                return entry
+        return None
+
+    def entry_count(self) -> int | None:
+        """Entries in the log when the index has been built, else ``None``."""
+        logfile = self._logfile
+        index = None if logfile is None else logfile.index
+        return None if index is None else index.entry_count
+
+    def follow(self, offset: int) -> Iterator[list[Event | SourceStatus]]:
+        """Follow the file from ``offset``: event batches, ``[]`` on idle polls."""
+        follower = _logfile(self.path)
+        try:
+            yield from follower.follow(offset=offset, poll_interval_s=0.05)
+        finally:
+            follower.close()
+
+    def close(self) -> None:
+        """Release the file."""
+        with self._lock:
+            if self._logfile is not None:
+                self._logfile.close()
+                self._logfile = None

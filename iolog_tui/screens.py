@@ -1,0 +1,257 @@
+"""Modal screens: the since picker and the key help.
+
+The since picker is a ``ModalScreen[TimeRange | None]``: it parses what is
+typed with :func:`iolog.parse_since` as it is typed, shows the resolved time
+and where it lands in the log (computed by a worker through the app's
+``locate`` callback, so a big file never blocks typing), and returns the
+chosen window through ``dismiss`` (``None`` when cancelled).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+from textual.worker import get_current_worker
+
+from iolog import InvalidArgumentError, format_docker_time
+
+from .render import TimeFormat, format_time
+
+try:
+    from iolog import parse_since
+except ImportError:  # pragma: no cover - until the package exports it
+    from iolog.timespec import parse_since
+
+__all__ = ["HelpScreen", "Landing", "SincePicker", "TimeRange"]
+
+PRESETS = ("5m", "15m", "1h", "6h", "24h", "all")
+
+
+@dataclass(frozen=True)
+class TimeRange:
+    """A time window chosen by the user (either end may be open).
+
+    Attributes:
+        since_ns: show rows at or after this time (unix ns), or ``None``.
+        until_ns: show rows before this time (unix ns), or ``None``.
+        since_text: what the user typed for since (for the status bar).
+        until_text: what the user typed for until.
+    """
+
+    since_ns: int | None = None
+    until_ns: int | None = None
+    since_text: str = ""
+    until_text: str = ""
+
+    @property
+    def is_all(self) -> bool:
+        """No bound at all."""
+        return self.since_ns is None and self.until_ns is None
+
+
+@dataclass(frozen=True)
+class Landing:
+    """Where a since time lands in the log.
+
+    Attributes:
+        row: the number (0-based) of the first row at or after the time.
+        rows: rows known in the log.
+        timestamp_ns: that row's time, or ``None`` when no row is that late.
+    """
+
+    row: int
+    rows: int
+    timestamp_ns: int | None
+
+
+def now_datetime(now_ns: int) -> datetime:
+    """``now_ns`` as a naive local ``datetime`` (for :func:`parse_since`)."""
+    return datetime.fromtimestamp(now_ns / 1e9)
+
+
+class SincePicker(ModalScreen[TimeRange | None]):
+    """Pick ``since`` and ``until``, with presets and a live preview.
+
+    Args:
+        current: the window in effect (pre-fills the fields).
+        now_ns: the clock that durations count back from.
+        locate: finds where a since time lands; called in a worker thread.
+    """
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("enter", "apply", "Apply", show=True, priority=True),
+    ]
+
+    def __init__(
+        self,
+        current: TimeRange,
+        *,
+        now_ns: Callable[[], int],
+        locate: Callable[[int | None], Landing],
+    ) -> None:
+        super().__init__()
+        self._current = current
+        self._now_ns = now_ns
+        self._locate = locate
+        self._range: TimeRange | None = current
+        self._error: str | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker"):
+            yield Label("Show entries from…", id="picker-title")
+            with Horizontal(classes="picker-row"):
+                yield Label("since", classes="picker-label")
+                yield Input(
+                    self._current.since_text,
+                    placeholder="10m, 1h30m, 2026-11-25T10:00, unix seconds",
+                    id="since",
+                )
+            with Horizontal(classes="picker-row"):
+                yield Label("until", classes="picker-label")
+                yield Input(
+                    self._current.until_text, placeholder="(open: up to now)", id="until"
+                )
+            with Horizontal(id="presets"):
+                for preset in PRESETS:
+                    yield Button(preset, id=f"preset-{preset}", classes="preset", compact=True)
+            yield Static(id="preview")
+            yield Static("[b]Enter[/] apply   [b]Esc[/] cancel", id="picker-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#since", Input).focus()
+        self._refresh_preview()
+
+    @on(Input.Changed)
+    def _input_changed(self) -> None:
+        self._refresh_preview()
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_apply()
+
+    @on(Button.Pressed, ".preset")
+    def _preset(self, event: Button.Pressed) -> None:
+        value = str(event.button.label)
+        self.query_one("#since", Input).value = "" if value == "all" else value
+        self.query_one("#until", Input).value = ""
+        self.query_one("#since", Input).focus()
+
+    def _parse(self) -> TimeRange:
+        """The window in the fields. Raises InvalidArgumentError."""
+        since_text = self.query_one("#since", Input).value.strip()
+        until_text = self.query_one("#until", Input).value.strip()
+        now = now_datetime(self._now_ns())
+        since_ns = parse_since(since_text, now) if since_text else None
+        try:
+            until_ns = parse_since(until_text, now) if until_text else None
+        except InvalidArgumentError as exc:
+            raise InvalidArgumentError(f"until: {exc}") from exc
+        if since_ns is not None and until_ns is not None and until_ns <= since_ns:
+            raise InvalidArgumentError("until must be later than since")
+        return TimeRange(since_ns, until_ns, since_text, until_text)
+
+    def _refresh_preview(self) -> None:
+        preview = self.query_one("#preview", Static)
+        try:
+            chosen = self._parse()
+        except InvalidArgumentError as exc:
+            self._range = None
+            self._error = str(exc)
+            preview.set_class(True, "-error")
+            preview.update(Text(str(exc)))
+            return
+        self._range = chosen
+        self._error = None
+        preview.set_class(False, "-error")
+        preview.update(self._describe(chosen, None))
+        self._find_landing(chosen)
+
+    def _describe(self, chosen: TimeRange, landing: Landing | None) -> Text:
+        text = Text()
+        if chosen.since_ns is None:
+            text.append("since  the first entry\n")
+        else:
+            text.append("since  ")
+            text.append(format_docker_time(chosen.since_ns), "bold")
+            text.append(f"  ({format_time(chosen.since_ns, TimeFormat.LOCAL, 0)} local)\n")
+        if chosen.until_ns is not None:
+            text.append("until  ")
+            text.append(format_docker_time(chosen.until_ns), "bold")
+            text.append(f"  ({format_time(chosen.until_ns, TimeFormat.LOCAL, 0)} local)\n")
+        if landing is None:
+            text.append("locating in this log…", "italic")
+        elif landing.timestamp_ns is None:
+            text.append(f"no entry at or after that time ({landing.rows:,} lines in this log)")
+        else:
+            stamp = format_time(landing.timestamp_ns, TimeFormat.LOCAL, 0)[11:]
+            text.append(
+                f"first entry {stamp}, line {landing.row + 1:,} of {landing.rows:,}"
+            )
+        return text
+
+    @work(thread=True, exclusive=True, group="locate")
+    def _find_landing(self, chosen: TimeRange) -> None:
+        landing = self._locate(chosen.since_ns)
+        if get_current_worker().is_cancelled:
+            return
+        self.app.call_from_thread(self._show_landing, chosen, landing)
+
+    def _show_landing(self, chosen: TimeRange, landing: Landing) -> None:
+        if chosen == self._range:
+            self.query_one("#preview", Static).update(self._describe(chosen, landing))
+
+    def action_apply(self) -> None:
+        """Return the window, unless a field is invalid (its error stays shown)."""
+        if self._range is not None:
+            self.dismiss(self._range)
+
+    def action_cancel(self) -> None:
+        """Close without changing anything."""
+        self.dismiss(None)
+
+
+HELP_TEXT = """\
+[b]Moving[/]
+  ↑ ↓  j k        one line            PgUp PgDn  b space   one page
+  ← →  h l        sideways            g Home / G End       top / bottom
+  mouse wheel     scroll              Tab                  other pane (split)
+
+[b]Showing[/]
+  s   since picker: since/until, presets, preview
+  f   follow: stay at the bottom as entries arrive (scrolling up pauses)
+  p   split stdout and stderr into two panes
+  t   timestamps: UTC → local → relative → hidden
+  w   wrap long lines
+
+[b]Rows[/]
+  ▌ green  stdout          ▌ red  stderr          ░  skipped garbage / truncated tail
+
+  ?  this help     q  quit
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    """The keys, in one screen."""
+
+    BINDINGS = [
+        Binding("escape,question_mark,q", "close", "Close"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help"):
+            yield Label("iolog-tui keys", id="help-title")
+            yield Static(HELP_TEXT, id="help-text")
+
+    def action_close(self) -> None:
+        """Back to the log."""
+        self.dismiss(None)
