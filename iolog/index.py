@@ -1,0 +1,517 @@
+"""The sparse checkpoint index of a log file, and the fast pass that builds it.
+
+This module owns :class:`CheckpointIndex`: every few KiB of a log (at an entry
+boundary) it records a checkpoint, the offset where a *region* starts, the
+number of entries before it, and the minimum and maximum timestamp of the
+entries that start in the region. Four ``array('q')`` columns, 32 bytes per
+checkpoint: a 1 GiB log indexed every 64 KiB takes 512 KiB.
+
+What a region's min/max proves. A region whose ``max_ts < since`` or whose
+``min_ts >= until`` holds no entry with ``since <= ts < until``, whatever the
+order of its timestamps (backward clock jumps included), so a query may skip
+it. Nothing else is ever skipped: see :mod:`iolog.logfile`.
+
+Why a checkpoint is a safe place to start decoding. Checkpoints are placed
+only at offsets where the linear decoder (one :class:`~iolog.decoder.Decoder`
+fed the file from offset 0) is in sync, expecting a header. A fresh decoder
+started there in sync produces exactly the events the linear one does.
+
+The build is one streaming pass with the decoder's own rules, made fast:
+the walk from header to header reads only each header's size characters
+through a lookup table; a batch of headers is then checked against
+``HEADER_PATTERN`` by one regular-expression match, base64-decoded by one
+``a2b_base64`` call and unpacked by one ``struct`` call. An entry is counted
+only when its successor's header has the right shape, which is the decoder's
+own acceptance test in sync. Wherever that fails (garbage, a torn entry, the
+end of the file) the pass hands the bytes to a real ``Decoder`` until it is
+back in sync, so the index always agrees with the decoder.
+"""
+
+from __future__ import annotations
+
+import binascii
+import bisect
+import functools
+import operator
+import os
+import re
+import struct
+from array import array
+from collections.abc import Callable
+
+from .decoder import Decoder, Skipped, Truncated
+from .errors import IologError
+from .format import ENCODED_HEADER_SIZE, HEADER_PATTERN, MAX_ENTRY_SIZE, Entry
+
+__all__ = [
+    "DEFAULT_CHECKPOINT_EVERY_BYTES",
+    "CheckpointIndex",
+    "IndexBuildCancelled",
+]
+
+#: Default distance between checkpoints, in bytes.
+DEFAULT_CHECKPOINT_EVERY_BYTES = 64 * 1024
+
+_HDR = ENCODED_HEADER_SIZE
+_INT64_MAX = (1 << 63) - 1
+_INT64_MIN = -(1 << 63)
+_READ_BYTES = 4 << 20  # bytes per read in the fast pass
+_SLOW_READ_BYTES = 64 << 10  # bytes per feed when the decoder takes over
+_BATCH = 4096  # headers decoded per a2b/struct call
+_PROGRESS_EVERY_BYTES = 4 << 20
+#: How far past an entry the decoder may look before deciding it: the entry
+#: (header and payload), a candidate header inside it and that candidate's
+#: own entry and successor header. Checkpoints further than this from the end
+#: of the indexed bytes do not depend on where the file ended.
+EOF_HORIZON_BYTES = 3 * (_HDR + MAX_ENTRY_SIZE) + 2 * _HDR
+
+_B64 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_HEADER_RUN = re.compile(rb"(?:" + HEADER_PATTERN.pattern + rb")*")
+
+
+_B64_VALUE = {char: value for value, char in enumerate(_B64)}
+#: Cached entry lengths by header characters 10-13; bounded against hostile input.
+_LENGTH_CACHE_LIMIT = 1 << 16
+
+
+def _entry_length(key: bytes) -> int | None:
+    """Header characters 10-13 -> entry length (header and payload), or None.
+
+    Character 10 carries raw bits 60-65, 11 bits 66-71, 12 bits 72-77 and 13
+    bits 78-79 plus four padding bits that must be zero (``[AQgw]``). Raw
+    bytes 8-9 (bits 64-79) hold ``size << 4 | stream << 3 | flags`` as a
+    little-endian uint16. ``None`` means these characters cannot be part of a
+    header that matches ``HEADER_PATTERN``.
+    """
+    if len(key) != 4 or key[3] not in b"AQgw":
+        return None
+    try:
+        value = 0
+        for char in key:
+            value = value << 6 | _B64_VALUE[char]
+    except KeyError:
+        return None
+    # value holds bits 60..83, bit 83 least significant.
+    byte8 = value >> 12 & 0xFF
+    byte9 = value >> 4 & 0xFF
+    return _HDR + ((byte8 | byte9 << 8) >> 4)
+
+
+_LENGTH_CACHE: dict[bytes, int] = {}
+_STDERR_BYTE = bytes(1 if value & 8 else 0 for value in range(256))
+
+
+@functools.lru_cache(maxsize=32)
+def _timestamps_struct(count: int) -> struct.Struct:
+    """Unpacks ``count`` 12-byte records (a header with ``==`` read as ``AA``)."""
+    return struct.Struct("<" + "q4x" * count)
+
+
+class IndexBuildCancelled(IologError):
+    """Building the index was cancelled through ``should_stop``.
+
+    The work done so far is kept: the next build resumes where this one stopped.
+    """
+
+
+class CheckpointIndex:
+    """A sparse index of a log file: regions with their entry numbers and time bounds.
+
+    Region ``i`` spans ``[offsets[i], offsets[i + 1])`` (the last one ends at
+    :attr:`end_offset`) and holds the entries whose header starts in it;
+    ``entry_numbers[i]`` entries come before it; ``min_ts[i]``/``max_ts[i]``
+    bound their timestamps (``INT64_MAX``/``INT64_MIN`` for a region with no
+    entry). Offsets are entry boundaries where the linear decoder is in sync.
+
+    Attributes:
+        offsets: region start offsets, increasing; ``offsets[0] == 0``.
+        entry_numbers: entries before each region.
+        min_ts: smallest timestamp in each region.
+        max_ts: largest timestamp in each region.
+        end_offset: bytes of the file the index covers.
+        complete: the index covers the whole file as it was when built
+            (``False`` for the partial index a time seek leaves behind).
+        entry_count: entries in ``[0, end_offset)``.
+        stdout_count: of which on stdout.
+        stderr_count: of which on stderr.
+        skipped_bytes: undecodable bytes skipped.
+        truncated_bytes: bytes of an incomplete entry at the end.
+        backward_jumps: times a timestamp was smaller than its predecessor's.
+        first_ts: timestamp of the first entry, ``None`` if there is none.
+        last_ts: timestamp of the last entry, ``None`` if there is none.
+        checkpoint_every_bytes: the target distance between checkpoints.
+        built_for_size: the file size the last build pass treated as the end.
+    """
+
+    def __init__(self, checkpoint_every_bytes: int = DEFAULT_CHECKPOINT_EVERY_BYTES) -> None:
+        if checkpoint_every_bytes < 1:
+            raise ValueError(f"checkpoint_every_bytes must be >= 1, got {checkpoint_every_bytes}")
+        self.checkpoint_every_bytes = checkpoint_every_bytes
+        self.offsets = array("q")
+        self.entry_numbers = array("q")
+        self.min_ts = array("q")
+        self.max_ts = array("q")
+        self.end_offset = 0
+        self.complete = False
+        self.entry_count = 0
+        self.stderr_count = 0
+        self.skipped_bytes = 0
+        self.truncated_bytes = 0
+        self.backward_jumps = 0
+        self.first_ts: int | None = None
+        self.last_ts: int | None = None
+        self.built_for_size = 0
+        # The open region (not yet in the arrays) while building.
+        self._open_start = 0
+        self._open_number = 0
+        self._open_min = _INT64_MAX
+        self._open_max = _INT64_MIN
+
+    def __len__(self) -> int:
+        """Number of checkpoints (regions)."""
+        return len(self.offsets)
+
+    def __repr__(self) -> str:
+        return (
+            f"CheckpointIndex(checkpoints={len(self)}, entries={self.entry_count}, "
+            f"end_offset={self.end_offset}, complete={self.complete})"
+        )
+
+    @property
+    def stdout_count(self) -> int:
+        """Entries on stdout."""
+        return self.entry_count - self.stderr_count
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the four columns, in bytes."""
+        return sum(
+            column.itemsize * len(column)
+            for column in (self.offsets, self.entry_numbers, self.min_ts, self.max_ts)
+        )
+
+    def region(self, number: int) -> tuple[int, int]:
+        """The byte range ``[start, end)`` of region ``number``.
+
+        Raises:
+            IndexError: no such region.
+        """
+        start = self.offsets[number]
+        end = self.offsets[number + 1] if number + 1 < len(self.offsets) else self._open_start
+        return start, end
+
+    def trusted_end(self, file_size: int) -> int:
+        """The offset up to which the regions describe a file now ``file_size`` long.
+
+        The index of a file that has not changed size describes all of it.
+        After the file grew, the regions near the old end may have been
+        decided by where the file ended then (a torn tail, say), so only those
+        ending at least ``EOF_HORIZON_BYTES`` before the old end are trusted.
+        A file that shrank is not described at all (0).
+
+        Args:
+            file_size: the file's current size.
+
+        Returns:
+            An offset that is a region boundary (or 0).
+        """
+        if file_size < self.built_for_size:
+            return 0
+        if file_size == self.built_for_size:
+            return self._open_start  # the end of the last closed region
+        limit = min(self.end_offset, self.built_for_size - EOF_HORIZON_BYTES)
+        count = bisect.bisect_right(self.offsets, limit)
+        # Regions 0..count-2 end at offsets[1..count-1] <= limit.
+        return self.offsets[count - 1] if count >= 1 else 0
+
+    def first_region_reaching(self, since_ns: int, upto: int | None = None) -> int | None:
+        """The first region holding an entry with ``timestamp_ns >= since_ns``.
+
+        Args:
+            since_ns: unix nanoseconds.
+            upto: consider only regions ending at or before this offset.
+
+        Returns:
+            The region number, or ``None`` if no considered region qualifies.
+        """
+        max_ts = self.max_ts
+        for number in range(len(self.offsets)):
+            if upto is not None and self.region(number)[1] > upto:
+                return None
+            if max_ts[number] >= since_ns:
+                return number
+        return None
+
+    def candidate_ranges(
+        self, since_ns: int | None, until_ns: int | None, upto: int | None = None
+    ) -> list[tuple[int, int]]:
+        """Byte ranges that may hold an entry with ``since_ns <= ts < until_ns``.
+
+        A region is left out only when its bounds prove it holds no such
+        entry; adjacent candidate regions are merged.
+
+        Args:
+            since_ns: lower bound (inclusive), or ``None``.
+            until_ns: upper bound (exclusive), or ``None``.
+            upto: consider only regions ending at or before this offset
+                (see :meth:`trusted_end`).
+
+        Returns:
+            ``[(start, end), ...]`` in file order, disjoint and not adjacent.
+        """
+        ranges: list[tuple[int, int]] = []
+        min_ts = self.min_ts
+        max_ts = self.max_ts
+        low = _INT64_MIN if since_ns is None else since_ns
+        high = None if until_ns is None else until_ns
+        for number in range(len(self.offsets)):
+            start, end = self.region(number)
+            if upto is not None and end > upto:
+                break
+            if max_ts[number] < low or (high is not None and min_ts[number] >= high):
+                continue
+            if ranges and ranges[-1][1] == start:
+                ranges[-1] = (ranges[-1][0], end)
+            else:
+                ranges.append((start, end))
+        return ranges
+
+    # -- building ------------------------------------------------------------
+
+    def _close_region(self, boundary: int) -> None:
+        """Append the open region and open a new, empty one at ``boundary``."""
+        self.offsets.append(self._open_start)
+        self.entry_numbers.append(self._open_number)
+        self.min_ts.append(self._open_min)
+        self.max_ts.append(self._open_max)
+        self._open_start = boundary
+        self._open_number = self.entry_count
+        self._open_min = _INT64_MAX
+        self._open_max = _INT64_MIN
+
+    def _account(
+        self,
+        base: int,
+        starts: list[int],
+        timestamps: tuple[int, ...] | list[int],
+        stream_bytes: bytes,
+        stop_since_ns: int | None,
+    ) -> int:
+        """Count a batch of accepted entries.
+
+        Args:
+            base: absolute offset that ``starts`` are relative to.
+            starts: the entries' header offsets (at least as many as timestamps).
+            timestamps: the entries' timestamps.
+            stream_bytes: raw header byte 8 of each entry (bit 3: stderr).
+            stop_since_ns: see :func:`extend_index`.
+
+        Returns:
+            The number of entries counted: all of them, or fewer when a region
+            whose maximum reaches ``stop_since_ns`` was just closed (the
+            caller then stops, in sync, at the next entry's start).
+        """
+        count = len(timestamps)
+        if not count:
+            return 0
+        every = self.checkpoint_every_bytes
+        done = 0
+        while done < count:
+            limit = self._open_start + every - base
+            split = bisect.bisect_left(starts, limit, done, count)
+            if self.entry_count == self._open_number and split == done:
+                split = done + 1  # a region holds at least its first entry
+            if split > done:
+                segment = timestamps[done:split]
+                low = min(segment)
+                high = max(segment)
+                if low < self._open_min:
+                    self._open_min = low
+                if high > self._open_max:
+                    self._open_max = high
+                self.entry_count += split - done
+                done = split
+            if done < count:
+                reached = stop_since_ns is not None and self._open_max >= stop_since_ns
+                self._close_region(base + starts[done])
+                if reached:
+                    break
+        if not done:
+            return 0
+        counted = timestamps if done == count else timestamps[:done]
+        if self.last_ts is None:
+            self.first_ts = counted[0]
+        elif counted[0] < self.last_ts:
+            self.backward_jumps += 1
+        if done > 1 and list(counted) != sorted(counted):
+            self.backward_jumps += sum(map(operator.gt, counted, counted[1:]))
+        self.last_ts = counted[-1]
+        self.stderr_count += stream_bytes[:done].translate(_STDERR_BYTE).count(1)
+        return done
+
+    def _account_one(self, entry: Entry, stop_since_ns: int | None) -> bool:
+        """Count one entry from the decoder; ``False`` if it was not counted (stop)."""
+        offset = entry.offset if entry.offset is not None else 0
+        stream_byte = b"\x08" if entry.stream else b"\x00"
+        return bool(self._account(0, [offset], [entry.timestamp_ns], stream_byte, stop_since_ns))
+
+
+def extend_index(
+    index: CheckpointIndex,
+    fd: int,
+    size: int,
+    *,
+    stop_since_ns: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    count_read: Callable[[int], None] | None = None,
+) -> None:
+    """Continue building ``index`` over the file open as ``fd``, up to ``size``.
+
+    The pass starts at ``index.end_offset`` (a region boundary, in sync) and
+    runs to ``size``, treated as the end of the file; then the index is
+    ``complete``. With ``stop_since_ns`` it stops earlier, right after closing
+    the first region whose maximum timestamp is ``>= stop_since_ns``, leaving a
+    partial index whose ``end_offset`` is that region's end.
+
+    Args:
+        index: the index to extend; must not be ``complete``.
+        fd: a file descriptor open for reading (read with ``os.pread``).
+        size: the file size to index up to.
+        stop_since_ns: stop at the first region reaching this time.
+        progress: called as ``progress(done_bytes, size)`` every few MiB.
+        should_stop: polled every few MiB; when it returns true the pass stops
+            at an in-sync offset (the partial index is kept) and raises.
+        count_read: called with the length of each read (for accounting).
+
+    Raises:
+        IndexBuildCancelled: ``should_stop`` returned true.
+        ValueError: the index is already complete.
+        OSError: reading failed.
+    """
+    if index.complete:
+        raise ValueError("the index is already complete")
+    index.built_for_size = size
+    pread = os.pread
+    a2b = binascii.a2b_base64
+    lengths = _LENGTH_CACHE
+    learn = _entry_length
+    run_match = _HEADER_RUN.fullmatch
+    pos = index.end_offset  # in sync; everything before it is counted
+    next_progress = pos + _PROGRESS_EVERY_BYTES
+    while pos < size:
+        if should_stop is not None and should_stop():
+            raise IndexBuildCancelled(f"index build cancelled at offset {pos}")
+        if progress is not None and pos >= next_progress:
+            progress(pos, size)
+            next_progress = pos + _PROGRESS_EVERY_BYTES
+        buf = pread(fd, min(_READ_BYTES, size - pos), pos)
+        if count_read is not None:
+            count_read(len(buf))
+        if not buf:
+            size = pos  # the file shrank under us: it ends here
+            break
+        at_eof = pos + len(buf) >= size
+        limit = len(buf) - _HDR
+        i = 0
+        while True:
+            # Walk from header to header, reading only the size characters.
+            starts: list[int] = []
+            append = starts.append
+            while True:
+                try:
+                    for _ in range(_BATCH - len(starts)):
+                        if i > limit:
+                            break
+                        append(i)
+                        i += lengths[buf[i + 10 : i + 14]]
+                    break
+                except KeyError:
+                    key = buf[i + 10 : i + 14]
+                    length = learn(key)
+                    if length is None:
+                        break  # the last start's header is malformed
+                    if len(lengths) < _LENGTH_CACHE_LIMIT:
+                        lengths[key] = length
+                    i += length
+            headers = b"".join([buf[start : start + _HDR] for start in starts])
+            good = len(starts) if run_match(headers) is not None else _good_prefix(headers)
+            # An entry counts when its successor's header is good too.
+            accepted = good - 1 if good else 0
+            if accepted:
+                raw = a2b(headers[: accepted * _HDR].replace(b"==", b"AA"))
+                timestamps = _timestamps_struct(accepted).unpack(raw)
+                counted = index._account(pos, starts, timestamps, raw[8::12], stop_since_ns)
+                if counted < accepted:
+                    index.end_offset = pos + starts[counted]
+                    return
+            if good == len(starts) == _BATCH:
+                i = starts[accepted]  # a full batch: keep walking this buffer
+                continue
+            break
+        malformed = good < len(starts)
+        pos += starts[accepted] if starts else i
+        index.end_offset = pos
+        if malformed or at_eof or not accepted:
+            # Garbage, a torn entry, or the end of the file: the decoder decides.
+            pos, stopped = _decode_slowly(index, fd, pos, size, stop_since_ns, count_read)
+            index.end_offset = pos
+            if stopped:
+                return
+    if index._open_start < size or not len(index.offsets):
+        index._close_region(size)
+    index.end_offset = size
+    index.complete = True
+    if progress is not None:
+        progress(size, size)
+
+
+def _good_prefix(headers: bytes) -> int:
+    """How many 16-byte headers at the start of ``headers`` have the right shape."""
+    match = HEADER_PATTERN.match
+    good = 0
+    for start in range(0, len(headers), _HDR):
+        if match(headers, start) is None:
+            break
+        good += 1
+    return good
+
+
+def _decode_slowly(
+    index: CheckpointIndex,
+    fd: int,
+    pos: int,
+    size: int,
+    stop_since_ns: int | None,
+    count_read: Callable[[int], None] | None,
+) -> tuple[int, bool]:
+    """Feed the decoder from ``pos`` (in sync) until it is back in sync past it.
+
+    Returns:
+        ``(offset, stopped)``: where the decoder is in sync again (``size`` at
+        the end of the file), and whether a region reaching ``stop_since_ns``
+        was closed (then ``offset`` is that region's end, an entry start).
+    """
+    decoder = Decoder(offset=pos)
+    read_at = pos
+    while True:
+        chunk = b""
+        if read_at < size:
+            chunk = os.pread(fd, min(_SLOW_READ_BYTES, size - read_at), read_at)
+            if count_read is not None:
+                count_read(len(chunk))
+        read_at += len(chunk)
+        final = not chunk
+        events = decoder.close() if final else decoder.feed(chunk)
+        for event in events:
+            if isinstance(event, Entry):
+                if not index._account_one(event, stop_since_ns):
+                    return (event.offset if event.offset is not None else 0), True
+            elif isinstance(event, Truncated):
+                index.truncated_bytes += event.length
+            elif isinstance(event, Skipped):
+                index.skipped_bytes += event.length
+        if final:
+            return size, False
+        if decoder.in_sync and decoder.offset > pos:
+            return decoder.offset, False
