@@ -57,8 +57,13 @@ _FIRST_BACKOFF_S = 0.1
 _BUSY_ERRNOS = frozenset({errno.EBUSY, errno.EAGAIN, errno.EWOULDBLOCK})
 
 
-class SourceError(IologError):
-    """A live source could not be opened, read or written (one-line message)."""
+class SourceError(IologError, OSError):
+    """A live source could not be opened, read or written (one-line message).
+
+    It is an :class:`OSError` too, so a :class:`~iolog.io.LogWriter` over a
+    :class:`SerialWriter` keeps its unsent frames when the device fails, as it
+    does for any failing sink.
+    """
 
 
 class SaveError(IologError):
@@ -321,7 +326,7 @@ class SerialSource:
         if self._closing.is_set() and self._port is None:
             return
         self.open()
-        yield SourceStatus(SourceState.CONNECTED, f"connected to {self._describe()}")
+        yield SourceStatus(SourceState.CONNECTED, f"connected{self._describe()}")
         while not self._closing.is_set():
             try:
                 data = self._read()
@@ -332,28 +337,27 @@ class SerialSource:
                 if self._closing.is_set():
                     return
                 if not self.reconnect:
-                    yield SourceStatus(
-                        SourceState.ENDED, f"{self.name} disconnected ({reason})"
-                    )
+                    yield SourceStatus(SourceState.ENDED, f"disconnected ({reason})")
                     return
                 yield SourceStatus(
                     SourceState.DISCONNECTED,
-                    f"{self.name} disconnected ({reason}); reconnecting, "
-                    f"retrying at most every {self.max_backoff_s:g} s",
+                    f"disconnected ({reason}); reconnecting "
+                    f"(retrying at most every {self.max_backoff_s:g} s)",
                 )
                 reopened = yield from self._reopen()
                 if not reopened:
                     return
-                yield SourceStatus(SourceState.CONNECTED, f"reconnected to {self._describe()}")
+                yield SourceStatus(SourceState.CONNECTED, "reconnected")
                 continue
             if data is None:
                 return
             yield data
 
     def _describe(self) -> str:
+        """`` at N baud`` for a device; baud means nothing to most URLs."""
         if _URL_RE.match(self.name):
-            return self.name
-        return f"{self.name} at {self.baud} baud"
+            return ""
+        return f" at {self.baud} baud"
 
     def _read(self) -> bytes | None:
         """One read; ``None`` when closed. Raises OSError when the port is gone.
