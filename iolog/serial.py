@@ -56,6 +56,13 @@ _READ_SIZE = 65536
 _FIRST_BACKOFF_S = 0.1
 _BUSY_ERRNOS = frozenset({errno.EBUSY, errno.EAGAIN, errno.EWOULDBLOCK})
 
+try:  # pyserial lets termios.error (not an OSError) escape from flush()
+    import termios
+
+    _PORT_ERRORS: tuple[type[Exception], ...] = (OSError, termios.error)
+except ImportError:  # pragma: no cover - not a POSIX system
+    _PORT_ERRORS = (OSError,)
+
 
 class SourceError(IologError, OSError):
     """A live source could not be opened, read or written (one-line message).
@@ -330,7 +337,7 @@ class SerialSource:
         while not self._closing.is_set():
             try:
                 data = self._read()
-            except OSError as exc:
+            except _PORT_ERRORS as exc:
                 reason = _disconnect_reason(exc)
                 with self._lock:
                     self._close_port()
@@ -551,7 +558,7 @@ class SerialWriter(io.RawIOBase):
         payload = bytes(data)
         try:
             self._port.write(payload)
-        except OSError as exc:
+        except _PORT_ERRORS as exc:
             raise SourceError(
                 f"{self.name}: write failed ({_disconnect_reason(exc)})"
             ) from exc
@@ -567,7 +574,7 @@ class SerialWriter(io.RawIOBase):
             return
         try:
             self._port.flush()
-        except OSError as exc:
+        except _PORT_ERRORS as exc:
             raise SourceError(
                 f"{self.name}: flush failed ({_disconnect_reason(exc)})"
             ) from exc

@@ -560,3 +560,21 @@ def test_open_serial_writer_errors_are_source_errors() -> None:
         open_serial_writer("/dev/ttyNOSUCH9")
     with pytest.raises(SourceError, match="baud"):
         open_serial_writer("loop://", baud=0)
+
+
+def test_serial_writer_failure_is_a_source_error_and_an_oserror(pty_pair: Pty) -> None:
+    writer = open_serial_writer(pty_pair.path)
+    try:
+        pty_pair.close_master()  # the line goes away under the writer
+        with pytest.raises(SourceError) as caught:
+            for _ in range(100):  # the first write may still land in the buffer
+                writer.write(b"x" * 4096)
+        assert isinstance(caught.value, OSError)  # so a LogWriter keeps its frames
+        assert str(caught.value).startswith(f"{pty_pair.path}: write failed (")
+        assert "\n" not in str(caught.value)
+    finally:
+        try:
+            writer.close()
+        except SourceError:
+            pass
+    assert writer.closed
