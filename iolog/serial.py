@@ -29,7 +29,7 @@ from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 from .decoder import Decoder, Event
-from .errors import IologError
+from .errors import InvalidArgumentError, IologError
 from .sources import SourceState, SourceStatus
 
 __all__ = [
@@ -248,6 +248,11 @@ class SerialSource:
             :meth:`chunks` yields ``b""``, so this is also the longest a
             consumer waits for control.
         max_backoff_s: cap of the wait between reconnect attempts.
+
+    Raises:
+        InvalidArgumentError: ``read_timeout_s`` is not positive or
+            ``max_backoff_s`` is negative. (A bad ``baud`` is reported by
+            :meth:`open`, with the other reasons a port cannot be opened.)
     """
 
     def __init__(
@@ -259,6 +264,10 @@ class SerialSource:
         read_timeout_s: float = 0.05,
         max_backoff_s: float = 5.0,
     ) -> None:
+        if not read_timeout_s > 0:
+            raise InvalidArgumentError(f"read_timeout_s must be positive, got {read_timeout_s!r}")
+        if not max_backoff_s >= 0:
+            raise InvalidArgumentError(f"max_backoff_s must be 0 or more, got {max_backoff_s!r}")
         self.spec = spec
         self.name = _strip_prefix(spec)
         """The device path or URL, without any ``serial:`` prefix."""

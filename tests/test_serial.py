@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 import pytest
 
 from iolog import Entry, Skipped, SourceState, SourceStatus, Stream, Truncated, encode_entry
-from iolog.errors import IologError
+from iolog.errors import InvalidArgumentError, IologError
 from iolog.serial import (
     SaveError,
     SerialSource,
@@ -578,3 +578,9 @@ def test_serial_writer_failure_is_a_source_error_and_an_oserror(pty_pair: Pty) -
         except SourceError:
             pass
     assert writer.closed
+
+
+@pytest.mark.parametrize("options", [{"read_timeout_s": 0}, {"max_backoff_s": -1.0}])
+def test_source_rejects_bad_timings(options: dict[str, float]) -> None:
+    with pytest.raises(InvalidArgumentError):
+        SerialSource("loop://", **options)  # type: ignore[arg-type]
