@@ -1,14 +1,16 @@
 """Live sources: serial devices and pyserial URLs, and the pump that decodes them.
 
-This module owns everything between a serial line and the one
-:class:`~iolog.decoder.Decoder`: recognising a live source (:func:`is_live_spec`),
-reading it with reconnect and backoff (:class:`SerialSource`), turning the raw
-chunks into decoder events while keeping an exact copy of the stream
-(:func:`live_events`), and writing to a device (:func:`open_serial_writer`).
+This module owns the serial end of a live source: recognising one
+(:func:`is_live_spec`), reading it with reconnect and backoff
+(:class:`SerialSource`), and writing to a device (:func:`open_serial_writer`).
+The device-independent pump that decodes the chunks and keeps an exact copy
+of the stream, :func:`~iolog.live.live_events`, lives in :mod:`iolog.live`
+and is re-exported here.
 
 pyserial is imported only when a port is actually opened, so ``import iolog``
 stays standard library only. Errors that reach a person are one line:
-:class:`SourceError` for the device, :class:`SaveError` for the ``--save`` file.
+:class:`SourceError` for the device, :class:`~iolog.live.SaveError` for the
+``--save`` file.
 """
 
 from __future__ import annotations
@@ -22,14 +24,13 @@ import socket
 import stat
 import threading
 import time
-from collections.abc import Generator, Iterable, Iterator
-from dataclasses import replace
+from collections.abc import Generator, Iterator
 from types import ModuleType
-from typing import Any, BinaryIO
+from typing import Any
 from urllib.parse import urlsplit
 
-from .decoder import Decoder, Event
 from .errors import InvalidArgumentError, IologError
+from .live import SaveError, live_events
 from .sources import SourceState, SourceStatus
 
 __all__ = [
@@ -71,10 +72,6 @@ class SourceError(IologError, OSError):
     :class:`SerialWriter` keeps its unsent frames when the device fails, as it
     does for any failing sink.
     """
-
-
-class SaveError(IologError):
-    """Received bytes could not be written to the save file (one-line message)."""
 
 
 def is_live_spec(spec: str) -> bool:
@@ -458,78 +455,6 @@ def _disconnect_reason(exc: BaseException) -> str:
     if "returned no data" in text:
         return "end of file: the device went away"
     return text.splitlines()[0] if text else type(exc).__name__
-
-
-def live_events(
-    chunks: Iterable[bytes | SourceStatus], *, save: BinaryIO | None = None
-) -> Iterator[list[Event | SourceStatus]]:
-    """Decode a live stream of chunks, keeping an exact copy of it.
-
-    Every received byte is written to ``save`` (and flushed) before it is
-    decoded, so the save file is byte-identical to the stream and opens later
-    as an ordinary log. One :class:`~iolog.decoder.Decoder` (resyncing, so
-    boot noise before the first header is skipped and reported) decodes the
-    stream; offsets count bytes since the start, across reconnects. An idle
-    chunk (``b""``) flushes the decoder so the newest entry shows at once.
-    A ``DISCONNECTED`` or ``ENDED`` status closes the decoder (its
-    ``Truncated`` or ``Skipped`` tail is reported); the next ``CONNECTED``
-    starts a fresh decoder at the current offset. Statuses pass through with
-    ``offset`` set to the stream offset where they happened.
-
-    Args:
-        chunks: items from :meth:`SerialSource.chunks` or any such iterable.
-        save: a binary file to append every received byte to, or ``None``.
-
-    Yields:
-        One batch per input item: decoder events and statuses in stream
-        order, possibly empty (so a consumer can check for cancellation).
-        When ``chunks`` ends, a last batch with the decoder's remaining events.
-
-    Raises:
-        SaveError: writing ``save`` failed; nothing more is read or decoded.
-    """
-    offset = 0
-    decoder: Decoder | None = Decoder(offset=0, resync=True)
-    for chunk in chunks:
-        batch: list[Event | SourceStatus] = []
-        if isinstance(chunk, SourceStatus):
-            if chunk.state is SourceState.CONNECTED:
-                if decoder is None:
-                    decoder = Decoder(offset=offset, resync=True)
-            elif decoder is not None:
-                batch.extend(decoder.close())
-                decoder = None
-            batch.append(chunk if chunk.offset is not None else replace(chunk, offset=offset))
-        elif chunk:
-            if save is not None:
-                _save(save, chunk)
-            offset += len(chunk)
-            if decoder is None:  # bytes without a CONNECTED first: a new stream
-                decoder = Decoder(offset=offset - len(chunk), resync=True)
-            batch.extend(decoder.feed(chunk))
-        elif decoder is not None:
-            batch.extend(decoder.flush())
-        yield batch
-    if decoder is not None:
-        yield list(decoder.close())
-
-
-def _save(save: BinaryIO, data: bytes) -> None:
-    """Write all of ``data`` to ``save`` and flush, or raise SaveError."""
-    view = memoryview(data)
-    try:
-        while view:
-            written = save.write(view)
-            if written is None:  # a non-blocking raw file that would block
-                raise BlockingIOError(errno.EAGAIN, "the save file would block")
-            view = view[written:]
-        save.flush()
-    except (OSError, ValueError) as exc:
-        name = getattr(save, "name", "the save file")
-        detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise SaveError(
-            f"cannot write received bytes to {name}: {detail}; stopped so that none are lost"
-        ) from exc
 
 
 class SerialWriter(io.RawIOBase):
