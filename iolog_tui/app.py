@@ -219,9 +219,9 @@ class IologApp(App[None]):
         before = len(self.model)
         if not self.model.apply(message.batch):
             return
-        if message.total_bytes:
+        if self.scan_progress is not None and message.total_bytes:
             self.scan_progress = min(1.0, message.batch.scanned_to / message.total_bytes)
-        if not self.following and self.tailing and self.scan_progress is None:
+        elif not self.following and self.tailing:
             self.new_rows += max(0, len(self.model) - before)
         for view in self.views:
             view.stick_to_bottom = self.following
@@ -251,7 +251,7 @@ class IologApp(App[None]):
     @on(SourceChanged)
     def _source_changed(self, message: SourceChanged) -> None:
         status = message.status
-        self.source_note = status.message
+        self.source_note = "" if status.state is SourceState.CONNECTED else status.message
         if message.generation == self.model.generation and status.state in (
             SourceState.TRUNCATED,
             SourceState.REPLACED,
@@ -424,8 +424,12 @@ class IologApp(App[None]):
         err_count = len(model.stderr)
         garbage = lines - out_count - err_count
         text.append(f" {lines:,} lines")
-        if not self.time_range.is_all:
-            text.append(f" of {model.rows_seen:,} read")
+        window = self._window_text()
+        if window:
+            text.append(f" {window}", "bold")
+            total = self.navigator.entry_count()
+            if total is not None:
+                text.append(f" of {total:,} entries")
         text.append(" · ")
         text.append("stdout", "bold green")
         text.append(f" {out_count:,} · ")
@@ -433,10 +437,6 @@ class IologApp(App[None]):
         text.append(f" {err_count:,}")
         if garbage:
             text.append(f" · {garbage:,} skipped", "dim")
-        window = self._window_text()
-        if window:
-            text.append(" · ")
-            text.append(window, "bold")
         return text
 
     def _window_text(self) -> str:

@@ -203,7 +203,11 @@ class LogView(ScrollView, can_focus=True):
     def _update_virtual_size(self) -> None:
         height = len(self.rows)
         if self.wrap:
+            # Any row may be the top one, so that every line of a long
+            # wrapped row can be reached; the last position lays out upwards.
             width = self.scrollable_content_region.width
+            if height:
+                height += max(0, self.scrollable_content_region.height - 1)
         else:
             width = self._prefix_width + self._message_width
         self.virtual_size = Size(width, height)
@@ -220,7 +224,7 @@ class LogView(ScrollView, can_focus=True):
                 return Strip.blank(width, base)
             index, line = layout[y]
             strips = self._wrapped_strips(index, width)
-            return strips[line].extend_cell_length(width, base).crop(0, width)
+            return strips[line].extend_cell_length(width).crop(0, width).apply_style(base)
         index = self.scroll_offset.y + y
         if index >= len(self.rows):
             return Strip.blank(width, base)
@@ -292,6 +296,7 @@ class LogView(ScrollView, can_focus=True):
         prefix = self._prefix(index)
         room = max(1, width - prefix.cell_length)
         text = self._row_text(row)
+        text.no_wrap = False
         console = self.app.console
         lines = text.wrap(console, room, overflow="fold") if text.cell_len else [Text("")]
         pad = Strip([Segment(" " * prefix.cell_length)], prefix.cell_length)
@@ -315,29 +320,31 @@ class LogView(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         count = len(self.rows)
         top = self.scroll_offset.y
-        from_bottom = count > 0 and (
-            self.stick_to_bottom or (self.max_scroll_y > 0 and top >= self.max_scroll_y)
-        )
+        from_bottom = count > 0 and (self.stick_to_bottom or top >= self.max_scroll_y)
         key = (top, width, height, count, from_bottom, self.time_format)
         if key == self._layout_key:
             return self._layout
         layout: list[tuple[int, int]] = []
-        if from_bottom:
-            index = count - 1
-            while index >= 0 and len(layout) < height:
-                lines = len(self._wrapped_strips(index, width))
-                layout[:0] = [(index, line) for line in range(lines)]
-                index -= 1
-            layout = layout[-height:] if len(layout) > height else layout
-            if len(layout) < height and index < 0:
-                pass  # everything fits: top-aligned is the same picture
-        else:
+        if not from_bottom:
             index = top
             while index < count and len(layout) < height:
                 lines = len(self._wrapped_strips(index, width))
                 layout.extend((index, line) for line in range(lines))
                 index += 1
+            # Near the end the rows run out before the screen does: show the
+            # last screenful instead of blank lines.
+            from_bottom = len(layout) < height and top > 0
             layout = layout[:height]
+        if from_bottom:
+            layout = []
+            index = count - 1
+            while index >= 0 and len(layout) < height:
+                lines = len(self._wrapped_strips(index, width))
+                layout[:0] = [(index, line) for line in range(lines)]
+                index -= 1
+            layout = layout[-height:]
+            if len(layout) < height:  # everything fits: top-aligned
+                layout = layout[:height]
         self._layout_key = key
         self._layout = layout
         return layout

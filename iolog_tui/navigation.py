@@ -9,6 +9,7 @@ a time per file (a lock), never from the UI thread.
 from __future__ import annotations
 
 import threading
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -67,6 +68,18 @@ class Navigator:
             for entry in self._file().entries_from(offset):
                 return entry
         return None
+
+    def entries_before(self, offset: int) -> int:
+        """How many entries the file holds before ``offset`` (builds the index)."""
+        with self._lock:
+            logfile = self._file()
+            index = logfile.index or logfile.build_index()
+            region = max(0, bisect_right(index.offsets, offset) - 1)
+            start = index.offsets[region] if len(index.offsets) else 0
+            count = index.entry_numbers[region] if len(index.entry_numbers) else 0
+            for _entry in logfile.entries_from(start, offset):
+                count += 1
+            return count
 
     def entry_count(self) -> int | None:
         """Entries in the log when the index has been built, else ``None``."""

@@ -63,8 +63,8 @@ class Landing:
     """Where a since time lands in the log.
 
     Attributes:
-        row: the number (0-based) of the first row at or after the time.
-        rows: rows known in the log.
+        row: the number (0-based) of the first entry at or after the time.
+        rows: entries in the log.
         timestamp_ns: that row's time, or ``None`` when no row is that late.
     """
 
@@ -191,12 +191,10 @@ class SincePicker(ModalScreen[TimeRange | None]):
         if landing is None:
             text.append("locating in this log…", "italic")
         elif landing.timestamp_ns is None:
-            text.append(f"no entry at or after that time ({landing.rows:,} lines in this log)")
+            text.append(f"no entry at or after that time ({landing.rows:,} entries in this log)")
         else:
             stamp = format_time(landing.timestamp_ns, TimeFormat.LOCAL, 0)[11:]
-            text.append(
-                f"first entry {stamp}, line {landing.row + 1:,} of {landing.rows:,}"
-            )
+            text.append(f"first entry {stamp}, entry {landing.row + 1:,} of {landing.rows:,}")
         return text
 
     @work(thread=True, exclusive=True, group="locate")
