@@ -25,8 +25,19 @@ from .format import (
     format_docker_time,
     ns_to_datetime,
 )
+from .index import CheckpointIndex, IndexBuildCancelled
 from .io import LogReader, LogWriter, read_entries, read_events
+from .logfile import LogFile
+from .serial import (
+    SaveError,
+    SerialSource,
+    SourceError,
+    is_live_spec,
+    live_events,
+    open_serial_writer,
+)
 from .sources import SourceState, SourceStatus
+from .timespec import parse_since, parse_time_range
 
 __version__ = "0.1.0"
 
@@ -35,16 +46,22 @@ __all__ = [
     "HEADER_SIZE",
     "MAX_ENTRY_SIZE",
     "PLAUSIBLE_TIMESTAMP_NS",
+    "CheckpointIndex",
     "DecodeError",
     "Decoder",
     "Entry",
     "Event",
     "Header",
     "InvalidArgumentError",
+    "IndexBuildCancelled",
     "IologError",
+    "LogFile",
     "LogReader",
     "LogWriter",
+    "SaveError",
+    "SerialSource",
     "Skipped",
+    "SourceError",
     "SourceState",
     "SourceStatus",
     "Stream",
@@ -54,7 +71,12 @@ __all__ = [
     "encode_entry",
     "encode_header",
     "format_docker_time",
+    "is_live_spec",
+    "live_events",
     "ns_to_datetime",
+    "open_serial_writer",
+    "parse_since",
+    "parse_time_range",
     "read_entries",
     "read_events",
 ]
