@@ -24,7 +24,7 @@ from textual.reactive import reactive
 from textual.widgets import Footer, Label
 from textual.worker import get_current_worker
 
-from iolog import SourceState, SourceStatus, format_docker_time
+from iolog import Entry, SourceState, SourceStatus, format_docker_time
 
 from .logview import LogView
 from .messages import IndexProgress, RowsFound, ScanFailed, ScanFinished, SourceChanged
@@ -185,7 +185,16 @@ class IologApp(App[None]):
                 resume = batch.scanned_to
                 self.post_message(RowsFound(batch, os.path.getsize(path)))
             if not tailing:
-                scanner.provisional_tail(classify_tail(path, resume))
+                # The decoder holds back the last entry until its successor
+                # shows; at the end of a finished file, settle it: whole
+                # entries become rows, the rest is a provisional tail.
+                tail = classify_tail(path, resume)
+                settled = 0
+                while settled < len(tail) and isinstance(tail[settled], Entry):
+                    resume = tail[settled].end_offset or resume
+                    settled += 1
+                scanner.feed(tail[:settled])
+                scanner.provisional_tail(tail[settled:])
                 self.post_message(RowsFound(scanner.take(resume), os.path.getsize(path)))
             self.post_message(ScanFinished(generation))
             while not tailing:
@@ -194,6 +203,7 @@ class IologApp(App[None]):
                 time.sleep(0.05)
                 tailing = self.tailing
             scanner.retract_tail()
+            self.post_message(RowsFound(scanner.take(resume), 0))
             for events in self.navigator.follow(resume):
                 if worker.is_cancelled:
                     return

@@ -1,0 +1,351 @@
+"""Behaviour of iolog-tui under Pilot: keys, follow, the since picker, split, CLI errors."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+
+from iolog import LogWriter, Stream
+from iolog.logfile import LogFile
+from iolog_tui.app import IologApp, main
+from iolog_tui.logview import LogView
+from iolog_tui.render import TimeFormat
+from iolog_tui.screens import HelpScreen, SincePicker
+from iolog_tui.sources import LogSource
+
+from .conftest import NOW_NS, START_NS, StepClock, fixed_now, wait_until
+
+SIZE = (120, 36)
+SECOND_NS = 1_000_000_000
+MINUTE_NS = 60 * SECOND_NS
+
+
+def pilot_test(function: Callable[..., Awaitable[None]]) -> Callable[..., None]:
+    """Run an async test body to completion (no async plugin needed)."""
+
+    @functools.wraps(function)
+    def run(*args: object, **kwargs: object) -> None:
+        asyncio.run(function(*args, **kwargs))
+
+    return run
+
+
+def make_app(path: Path, **options: object) -> IologApp:
+    return IologApp(LogSource(str(path), path.name), clock=fixed_now, **options)  # type: ignore[arg-type]
+
+
+def service_items(count: int) -> list[tuple[Stream, bytes] | bytes]:
+    return [
+        (Stream.STDERR if n % 5 == 2 else Stream.STDOUT, b"line %d\n" % n) for n in range(count)
+    ]
+
+
+def append_lines(path: Path, texts: list[bytes], stream: Stream = Stream.STDOUT) -> None:
+    with open(path, "ab") as sink:
+        writer = LogWriter(sink, stream=stream, clock=StepClock(NOW_NS, SECOND_NS))
+        for text in texts:
+            writer.write(text)
+        writer.close()
+
+
+async def scanned(pilot) -> None:
+    await wait_until(pilot, lambda: pilot.app.scan_progress is None)
+
+
+def merged(app: IologApp) -> LogView:
+    return app.query_one("#merged", LogView)
+
+
+@pilot_test
+async def test_scroll_keys(write_log) -> None:
+    app = make_app(write_log(service_items(200)))
+    async with app.run_test(size=SIZE) as pilot:
+        await scanned(pilot)
+        view = merged(app)
+        assert view.scroll_offset.y == 0
+        await pilot.press("j", "j", "down")
+        assert view.scroll_offset.y == 3
+        await pilot.press("k")
+        assert view.scroll_offset.y == 2
+        await pilot.press("G")
+        assert view.scroll_offset.y == view.max_scroll_y > 0
+        last_line = view.render_line(view.scrollable_content_region.height - 1).text
+        assert last_line.endswith("line 199") or "line 199 " in last_line
+        await pilot.press("g")
+        assert view.scroll_offset.y == 0
+        await pilot.press("pagedown")
+        assert view.scroll_offset.y > 20
+        await pilot.press("end")
+        assert view.at_bottom
+        await pilot.press("home")
+        assert view.scroll_offset.y == 0
+
+
+@pilot_test
+async def test_time_wrap_help_and_quit_keys(write_log) -> None:
+    app = make_app(write_log(service_items(5)))
+    async with app.run_test(size=SIZE) as pilot:
+        await scanned(pilot)
+        seen = [app.time_format]
+        for _ in range(4):
+            await pilot.press("t")
+            seen.append(merged(app).time_format)
+        assert seen == [
+            TimeFormat.UTC, TimeFormat.LOCAL, TimeFormat.RELATIVE, TimeFormat.HIDDEN, TimeFormat.UTC
+        ]
+        await pilot.press("w")
+        assert merged(app).wrap and app.has_class("-wrap")
+        await pilot.press("w")
+        assert not merged(app).wrap
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
+@pilot_test
+async def test_wrapped_long_row_can_be_scrolled_to_its_end(write_log) -> None:
+    long_line = b"word " * 3000 + b"END\n"
+    path = write_log([(Stream.STDOUT, b"before\n"), (Stream.STDOUT, long_line),
+                      (Stream.STDERR, b"after\n")])
+    app = make_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await scanned(pilot)
+        await pilot.press("w")
+        view = merged(app)
+        await pilot.press("G")
+        await pilot.pause()
+        last = view.render_line(view.scrollable_content_region.height - 1).text
+        assert "after" in last
+
+
+@pilot_test
+async def test_split_keeps_panes_at_the_same_place(write_log) -> None:
+    app = make_app(write_log(service_items(300)))
+    async with app.run_test(size=SIZE) as pilot:
+        await scanned(pilot)
+        await pilot.press("p")
+        await pilot.pause()
+        assert app.has_class("-split")
+        stdout = app.query_one("#stdout", LogView)
+        stderr = app.query_one("#stderr", LogView)
+        assert app.focused is stdout
+        assert stdout.border_title == f"stdout · {len(app.model.stdout):,}"
+        for _ in range(50):
+            await pilot.press("j")
+        await pilot.pause()
+        top_offset = stdout.rows.offset(stdout.scroll_offset.y)
+        other = stderr.scroll_offset.y
+        assert stderr.rows.offset(other) >= top_offset
+        assert other == 0 or stderr.rows.offset(other - 1) < top_offset
+        await pilot.press("tab")
+        assert app.focused is stderr
+        await pilot.press("p")
+        await pilot.pause()
+        assert not app.has_class("-split")
+        assert app.focused is merged(app)
+
+
+@pilot_test
+async def test_follow_shows_appended_entries_quickly(write_log) -> None:
+    path = write_log(service_items(100))
+    app = make_app(path, follow=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await scanned(pilot)
+        assert app.following and app.has_class("-following")
+        view = merged(app)
+        assert view.at_bottom
+        started = time.monotonic()
+        append_lines(path, [b"fresh one\n", b"fresh two\n"])
+        await wait_until(pilot, lambda: len(app.model) == 102, timeout_s=5)
+        elapsed_s = time.monotonic() - started
+        assert elapsed_s < 1.0
+        assert view.at_bottom
+        assert app.model.row(101).message == b"fresh two\n"
+
+
+@pilot_test
+async def test_scrolling_up_pauses_and_end_resumes(write_log) -> None:
+    path = write_log(service_items(100))
+    app = make_app(path, follow=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await scanned(pilot)
+        await pilot.press("k")
+        assert not app.following
+        append_lines(path, [b"new %d\n" % n for n in range(7)])
+        await wait_until(pilot, lambda: len(app.model) == 107)
+        assert app.new_rows == 7
+        assert "paused · 7 new" in str(app.query_one("#status-right").render())
+        assert not merged(app).at_bottom
+        await pilot.press("G")
+        assert app.following and merged(app).at_bottom
+        await pilot.press("f")
+        assert not app.following
+
+
+@pilot_test
+async def test_f_starts_following_a_static_file(write_log) -> None:
+    path = write_log(service_items(10))
+    with open(path, "ab") as sink:
+        sink.write(b"AAAAAAAAAA")  # looks like the start of an unfinished entry
+    app = make_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await scanned(pilot)
+        assert len(app.model) == 11  # ten lines and the unfinished tail
+        await pilot.press("f")
+        assert app.following
+        await pilot.pause(0.2)
+        assert len(app.model) == 10  # the tail is taken back while following
+
+
+@pilot_test
+async def test_follow_restarts_after_truncation(write_log) -> None:
+    path = write_log(service_items(50))
+    app = make_app(path, follow=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await scanned(pilot)
+        assert len(app.model) == 50
+        path.write_bytes(b"")
+        append_lines(path, [b"after truncation\n"])
+        await wait_until(pilot, lambda: len(app.model) == 1, timeout_s=5)
+        assert app.model.row(0).message == b"after truncation\n"
+        assert "truncated" in app.source_note
+
+
+@pilot_test
+async def test_since_picker_reseeks_through_the_index(write_log) -> None:
+    path = write_log(service_items(120), clock=StepClock(START_NS, 30 * SECOND_NS))
+    app = make_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await scanned(pilot)
+        await pilot.press("s")
+        assert isinstance(app.screen, SincePicker)
+        await pilot.press(*"20m")
+        await wait_until(pilot, lambda: "first entry" in str(app.screen.query_one("#preview").render()))
+        assert "entry 81 of 120" in str(app.screen.query_one("#preview").render())
+        await pilot.press("enter")
+        await scanned(pilot)
+        since_ns = NOW_NS - 20 * MINUTE_NS
+        assert app.time_range.since_ns == since_ns
+        with LogFile(path) as logfile:
+            assert app.model.offsets[0] == logfile.seek_time(since_ns)
+        assert len(app.model) == 40
+        assert all((app.model.row(i).timestamp_ns or 0) >= since_ns for i in range(40))
+        assert "since" in str(app.query_one("#status-left").render())
+        await pilot.press("s")
+        await pilot.press("ctrl+a", "ctrl+k")  # clear the field: back to everything
+        await pilot.press(*"until")
+        await pilot.pause()
+        assert "-error" in app.screen.query_one("#preview").classes
+        await pilot.press("enter")  # an invalid value does not close the picker
+        assert isinstance(app.screen, SincePicker)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, SincePicker)
+        assert len(app.model) == 40
+
+
+@pilot_test
+async def test_picker_presets_and_until(write_log) -> None:
+    path = write_log(service_items(120), clock=StepClock(START_NS, 30 * SECOND_NS))
+    app = make_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await scanned(pilot)
+        await pilot.press("s")
+        await pilot.click("#preset-15m")
+        assert app.screen.query_one("#since").value == "15m"
+        app.screen.query_one("#until").value = "5m"
+        await pilot.pause()
+        await pilot.press("enter")
+        await scanned(pilot)
+        assert len(app.model) == 20  # 30 s apart: 10:45 <= ts < 10:55
+        await pilot.press("s")
+        await pilot.click("#preset-all")
+        await pilot.press("enter")
+        await scanned(pilot)
+        assert len(app.model) == 120
+
+
+@pilot_test
+async def test_command_line_since_opens_there(write_log) -> None:
+    from iolog_tui.cli import resolve_range
+
+    path = write_log(service_items(120), clock=StepClock(START_NS, 30 * SECOND_NS))
+    window = resolve_range("10m", None, fixed_now)
+    app = make_app(path, time_range=window)
+    async with app.run_test(size=SIZE) as pilot:
+        await scanned(pilot)
+        assert len(app.model) == 20
+
+
+# -- the command line ---------------------------------------------------------
+
+
+def run_main(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    status = main(argv)
+    return status, capsys.readouterr().err
+
+
+def test_missing_file(tmp_path: Path, capsys) -> None:
+    status, err = run_main([str(tmp_path / "nope.log")], capsys)
+    assert status == 2
+    assert err == f"iolog-tui: error: {tmp_path / 'nope.log'}: no such file\n"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_permission_denied(write_log, capsys) -> None:
+    path = write_log(service_items(3))
+    path.chmod(0)
+    status, err = run_main([str(path)], capsys)
+    assert status == 2 and "permission denied" in err
+
+
+def test_directory(tmp_path: Path, capsys) -> None:
+    status, err = run_main([str(tmp_path)], capsys)
+    assert status == 2 and "is a directory" in err
+
+
+def test_not_an_iolog_file(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "plain.txt"
+    path.write_bytes(b"just some text\n" * 10_000)
+    status, err = run_main([str(path)], capsys)
+    assert status == 2
+    assert "no iolog entries in its first 64 KiB" in err
+    assert err.count("\n") == 1
+
+
+def test_invalid_since(write_log, capsys) -> None:
+    status, err = run_main([str(write_log(service_items(3))), "--since", "yesterday"], capsys)
+    assert status == 2
+    assert err.startswith("iolog-tui: error: --since: ") and err.count("\n") == 1
+
+
+def test_no_source_hints_at_demo(capsys) -> None:
+    status, err = run_main([], capsys)
+    assert status == 2 and "iolog-tui --demo" in err
+
+
+def test_save_needs_a_live_source(write_log, capsys) -> None:
+    status, err = run_main([str(write_log(service_items(3))), "--save", "x.log"], capsys)
+    assert status == 2 and "--save" in err
+
+
+def test_python_dash_m_reports_errors_without_traceback(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "iolog_tui", str(tmp_path / "missing.log")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr == f"iolog-tui: error: {tmp_path / 'missing.log'}: no such file\n"
+    assert "Traceback" not in result.stderr

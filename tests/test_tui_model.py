@@ -1,0 +1,188 @@
+"""Unit tests of the viewer's model and text rendering (no Textual app)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from iolog import Entry, LogWriter, Stream, read_events
+from iolog_tui.demo import CLOCK_STEP_BACK_NS, DemoWriter
+from iolog_tui.model import (
+    MAX_ROW_BYTES,
+    LogModel,
+    RowKind,
+    RowScanner,
+    classify_tail,
+    scan_file,
+)
+from iolog_tui.render import TimeFormat, format_duration, format_time, message_text
+
+from .conftest import StepClock
+
+
+def load(path: Path, **window: int | None) -> LogModel:
+    """A model of ``path`` scanned to its end."""
+    model = LogModel(path)
+    generation = model.reset()
+    scanner = RowScanner(generation, **window)
+    resume = 0
+    for batch in scan_file(path, scanner):
+        model.apply(batch)
+        resume = batch.scanned_to
+    scanner.provisional_tail(classify_tail(path, resume))
+    model.apply(scanner.take(resume))
+    return model
+
+
+def test_rows_are_logical_lines_joined_across_entries(write_log) -> None:
+    long_line = b"x" * 10_000 + b"\n"
+    path = write_log(
+        [
+            (Stream.STDOUT, b"first "),
+            (Stream.STDERR, b"err one\n"),
+            (Stream.STDOUT, b"half\n"),
+            (Stream.STDOUT, long_line),
+            (Stream.STDERR, b"err two\n"),
+        ]
+    )
+    # The writer keeps "first " until its newline, so stderr's line comes first.
+    model = load(path)
+    assert len(model) == 4
+    assert [RowKind(kind) for kind in model.kinds] == [
+        RowKind.STDERR, RowKind.STDOUT, RowKind.STDOUT, RowKind.STDERR
+    ]
+    assert model.row(1).message == b"first half\n"
+    assert model.row(2).message == long_line
+    assert model.row(2).complete
+    assert len(model.stdout) == 2 and len(model.stderr) == 2
+    assert model.stderr.row(1).message == b"err two\n"
+
+
+def test_line_split_by_flush_is_one_row(tmp_path: Path) -> None:
+    path = tmp_path / "split.log"
+    with open(path, "wb") as sink:
+        out = LogWriter(sink, clock=StepClock())
+        err = LogWriter(sink, stream=Stream.STDERR, clock=StepClock())
+        out.write(b"part one, ")
+        out.flush()  # an entry without a newline
+        err.write(b"interleaved\n")
+        out.write(b"part two\n")
+        out.close()
+        err.close()
+    entries = [e for e in read_events(path) if isinstance(e, Entry)]
+    assert len(entries) == 3
+    model = load(path)
+    assert len(model) == 2
+    assert model.row(0).message == b"part one, part two\n"
+    assert model.row(1).message == b"interleaved\n"
+
+
+def test_garbage_and_truncated_tail_are_rows(write_log) -> None:
+    path = write_log([(Stream.STDOUT, b"one\n"), b"NOISE" * 7, (Stream.STDOUT, b"two\n")])
+    with open(path, "ab") as sink:
+        sink.write(b"\x00\x00 torn")
+    model = load(path)
+    kinds = [RowKind(kind) for kind in model.kinds]
+    assert kinds[0] == RowKind.STDOUT and kinds[2] == RowKind.STDOUT
+    assert kinds[1] == RowKind.SKIPPED
+    assert model.row(1).length == 35
+    assert kinds[3] in (RowKind.SKIPPED, RowKind.TRUNCATED)
+    assert model.row(3).length == 7
+
+
+def test_time_window_equals_linear_filter_across_a_clock_jump(tmp_path: Path) -> None:
+    path = tmp_path / "demo.log"
+    DemoWriter(str(path), clock=StepClock(step_ns=20_000_000_000)).write_steps(80)
+    entries = [e for e in read_events(path) if isinstance(e, Entry)]
+    assert any(b.timestamp_ns < a.timestamp_ns for a, b in zip(entries, entries[1:], strict=False))
+    since_ns = entries[40].timestamp_ns - CLOCK_STEP_BACK_NS // 2
+    until_ns = entries[-5].timestamp_ns
+    model = load(path, since_ns=since_ns, until_ns=until_ns)
+    full = load(path)
+    expected = [
+        full.offsets[i]
+        for i in range(len(full))
+        if full.kinds[i] <= RowKind.STDERR
+        and since_ns <= (full.row(i).timestamp_ns or 0) < until_ns
+    ]
+    assert list(model.offsets) == expected
+    assert expected  # the window is not empty
+
+
+def test_open_row_is_reread_after_more_arrives(tmp_path: Path) -> None:
+    path = tmp_path / "grow.log"
+    sink = open(path, "wb")
+    writer = LogWriter(sink, clock=StepClock())
+    writer.write(b"begin ")
+    writer.flush()
+    sink.flush()
+    model = LogModel(path)
+    scanner = RowScanner(model.reset())
+    batches = list(scan_file(path, scanner, end_of_input=False))
+    for batch in batches:
+        model.apply(batch)
+    assert model.row(0).message == b"begin "
+    assert not model.row(0).complete
+    writer.write(b"end\n")
+    writer.close()
+    sink.close()
+    for batch in scan_file(path, scanner, start=batches[-1].scanned_to, end_of_input=False):
+        model.apply(batch)
+    assert len(model) == 1
+    assert model.row(0).message == b"begin end\n"
+
+
+def test_huge_line_is_cut_when_drawn(write_log) -> None:
+    path = write_log([(Stream.STDOUT, b"y" * (MAX_ROW_BYTES + 50_000) + b"\n")])
+    model = load(path)
+    assert len(model) == 1
+    row = model.row(0)
+    assert row.clipped and len(row.message) == MAX_ROW_BYTES
+
+
+def test_index_at_offset_per_stream(write_log) -> None:
+    items = [(Stream.STDOUT if n % 3 else Stream.STDERR, b"line %d\n" % n) for n in range(30)]
+    model = load(write_log(items))
+    for number in range(len(model)):
+        offset = model.offsets[number]
+        assert model.merged.index_at_offset(offset) == number
+        stderr_index = model.stderr.index_at_offset(offset)
+        if stderr_index < len(model.stderr):
+            assert model.stderr.offset(stderr_index) >= offset
+        if stderr_index:
+            assert model.stderr.offset(stderr_index - 1) < offset
+
+
+def test_message_text_keeps_colour_and_escapes_controls() -> None:
+    text = message_text(b"\x1b[31mred\x1b[0m \x07\x1b[2J\x1b]0;t\x07 \xff ok\r\n")
+    assert text.plain == "red \u2407\u241b[2J\u241b]0;t\u2407 \\xff ok"
+    assert "\x1b" not in text.plain and "\x07" not in text.plain
+    assert any("color(1)" in str(span.style) for span in text.spans)
+
+
+def test_message_text_tabs_and_c1() -> None:
+    assert message_text(b"a\tb\n").plain == "a       b"
+    assert message_text("\u009b31m".encode()).plain == "\\x9b31m"
+
+
+def test_time_formats(fixed_tz: str) -> None:
+    stamp_ns = 1_795_600_800 * 1_000_000_000 + 123_456_789
+    assert format_time(stamp_ns, TimeFormat.UTC, 0) == "2026-11-25T10:00:00.123456789Z"
+    assert format_time(stamp_ns, TimeFormat.LOCAL, 0) == "2026-11-25 15:30:00.123"
+    assert format_time(stamp_ns, TimeFormat.RELATIVE, stamp_ns + 75_500_000_000) == "-1m15.5s"
+    assert format_time(stamp_ns, TimeFormat.HIDDEN, 0) == ""
+    assert format_duration(3 * 86_400 * 10**9 + 3600 * 10**9) == "+3d01h00m"
+    assert [TimeFormat.UTC.next(), TimeFormat.HIDDEN.next()] == [TimeFormat.LOCAL, TimeFormat.UTC]
+
+
+def test_demo_script_has_its_incidents(tmp_path: Path) -> None:
+    path = tmp_path / "demo.log"
+    DemoWriter(str(path), clock=StepClock()).write_steps(60)
+    entries = [e for e in read_events(path) if isinstance(e, Entry)]
+    assert {e.stream for e in entries} == {Stream.STDOUT, Stream.STDERR}
+    assert any(len(e.message) == 4095 for e in entries)  # a line split at 4095 bytes
+    assert any(b"\x1b[" in e.message for e in entries)
+    assert any(e.message.startswith(b"Traceback") and e.stream == Stream.STDERR for e in entries)
+    assert any(b.timestamp_ns < a.timestamp_ns for a, b in zip(entries, entries[1:], strict=False))
+    model = load(path)
+    long_rows = [i for i in range(len(model)) if len(model.row(i).message) > 4095]
+    assert len(long_rows) == 1
