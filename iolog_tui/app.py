@@ -98,6 +98,7 @@ class IologApp(App[None]):
         self.source_note = ""
         """The last thing a live source said (connected, disconnected...)."""
         self._start_follow = follow or source.live
+        self._ui_ready = False
         self.set_reactive(IologApp.time_format, time_format)
 
     # -- layout -------------------------------------------------------------------
@@ -126,6 +127,7 @@ class IologApp(App[None]):
         return [self.query_one("#merged", LogView)]
 
     def on_mount(self) -> None:
+        self._ui_ready = True
         for view in self.views:
             view.time_format = self.time_format
         self.query_one("#merged", LogView).focus()
@@ -168,11 +170,13 @@ class IologApp(App[None]):
         try:
             start = 0
             if time_range.since_ns is not None:
+
+                def progress(done_bytes: int, total_bytes: int) -> None:
+                    self.post_message(IndexProgress(generation, done_bytes, total_bytes))
+
                 start = self.navigator.seek(
                     time_range.since_ns,
-                    progress=lambda done, total: self.post_message(
-                        IndexProgress(generation, done, total)
-                    ),
+                    progress=progress,
                     should_stop=lambda: worker.is_cancelled,
                 )
             scanner = RowScanner(
@@ -190,8 +194,11 @@ class IologApp(App[None]):
                 # entries become rows, the rest is a provisional tail.
                 tail = classify_tail(path, resume)
                 settled = 0
-                while settled < len(tail) and isinstance(tail[settled], Entry):
-                    resume = tail[settled].end_offset or resume
+                while settled < len(tail):
+                    entry = tail[settled]
+                    if not isinstance(entry, Entry):
+                        break
+                    resume = entry.end_offset or resume
                     settled += 1
                 scanner.feed(tail[:settled])
                 scanner.provisional_tail(tail[settled:])
@@ -275,7 +282,7 @@ class IologApp(App[None]):
         self.set_class(following, "-following")
         if following:
             self.new_rows = 0
-        for view in self.views if self.is_mounted else []:
+        for view in self.views if self._ui_ready else []:
             view.stick_to_bottom = following
             if following:
                 view.quiet_scroll_to(view.max_scroll_y)
@@ -284,7 +291,7 @@ class IologApp(App[None]):
 
     def watch_split(self, split: bool) -> None:
         self.set_class(split, "-split")
-        if not self.is_mounted:
+        if not self._ui_ready:
             return
         focused = self.focused
         if split:
@@ -361,7 +368,7 @@ class IologApp(App[None]):
         self.time_format = self.time_format.next()
 
     def watch_time_format(self, time_format: TimeFormat) -> None:
-        for view in self.views if self.is_mounted else []:
+        for view in self.views if self._ui_ready else []:
             view.time_format = time_format
         self._refresh_status()
 
@@ -371,7 +378,7 @@ class IologApp(App[None]):
 
     def watch_wrap(self, wrap: bool) -> None:
         self.set_class(wrap, "-wrap")
-        for view in self.views if self.is_mounted else []:
+        for view in self.views if self._ui_ready else []:
             view.wrap = wrap
         self._refresh_status()
 
@@ -410,7 +417,7 @@ class IologApp(App[None]):
     # -- status bar -------------------------------------------------------------------------
 
     def _refresh_status(self) -> None:
-        if not self.is_mounted:
+        if not self._ui_ready:
             return
         try:
             left = self.query_one("#status-left", Label)

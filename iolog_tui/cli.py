@@ -15,10 +15,10 @@ import sys
 import time
 from collections.abc import Callable
 
-from iolog import Decoder, Entry, InvalidArgumentError, IologError
+from iolog import Decoder, Entry, InvalidArgumentError, IologError, parse_since
 
 from .render import TimeFormat
-from .screens import TimeRange, now_datetime, parse_since
+from .screens import TimeRange, now_datetime
 from .sources import LogSource, PipePump, SerialPump, temporary_log_path
 
 __all__ = ["SNIFF_BYTES", "UsageError", "build_parser", "open_source", "run"]

@@ -52,7 +52,9 @@ def _error(message: str) -> bytes:
 
 
 def _config_dump() -> bytes:
-    values = {f"feature.flag_{number:03d}": number % 3 == 0 for number in range(180)}
+    values: dict[str, object] = {
+        f"feature.flag_{number:03d}": number % 3 == 0 for number in range(180)
+    }
     values["database.url"] = "postgres://orders@db:5432/orders"
     line = json.dumps({"event": "config_loaded", "values": values}, separators=(",", ":"))
     return f"{_CYAN}DEBUG{_RESET} config {line}\n".encode()

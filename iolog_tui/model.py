@@ -21,7 +21,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from iolog import Decoder, Entry, Skipped, Stream, Truncated
+from iolog import Decoder, Entry, Event, Skipped, Stream, Truncated
 
 __all__ = [
     "MAX_ROW_BYTES",
@@ -275,7 +275,7 @@ def scan_file(
     yield scanner.take(decoder.offset)
 
 
-def classify_tail(path: str | os.PathLike[str], offset: int, limit: int = 8 << 20) -> list[object]:
+def classify_tail(path: str | os.PathLike[str], offset: int, limit: int = 8 << 20) -> list[Event]:
     """Decode the bytes after ``offset`` as a finished file's end.
 
     Returns the ``Skipped``/``Truncated`` events (and any entry) that closing
@@ -287,7 +287,7 @@ def classify_tail(path: str | os.PathLike[str], offset: int, limit: int = 8 << 2
         data = handle.read(limit)
         rest = os.fstat(handle.fileno()).st_size - offset - len(data)
     decoder = Decoder(offset=offset)
-    events: list[object] = [*decoder.feed(data), *decoder.close()]
+    events: list[Event] = [*decoder.feed(data), *decoder.close()]
     if rest > 0:
         events.append(Skipped(offset + len(data), rest))
     return events

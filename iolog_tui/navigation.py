@@ -11,17 +11,8 @@ from __future__ import annotations
 import threading
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
-from typing import Any
 
-from iolog import Entry, Event, SourceStatus
-
-
-def _logfile(path: str) -> Any:
-    try:
-        from iolog import LogFile  # type: ignore[attr-defined]
-    except ImportError:  # pragma: no cover - until the package exports it
-        from iolog.logfile import LogFile  # type: ignore[import-not-found]
-    return LogFile(path)
+from iolog import Entry, Event, LogFile, SourceStatus
 
 __all__ = ["Navigator"]
 
@@ -36,11 +27,11 @@ class Navigator:
     def __init__(self, path: str) -> None:
         self.path = path
         self._lock = threading.Lock()
-        self._logfile: Any = None
+        self._logfile: LogFile | None = None
 
-    def _file(self) -> Any:
+    def _file(self) -> LogFile:
         if self._logfile is None:
-            self._logfile = _logfile(self.path)
+            self._logfile = LogFile(self.path)
         return self._logfile
 
     def seek(
@@ -89,7 +80,7 @@ class Navigator:
 
     def follow(self, offset: int) -> Iterator[list[Event | SourceStatus]]:
         """Follow the file from ``offset``: event batches, ``[]`` on idle polls."""
-        follower = _logfile(self.path)
+        follower = LogFile(self.path)
         try:
             yield from follower.follow(offset=offset, poll_interval_s=0.05)
         finally:

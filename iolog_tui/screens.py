@@ -22,14 +22,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 from textual.worker import get_current_worker
 
-from iolog import InvalidArgumentError, format_docker_time
+from iolog import InvalidArgumentError, format_docker_time, parse_since
 
 from .render import TimeFormat, format_time
-
-try:
-    from iolog import parse_since
-except ImportError:  # pragma: no cover - until the package exports it
-    from iolog.timespec import parse_since
 
 __all__ = ["HelpScreen", "Landing", "SincePicker", "TimeRange"]
 

@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from iolog import LogWriter, Stream
-from iolog.logfile import LogFile
+from iolog import LogFile, LogWriter, Stream
 from iolog_tui.app import IologApp, main
 from iolog_tui.logview import LogView
 from iolog_tui.render import TimeFormat
