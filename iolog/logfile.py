@@ -49,6 +49,7 @@ from .index import (
     CheckpointIndex,
     extend_index,
 )
+from .indexcache import load_index, save_index
 from .sources import SourceState, SourceStatus
 
 __all__ = ["LogFile"]
@@ -71,6 +72,8 @@ class LogFile:
     Args:
         path: the log file.
         checkpoint_every_bytes: distance between index checkpoints.
+        cache: load and save the index in the user's cache (see
+            :mod:`iolog.indexcache`), so a log is walked once, not per query.
 
     Raises:
         OSError: the file cannot be opened (missing, permission, a directory).
@@ -81,6 +84,7 @@ class LogFile:
         path: str | os.PathLike[str],
         *,
         checkpoint_every_bytes: int = DEFAULT_CHECKPOINT_EVERY_BYTES,
+        cache: bool = True,
     ) -> None:
         self.path: str = os.fspath(path)
         self._fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
@@ -92,6 +96,9 @@ class LogFile:
             raise
         self._every = checkpoint_every_bytes
         self._index = CheckpointIndex(checkpoint_every_bytes)
+        self._cache = cache
+        self._cache_loaded = not cache
+        self._saved_end = 0
         self.bytes_read = 0
         """Bytes read from the file so far (for measurement)."""
 
@@ -161,17 +168,39 @@ class LogFile:
             OSError: reading failed.
         """
         size = self.size
+        self._load_cached_index()
         self._fresh_index(size, keep_complete=False)
         if not self._index.complete:
-            extend_index(
-                self._index,
-                self._fd,
-                size,
-                progress=progress,
-                should_stop=should_stop,
-                count_read=self._count_read,
-            )
+            try:
+                extend_index(
+                    self._index,
+                    self._fd,
+                    size,
+                    progress=progress,
+                    should_stop=should_stop,
+                    count_read=self._count_read,
+                )
+            finally:
+                self._save_index()
         return self._index
+
+    def _load_cached_index(self) -> None:
+        """Start from the cached index of this file, once, if it still applies."""
+        if self._cache_loaded:
+            return
+        self._cache_loaded = True
+        if self._index.end_offset or self._index.complete:
+            return
+        cached = load_index(self.path, self._fd)
+        if cached is not None and cached.checkpoint_every_bytes == self._every:
+            self._index = cached
+            self._saved_end = cached.end_offset
+
+    def _save_index(self) -> None:
+        """Save the index to the cache if it covers more than what was saved."""
+        if self._cache and self._index.end_offset > self._saved_end:
+            if save_index(self._index, self.path, self._fd):
+                self._saved_end = self._index.end_offset
 
     def _fresh_index(self, size: int, *, keep_complete: bool) -> None:
         """Drop index work that no longer applies to a file now ``size`` long.
@@ -199,13 +228,17 @@ class LogFile:
             bytes from ``upto`` on must be decoded.
         """
         size = self.size
+        self._load_cached_index()
         self._fresh_index(size, keep_complete=True)
         index = self._index
         upto = index.trusted_end(size)
         if not index.complete and index.first_region_reaching(since_ns, upto) is None:
-            extend_index(
-                index, self._fd, size, stop_since_ns=since_ns, count_read=self._count_read
-            )
+            try:
+                extend_index(
+                    index, self._fd, size, stop_since_ns=since_ns, count_read=self._count_read
+                )
+            finally:
+                self._save_index()
             upto = index.trusted_end(size)
         return index, upto
 
@@ -332,11 +365,11 @@ class LogFile:
             yield from self._events_at(0, None, in_sync=True)
             return
         ranges: list[tuple[int, int | None]]
-        if since_ns is not None:
-            index, upto = self._index_reaching(since_ns)
-        else:
-            full = self.index
-            index, upto = (full, full.trusted_end(self.size)) if full else (self._index, 0)
+        # Walking the remaining headers (the index pass) is several times
+        # faster than decoding them, and the complete index then proves most
+        # regions irrelevant: so a window query completes the index first.
+        index = self.build_index()
+        upto = index.trusted_end(self.size)
         ranges = list(index.candidate_ranges(since_ns, until_ns, upto)) if upto else []
         ranges.append((upto, None))
         low = since_ns

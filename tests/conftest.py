@@ -120,3 +120,17 @@ def settle() -> Callable[..., object]:
         await pilot.pause(0.05)  # type: ignore[attr-defined]
 
     return run
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_index_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Keep the tests' saved indexes (and their subprocesses') out of the user's cache."""
+    before = os.environ.get("IOLOG_CACHE_DIR")
+    os.environ["IOLOG_CACHE_DIR"] = str(tmp_path_factory.mktemp("index-cache"))
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("IOLOG_CACHE_DIR", None)
+        else:
+            os.environ["IOLOG_CACHE_DIR"] = before
