@@ -178,6 +178,11 @@ class LogView(ScrollView, can_focus=True):
         self._update_virtual_size()
         if self.stick_to_bottom:
             self.quiet_scroll_to(self.max_scroll_y)
+            self.call_after_refresh(self._keep_at_bottom)
+
+    def _keep_at_bottom(self) -> None:
+        if self.stick_to_bottom:
+            self.quiet_scroll_to(self.max_scroll_y)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()

@@ -97,6 +97,7 @@ class RowBatch:
             from a cancelled scan are ignored).
         offsets: file offset of each new row.
         kinds: :class:`RowKind` of each new row.
+        stream_rows: per stream, the row numbers of its new lines.
         garbage: byte length of each new garbage row, by its offset.
         open_rows: row numbers of lines still waiting for a newline (their
             drawn contents may change), one slot per stream.
@@ -109,6 +110,9 @@ class RowBatch:
     generation: int
     offsets: array[int] = field(default_factory=lambda: array("q"))
     kinds: array[int] = field(default_factory=lambda: array("B"))
+    stream_rows: tuple[array[int], array[int]] = field(
+        default_factory=lambda: (array("I"), array("I"))
+    )
     garbage: dict[int, int] = field(default_factory=dict)
     open_rows: tuple[int | None, int | None] = (None, None)
     scanned_to: int = 0
@@ -157,6 +161,7 @@ class RowScanner:
         opened = self._open
         kept = self._open_kept
         open_row = self._open_row
+        stream_appends = (batch.stream_rows[0].append, batch.stream_rows[1].append)
         for event in events:
             if type(event) is Entry:
                 stream = int(event.stream)
@@ -174,6 +179,7 @@ class RowScanner:
                 if keep:
                     offsets_append(event.offset or 0)
                     kinds_append(stream)
+                    stream_appends[stream](self.row_count)
                     open_row[stream] = None if ends else self.row_count
                     self.row_count += 1
                 else:
@@ -201,7 +207,9 @@ class RowScanner:
             self._provisional -= 1
             if batch.offsets:
                 offset = batch.offsets.pop()
-                batch.kinds.pop()
+                kind = batch.kinds.pop()
+                if kind <= RowKind.STDERR:
+                    batch.stream_rows[kind].pop()
                 batch.garbage.pop(offset, None)
             else:
                 batch.retract += 1
@@ -407,15 +415,10 @@ class LogModel:
                 self._cache.pop(row, None)
         for _ in range(batch.retract):
             self._retract_last()
-        base = len(self.offsets)
         self.offsets.extend(batch.offsets)
         self.kinds.extend(batch.kinds)
-        out_rows, err_rows = self.stream_rows
-        for number, kind in enumerate(batch.kinds, base):
-            if kind == RowKind.STDOUT:
-                out_rows.append(number)
-            elif kind == RowKind.STDERR:
-                err_rows.append(number)
+        self.stream_rows[0].extend(batch.stream_rows[0])
+        self.stream_rows[1].extend(batch.stream_rows[1])
         self._garbage.update(batch.garbage)
         self._open_rows = batch.open_rows
         self.scanned_to = batch.scanned_to
