@@ -36,6 +36,9 @@ from .sources import LogSource
 
 __all__ = ["IologApp", "main"]
 
+#: Shortest time between two row batches of a scan (each one costs a redraw).
+SCAN_BATCH_INTERVAL_S = 0.25
+
 
 class IologApp(App[None]):
     """View one iolog file: merged or split by stream, by time, following.
@@ -183,7 +186,10 @@ class IologApp(App[None]):
                 generation, since_ns=time_range.since_ns, until_ns=time_range.until_ns
             )
             resume = start
-            for batch in scan_file(path, scanner, start=start, end_of_input=False):
+            batches = scan_file(
+                path, scanner, start=start, end_of_input=False, min_interval_s=SCAN_BATCH_INTERVAL_S
+            )
+            for batch in batches:
                 if worker.is_cancelled:
                     return
                 resume = batch.scanned_to

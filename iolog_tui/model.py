@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import enum
 import os
+import time
 from array import array
 from bisect import bisect_left
 from collections import OrderedDict
@@ -236,12 +237,14 @@ def scan_file(
     *,
     start: int = 0,
     end_of_input: bool = True,
+    min_interval_s: float = 0.0,
 ) -> Iterator[RowBatch]:
     """Decode a file from ``start`` to its current end, yielding row batches.
 
     The first batch covers only ``FIRST_BATCH_BYTES`` so that a screenful can
-    be drawn at once; later ones cover ``BATCH_BYTES`` each. The caller stops
-    early by not asking for the next batch.
+    be drawn at once; later ones cover ``BATCH_BYTES`` or more, at most one
+    per ``min_interval_s`` (each batch costs the UI a redraw). The caller
+    stops early by not asking for the next batch.
 
     Args:
         path: the log file.
@@ -250,6 +253,7 @@ def scan_file(
         end_of_input: report a torn tail as truncated at the end; when false
             (the file is followed), the last batch's ``scanned_to`` is where
             following must resume.
+        min_interval_s: shortest time between two batches after the first.
 
     Yields:
         One :class:`RowBatch` per slice of the file, the last one at the end.
@@ -259,14 +263,17 @@ def scan_file(
     """
     decoder = Decoder(offset=start)
     feed = decoder.feed
+    clock = time.monotonic
     with open(path, "rb", buffering=0) as handle:
         handle.seek(start)
         read = handle.read
         limit = FIRST_BATCH_BYTES
+        interval_s = 0.0  # the first screenful goes out at once
         while True:
             done = 0
             chunk = b""
-            while done < limit:
+            deadline = clock() + interval_s
+            while done < limit or clock() < deadline:
                 chunk = read(_READ_BYTES if limit < BATCH_BYTES else BATCH_BYTES)
                 if not chunk:
                     break
@@ -276,6 +283,7 @@ def scan_file(
                 break
             yield scanner.take(decoder.offset)
             limit = BATCH_BYTES
+            interval_s = min_interval_s
     if end_of_input:
         scanner.feed(decoder.close())
     else:

@@ -1,0 +1,166 @@
+"""iolog-tui: time to first screen and peak memory on a 1 KiB and a 1 GiB log; JSON only.
+
+For each log (generated once into benchmarks/data/ by ``generate.py``) a fresh
+Python process starts the viewer headless (Textual's test driver, 120x36) and
+reports:
+
+* ``first_screen_s``: from process launch (interpreter start-up and imports
+  included) to the first frame that draws a row of the log;
+* ``scan_done_s``: until every row of the file is known (the scrollbar is exact);
+* ``key_latency_ms``: how long a key press (``j``, one every 50 ms) took to
+  move the view while the file was still being scanned: median and maximum
+  (``null`` if the scan ended before the first press);
+* ``peak_rss_mib``: the process's peak resident memory (``ru_maxrss``) at the end.
+
+toolong (``tl``) and lnav are measured on an equal plain-text file (the same
+lines, with docker timestamps) only if they are installed; otherwise they are
+reported as not installed. Nothing is estimated.
+
+Usage: ``python benchmarks/bench_tui.py [--big 1G] [--small 1K]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from generate import generate, parse_size  # noqa: E402
+
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
+
+# Runs in the child process; prints one JSON object.
+_PROBE = r"""
+import asyncio, json, resource, sys, time
+launched_wall = float(sys.argv[2])
+started = time.perf_counter() - (time.time() - launched_wall)
+from textual import events
+from iolog_tui.app import IologApp
+from iolog_tui.logview import LogView
+from iolog_tui.sources import LogSource
+
+first_row_drawn = []
+_render_line = LogView.render_line
+
+def render_line(self, y):
+    strip = _render_line(self, y)
+    if not first_row_drawn and y == 0 and len(self.rows) and strip.text.strip():
+        first_row_drawn.append(time.perf_counter())
+    return strip
+
+LogView.render_line = render_line
+
+async def main():
+    app = IologApp(LogSource(sys.argv[1], "bench"))
+    result = {}
+    async with app.run_test(size=(120, 36)) as pilot:
+        view = app.query_one("#merged")
+        while not first_row_drawn:
+            await asyncio.sleep(0.001)
+        result["first_screen_s"] = round(first_row_drawn[0] - started, 3)
+        latencies = []
+        while app.scan_progress is not None:
+            before = view.scroll_offset.y
+            pressed = time.perf_counter()
+            app.post_message(events.Key("j", "j"))
+            while view.scroll_offset.y == before and time.perf_counter() - pressed < 10:
+                await asyncio.sleep(0.0005)
+            moved = (time.perf_counter() - pressed) * 1000
+            latencies.append(moved)
+            await asyncio.sleep(0.05)
+        latencies.sort()
+        result["key_latency_ms"] = None if not latencies else {
+            "presses": len(latencies),
+            "median": round(latencies[len(latencies) // 2], 1),
+            "max": round(latencies[-1], 1),
+        }
+        result["scan_done_s"] = round(time.perf_counter() - started, 3)
+        result["rows"] = len(app.model)
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result["peak_rss_mib"] = round(peak_kib / 1024, 1)
+    print(json.dumps(result))
+
+asyncio.run(main())
+"""
+
+
+def _ensure(name: str, size: int) -> str:
+    path = os.path.join(DATA, name)
+    if not os.path.exists(path):
+        os.makedirs(DATA, exist_ok=True)
+        if size < 1 << 20:
+            _write_small(path + ".tmp", size)
+        else:
+            generate(path + ".tmp", size, seed=5)
+        os.replace(path + ".tmp", path)
+    return path
+
+
+def _write_small(path: str, size: int) -> None:
+    """A log of about ``size`` bytes through LogWriter (generate.py writes 8192 lines at least)."""
+    from iolog import LogWriter, Stream
+
+    clock = iter(range(1_767_225_600_000_000_000, 1 << 62, 250_000_000))
+    with open(path, "wb") as sink:
+        out = LogWriter(sink, clock=lambda: next(clock))
+        err = LogWriter(sink, stream=Stream.STDERR, clock=lambda: next(clock))
+        number = 0
+        while sink.tell() < size:
+            writer = err if number % 4 == 3 else out
+            writer.write(b"%04d GET /api/v1/items status=200 took 12ms\n" % number)
+            number += 1
+
+
+def measure_iolog_tui(path: str) -> dict[str, object]:
+    """Run the probe on ``path`` in a fresh interpreter."""
+    launched = time.perf_counter()
+    # The child measures from this moment (interpreter start-up included).
+    result = subprocess.run(
+        [sys.executable, "-c", _PROBE, path, repr(time.time())],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=1800,
+    )
+    measured: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
+    measured["wall_s"] = round(time.perf_counter() - launched, 3)
+    return measured
+
+
+def other_viewers() -> dict[str, object]:
+    """toolong and lnav, if installed (never estimated)."""
+    found: dict[str, object] = {}
+    for name, command in (("toolong", "tl"), ("lnav", "lnav")):
+        found[name] = {"installed": shutil.which(command) is not None}
+        if found[name]["installed"]:  # type: ignore[index]
+            found[name]["note"] = (  # type: ignore[index]
+                "installed, but this benchmark has no headless probe for it yet"
+            )
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Generate the logs if needed, measure, print JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--big", default="1G", help="size of the big log (default 1G)")
+    parser.add_argument("--small", default="1K", help="size of the small log (default 1K)")
+    args = parser.parse_args(argv)
+    report: dict[str, object] = {"terminal": "headless 120x36", "iolog_tui": {}}
+    for label, size_text in (("small", args.small), ("big", args.big)):
+        size = parse_size(size_text)
+        path = _ensure(f"tui-{size}.log", size)
+        entry = {"size_bytes": os.path.getsize(path), **measure_iolog_tui(path)}
+        report["iolog_tui"][label] = entry  # type: ignore[index]
+    report.update(other_viewers())
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
