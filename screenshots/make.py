@@ -1,0 +1,137 @@
+"""Regenerate the README screenshots of iolog-tui (SVG), deterministically.
+
+Usage (from the repository root)::
+
+    python screenshots/make.py
+
+Each picture is the viewer running headless at 120x36 on a log written by
+the demo script with a fixed clock, in a fixed time zone and with a fixed
+"now", so running this again gives the same files unless the viewer changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from iolog import LogWriter, Stream
+from iolog_tui.app import IologApp
+from iolog_tui.demo import DemoWriter
+from iolog_tui.sources import LogSource
+
+HERE = Path(__file__).resolve().parent
+SIZE = (120, 36)
+#: "Now" in the pictures: 2026-11-25T10:00:00Z.
+NOW_NS = 1_795_600_800 * 1_000_000_000
+START_NS = NOW_NS - 3600 * 1_000_000_000
+
+
+class StepClock:
+    """A clock that advances ``step_ns`` per reading."""
+
+    def __init__(self, start_ns: int, step_ns: int) -> None:
+        self.now_ns = start_ns
+        self.step_ns = step_ns
+
+    def __call__(self) -> int:
+        value = self.now_ns
+        self.now_ns += self.step_ns
+        return value
+
+
+Steps = Callable[[IologApp, object], Awaitable[None]]
+
+
+async def settle(app: IologApp, pilot: object) -> None:
+    """Wait until the scan is done and the screen redrawn."""
+    deadline = time.monotonic() + 30
+    while app.scan_progress is not None and time.monotonic() < deadline:
+        await pilot.pause(0.02)  # type: ignore[attr-defined]
+    await pilot.pause(0.1)  # type: ignore[attr-defined]
+
+
+def keys(*pressed: str, then: float = 0.1) -> Steps:
+    """Steps: settle, press keys, wait a little."""
+
+    async def run(app: IologApp, pilot: object) -> None:
+        await settle(app, pilot)
+        await pilot.press(*pressed)  # type: ignore[attr-defined]
+        await pilot.pause(then)  # type: ignore[attr-defined]
+
+    return run
+
+
+async def picker(app: IologApp, pilot: object) -> None:
+    """Open the since picker and type a duration; wait for the preview."""
+    await settle(app, pilot)
+    await pilot.press("s", *"25m")  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if "first entry" in str(app.screen.query_one("#preview").render()):
+            break
+        await pilot.pause(0.02)  # type: ignore[attr-defined]
+    await pilot.pause(0.1)  # type: ignore[attr-defined]
+
+
+def paused_with_new(path: Path) -> Steps:
+    """Follow, scroll up, then let new entries arrive."""
+
+    async def run(app: IologApp, pilot: object) -> None:
+        await settle(app, pilot)
+        await pilot.press("k", "k", "k", "k", "k")  # type: ignore[attr-defined]
+        before = len(app.model)
+        with open(path, "ab") as sink:
+            writer = LogWriter(sink, stream=Stream.STDERR, clock=StepClock(NOW_NS, 10**9))
+            for number in range(9):
+                writer.write(b"WARN  queue depth %d above threshold\n" % (100 + number))
+            writer.close()
+        deadline = time.monotonic() + 10
+        while len(app.model) < before + 9 and time.monotonic() < deadline:
+            await pilot.pause(0.02)  # type: ignore[attr-defined]
+        await pilot.pause(0.1)  # type: ignore[attr-defined]
+
+    return run
+
+
+async def shoot(name: str, path: Path, steps: Steps, **options: object) -> None:
+    """Run the app on ``path``, apply ``steps``, save ``screenshots/<name>.svg``."""
+    app = IologApp(LogSource(str(path), "orders-api.log"), clock=lambda: NOW_NS, **options)  # type: ignore[arg-type]
+    async with app.run_test(size=SIZE) as pilot:
+        await steps(app, pilot)
+        svg = app.export_screenshot(title=f"iolog-tui — {name}")
+    (HERE / f"{name}.svg").write_text(svg, encoding="utf-8")
+    print(f"wrote screenshots/{name}.svg")
+
+
+def demo_log(directory: Path) -> Path:
+    """The demo script's first 90 steps with a 40 s step clock."""
+    path = directory / "orders-api.log"
+    DemoWriter(str(path), clock=StepClock(START_NS, 40 * 10**9)).write_steps(90)
+    return path
+
+
+async def main() -> None:
+    """Write every screenshot."""
+    os.environ["TZ"] = "Europe/Berlin"
+    time.tzset()
+    with tempfile.TemporaryDirectory() as scratch:
+        directory = Path(scratch)
+        path = demo_log(directory)
+        await shoot("merged", path, settle)
+        await shoot("split", path, keys("p"))
+        await shoot("local-time-wrapped", path, keys("t", "w", "j", "j", "j"))
+        await shoot("since-picker", path, picker)
+        await shoot("since-applied", path, keys("s", *"25m", "enter", then=0.5))
+        await shoot("help", path, keys("question_mark"))
+        followed = directory / "followed.log"
+        followed.write_bytes(path.read_bytes())
+        await shoot("following-paused", followed, paused_with_new(followed), follow=True)
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
