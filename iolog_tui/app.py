@@ -12,6 +12,7 @@ thread except reading the few rows on screen.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable
 
@@ -38,6 +39,9 @@ __all__ = ["IologApp", "main"]
 
 #: Shortest time between two row batches of a scan (each one costs a redraw).
 SCAN_BATCH_INTERVAL_S = 0.25
+_NOTE_CELLS = 44
+#: Longest a scan waits for the first screenful to be drawn before going on.
+FIRST_PAINT_WAIT_S = 1.0
 
 
 class IologApp(App[None]):
@@ -102,6 +106,7 @@ class IologApp(App[None]):
         """The last thing a live source said (connected, disconnected...)."""
         self._start_follow = follow or source.live
         self._ui_ready = False
+        self._painted = threading.Event()
         self.set_reactive(IologApp.time_format, time_format)
 
     # -- layout -------------------------------------------------------------------
@@ -160,6 +165,7 @@ class IologApp(App[None]):
 
     def _start_scan(self, *, reopen: bool = False) -> None:
         generation = self.model.reset(reopen=reopen)
+        self._painted = threading.Event()
         self.new_rows = 0
         self.scan_progress = 0.0
         for view in self.views:
@@ -169,6 +175,7 @@ class IologApp(App[None]):
     @work(thread=True, exclusive=True, group="scan", exit_on_error=False)
     def _scan(self, generation: int, time_range: TimeRange, tailing: bool) -> None:
         worker = get_current_worker()
+        painted = self._painted
         path = self.source.path
         try:
             start = 0
@@ -189,11 +196,17 @@ class IologApp(App[None]):
             batches = scan_file(
                 path, scanner, start=start, end_of_input=False, min_interval_s=SCAN_BATCH_INTERVAL_S
             )
+            first = True
             for batch in batches:
                 if worker.is_cancelled:
                     return
                 resume = batch.scanned_to
                 self.post_message(RowsFound(batch, os.path.getsize(path)))
+                if first:
+                    # Let the UI draw the first screenful before the rest of
+                    # the scan competes with it for the interpreter.
+                    first = False
+                    painted.wait(timeout=FIRST_PAINT_WAIT_S)
             if not tailing:
                 # The decoder holds back the last entry until its successor
                 # shows; at the end of a finished file, settle it: whole
@@ -242,6 +255,8 @@ class IologApp(App[None]):
         before = len(self.model)
         if not self.model.apply(message.batch):
             return
+        if not self._painted.is_set():
+            self.call_after_refresh(self._painted.set)
         if self.scan_progress is not None and message.total_bytes:
             self.scan_progress = min(1.0, message.batch.scanned_to / message.total_bytes)
         elif not self.following and self.tailing:
@@ -479,7 +494,10 @@ class IologApp(App[None]):
     def _status_right(self) -> Text:
         text = Text()
         if self.source_note:
-            text.append(self.source_note, "italic")
+            note = self.source_note
+            if len(note) > _NOTE_CELLS:
+                note = note[: _NOTE_CELLS - 1] + "…"
+            text.append(note, "italic")
             text.append("  ")
         if self.index_progress is not None and self.scan_progress is not None:
             text.append(f"indexing {self.index_progress:.0%}  ", "bold yellow")
