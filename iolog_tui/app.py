@@ -294,6 +294,9 @@ class IologApp(App[None]):
             SourceState.TRUNCATED,
             SourceState.REPLACED,
         ):
+            # The time index describes the old contents: start a fresh one.
+            stale, self.navigator = self.navigator, Navigator(self.source.path)
+            threading.Thread(target=stale.close, name="iolog-close-index", daemon=True).start()
             self._start_scan(reopen=True)
         self._refresh_status()
 
