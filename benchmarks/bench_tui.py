@@ -65,7 +65,7 @@ async def main():
             await asyncio.sleep(0.001)
         result["first_screen_s"] = round(first_row_drawn[0] - started, 3)
         latencies = []
-        while app.scan_progress is not None:
+        while app.scan_progress is not None and view.scroll_offset.y < view.max_scroll_y:
             before = view.scroll_offset.y
             pressed = time.perf_counter()
             app.post_message(events.Key("j", "j"))

@@ -11,15 +11,20 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from iolog import Decoder, Entry, InvalidArgumentError, IologError, parse_since
 
 from .render import TimeFormat
 from .screens import TimeRange, now_datetime
 from .sources import LogSource, PipePump, SerialPump, temporary_log_path
+
+if TYPE_CHECKING:
+    from textual.app import App
 
 __all__ = ["SNIFF_BYTES", "UsageError", "build_parser", "open_source", "run"]
 
@@ -213,7 +218,20 @@ def run(argv: list[str] | None = None, *, clock: Callable[[], int] = time.time_n
             time_format=TimeFormat(args.time),
             clock=clock,
         )
+        _exit_on_signals(app)
         app.run()
     finally:
         source.close()
     return 0
+
+
+def _exit_on_signals(app: App[None]) -> None:
+    """Quit cleanly (restoring the terminal, removing temporary files) on SIGTERM/SIGHUP."""
+
+    def quit_app(signum: int, frame: object) -> None:
+        app.exit()
+
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            signal.signal(number, quit_app)
