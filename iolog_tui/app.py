@@ -450,11 +450,26 @@ class IologApp(App[None]):
             return
         left.update(self._status_left())
         right.update(self._status_right())
+        placeholder = self._placeholder()
+        for view in self.views:
+            if view.placeholder != placeholder:
+                view.placeholder = placeholder
+                view.refresh()
         if self.split:
             stdout = self.query_one("#stdout", LogView)
             stderr = self.query_one("#stderr", LogView)
             stdout.border_title = f"stdout · {len(self.model.stdout):,}"
             stderr.border_title = f"stderr · {len(self.model.stderr):,}"
+
+    def _placeholder(self) -> str:
+        """What an empty pane says."""
+        if self.scan_progress is not None:
+            return "reading…"
+        if not self.time_range.is_all:
+            return "no entries in this time window · s changes it"
+        if self.tailing:
+            return "waiting for entries…"
+        return "no entries · f follows the file for new ones"
 
     def _status_left(self) -> Text:
         model = self.model

@@ -102,6 +102,8 @@ class LogView(ScrollView, can_focus=True):
         self._layout: list[tuple[int, int]] = []
         self.stick_to_bottom = False
         """Keep the last row on screen (following); set by the app."""
+        self.placeholder = ""
+        """What to say in the middle of the pane while it has no rows."""
 
     # -- state changes from the app -------------------------------------------
 
@@ -224,6 +226,8 @@ class LogView(ScrollView, can_focus=True):
         """Draw screen line ``y`` of the pane."""
         width = self.scrollable_content_region.width
         base = self.rich_style
+        if not len(self.rows):
+            return self._placeholder_line(y, width, base)
         if self.wrap:
             layout = self._wrap_layout()
             if y >= len(layout):
@@ -240,6 +244,16 @@ class LogView(ScrollView, can_focus=True):
         room = max(0, width - prefix.cell_length)
         message = message.crop(scroll_x, scroll_x + room).extend_cell_length(room, base)
         return Strip.join([prefix, message]).apply_style(base)
+
+    def _placeholder_line(self, y: int, width: int, base: Style) -> Strip:
+        """An empty pane: blank, with the placeholder on its middle line."""
+        if not self.placeholder or y != self.scrollable_content_region.height // 2:
+            return Strip.blank(width, base)
+        text = Text(self.placeholder, self._garbage_style, justify="center", end="")
+        text.truncate(width)
+        pad = max(0, (width - text.cell_len) // 2)
+        strip = Strip([Segment(" " * pad), *text.render(self.app.console)])
+        return strip.extend_cell_length(width).crop(0, width).apply_style(base)
 
     def _row(self, index: int) -> Row:
         return self.rows.row(index)
