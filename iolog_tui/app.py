@@ -428,15 +428,19 @@ class IologApp(App[None]):
         self._start_scan()
         self._refresh_status()
 
-    def locate(self, since_ns: int | None) -> Landing:
+    def locate(
+        self, since_ns: int | None, progress: Callable[[int, int], None] | None = None
+    ) -> Landing:
         """Where ``since_ns`` lands in the whole log (called in a worker thread)."""
-        offset = 0 if since_ns is None else self.navigator.seek(since_ns)
-        entry = self.navigator.first_entry(offset)
+        offset = 0 if since_ns is None else self.navigator.seek(since_ns, progress=progress)
+        position = self.navigator.entries_before(offset, progress=progress)
         total = self.navigator.entry_count()
-        if total is None:
-            total = len(self.model)
-        position = self.navigator.entries_before(offset)
-        return Landing(position, total, None if entry is None else entry.timestamp_ns)
+        entry = self.navigator.first_entry(offset)
+        return Landing(
+            position,
+            len(self.model) if total is None else total,
+            None if entry is None else entry.timestamp_ns,
+        )
 
     # -- status bar -------------------------------------------------------------------------
 

@@ -60,11 +60,13 @@ class Navigator:
                 return entry
         return None
 
-    def entries_before(self, offset: int) -> int:
+    def entries_before(
+        self, offset: int, *, progress: Callable[[int, int], None] | None = None
+    ) -> int:
         """How many entries the file holds before ``offset`` (builds the index)."""
         with self._lock:
             logfile = self._file()
-            index = logfile.index or logfile.build_index()
+            index = logfile.index or logfile.build_index(progress=progress)
             region = max(0, bisect_right(index.offsets, offset) - 1)
             start = index.offsets[region] if len(index.offsets) else 0
             count = index.entry_numbers[region] if len(index.entry_numbers) else 0

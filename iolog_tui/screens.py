@@ -79,7 +79,9 @@ class SincePicker(ModalScreen[TimeRange | None]):
     Args:
         current: the window in effect (pre-fills the fields).
         now_ns: the clock that durations count back from.
-        locate: finds where a since time lands; called in a worker thread.
+        locate: finds where a since time lands; called in a worker thread
+            with a ``progress(done_bytes, total_bytes)`` callback for the time
+            index it may have to build first.
     """
 
     BINDINGS = [
@@ -92,7 +94,7 @@ class SincePicker(ModalScreen[TimeRange | None]):
         current: TimeRange,
         *,
         now_ns: Callable[[], int],
-        locate: Callable[[int | None], Landing],
+        locate: Callable[[int | None, Callable[[int, int], None]], Landing],
     ) -> None:
         super().__init__()
         self._current = current
@@ -194,10 +196,22 @@ class SincePicker(ModalScreen[TimeRange | None]):
 
     @work(thread=True, exclusive=True, group="locate")
     def _find_landing(self, chosen: TimeRange) -> None:
-        landing = self._locate(chosen.since_ns)
-        if get_current_worker().is_cancelled:
+        worker = get_current_worker()
+
+        def progress(done_bytes: int, total_bytes: int) -> None:
+            if not worker.is_cancelled and total_bytes:
+                self.app.call_from_thread(self._show_progress, chosen, done_bytes / total_bytes)
+
+        landing = self._locate(chosen.since_ns, progress)
+        if worker.is_cancelled:
             return
         self.app.call_from_thread(self._show_landing, chosen, landing)
+
+    def _show_progress(self, chosen: TimeRange, fraction: float) -> None:
+        if chosen == self._range:
+            text = self._describe(chosen, None)
+            text.append(f" (indexing the log: {fraction:.0%})", "italic")
+            self.query_one("#preview", Static).update(text)
 
     def _show_landing(self, chosen: TimeRange, landing: Landing) -> None:
         if chosen == self._range:
