@@ -3,7 +3,8 @@
 Lines are 40-300 bytes of log-like text with some long lines (split into
 4095-byte entries, as VIC's writer does), stdout and stderr mixed, one entry
 per line, timestamps a few hundred microseconds apart; optionally with
-backward clock jumps (as after an NTP correction). Frames are built in bulk:
+backward clock jumps (as after NTP corrections: some 80 per GiB, each up to
+5 s back). Frames are built in bulk:
 the headers of a block of entries are packed with one ``struct`` call and
 base64-encoded with one ``b2a_base64`` call, so 1 GiB takes seconds.
 
@@ -88,8 +89,10 @@ def _blocks(size_bytes: int, *, jumps: bool, seed: int, start_ns: int) -> Iterat
         for _ in range(_BLOCK_LINES):
             stream_bit = 8 if rng.random() < 0.3 else 0
             timestamp += rng.randint(50_000, 900_000)
-            if jumps and rng.random() < 0.0005:
-                timestamp -= rng.randint(1, 3_600) * 1_000_000_000  # NTP steps back
+            if jumps and rng.random() < 0.00002:
+                # An NTP correction steps the clock back by up to a few
+                # seconds; about one in 50,000 lines (some 80 per GiB).
+                timestamp -= rng.randint(100, 5_000) * 1_000_000
             for payload in pool_entries[rng.randrange(len(pool_entries))]:
                 payloads.append(payload)
                 bits.append(len(payload) << 4 | stream_bit)
