@@ -483,20 +483,19 @@ class IologApp(App[None]):
         out_count = len(model.stdout)
         err_count = len(model.stderr)
         garbage = lines - out_count - err_count
-        text.append(f" {lines:,} lines")
-        window = self._window_text()
-        if window:
-            text.append(f" {window}", "bold")
-            total = self.navigator.entry_count()
-            if total is not None:
-                text.append(f" of {total:,} entries")
-        text.append(" · ")
+        text.append(f" {lines:,} lines · ")
         text.append("stdout", "bold green")
         text.append(f" {out_count:,} · ")
         text.append("stderr", "bold red")
         text.append(f" {err_count:,}")
         if garbage:
             text.append(f" · {garbage:,} skipped", "dim")
+        window = self._window_text()
+        if window:
+            text.append(f" · {window}", "bold")
+            total = self.navigator.entry_count()
+            if total is not None:
+                text.append(f" · {total:,} entries in file", "dim")
         return text
 
     def _window_text(self) -> str:
