@@ -220,3 +220,14 @@ class TestCommandLineSince:
         window = TimeRange(since_ns=NOW_NS - 1200 * SECOND_NS, since_text="20m")
         app = make_app(path, time_range=window, time_format=TimeFormat.LOCAL)
         assert snap_compare(app, run_before=settle, terminal_size=SIZE)
+
+
+class TestLightTheme:
+    def test_split_on_light_theme(self, snap_compare, demo_log, settle) -> None:
+        async def run_before(pilot) -> None:
+            await settle(pilot)
+            pilot.app.theme = "textual-light"
+            await pilot.press("p")
+            await pilot.pause(0.1)
+
+        assert snap_compare(make_app(demo_log), run_before=run_before, terminal_size=SIZE)

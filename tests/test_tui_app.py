@@ -222,6 +222,23 @@ async def test_follow_restarts_after_truncation(write_log) -> None:
 
 
 @pilot_test
+async def test_follow_reads_the_new_file_after_rotation(write_log, tmp_path: Path) -> None:
+    path = write_log(service_items(30))
+    app = make_app(path, follow=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await scanned(pilot)
+        assert len(app.model) == 30
+        rotated = tmp_path / "app.log.1"
+        path.rename(rotated)
+        fresh = tmp_path / "fresh.log"
+        append_lines(fresh, [b"first of the new file\n", b"second\n"])
+        fresh.rename(path)
+        await wait_until(pilot, lambda: len(app.model) == 2, timeout_s=5)
+        assert app.model.row(0).message == b"first of the new file\n"
+        assert "replaced" in app.source_note
+
+
+@pilot_test
 async def test_since_picker_reseeks_through_the_index(write_log) -> None:
     path = write_log(service_items(120), clock=StepClock(START_NS, 30 * SECOND_NS))
     app = make_app(path)
