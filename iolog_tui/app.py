@@ -62,10 +62,11 @@ class IologApp(App[None]):
     BINDINGS = [
         Binding("s", "since", "Since"),
         Binding("f", "follow", "Follow"),
+        Binding("f", "pause", "Pause"),
         Binding("p", "split", "Split"),
         Binding("t", "time_format", "Time"),
         Binding("w", "wrap", "Wrap"),
-        Binding("tab", "other_pane", "Other pane"),
+        Binding("tab", "other_pane", "Other pane", priority=True),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
     ]
@@ -304,6 +305,7 @@ class IologApp(App[None]):
 
     def watch_following(self, following: bool) -> None:
         self.set_class(following, "-following")
+        self.refresh_bindings()
         if following:
             self.new_rows = 0
         for view in self.views if self._ui_ready else []:
@@ -315,6 +317,7 @@ class IologApp(App[None]):
 
     def watch_split(self, split: bool) -> None:
         self.set_class(split, "-split")
+        self.refresh_bindings()
         if not self._ui_ready:
             return
         focused = self.focused
@@ -364,18 +367,23 @@ class IologApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide keys that do nothing now (the footer shows only the rest)."""
         if action == "other_pane":
-            return self.split
+            return self.split and not isinstance(self.screen, (SincePicker, HelpScreen))
+        if action == "follow" and self.following:
+            return False
+        if action == "pause":
+            return self.following and not isinstance(self.screen, (SincePicker, HelpScreen))
         if action in ("since", "follow", "split", "time_format", "wrap", "help"):
             return not isinstance(self.screen, (SincePicker, HelpScreen))
         return True
 
     def action_follow(self) -> None:
-        """Follow the file, or pause following."""
-        if self.following:
-            self.following = False
-            return
+        """Follow the file: stay at the bottom as entries arrive."""
         self.tailing = True
         self.following = True
+
+    def action_pause(self) -> None:
+        """Stop at the current place; new entries are counted."""
+        self.following = False
 
     def action_split(self) -> None:
         """Toggle the stdout/stderr split."""

@@ -149,6 +149,10 @@ async def test_split_keeps_panes_at_the_same_place(write_log) -> None:
         assert other == 0 or stderr.rows.offset(other - 1) < top_offset
         await pilot.press("tab")
         assert app.focused is stderr
+        await pilot.press("s", "tab")  # in the picker, tab moves between its fields
+        assert app.screen.focused is app.screen.query_one("#until")
+        await pilot.press("escape")
+        assert app.focused is stderr
         await pilot.press("p")
         await pilot.pause()
         assert not app.has_class("-split")
