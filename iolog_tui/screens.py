@@ -235,13 +235,14 @@ HELP_TEXT = """\
 
 [b]Showing[/]
   s   since picker: since/until, presets, preview
-  f   follow: stay at the bottom as entries arrive (scrolling up pauses)
+  f   follow / pause: stay at the bottom as entries arrive; scrolling up
+      pauses (new entries are counted), G or End resumes
   p   split stdout and stderr into two panes
   t   timestamps: UTC → local → relative → hidden
   w   wrap long lines
 
 [b]Rows[/]
-  ▌ green  stdout          ▌ red  stderr          ░  skipped garbage / truncated tail
+  [$success]▌[/] stdout          [$error]▌[/] stderr          [$text-muted]░[/]  skipped garbage / truncated tail
 
   ?  this help     q  quit
 """
