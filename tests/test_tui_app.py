@@ -369,3 +369,21 @@ def test_python_dash_m_reports_errors_without_traceback(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr == f"iolog-tui: error: {tmp_path / 'missing.log'}: no such file\n"
     assert "Traceback" not in result.stderr
+
+
+def test_until_must_be_later_than_since(write_log, capsys) -> None:
+    path = str(write_log(service_items(3)))
+    status, err = run_main([path, "--since", "1h", "--until", "2h"], capsys)
+    assert status == 2
+    assert err == "iolog-tui: error: --until '2h' is not later than --since '1h'\n"
+
+
+def test_baud_needs_a_serial_source(write_log, capsys) -> None:
+    status, err = run_main([str(write_log(service_items(3))), "--baud", "9600"], capsys)
+    assert status == 2 and "--baud applies to a serial source" in err
+
+
+def test_unreachable_serial_url(capsys) -> None:
+    status, err = run_main(["socket://127.0.0.1:1"], capsys)
+    assert status == 2
+    assert err.startswith("iolog-tui: error: socket://127.0.0.1:1: ") and err.count("\n") == 1
