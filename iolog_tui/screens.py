@@ -242,7 +242,7 @@ HELP_TEXT = """\
   w   wrap long lines
 
 [b]Rows[/]
-  [$success]▌[/] stdout          [$error]▌[/] stderr          [$text-muted]░[/]  skipped garbage / truncated tail
+  [$success]▌[/] stdout      [$error]▌[/] stderr      [$text-muted]░[/] skipped garbage, truncated tail
 
   ?  this help     q  quit
 """
