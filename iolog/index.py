@@ -36,16 +36,19 @@ import operator
 import os
 import struct
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Iterator
+from typing import NamedTuple
 
-from .decoder import Decoder, Skipped, Truncated
+from .decoder import Decoder, Event, Skipped, Truncated
 from .errors import IologError
 from .format import ENCODED_HEADER_SIZE, HEADER_PATTERN, MAX_ENTRY_SIZE, Entry
 
 __all__ = [
     "DEFAULT_CHECKPOINT_EVERY_BYTES",
     "CheckpointIndex",
+    "FastBatch",
     "IndexBuildCancelled",
+    "walk",
 ]
 
 #: Default distance between checkpoints, in bytes.
@@ -355,6 +358,115 @@ class CheckpointIndex:
         return bool(self._account(0, [offset], [entry.timestamp_ns], stream_byte, stop_since_ns))
 
 
+class FastBatch(NamedTuple):
+    """Entries whose headers chain cleanly, found by the fast walk.
+
+    Entry ``k`` (``0 <= k < accepted``) has its header at ``buf[starts[k]:]``
+    and ends where entry ``k + 1`` starts (``starts`` has more items);
+    ``raw`` holds the base64-decoded headers, 12 bytes each (the 10 header
+    bytes and two zero bytes), in order. ``base`` is the file offset of
+    ``buf[0]``.
+    """
+
+    base: int
+    buf: bytes
+    starts: list[int]
+    accepted: int
+    raw: bytes
+
+
+def walk(
+    fd: int,
+    pos: int,
+    size: int,
+    *,
+    count_read: Callable[[int], None] | None = None,
+) -> Iterator[FastBatch | list[Event]]:
+    """Everything from ``pos`` (an in-sync offset) to ``size``, as fast as it comes.
+
+    Where headers chain cleanly the walk yields :class:`FastBatch` es, found
+    without building an object per entry; wherever they do not (garbage, a
+    torn entry, the end of the file) it hands the bytes to a real
+    :class:`~iolog.decoder.Decoder` until it is back in sync and yields that
+    decoder's events as a list. Together they are exactly the events of a
+    decoder fed the same bytes. The consumer may stop at any time.
+
+    Args:
+        fd: a file descriptor open for reading (read with ``os.pread``).
+        pos: where to start; the decoder must be in sync there.
+        size: treated as the end of the file.
+        count_read: called with the length of each read (for accounting).
+
+    Yields:
+        Batches and event lists, in file order.
+
+    Raises:
+        OSError: reading failed.
+    """
+    pread = os.pread
+    a2b = binascii.a2b_base64
+    lengths = _LENGTH_CACHE
+    learn = _entry_length
+    while pos < size:
+        buf = pread(fd, min(_READ_BYTES, size - pos), pos)
+        if count_read is not None:
+            count_read(len(buf))
+        if not buf:
+            break  # the file shrank under us: it ends here
+        at_eof = pos + len(buf) >= size
+        limit = len(buf) - _HDR
+        i = 0
+        accepted = 0
+        good = 0
+        starts: list[int] = []
+        while True:
+            # Walk from header to header, reading only the size characters
+            # (unrolled: each step advances at most one maximal entry).
+            starts = []
+            append = starts.append
+            batch_end = min(limit, i + _BATCH_BYTES)
+            while True:
+                try:
+                    safe = batch_end - 3 * _MAX_ENTRY_LENGTH
+                    while i <= safe:
+                        append(i)
+                        i += lengths[buf[i + 10 : i + 14]]
+                        append(i)
+                        i += lengths[buf[i + 10 : i + 14]]
+                        append(i)
+                        i += lengths[buf[i + 10 : i + 14]]
+                        append(i)
+                        i += lengths[buf[i + 10 : i + 14]]
+                    while i <= batch_end:
+                        append(i)
+                        i += lengths[buf[i + 10 : i + 14]]
+                    break
+                except KeyError:
+                    key = buf[i + 10 : i + 14]
+                    length = learn(key)
+                    if length is None:
+                        break  # the last start's header is malformed
+                    if len(lengths) < _LENGTH_CACHE_LIMIT:
+                        lengths[key] = length
+                    i += length
+            headers = b"".join([buf[start : start + _HDR] for start in starts])
+            good = len(starts) if _all_good(headers) else _good_prefix(headers)
+            # An entry counts when its successor's header is good too.
+            accepted = good - 1 if good else 0
+            if accepted:
+                raw = a2b(headers[: accepted * _HDR].replace(b"==", b"AA"))
+                yield FastBatch(pos, buf, starts, accepted, raw)
+            if good == len(starts) and batch_end < limit and i <= limit:
+                i = starts[accepted]  # the batch ended, not the buffer: keep walking
+                continue
+            break
+        malformed = good < len(starts)
+        pos += starts[accepted] if starts else i
+        if malformed or at_eof or not accepted:
+            # Garbage, a torn entry, or the end of the file: the decoder decides.
+            pos = yield from _decode_slowly(fd, pos, size, count_read)
+
+
 def extend_index(
     index: CheckpointIndex,
     fd: int,
@@ -391,81 +503,36 @@ def extend_index(
     if index.complete:
         raise ValueError("the index is already complete")
     index.built_for_size = size
-    pread = os.pread
-    a2b = binascii.a2b_base64
-    lengths = _LENGTH_CACHE
-    learn = _entry_length
-    pos = index.end_offset  # in sync; everything before it is counted
-    next_progress = pos + _PROGRESS_EVERY_BYTES
-    while pos < size:
-        if should_stop is not None and should_stop():
-            raise IndexBuildCancelled(f"index build cancelled at offset {pos}")
-        if progress is not None and pos >= next_progress:
-            progress(pos, size)
-            next_progress = pos + _PROGRESS_EVERY_BYTES
-        buf = pread(fd, min(_READ_BYTES, size - pos), pos)
-        if count_read is not None:
-            count_read(len(buf))
-        if not buf:
-            size = pos  # the file shrank under us: it ends here
-            break
-        at_eof = pos + len(buf) >= size
-        limit = len(buf) - _HDR
-        i = 0
-        while True:
-            # Walk from header to header, reading only the size characters
-            # (unrolled: each step advances at most one maximal entry).
-            starts: list[int] = []
-            append = starts.append
-            batch_end = min(limit, i + _BATCH_BYTES)
-            while True:
-                try:
-                    safe = batch_end - 3 * _MAX_ENTRY_LENGTH
-                    while i <= safe:
-                        append(i)
-                        i += lengths[buf[i + 10 : i + 14]]
-                        append(i)
-                        i += lengths[buf[i + 10 : i + 14]]
-                        append(i)
-                        i += lengths[buf[i + 10 : i + 14]]
-                        append(i)
-                        i += lengths[buf[i + 10 : i + 14]]
-                    while i <= batch_end:
-                        append(i)
-                        i += lengths[buf[i + 10 : i + 14]]
-                    break
-                except KeyError:
-                    key = buf[i + 10 : i + 14]
-                    length = learn(key)
-                    if length is None:
-                        break  # the last start's header is malformed
-                    if len(lengths) < _LENGTH_CACHE_LIMIT:
-                        lengths[key] = length
-                    i += length
-            headers = b"".join([buf[start : start + _HDR] for start in starts])
-            good = len(starts) if _all_good(headers) else _good_prefix(headers)
-            # An entry counts when its successor's header is good too.
-            accepted = good - 1 if good else 0
-            if accepted:
-                raw = a2b(headers[: accepted * _HDR].replace(b"==", b"AA"))
-                timestamps = _timestamps_struct(accepted).unpack(raw)
-                counted = index._account(pos, starts, timestamps, raw[8::12], stop_since_ns)
-                if counted < accepted:
-                    index.end_offset = pos + starts[counted]
-                    return
-            if good == len(starts) and batch_end < limit and i <= limit:
-                i = starts[accepted]  # the batch ended, not the buffer: keep walking
-                continue
-            break
-        malformed = good < len(starts)
-        pos += starts[accepted] if starts else i
-        index.end_offset = pos
-        if malformed or at_eof or not accepted:
-            # Garbage, a torn entry, or the end of the file: the decoder decides.
-            pos, stopped = _decode_slowly(index, fd, pos, size, stop_since_ns, count_read)
-            index.end_offset = pos
-            if stopped:
+    if should_stop is not None and should_stop():
+        raise IndexBuildCancelled(f"index build cancelled at offset {index.end_offset}")
+    next_check = index.end_offset + _PROGRESS_EVERY_BYTES
+    for item in walk(fd, index.end_offset, size, count_read=count_read):
+        if isinstance(item, FastBatch):
+            base, _, starts, accepted, raw = item
+            timestamps = _timestamps_struct(accepted).unpack(raw)
+            counted = index._account(base, starts, timestamps, raw[8::12], stop_since_ns)
+            index.end_offset = base + starts[counted]
+            if counted < accepted:
                 return
+        else:
+            for event in item:
+                if isinstance(event, Entry):
+                    if not index._account_one(event, stop_since_ns):
+                        index.end_offset = event.offset if event.offset is not None else 0
+                        return
+                    index.end_offset = event.end_offset or index.end_offset
+                elif isinstance(event, Truncated):
+                    index.truncated_bytes += event.length
+                    index.end_offset = event.end_offset
+                elif isinstance(event, Skipped):
+                    index.skipped_bytes += event.length
+                    index.end_offset = event.end_offset
+        if index.end_offset >= next_check:
+            next_check = index.end_offset + _PROGRESS_EVERY_BYTES
+            if progress is not None:
+                progress(index.end_offset, size)
+            if should_stop is not None and should_stop():
+                raise IndexBuildCancelled(f"index build cancelled at offset {index.end_offset}")
     if index._open_start < size or not len(index.offsets):
         index._close_region(size)
     index.end_offset = size
@@ -506,19 +573,15 @@ def _good_prefix(headers: bytes) -> int:
 
 
 def _decode_slowly(
-    index: CheckpointIndex,
-    fd: int,
-    pos: int,
-    size: int,
-    stop_since_ns: int | None,
-    count_read: Callable[[int], None] | None,
-) -> tuple[int, bool]:
+    fd: int, pos: int, size: int, count_read: Callable[[int], None] | None
+) -> Generator[list[Event], None, int]:
     """Feed the decoder from ``pos`` (in sync) until it is back in sync past it.
 
+    Yields:
+        The decoder's events, a list per read.
+
     Returns:
-        ``(offset, stopped)``: where the decoder is in sync again (``size`` at
-        the end of the file), and whether a region reaching ``stop_since_ns``
-        was closed (then ``offset`` is that region's end, an entry start).
+        Where the decoder is in sync again (``size`` at the end of the file).
     """
     decoder = Decoder(offset=pos)
     read_at = pos
@@ -531,15 +594,9 @@ def _decode_slowly(
         read_at += len(chunk)
         final = not chunk
         events = decoder.close() if final else decoder.feed(chunk)
-        for event in events:
-            if isinstance(event, Entry):
-                if not index._account_one(event, stop_since_ns):
-                    return (event.offset if event.offset is not None else 0), True
-            elif isinstance(event, Truncated):
-                index.truncated_bytes += event.length
-            elif isinstance(event, Skipped):
-                index.skipped_bytes += event.length
+        if events:
+            yield events
         if final:
-            return size, False
+            return size
         if decoder.in_sync and decoder.offset > pos:
-            return decoder.offset, False
+            return decoder.offset
