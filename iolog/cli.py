@@ -33,6 +33,7 @@ from typing import BinaryIO, NoReturn
 from .decoder import Decoder, Event, Skipped, Truncated
 from .errors import IologError
 from .format import Entry, Stream, format_docker_time
+from .index import FastBatch
 from .io import LogWriter, read_events
 from .sources import SourceState, SourceStatus
 from .timespec import parse_since
@@ -152,14 +153,54 @@ class _Printer:
         self._pending: tuple[list[bytes], list[bytes]] = ([], [])
         self._count = 0
         self._last_stream = -1
+        # Where stdout and stderr reach the same place (a terminal, `2>&1`),
+        # their relative order must be kept: flush at every change of stream.
+        self._interleaved = _same_target(self._outs[0], self._outs[1])
+
+    def batch(self, batch: FastBatch) -> None:
+        """Print a batch of entries from the fast walk, run by run of one stream."""
+        buf = batch.buf
+        starts = batch.starts
+        count = batch.accepted
+        flags = batch.streams()
+        stamps = batch.timestamps() if self._timestamps else ()
+        line_start = self._line_start
+        first = 0
+        while first < count:
+            stream = flags[first]
+            last = flags.find(b"\x00" if stream else b"\x01", first, count)
+            if last < 0:
+                last = count
+            if Stream(stream) in self._streams:
+                if stream != self._last_stream:
+                    if self._interleaved:
+                        self.flush()
+                    self._last_stream = stream
+                pending = self._pending[stream]
+                if not self._timestamps:
+                    pending.append(
+                        b"".join([buf[starts[k] + 16 : starts[k + 1]] for k in range(first, last)])
+                    )
+                else:
+                    for k in range(first, last):
+                        message = buf[starts[k] + 16 : starts[k + 1]]
+                        if line_start[stream]:
+                            pending.append(format_docker_time(stamps[k]).encode("ascii") + b" ")
+                        line_start[stream] = message[-1:] == b"\n"
+                        pending.append(message)
+                self._count += last - first
+            first = last
+        if self._count >= _OUTPUT_BATCH:
+            self.flush()
 
     def entry(self, entry: Entry) -> None:
+        """Print one entry."""
         stream = entry.stream
         if stream not in self._streams:
             return
         if stream != self._last_stream:
-            # Keep the relative order of stdout and stderr on a shared terminal.
-            self.flush()
+            if self._interleaved:
+                self.flush()
             self._last_stream = stream
         pending = self._pending[stream]
         message = entry.message
@@ -181,6 +222,17 @@ class _Printer:
                 out.write(b"".join(pending))
                 pending.clear()
                 out.flush()
+
+
+def _same_target(first: BinaryIO, second: BinaryIO) -> bool:
+    """Do two output files reach the same file, pipe or terminal?"""
+    try:
+        one, two = os.fstat(first.fileno()), os.fstat(second.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return True
+    return (one.st_dev, one.st_ino) == (two.st_dev, two.st_ino) or (
+        os.isatty(first.fileno()) and os.isatty(second.fileno())
+    )
 
 
 @dataclass
@@ -344,6 +396,14 @@ def _cmd_cat(args: argparse.Namespace) -> int:
         elif since_ns is not None or until_ns is not None:
             end = log.size
             events = log.events(since_ns=since_ns, until_ns=until_ns)
+        elif not args.follow:
+            for item in log.batches():
+                if isinstance(item, list):
+                    _print_events(item, printer, damage, in_window)
+                else:
+                    printer.batch(item)
+            events = ()
+            end = log.size
         else:
             end = log.size
             events = log.events_from(0)

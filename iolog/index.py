@@ -374,6 +374,19 @@ class FastBatch(NamedTuple):
     accepted: int
     raw: bytes
 
+    def timestamps(self) -> tuple[int, ...]:
+        """The entries' timestamps (unix ns), in order."""
+        stamps: tuple[int, ...] = _timestamps_struct(self.accepted).unpack(self.raw)
+        return stamps
+
+    def streams(self) -> bytes:
+        """One byte per entry: 0 for stdout, 1 for stderr."""
+        return self.raw[8::12].translate(_STDERR_BYTE)
+
+    def payload(self, number: int) -> bytes:
+        """The payload of entry ``number``."""
+        return self.buf[self.starts[number] + _HDR : self.starts[number + 1]]
+
 
 def walk(
     fd: int,

@@ -47,7 +47,9 @@ from .index import (
     DEFAULT_CHECKPOINT_EVERY_BYTES,
     EOF_HORIZON_BYTES,
     CheckpointIndex,
+    FastBatch,
     extend_index,
+    walk,
 )
 from .indexcache import load_index, save_index
 from .sources import SourceState, SourceStatus
@@ -308,6 +310,26 @@ class LogFile:
             yield event
             break
         yield from events
+
+    def batches(self, end: int | None = None) -> Iterator[FastBatch | list[Event]]:
+        """The whole file (up to ``end``) for bulk readers, without an object per entry.
+
+        Where headers chain cleanly this yields :class:`~iolog.index.FastBatch`
+        es (offsets and raw headers of many entries at once); elsewhere, lists
+        of the decoder's events. Together they are exactly what
+        ``events_from(0)`` yields, several times faster to consume.
+
+        Args:
+            end: treat this offset as the end of the file (default: its size).
+
+        Yields:
+            Batches and event lists, in file order.
+
+        Raises:
+            OSError: reading failed.
+        """
+        size = self.size if end is None else end
+        yield from walk(self._fd, 0, size, count_read=self._count_read)
 
     def entries_from(self, offset: int, end: int | None = None) -> Iterator[Entry]:
         """Like :meth:`events_from`, entries only."""
