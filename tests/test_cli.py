@@ -262,3 +262,32 @@ def test_follow_prints_appended_entries_and_stops_cleanly_on_sigint(tmp_path):
         _, err = child.communicate(timeout=10)
     assert child.returncode == 0
     assert b"Traceback" not in err
+
+
+@pytest.mark.parametrize("flags", [[], ["-t"], ["--stream", "stderr"], ["-t", "--stream", "stdout"]])
+def test_file_fast_path_prints_what_the_decoder_prints(tmp_path, flags):
+    import random
+
+    rng = random.Random(5)
+    sink = io.BytesIO()
+    clock = iter(range(T0, T0 + 10**9))
+    writers = [LogWriter(sink, stream=s, clock=lambda: next(clock)) for s in Stream]
+    for number in range(3000):
+        writer = writers[rng.random() < 0.3]
+        if number % 500 == 7:
+            writer.flush()
+            sink.write(b"\x00 garbage \xff")
+        writer.write(b"%d " % number + b"y" * rng.choice([5, 50, 300, 5000]) + b"\n")
+        if number % 97 == 0:
+            writer.write(b"partial ")
+    for writer in writers:
+        writer.close()
+    path = tmp_path / "mixed.log"
+    path.write_bytes(sink.getvalue() + encode_entry(b"torn tail\n", timestamp_ns=T0)[:20])
+    from_file = iolog("cat", *flags, str(path))
+    from_stdin = iolog("cat", *flags, "-", input=path.read_bytes())
+    assert from_file.returncode == from_stdin.returncode == 0
+    assert from_file.stdout == from_stdin.stdout
+    assert len(from_file.stdout + from_file.stderr) > 100_000
+    err_file = from_file.stderr.replace(str(path).encode(), b"stdin")
+    assert err_file == from_stdin.stderr
