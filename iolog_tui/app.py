@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from rich.text import Text
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.reactive import reactive
@@ -27,6 +27,7 @@ from textual.worker import get_current_worker
 
 from iolog import Entry, SourceState, SourceStatus, format_docker_time
 
+from .investigate import InvestigateApp
 from .logview import LogView
 from .messages import IndexProgress, RowsFound, ScanFailed, ScanFinished, SourceChanged
 from .model import LogModel, RowScanner, classify_tail, scan_file
@@ -44,7 +45,7 @@ _NOTE_CELLS = 44
 FIRST_PAINT_WAIT_S = 1.0
 
 
-class IologApp(App[None]):
+class IologApp(InvestigateApp):
     """View one iolog file: merged or split by stream, by time, following.
 
     Args:
@@ -56,7 +57,7 @@ class IologApp(App[None]):
     """
 
     CSS_PATH = "app.tcss"
-    ENABLE_COMMAND_PALETTE = False
+    ENABLE_COMMAND_PALETTE = True
     TITLE = "iolog-tui"
 
     BINDINGS = [
@@ -120,8 +121,9 @@ class IologApp(App[None]):
             yield LogView(self.model.stderr, now_ns=now, id="stderr", classes="stream-pane")
         with Horizontal(id="statusbar"):
             yield Label(id="status-left")
+            yield Label(id="status-investigate")
             yield Label(id="status-right")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     @property
     def views(self) -> list[LogView]:
@@ -374,7 +376,7 @@ class IologApp(App[None]):
             return self.following and not isinstance(self.screen, (SincePicker, HelpScreen))
         if action in ("since", "follow", "split", "time_format", "wrap", "help"):
             return not isinstance(self.screen, (SincePicker, HelpScreen))
-        return True
+        return super().check_action(action, parameters)
 
     def action_follow(self) -> None:
         """Follow the file: stay at the bottom as entries arrive."""

@@ -21,6 +21,7 @@ from typing import ClassVar
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
@@ -64,12 +65,27 @@ class LogView(ScrollView, can_focus=True):
         "log-view--stdout-time",
         "log-view--stderr-time",
         "log-view--garbage",
+        "log-view--match",
+        "log-view--selected",
     }
 
     time_format: reactive[TimeFormat] = reactive(TimeFormat.UTC)
     """How timestamps are shown."""
     wrap: reactive[bool] = reactive(False)
     """Wrap long lines instead of scrolling sideways."""
+
+    @dataclass
+    class RowClicked(Message):
+        """A row was clicked (``extend``: with shift, to extend a selection)."""
+
+        view: LogView
+        index: int
+        extend: bool
+
+        @property
+        def control(self) -> LogView:
+            """The pane clicked."""
+            return self.view
 
     @dataclass
     class Scrolled(Message):
@@ -104,6 +120,10 @@ class LogView(ScrollView, can_focus=True):
         """Keep the last row on screen (following); set by the app."""
         self.placeholder = ""
         """What to say in the middle of the pane while it has no rows."""
+        self.highlighter: Callable[[Text], None] | None = None
+        """Styles the matches in a line's text (set by the app while searching)."""
+        self.selection: tuple[int, int] | None = None
+        """Selected model rows, first and last (inclusive), drawn highlighted."""
 
     # -- state changes from the app -------------------------------------------
 
@@ -234,7 +254,8 @@ class LogView(ScrollView, can_focus=True):
                 return Strip.blank(width, base)
             index, line = layout[y]
             strips = self._wrapped_strips(index, width)
-            return strips[line].extend_cell_length(width).crop(0, width).apply_style(base)
+            strip = strips[line].extend_cell_length(width).crop(0, width)
+            return self._select_style(index, strip).apply_style(base)
         index = self.scroll_offset.y + y
         if index >= len(self.rows):
             return Strip.blank(width, base)
@@ -243,7 +264,31 @@ class LogView(ScrollView, can_focus=True):
         scroll_x = self.scroll_offset.x
         room = max(0, width - prefix.cell_length)
         message = message.crop(scroll_x, scroll_x + room).extend_cell_length(room, base)
-        return Strip.join([prefix, message]).apply_style(base)
+        return self._select_style(index, Strip.join([prefix, message])).apply_style(base)
+
+    def _select_style(self, index: int, strip: Strip) -> Strip:
+        """Highlight ``strip`` if row ``index`` is selected."""
+        selection = self.selection
+        if selection is None or not selection[0] <= self.rows.merged_index(index) <= selection[1]:
+            return strip
+        return strip.apply_style(self.get_component_rich_style("log-view--selected"))
+
+    def row_at(self, y: int) -> int | None:
+        """The view row drawn at screen line ``y`` of the pane, if any."""
+        if not len(self.rows) or y < 0:
+            return None
+        if self.wrap:
+            layout = self._wrap_layout()
+            return layout[y][0] if y < len(layout) else None
+        index = self.scroll_offset.y + y
+        return index if index < len(self.rows) else None
+
+    def on_click(self, event: events.Click) -> None:
+        """Tell the app which row was clicked."""
+        offset = event.get_content_offset(self)
+        index = None if offset is None else self.row_at(offset.y)
+        if index is not None:
+            self.post_message(self.RowClicked(self, index, event.shift))
 
     def _placeholder_line(self, y: int, width: int, base: Style) -> Strip:
         """An empty pane: blank, with the placeholder on its middle line."""
@@ -285,6 +330,8 @@ class LogView(ScrollView, can_focus=True):
         if row.kind == RowKind.TRUNCATED:
             return Text(f"{row.length:,} bytes truncated (incomplete entry)", self._garbage_style)
         text = message_text(row.message)
+        if self.highlighter is not None:
+            self.highlighter(text)
         if row.clipped:
             text.append(" … (line cut at 256 KiB)", self._garbage_style)
         return text

@@ -1,0 +1,265 @@
+"""Entry detail: everything about one row, in a modal panel (Enter on a row).
+
+:func:`read_line_detail` (no Textual; run in a worker) reads the row's
+logical line back from the file with its entries; :class:`DetailScreen`
+shows the full timestamp (nanoseconds, UTC and local), the stream, the byte
+offset, the size and how many entries the line spans, then the message:
+pretty-printed if it is JSON, as a hex dump if it is not valid UTF-8, else
+as text (escapes made visible).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+from textual.worker import get_current_worker
+
+from iolog import Decoder, Entry, Stream, format_docker_time
+
+from .render import TimeFormat, format_time, message_text
+
+__all__ = ["DetailScreen", "LineDetail", "hex_dump", "pretty_json", "read_line_detail"]
+
+#: At most this much of a line's message is read for the panel.
+MAX_DETAIL_BYTES = 1024 * 1024
+#: At most this many bytes are shown as a hex dump.
+MAX_HEX_BYTES = 16 * 1024
+_SPAN_LIMIT_BYTES = 64 * 1024 * 1024
+_READ_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class LineDetail:
+    """One logical line, read back with its entries.
+
+    Attributes:
+        offset: file offset of its first entry.
+        stream: its stream.
+        timestamp_ns: its first entry's time.
+        entries: how many entries it spans.
+        size: payload bytes in all of them.
+        end_offset: file offset just past its last entry.
+        message: the joined payloads (at most ``MAX_DETAIL_BYTES``).
+        complete: it ends in a newline.
+    """
+
+    offset: int
+    stream: Stream
+    timestamp_ns: int
+    entries: int
+    size: int
+    end_offset: int
+    message: bytes
+    complete: bool
+
+
+def read_line_detail(path: str | os.PathLike[str], offset: int, stream: Stream) -> LineDetail | None:
+    """Read the line of ``stream`` whose first entry is at ``offset``.
+
+    Returns:
+        The line, or ``None`` when no entry of that stream starts there.
+
+    Raises:
+        OSError: the file cannot be read.
+    """
+    decoder = Decoder(offset=offset)
+    parts: list[bytes] = []
+    kept = 0
+    size = 0
+    count = 0
+    first: Entry | None = None
+    last: Entry | None = None
+    fd = os.open(os.fspath(path), os.O_RDONLY)
+    try:
+        position = offset
+        while True:
+            chunk = os.pread(fd, _READ_BYTES, position)
+            position += len(chunk)
+            for event in decoder.feed(chunk) if chunk else decoder.flush():
+                if type(event) is not Entry or event.stream != stream:
+                    continue
+                if first is None:
+                    if event.offset != offset:
+                        return None
+                    first = event
+                last = event
+                count += 1
+                size += len(event.message)
+                part = event.message[: MAX_DETAIL_BYTES - kept]
+                parts.append(part)
+                kept += len(part)
+                if event.message.endswith(b"\n"):
+                    return _detail(first, last, count, size, parts, complete=True)
+            if not chunk or position - offset > _SPAN_LIMIT_BYTES:
+                break
+    finally:
+        os.close(fd)
+    if first is None or last is None:
+        return None
+    return _detail(first, last, count, size, parts, complete=False)
+
+
+def _detail(
+    first: Entry, last: Entry, count: int, size: int, parts: list[bytes], *, complete: bool
+) -> LineDetail:
+    return LineDetail(
+        offset=first.offset or 0,
+        stream=Stream(first.stream),
+        timestamp_ns=first.timestamp_ns,
+        entries=count,
+        size=size,
+        end_offset=last.end_offset or 0,
+        message=b"".join(parts),
+        complete=complete,
+    )
+
+
+def pretty_json(message: bytes) -> str | None:
+    """The message indented, if it is a JSON object or array; else ``None``."""
+    stripped = message.strip()
+    if stripped[:1] not in (b"{", b"["):
+        return None
+    try:
+        value = json.loads(stripped)
+    except ValueError:
+        return None
+    return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def hex_dump(data: bytes, *, width: int = 16) -> str:
+    """A classic hex dump: offset, hex bytes, and printable ASCII."""
+    lines = []
+    for start in range(0, len(data), width):
+        chunk = data[start : start + width]
+        hexes = " ".join(f"{byte:02x}" for byte in chunk)
+        shown = "".join(chr(byte) if 0x20 <= byte < 0x7F else "." for byte in chunk)
+        lines.append(f"{start:08x}  {hexes:<{width * 3 - 1}}  {shown}")
+    return "\n".join(lines)
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+class DetailScreen(ModalScreen[None]):
+    """Everything about one row.
+
+    Args:
+        path: the log file.
+        offset: the row's first entry.
+        stream: the row's stream.
+        now_ns: the clock (for the relative time).
+    """
+
+    BINDINGS = [Binding("escape,enter,q", "close", "Close")]
+
+    def __init__(self, path: str, offset: int, stream: Stream, *, now_ns: int) -> None:
+        super().__init__()
+        self._path = path
+        self._offset = offset
+        self._stream = stream
+        self._now_ns = now_ns
+        self.detail: LineDetail | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="detail"):
+            yield Label("Entry detail", id="detail-title")
+            yield Static("reading…", id="detail-fields")
+            with VerticalScroll(id="detail-body"):
+                yield Static(id="detail-message")
+            yield Static("[b]Esc[/] close", id="detail-hint")
+
+    def on_mount(self) -> None:
+        self._read()
+
+    @work(thread=True, exclusive=True, group="detail")
+    def _read(self) -> None:
+        worker = get_current_worker()
+        try:
+            detail = read_line_detail(self._path, self._offset, self._stream)
+        except OSError as exc:
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self._failed, f"cannot read the log: {exc.strerror}")
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show, detail)
+
+    def _failed(self, reason: str) -> None:
+        self.query_one("#detail-fields", Static).update(Text(reason, "bold red"))
+
+    def _show(self, detail: LineDetail | None) -> None:
+        self.detail = detail
+        if detail is None:
+            self._failed("this row is no longer in the file")
+            return
+        fields = Text()
+        relative = format_time(detail.timestamp_ns, TimeFormat.RELATIVE, self._now_ns)
+        split = detail.entries > 1
+        rows = (
+            ("time (UTC)", format_docker_time(detail.timestamp_ns)),
+            ("time (local)", _local_ns(detail.timestamp_ns)),
+            ("unix ns", f"{detail.timestamp_ns}  ({relative} from now)"),
+            ("stream", detail.stream.name.lower()),
+            ("offset", f"{detail.offset:,} (0x{detail.offset:x}) to {detail.end_offset:,}"),
+            ("size", f"{detail.size:,} bytes of message" + ("" if detail.complete else ", no newline yet")),
+            ("entries", f"{detail.entries:,}" + (" (one line split over entries)" if split else "")),
+        )
+        for number, (name, value) in enumerate(rows):
+            fields.append(f"{name:>13}  ", "bold")
+            style = "bold green" if name == "stream" and detail.stream is Stream.STDOUT else (
+                "bold red" if name == "stream" else "")
+            fields.append(value, style)
+            if number < len(rows) - 1:
+                fields.append("\n")
+        self.query_one("#detail-fields", Static).update(fields)
+        self.query_one("#detail-message", Static).update(self._message(detail))
+
+    def _message(self, detail: LineDetail) -> Text:
+        message = detail.message
+        body = message[:-1] if message.endswith(b"\n") else message
+        text = Text()
+        if not _is_utf8(body):
+            text.append("message is not valid UTF-8: hex dump", "bold yellow")
+            if len(body) > MAX_HEX_BYTES:
+                text.append(f" (first {MAX_HEX_BYTES:,} bytes)", "italic")
+            text.append("\n")
+            text.append(hex_dump(body[:MAX_HEX_BYTES]))
+            return text
+        pretty = pretty_json(body)
+        if pretty is not None:
+            text.append("message (JSON)\n", "bold")
+            text.append(pretty)
+            return text
+        text.append("message\n", "bold")
+        shown = message_text(body)
+        shown.no_wrap = False
+        text.append_text(shown)
+        if detail.size > len(detail.message):
+            text.append(f"\n… ({detail.size - len(detail.message):,} more bytes not shown)", "italic")
+        return text
+
+    def action_close(self) -> None:
+        """Back to the log."""
+        self.dismiss(None)
+
+
+def _local_ns(timestamp_ns: int) -> str:
+    """Local time with all nine digits of the nanoseconds and the zone."""
+    text = format_time(timestamp_ns, TimeFormat.LOCAL, 0)
+    seconds = timestamp_ns // 1_000_000_000
+    zone = time.strftime("%Z %z", time.localtime(seconds))
+    return f"{text[:19]}.{timestamp_ns % 1_000_000_000:09d} {zone}"

@@ -1,0 +1,213 @@
+"""Prompts at the bottom of the screen: search and filter patterns, export targets.
+
+Each is a ``ModalScreen`` docked at the bottom over a transparent
+background, so the log stays in sight while typing, and returns what was
+chosen through ``dismiss`` (``None`` when cancelled).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from iolog import InvalidArgumentError
+
+from .export import ExportFormat
+from .search import Matcher
+
+__all__ = ["ExportPrompt", "ExportRequest", "PatternPrompt", "PatternRequest"]
+
+
+@dataclass(frozen=True)
+class PatternRequest:
+    """A search or filter the user asked for.
+
+    Attributes:
+        matcher: what to look for; ``None`` to clear the search or filter
+            (Enter on an empty prompt).
+        invert: (filters) keep the rows that do *not* match.
+    """
+
+    matcher: Matcher | None
+    invert: bool = False
+
+
+class PatternPrompt(ModalScreen[PatternRequest | None]):
+    """Type a search (``/``) or filter (``&``) pattern, with toggles.
+
+    Args:
+        purpose: ``"search"`` or ``"filter"`` (a filter can be inverted).
+        current: the pattern in effect, to start from.
+    """
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+r", "toggle('regex')", "Regex"),
+        Binding("ctrl+t", "toggle('case_sensitive')", "Case"),
+        Binding("ctrl+n", "toggle('invert')", "Invert"),
+    ]
+
+    def __init__(self, purpose: str, current: PatternRequest | None = None) -> None:
+        super().__init__()
+        self.purpose = purpose
+        matcher = current.matcher if current is not None else None
+        self.regex = matcher.regex if matcher is not None else False
+        self.case_sensitive = matcher.case_sensitive if matcher is not None else False
+        self.invert = current.invert if current is not None else False
+        self._initial = matcher.pattern if matcher is not None else ""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="prompt"):
+            with Horizontal(id="prompt-row"):
+                yield Label("/" if self.purpose == "search" else "&", id="prompt-sigil")
+                yield Input(
+                    self._initial,
+                    placeholder=(
+                        "search: text, or a regular expression with ^R"
+                        if self.purpose == "search"
+                        else "show only rows matching… (^N: hide them instead)"
+                    ),
+                    id="prompt-input",
+                )
+            yield Static(id="prompt-toggles")
+
+    def on_mount(self) -> None:
+        self.query_one("#prompt-input", Input).focus()
+        self._show_toggles()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Only a filter can be inverted."""
+        if action == "toggle" and parameters == ("invert",):
+            return self.purpose == "filter"
+        return True
+
+    def action_toggle(self, name: str) -> None:
+        """Flip one of regex, case_sensitive or invert."""
+        setattr(self, name, not getattr(self, name))
+        self._show_toggles()
+
+    def _request(self) -> PatternRequest:
+        pattern = self.query_one("#prompt-input", Input).value
+        if not pattern:
+            return PatternRequest(None)
+        matcher = Matcher(pattern, regex=self.regex, case_sensitive=self.case_sensitive)
+        return PatternRequest(matcher, self.invert and self.purpose == "filter")
+
+    def _show_toggles(self, error: str | None = None) -> None:
+        text = Text()
+        for key, label, value in (
+            ("^R", "regex", self.regex),
+            ("^T", "match case", self.case_sensitive),
+            *((("^N", "invert: hide matches", self.invert),) if self.purpose == "filter" else ()),
+        ):
+            text.append(f" {key} ", "bold")
+            text.append(f"[{'x' if value else ' '}] {label}  ", "bold" if value else "dim")
+        text.append(" Enter", "bold")
+        text.append(" apply  ", "dim")
+        text.append("Esc", "bold")
+        text.append(" cancel", "dim")
+        if error:
+            text.append(f"   {error}", "bold red")
+        self.query_one("#prompt-toggles", Static).update(text)
+
+    @on(Input.Changed)
+    def _changed(self) -> None:
+        self._show_toggles()
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        try:
+            request = self._request()
+        except InvalidArgumentError as exc:
+            self._show_toggles(str(exc))
+            return
+        self.dismiss(request)
+
+    def action_cancel(self) -> None:
+        """Close without changing anything."""
+        self.dismiss(None)
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """Where and how to save what is shown.
+
+    Attributes:
+        path: the file to write (replaced if it exists).
+        export_format: plain text, text with timestamps, or an iolog file.
+    """
+
+    path: str
+    export_format: ExportFormat
+
+
+class ExportPrompt(ModalScreen[ExportRequest | None]):
+    """Choose a file name and a format for saving the rows shown.
+
+    Args:
+        default_path: the file name to offer.
+        rows: how many rows will be written (for the prompt).
+    """
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+f", "next_format", "Format"),
+    ]
+
+    def __init__(self, default_path: str, rows: int) -> None:
+        super().__init__()
+        self._default = default_path
+        self._rows = rows
+        self.export_format = ExportFormat.TEXT
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="prompt"):
+            with Horizontal(id="prompt-row"):
+                yield Label("save", id="prompt-sigil")
+                yield Input(self._default, id="prompt-input")
+            yield Static(id="prompt-toggles")
+
+    def on_mount(self) -> None:
+        self.query_one("#prompt-input", Input).focus()
+        self._show()
+
+    def action_next_format(self) -> None:
+        """Cycle text → text with timestamps → iolog."""
+        self.export_format = self.export_format.next()
+        field = self.query_one("#prompt-input", Input)
+        field.value = self.export_format.rename(field.value)
+        self._show()
+
+    def _show(self, error: str | None = None) -> None:
+        text = Text(f" {self._rows:,} rows as ")
+        for choice in ExportFormat:
+            text.append(f"[{'x' if choice is self.export_format else ' '}] {choice.label}  ",
+                        "bold" if choice is self.export_format else "dim")
+        text.append(" ^F", "bold")
+        text.append(" format  ", "dim")
+        text.append("Enter", "bold")
+        text.append(" save  ", "dim")
+        text.append("Esc", "bold")
+        text.append(" cancel", "dim")
+        if error:
+            text.append(f"   {error}", "bold red")
+        self.query_one("#prompt-toggles", Static).update(text)
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        path = self.query_one("#prompt-input", Input).value.strip()
+        if not path:
+            self._show("type a file name")
+            return
+        self.dismiss(ExportRequest(path, self.export_format))
+
+    def action_cancel(self) -> None:
+        """Close without saving."""
+        self.dismiss(None)
