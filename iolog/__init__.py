@@ -26,7 +26,16 @@ from .format import (
     ns_to_datetime,
 )
 from .index import CheckpointIndex, IndexBuildCancelled
-from .io import LogReader, LogWriter, read_entries, read_events
+from .io import (
+    SNIFF_BYTES,
+    LogReader,
+    LogWriter,
+    NotAnIologFile,
+    check_log_file,
+    describe_os_error,
+    read_entries,
+    read_events,
+)
 from .logfile import LogFile
 from .serial import (
     SaveError,
@@ -46,6 +55,7 @@ __all__ = [
     "HEADER_SIZE",
     "MAX_ENTRY_SIZE",
     "PLAUSIBLE_TIMESTAMP_NS",
+    "SNIFF_BYTES",
     "CheckpointIndex",
     "DecodeError",
     "Decoder",
@@ -58,6 +68,7 @@ __all__ = [
     "LogFile",
     "LogReader",
     "LogWriter",
+    "NotAnIologFile",
     "SaveError",
     "SerialSource",
     "Skipped",
@@ -67,7 +78,9 @@ __all__ = [
     "Stream",
     "Truncated",
     "__version__",
+    "check_log_file",
     "decode_header",
+    "describe_os_error",
     "encode_entry",
     "encode_header",
     "format_docker_time",

@@ -19,7 +19,6 @@ import json
 import os
 import select
 import signal
-import stat as stat_module
 import subprocess
 import sys
 import tempfile
@@ -30,19 +29,23 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import BinaryIO, NoReturn
 
-from .decoder import Decoder, Event, Skipped, Truncated
+from .decoder import Event, Skipped, Truncated
 from .errors import IologError
 from .format import Entry, Stream, format_docker_time
 from .index import FastBatch
-from .io import LogWriter, read_events
+from .io import (
+    LogWriter,
+    NotAnIologFile,
+    check_log_file,
+    describe_os_error,
+    read_events,
+)
 from .sources import SourceState, SourceStatus
 from .timespec import parse_since
 
 __all__ = ["main"]
 
 PROG = "iolog"
-#: How much of a file is decoded up front to tell whether it is an iolog file.
-SNIFF_BYTES = 64 * 1024
 #: A partial line idle this long is written as an entry by ``write``/``record``.
 IDLE_FLUSH_S = 0.1
 _OUTPUT_BATCH = 4096
@@ -290,35 +293,11 @@ def _is_live(spec: str) -> bool:
 def _check_readable_file(path: str) -> int:
     """Fail with one line unless ``path`` is a readable iolog file; return its size."""
     try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        raise CliError(f"{path}: no such file") from None
-    except PermissionError:
-        raise CliError(f"{path}: permission denied") from None
+        return check_log_file(path)
+    except NotAnIologFile as error:
+        raise CliError(str(error)) from None
     except OSError as error:
-        raise CliError(f"{path}: {error.strerror or error}") from None
-    if stat_module.S_ISDIR(info.st_mode):
-        raise CliError(f"{path}: is a directory")
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(SNIFF_BYTES)
-    except PermissionError:
-        raise CliError(f"{path}: permission denied") from None
-    except OSError as error:
-        raise CliError(f"{path}: cannot read: {error.strerror or error}") from None
-    if head and not _has_entry(head, complete=len(head) >= info.st_size):
-        raise CliError(
-            f"{path}: not an iolog file (no valid entry in the first {len(head)} bytes)"
-        )
-    return info.st_size
-
-
-def _has_entry(head: bytes, *, complete: bool) -> bool:
-    decoder = Decoder()
-    events = decoder.feed(head)
-    if complete or not any(isinstance(event, Entry) for event in events):
-        events += decoder.flush() + (decoder.close() if complete else [])
-    return any(isinstance(event, Entry) for event in events)
+        raise CliError(f"{path}: {describe_os_error(error)}") from None
 
 
 def _window(args: argparse.Namespace) -> tuple[int | None, int | None]:
@@ -597,12 +576,8 @@ def _open_output(path: str | None, *, append: bool) -> BinaryIO:
         return os.fdopen(os.dup(sys.stdout.fileno()), "wb", buffering=0)
     try:
         return open(path, "ab" if append else "wb", buffering=0)  # noqa: SIM115
-    except IsADirectoryError:
-        raise CliError(f"{path}: is a directory") from None
-    except PermissionError:
-        raise CliError(f"{path}: permission denied") from None
     except OSError as error:
-        raise CliError(f"{path}: {error.strerror or error}") from None
+        raise CliError(f"{path}: {describe_os_error(error)}") from None
 
 
 def _pump(fd: int, writer: LogWriter, failures: list[str]) -> None:

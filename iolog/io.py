@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from typing import BinaryIO, Union
 
 from .decoder import Decoder, Event, Skipped, Truncated
-from .errors import DecodeError, InvalidArgumentError
+from .errors import DecodeError, InvalidArgumentError, IologError
 from .format import (
     MAX_ENTRY_SIZE,
     Entry,
@@ -27,16 +27,22 @@ from .format import (
 )
 
 __all__ = [
+    "SNIFF_BYTES",
+    "NotAnIologFile",
     "READ_CHUNK_SIZE",
     "LogReader",
     "LogWriter",
     "PathOrFile",
+    "check_log_file",
+    "describe_os_error",
     "read_entries",
     "read_events",
 ]
 
 #: Bytes read from a file per call when decoding.
 READ_CHUNK_SIZE = 1 << 20
+#: How much of a file :func:`check_log_file` decodes to tell whether it is a log.
+SNIFF_BYTES = 64 * 1024
 
 PathOrFile = Union[str, "os.PathLike[str]", BinaryIO, io.RawIOBase, io.BufferedIOBase]
 
@@ -320,6 +326,55 @@ def _entries_only(events: Iterator[Event], strict: bool) -> Iterator[Entry]:
                 offset=event.offset,
                 length=event.length,
             )
+
+
+class NotAnIologFile(IologError):
+    """A file holds no iolog entry where one should be."""
+
+
+def check_log_file(path: str | os.PathLike[str], *, sniff_bytes: int = SNIFF_BYTES) -> int:
+    """Check that ``path`` is a readable log before showing or printing it.
+
+    An empty file is a valid, empty log. Otherwise its first ``sniff_bytes``
+    bytes (or the whole of a shorter file) must hold an entry.
+
+    Args:
+        path: the file.
+        sniff_bytes: how much to decode.
+
+    Returns:
+        The file's size.
+
+    Raises:
+        NotAnIologFile: no entry in the first ``sniff_bytes`` bytes; the
+            message says so in one line.
+        OSError: it cannot be opened or read (``IsADirectoryError`` for a
+            directory); see :func:`describe_os_error`.
+    """
+    with open(path, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        head = handle.read(sniff_bytes)
+    if not head:
+        return size
+    decoder = Decoder()
+    events = decoder.feed(head)
+    events += decoder.close() if len(head) >= size else decoder.flush()
+    if not any(isinstance(event, Entry) for event in events):
+        raise NotAnIologFile(
+            f"{os.fspath(path)}: not an iolog file (no entry in its first {len(head)} bytes)"
+        )
+    return size
+
+
+def describe_os_error(error: OSError) -> str:
+    """One short phrase for a failure to open a file, for a one-line message."""
+    if isinstance(error, FileNotFoundError):
+        return "no such file"
+    if isinstance(error, PermissionError):
+        return "permission denied"
+    if isinstance(error, IsADirectoryError):
+        return "is a directory"
+    return error.strerror or str(error)
 
 
 class LogReader(io.RawIOBase):

@@ -17,7 +17,8 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from iolog import Decoder, Entry, InvalidArgumentError, IologError, parse_since
+import iolog
+from iolog import InvalidArgumentError, IologError, parse_since
 
 from .render import TimeFormat
 from .screens import TimeRange, now_datetime
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["SNIFF_BYTES", "UsageError", "build_parser", "open_source", "run"]
 
 #: A log must show an iolog entry within this many bytes of its start.
-SNIFF_BYTES = 64 * 1024
+SNIFF_BYTES = iolog.SNIFF_BYTES
 _PROG = "iolog-tui"
 
 
@@ -104,31 +105,20 @@ def check_log_file(path: str) -> None:
             in its first ``SNIFF_BYTES`` bytes.
     """
     try:
-        with open(path, "rb") as handle:
-            head = handle.read(SNIFF_BYTES)
-            more = bool(handle.read(1))
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such file") from None
-    except PermissionError:
-        raise UsageError(f"{path}: permission denied") from None
-    except IsADirectoryError:
-        raise UsageError(f"{path}: is a directory, not a log file") from None
-    except OSError as exc:
-        raise UsageError(f"{path}: {exc.strerror or exc}") from None
-    if not head:
-        return
-    decoder = Decoder()
-    events = decoder.feed(head) + (decoder.flush() if more else decoder.close())
-    if not any(isinstance(event, Entry) for event in events):
+        iolog.check_log_file(path, sniff_bytes=SNIFF_BYTES)
+    except iolog.NotAnIologFile:
         raise UsageError(
             f"{path}: no iolog entries in its first {SNIFF_BYTES // 1024} KiB; "
             "is it a container log from VIC?"
-        )
+        ) from None
+    except OSError as exc:
+        raise UsageError(f"{path}: {iolog.describe_os_error(exc)}") from None
 
 
 def _prepare_save(save: str) -> str:
+    """Check that the save file can be written; received bytes are appended to it."""
     try:
-        with open(save, "wb"):
+        with open(save, "ab"):
             pass
     except OSError as exc:
         raise UsageError(f"--save {save}: {exc.strerror or exc}") from None

@@ -223,3 +223,26 @@ def test_read_entries_strict_raises_on_garbage():
     with pytest.raises(DecodeError) as info:
         list(read_entries(io.BytesIO(data), strict=True))
     assert (info.value.offset, info.value.length) == (0, 4)
+
+
+def test_check_log_file(tmp_path):
+    from iolog import NotAnIologFile, check_log_file, describe_os_error
+
+    empty = tmp_path / "empty.log"
+    empty.write_bytes(b"")
+    assert check_log_file(empty) == 0
+    good = tmp_path / "good.log"
+    good.write_bytes(b"boot noise" + encode_entry(b"x\n", timestamp_ns=1))
+    assert check_log_file(good) == good.stat().st_size
+    text = tmp_path / "text.txt"
+    text.write_bytes(b"plain text\n" * 10000)
+    with pytest.raises(NotAnIologFile, match="not an iolog file"):
+        check_log_file(text)
+    late = tmp_path / "late.log"
+    late.write_bytes(b"x" * 70000 + encode_entry(b"too late\n", timestamp_ns=1))
+    with pytest.raises(NotAnIologFile):
+        check_log_file(late)
+    for path, phrase in ((tmp_path / "missing", "no such file"), (tmp_path, "is a directory")):
+        with pytest.raises(OSError) as info:
+            check_log_file(path)
+        assert describe_os_error(info.value) == phrase
