@@ -164,6 +164,8 @@ class InvestigateApp(App[None]):
         self._anchor: int | None = None
         self._token = 0
         self._generation_seen = -1
+        self.last_export: ExportDone | None = None
+        """How the last export ended."""
 
     # -- helpers ------------------------------------------------------------------------
 
@@ -497,8 +499,15 @@ class InvestigateApp(App[None]):
     def _step_match(self, *, forward: bool) -> None:
         view = self._search_view or self.active_view()
         current = self.search_current
-        if current is None:
-            current = self._top_model_row(view) - (1 if forward else 0)
+        if current is None or not self._row_on_screen(view, current):
+            # The user moved away: n looks from the top of the pane, N from its bottom.
+            top = view.top_row
+            if forward:
+                current = self._top_model_row(view) - 1
+            else:
+                bottom = top + view.scrollable_content_region.height
+                current = (view.rows.merged_index(bottom) if bottom < len(view.rows)
+                           else len(self.model))
         matches = self.search_matches
         if forward:
             after = bisect_right(matches, current)
@@ -552,6 +561,11 @@ class InvestigateApp(App[None]):
                 self._go_to_match(matches[before])
                 return
         self.notify("no further match yet (still counting)", timeout=2)
+
+    def _row_on_screen(self, view: LogView, model_row: int) -> bool:
+        index = view_index(view.rows, model_row)
+        top = view.top_row
+        return top <= index < top + view.scrollable_content_region.height
 
     def _go_to_match(self, row: int) -> None:
         self.search_current = row
@@ -691,6 +705,7 @@ class InvestigateApp(App[None]):
 
     @on(ExportDone)
     def _export_done(self, message: ExportDone) -> None:
+        self.last_export = message
         if message.error:
             self.notify(f"cannot save {message.path}: {message.error}", severity="error")
         else:
