@@ -49,9 +49,9 @@ class PatternPrompt(ModalScreen[PatternRequest | None]):
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+r", "toggle('regex')", "Regex"),
-        Binding("ctrl+t", "toggle('case_sensitive')", "Case"),
-        Binding("ctrl+n", "toggle('invert')", "Invert"),
+        Binding("ctrl+r", "flip('regex')", "Regex"),
+        Binding("ctrl+t", "flip('case_sensitive')", "Case"),
+        Binding("ctrl+n", "flip('invert')", "Invert"),
     ]
 
     def __init__(self, purpose: str, current: PatternRequest | None = None) -> None:
@@ -84,11 +84,11 @@ class PatternPrompt(ModalScreen[PatternRequest | None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Only a filter can be inverted."""
-        if action == "toggle" and parameters == ("invert",):
+        if action == "flip" and parameters == ("invert",):
             return self.purpose == "filter"
         return True
 
-    def action_toggle(self, name: str) -> None:
+    def action_flip(self, name: str) -> None:
         """Flip one of regex, case_sensitive or invert."""
         setattr(self, name, not getattr(self, name))
         self._show_toggles()

@@ -1,0 +1,77 @@
+"""Measure iolog-tui's search on a big log: time to the first match and to the full count.
+
+Runs the viewer headless (120x36) on a log (1 GiB by default, generated into
+``benchmarks/data/`` if missing), types a search as soon as the first
+screenful is drawn, and prints JSON with what it measured:
+
+- ``first_match_s``: from Enter to the first match near the view being shown;
+- ``full_count_s``: from Enter to the count being complete (this includes
+  waiting for the viewer's own scan of the file, which the count follows);
+- ``matches``: the count; ``key_latency_max_s``: the slowest of a few
+  scroll keys pressed while counting (the UI must stay responsive).
+
+Usage::
+
+    python benchmarks/bench_search.py [--log PATH] [--pattern TEXT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_LOG = os.path.join(HERE, "data", "big-plain.log")
+
+
+async def measure(path: str, pattern: str) -> dict[str, object]:
+    """Run the viewer on ``path``, search for ``pattern``, and time it."""
+    from iolog_tui.app import IologApp
+    from iolog_tui.sources import LogSource
+
+    app = IologApp(LogSource(path, os.path.basename(path)))
+    result: dict[str, object] = {"log_bytes": os.path.getsize(path), "pattern": pattern}
+    async with app.run_test(size=(120, 36)) as pilot:
+        while not len(app.model):
+            await pilot.pause(0.01)
+        await pilot.press("slash", *pattern)
+        start = time.perf_counter()
+        await pilot.press("enter")
+        while app.search_current is None and not app.search_finished:
+            await pilot.pause(0.005)
+        result["first_match_s"] = round(time.perf_counter() - start, 3)
+        latencies = []
+        for key in ("j", "k", "j", "k", "pagedown", "pageup"):
+            before = time.perf_counter()
+            await pilot.press(key)
+            latencies.append(time.perf_counter() - before)
+        result["key_latency_max_s"] = round(max(latencies), 3)
+        while not app.search_finished:
+            await pilot.pause(0.05)
+        result["full_count_s"] = round(time.perf_counter() - start, 3)
+        result["matches"] = len(app.search_matches)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments, make the log if needed, measure, print JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--log", default=DEFAULT_LOG)
+    parser.add_argument("--pattern", default="timeout")
+    args = parser.parse_args(argv)
+    if not os.path.exists(args.log):
+        sys.path.insert(0, HERE)
+        from generate import generate  # type: ignore[import-not-found]
+
+        os.makedirs(os.path.dirname(args.log), exist_ok=True)
+        generate(args.log, 1 << 30)
+    print(json.dumps(asyncio.run(measure(args.log, args.pattern)), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
