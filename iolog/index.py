@@ -393,8 +393,9 @@ def walk(
     pos: int,
     size: int,
     *,
+    final: bool = True,
     count_read: Callable[[int], None] | None = None,
-) -> Iterator[FastBatch | list[Event]]:
+) -> Generator[FastBatch | list[Event], None, int]:
     """Everything from ``pos`` (an in-sync offset) to ``size``, as fast as it comes.
 
     Where headers chain cleanly the walk yields :class:`FastBatch` es, found
@@ -407,11 +408,18 @@ def walk(
     Args:
         fd: a file descriptor open for reading (read with ``os.pread``).
         pos: where to start; the decoder must be in sync there.
-        size: treated as the end of the file.
+        size: where to stop reading.
+        final: ``size`` is the end of the input: an incomplete entry there is
+            reported as truncated. When false (a file still being written) the
+            decoder is only flushed there, as a follower does.
         count_read: called with the length of each read (for accounting).
 
     Yields:
         Batches and event lists, in file order.
+
+    Returns:
+        The offset where decoding stopped: ``size`` when ``final``; else where
+        a follower resumes (the start of an incomplete entry or of garbage).
 
     Raises:
         OSError: reading failed.
@@ -425,7 +433,7 @@ def walk(
         if count_read is not None:
             count_read(len(buf))
         if not buf:
-            break  # the file shrank under us: it ends here
+            return pos  # the file shrank under us: it ends here
         at_eof = pos + len(buf) >= size
         limit = len(buf) - _HDR
         i = 0
@@ -477,7 +485,10 @@ def walk(
         pos += starts[accepted] if starts else i
         if malformed or at_eof or not accepted:
             # Garbage, a torn entry, or the end of the file: the decoder decides.
-            pos = yield from _decode_slowly(fd, pos, size, count_read)
+            pos, ended = yield from _decode_slowly(fd, pos, size, count_read, final=final)
+            if ended:
+                return pos
+    return pos
 
 
 def extend_index(
@@ -586,15 +597,22 @@ def _good_prefix(headers: bytes) -> int:
 
 
 def _decode_slowly(
-    fd: int, pos: int, size: int, count_read: Callable[[int], None] | None
-) -> Generator[list[Event], None, int]:
+    fd: int,
+    pos: int,
+    size: int,
+    count_read: Callable[[int], None] | None,
+    *,
+    final: bool = True,
+) -> Generator[list[Event], None, tuple[int, bool]]:
     """Feed the decoder from ``pos`` (in sync) until it is back in sync past it.
 
     Yields:
         The decoder's events, a list per read.
 
     Returns:
-        Where the decoder is in sync again (``size`` at the end of the file).
+        ``(offset, ended)``: where the decoder is in sync again, or, when it
+        reached ``size`` (``ended``), ``size`` after closing it (``final``) or
+        its offset after flushing it.
     """
     decoder = Decoder(offset=pos)
     read_at = pos
@@ -605,11 +623,13 @@ def _decode_slowly(
             if count_read is not None:
                 count_read(len(chunk))
         read_at += len(chunk)
-        final = not chunk
-        events = decoder.close() if final else decoder.feed(chunk)
+        if not chunk:
+            events = decoder.close() if final else decoder.flush()
+            if events:
+                yield events
+            return (size if final else decoder.offset), True
+        events = decoder.feed(chunk)
         if events:
             yield events
-        if final:
-            return size
         if decoder.in_sync and decoder.offset > pos:
-            return decoder.offset
+            return decoder.offset, False
