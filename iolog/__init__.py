@@ -25,7 +25,7 @@ from .format import (
     format_docker_time,
     ns_to_datetime,
 )
-from .index import CheckpointIndex, IndexBuildCancelled
+from .index import CheckpointIndex, FastBatch, IndexBuildCancelled
 from .io import (
     SNIFF_BYTES,
     LogReader,
@@ -61,6 +61,7 @@ __all__ = [
     "Decoder",
     "Entry",
     "Event",
+    "FastBatch",
     "Header",
     "InvalidArgumentError",
     "IndexBuildCancelled",

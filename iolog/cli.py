@@ -376,7 +376,7 @@ def _cmd_cat(args: argparse.Namespace) -> int:
             end = log.size
             events = log.events(since_ns=since_ns, until_ns=until_ns)
         elif not args.follow:
-            for item in log.batches():
+            for item in log.batches():  # the whole file, in bulk
                 if isinstance(item, list):
                     _print_events(item, printer, damage, in_window)
                 else:

@@ -36,7 +36,7 @@ import operator
 import os
 import struct
 from array import array
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator
 from typing import NamedTuple
 
 from .decoder import Decoder, Event, Skipped, Truncated

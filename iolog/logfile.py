@@ -38,7 +38,7 @@ import errno
 import os
 import stat
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from types import TracebackType
 
 from .decoder import Decoder, Event, Skipped, Truncated
@@ -311,25 +311,36 @@ class LogFile:
             break
         yield from events
 
-    def batches(self, end: int | None = None) -> Iterator[FastBatch | list[Event]]:
-        """The whole file (up to ``end``) for bulk readers, without an object per entry.
+    def batches(
+        self, offset: int = 0, end: int | None = None, *, final: bool = True
+    ) -> Generator[FastBatch | list[Event], None, int]:
+        """Events from an entry boundary, in bulk, without an object per entry.
 
         Where headers chain cleanly this yields :class:`~iolog.index.FastBatch`
         es (offsets and raw headers of many entries at once); elsewhere, lists
         of the decoder's events. Together they are exactly what
-        ``events_from(0)`` yields, several times faster to consume.
+        ``events_from(offset)`` yields, several times faster to consume.
 
         Args:
-            end: treat this offset as the end of the file (default: its size).
+            offset: where to start: 0, or an offset where the decoder is in
+                sync (an entry's offset, :meth:`seek_time`, :meth:`tail`).
+            end: stop reading there (default: the current size).
+            final: ``end`` is the end of the input (an incomplete entry there is
+                reported as truncated); when false, as for a file still being
+                written, the decoder is only flushed there.
 
         Yields:
             Batches and event lists, in file order.
+
+        Returns:
+            Where decoding stopped: ``end``, or with ``final=False`` where a
+            follower resumes.
 
         Raises:
             OSError: reading failed.
         """
         size = self.size if end is None else end
-        yield from walk(self._fd, 0, size, count_read=self._count_read)
+        return (yield from walk(self._fd, offset, size, final=final, count_read=self._count_read))
 
     def entries_from(self, offset: int, end: int | None = None) -> Iterator[Entry]:
         """Like :meth:`events_from`, entries only."""

@@ -22,7 +22,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from iolog import Decoder, Entry, Event, Skipped, Stream, Truncated
+from iolog import Decoder, Entry, Event, FastBatch, LogFile, Skipped, Stream, Truncated
 
 __all__ = [
     "MAX_ROW_BYTES",
@@ -192,6 +192,56 @@ class RowScanner:
                 self.row_count += 1
                 self.rows_seen += 1
 
+    def feed_batch(self, batch: FastBatch) -> None:
+        """Add the entries of a batch from the fast walk (same rows as :meth:`feed`)."""
+        rows = self._batch
+        offsets_append = rows.offsets.append
+        kinds_append = rows.kinds.append
+        stream_appends = (rows.stream_rows[0].append, rows.stream_rows[1].append)
+        since_ns = self.since_ns
+        until_ns = self.until_ns
+        windowed = since_ns is not None or until_ns is not None
+        stamps = batch.timestamps() if windowed else ()
+        opened = self._open
+        kept = self._open_kept
+        open_row = self._open_row
+        buf = batch.buf
+        starts = batch.starts
+        base = batch.base
+        flags = batch.streams()
+        newline = 10
+        row_count = self.row_count
+        rows_seen = self.rows_seen
+        for number in range(batch.accepted):
+            stream = flags[number]
+            end = starts[number + 1]
+            # An empty payload's last byte is the header's "=": no newline.
+            ends = buf[end - 1] == newline
+            if opened[stream]:
+                opened[stream] = not ends
+                if ends:
+                    open_row[stream] = None
+                continue
+            rows_seen += 1
+            keep = True
+            if windowed:
+                stamp = stamps[number]
+                keep = (since_ns is None or stamp >= since_ns) and (
+                    until_ns is None or stamp < until_ns
+                )
+            opened[stream] = not ends
+            kept[stream] = keep
+            if keep:
+                offsets_append(base + starts[number])
+                kinds_append(stream)
+                stream_appends[stream](row_count)
+                open_row[stream] = None if ends else row_count
+                row_count += 1
+            else:
+                open_row[stream] = None
+        self.row_count = row_count
+        self.rows_seen = rows_seen
+
     def provisional_tail(self, events: Iterable[object]) -> None:
         """Add rows for the undecodable or incomplete bytes at the current end.
 
@@ -241,10 +291,13 @@ def scan_file(
 ) -> Iterator[RowBatch]:
     """Decode a file from ``start`` to its current end, yielding row batches.
 
-    The first batch covers only ``FIRST_BATCH_BYTES`` so that a screenful can
-    be drawn at once; later ones cover ``BATCH_BYTES`` or more, at most one
-    per ``min_interval_s`` (each batch costs the UI a redraw). The caller
-    stops early by not asking for the next batch.
+    The file is read with :meth:`iolog.LogFile.batches`: where headers chain
+    cleanly, rows come from batches of raw headers with no object per entry;
+    elsewhere from the decoder's events. The first batch covers only
+    ``FIRST_BATCH_BYTES`` so that a screenful can be drawn at once; later
+    ones cover ``BATCH_BYTES`` or more, at most one per ``min_interval_s``
+    (each batch costs the UI a redraw). The caller stops early by not asking
+    for the next batch.
 
     Args:
         path: the log file.
@@ -261,34 +314,38 @@ def scan_file(
     Raises:
         OSError: the file cannot be read.
     """
-    decoder = Decoder(offset=start)
-    feed = decoder.feed
     clock = time.monotonic
-    with open(path, "rb", buffering=0) as handle:
-        handle.seek(start)
-        read = handle.read
-        limit = FIRST_BATCH_BYTES
-        interval_s = 0.0  # the first screenful goes out at once
+    with LogFile(path, cache=False) as log:
+        walker = log.batches(start, final=end_of_input)
+        scanned_to = start
+        limit = start + FIRST_BATCH_BYTES
+        deadline = clock()  # the first screenful goes out at once
         while True:
-            done = 0
-            chunk = b""
-            deadline = clock() + interval_s
-            while done < limit or clock() < deadline:
-                chunk = read(_READ_BYTES if limit < BATCH_BYTES else BATCH_BYTES)
-                if not chunk:
-                    break
-                scanner.feed(feed(chunk))
-                done += len(chunk)
-            if not chunk:
+            try:
+                item = next(walker)
+            except StopIteration as stop:
+                scanned_to = stop.value
                 break
-            yield scanner.take(decoder.offset)
-            limit = BATCH_BYTES
-            interval_s = min_interval_s
-    if end_of_input:
-        scanner.feed(decoder.close())
-    else:
-        scanner.feed(decoder.flush())
-    yield scanner.take(decoder.offset)
+            if isinstance(item, list):
+                scanner.feed(item)
+                if item:
+                    last = item[-1]
+                    scanned_to = max(scanned_to, (last.offset or 0) + _event_length(last))
+            else:
+                scanner.feed_batch(item)
+                scanned_to = item.base + item.starts[item.accepted]
+            if scanned_to >= limit and clock() >= deadline:
+                yield scanner.take(scanned_to)
+                limit = scanned_to + BATCH_BYTES
+                deadline = clock() + min_interval_s
+    yield scanner.take(scanned_to)
+
+
+def _event_length(event: Event) -> int:
+    """Bytes an event accounts for."""
+    if isinstance(event, Entry):
+        return 16 + len(event.message)
+    return event.length
 
 
 def classify_tail(path: str | os.PathLike[str], offset: int, limit: int = 8 << 20) -> list[Event]:

@@ -186,3 +186,48 @@ def test_demo_script_has_its_incidents(tmp_path: Path) -> None:
     model = load(path)
     long_rows = [i for i in range(len(model)) if len(model.row(i).message) > 4095]
     assert len(long_rows) == 1
+
+
+def test_the_fast_scan_finds_the_rows_the_decoder_finds(tmp_path: Path) -> None:
+    import random
+
+    from iolog import Decoder, encode_entry
+
+    rng = random.Random(11)
+    parts = []
+    stamp = 1_700_000_000_000_000_000
+    for number in range(6000):
+        stamp += rng.randrange(1, 10**7)
+        if number % 700 == 3:
+            stamp -= 5 * 10**9  # a clock jump
+        if number % 900 == 5:
+            parts.append(b"\x00noise\xff")
+        stream = Stream(rng.random() < 0.3)
+        size = rng.choice([0, 3, 40, 300, 4095])
+        body = bytes(rng.choice(b"abc \n") for _ in range(size))
+        parts.append(encode_entry(body, timestamp_ns=stamp, stream=stream))
+    path = tmp_path / "mixed.log"
+    path.write_bytes(b"".join(parts) + encode_entry(b"torn\n", timestamp_ns=stamp)[:9])
+    windows: list[dict[str, int | None]] = [
+        {},
+        {"since_ns": 1_700_000_000_000_000_000 + 10**10, "until_ns": None},
+        {"since_ns": None, "until_ns": 1_700_000_000_000_000_000 + 2 * 10**10},
+    ]
+    for window in windows:
+        for end_of_input in (True, False):
+            fast = RowScanner(0, **window)
+            batches = list(scan_file(path, fast, end_of_input=end_of_input))
+            slow = RowScanner(0, **window)
+            decoder = Decoder()
+            slow.feed(decoder.feed(path.read_bytes()))
+            slow.feed(decoder.close() if end_of_input else decoder.flush())
+            expected = slow.take(decoder.offset)
+            got = (
+                [offset for batch in batches for offset in batch.offsets],
+                [kind for batch in batches for kind in batch.kinds],
+                {k: v for batch in batches for k, v in batch.garbage.items()},
+            )
+            assert got == (list(expected.offsets), list(expected.kinds), expected.garbage)
+            assert batches[-1].scanned_to == expected.scanned_to
+            assert batches[-1].open_rows == expected.open_rows
+            assert fast.rows_seen == slow.rows_seen
