@@ -4,7 +4,8 @@ This module owns the command line: argument parsing, turning every bad
 input into one clear line on stderr and a non-zero exit (never a
 traceback), and printing. The work itself is done by the library: the
 decoder, :class:`~iolog.logfile.LogFile` for time navigation and follow, and
-the serial module for live devices.
+the serial module for live devices; ``write`` and ``record`` live in
+:mod:`iolog.cli_record`.
 
 Exit status: 0 on success, 1 when the input cannot be used (missing file,
 not an iolog stream, a device that fails), 2 for a usage error, and for
@@ -17,16 +18,10 @@ import argparse
 import io
 import json
 import os
-import select
-import signal
-import subprocess
 import sys
-import tempfile
-import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from typing import BinaryIO, NoReturn
 
 from .decoder import Event, Skipped, Truncated
@@ -34,7 +29,6 @@ from .errors import IologError
 from .format import Entry, Stream, format_docker_time
 from .index import FastBatch
 from .io import (
-    LogWriter,
     NotAnIologFile,
     check_log_file,
     describe_os_error,
@@ -46,8 +40,6 @@ from .timespec import parse_since
 __all__ = ["main"]
 
 PROG = "iolog"
-#: A partial line idle this long is written as an entry by ``write``/``record``.
-IDLE_FLUSH_S = 0.1
 _OUTPUT_BATCH = 4096
 
 #: Whether an entry is inside the requested time window.
@@ -272,7 +264,8 @@ class _Damage:
         return lines
 
 
-def _warn(message: str) -> None:
+def warn(message: str) -> None:
+    """Print one line on stderr (warnings and errors)."""
     sys.stderr.write(message + "\n")
     sys.stderr.flush()
 
@@ -354,7 +347,7 @@ def _cmd_cat(args: argparse.Namespace) -> int:
         printer.flush()
         if not args.quiet:
             for line in damage.warnings(name):
-                _warn(line)
+                warn(line)
         return 0
 
     _check_readable_file(args.source)
@@ -392,14 +385,14 @@ def _cmd_cat(args: argparse.Namespace) -> int:
         printer.flush()
         if not args.quiet:
             for line in damage.warnings(name):
-                _warn(line)
+                warn(line)
         if not args.follow:
             return 0
         for batch in log.follow(end):
             for event in batch:
                 if isinstance(event, SourceStatus):
                     if not args.quiet:
-                        _warn(f"{PROG}: {name}: {event.message}")
+                        warn(f"{PROG}: {name}: {event.message}")
                     continue
                 _print_one(event, printer, damage, in_window, name, args.quiet)
             printer.flush()
@@ -435,7 +428,7 @@ def _print_one(
             single.add(event)
             printer.flush()
             for line in single.warnings(name):
-                _warn(line)
+                warn(line)
         damage.add(event)
 
 
@@ -497,7 +490,7 @@ def _cat_live(
                 if isinstance(event, SourceStatus):
                     if event.state is not SourceState.CONNECTED or not args.quiet:
                         printer.flush()
-                        _warn(f"{PROG}: {args.source}: {event.message}")
+                        warn(f"{PROG}: {args.source}: {event.message}")
                     continue
                 _print_one(event, printer, damage, in_window, args.source, args.quiet)
             printer.flush()
@@ -571,132 +564,16 @@ def _cmd_stat(args: argparse.Namespace) -> int:
     return 0
 
 
-def _open_output(path: str | None, *, append: bool) -> BinaryIO:
-    if path is None:
-        return os.fdopen(os.dup(sys.stdout.fileno()), "wb", buffering=0)
-    try:
-        return open(path, "ab" if append else "wb", buffering=0)  # noqa: SIM115
-    except OSError as error:
-        raise CliError(f"{path}: {describe_os_error(error)}") from None
-
-
-def _pump(fd: int, writer: LogWriter, failures: list[str]) -> None:
-    """Copy ``fd`` into ``writer`` until EOF; write idle partial lines as entries."""
-    while True:
-        if writer.pending:
-            ready, _, _ = select.select([fd], [], [], IDLE_FLUSH_S)
-            if not ready:
-                _guarded(writer.flush, failures)
-                continue
-        try:
-            chunk = os.read(fd, 65536)
-        except OSError:
-            chunk = b""
-        if not chunk:
-            break
-        _guarded(partial(writer.write, chunk), failures)
-    _guarded(writer.flush, failures)
-
-
-def _guarded(action: Callable[[], object], failures: list[str]) -> None:
-    """Run a writer action; on a sink failure, report once and keep the bytes."""
-    try:
-        action()
-    except OSError as error:
-        message = error.strerror or str(error)
-        if message not in failures:
-            failures.append(message)
-            _warn(f"{PROG}: error: cannot write the log: {message}; keeping the output in memory")
-
-
-def _rescue(writers: Sequence[LogWriter]) -> int:
-    """Last try to write what the writers hold; else save it to a file. Returns 0 or 1."""
-    for writer in writers:
-        try:
-            writer.flush()
-        except OSError:
-            pass
-    kept = b"".join(writer.take_unwritten() for writer in writers)
-    if not kept:
-        return 0
-    fd, path = tempfile.mkstemp(prefix="iolog-unsaved-", suffix=".iolog")
-    with os.fdopen(fd, "wb") as rescue:
-        rescue.write(kept)
-    _warn(f"{PROG}: error: the log could not be written; the {len(kept)} bytes kept are in {path}")
-    return 1
-
-
 def _cmd_write(args: argparse.Namespace) -> int:
-    sink = _open_output(args.output, append=True)
-    stream = Stream.STDERR if args.stream == "stderr" else Stream.STDOUT
-    writer = LogWriter(sink, stream=stream)
-    failures: list[str] = []
-    try:
-        _pump(sys.stdin.fileno(), writer, failures)
-        status = _rescue([writer]) if failures else 0
-    finally:
-        try:
-            writer.close()
-        except OSError:
-            pass
-        sink.close()
-    return status
+    from .cli_record import write_command
+
+    return write_command(args)
 
 
 def _cmd_record(args: argparse.Namespace) -> int:
-    command = list(args.command)
-    if command and command[0] == "--":
-        command = command[1:]
-    if not command:
-        raise CliError("record needs a command: iolog record [-o FILE] -- CMD [ARGS...]", status=2)
-    if args.serial and args.output:
-        raise CliError("give either --serial or -o, not both", status=2)
-    if args.serial:
-        from .serial import open_serial_writer
+    from .cli_record import record_command
 
-        sink: BinaryIO | io.RawIOBase = open_serial_writer(args.serial, baud=args.baud)
-    else:
-        sink = _open_output(args.output, append=args.append)
-    try:
-        child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    except FileNotFoundError:
-        sink.close()
-        raise CliError(f"cannot run {command[0]!r}: command not found", status=127) from None
-    except PermissionError:
-        sink.close()
-        raise CliError(f"cannot run {command[0]!r}: permission denied", status=126) from None
-    except OSError as error:
-        sink.close()
-        raise CliError(f"cannot run {command[0]!r}: {error.strerror or error}", status=126) from None
-    assert child.stdout is not None and child.stderr is not None
-    writers = [LogWriter(sink, stream=Stream.STDOUT), LogWriter(sink, stream=Stream.STDERR)]
-    failures: list[str] = []
-    threads = [
-        threading.Thread(target=_pump, args=(pipe.fileno(), writer, failures), daemon=True)
-        for pipe, writer in zip((child.stdout, child.stderr), writers, strict=True)
-    ]
-    for thread in threads:
-        thread.start()
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # the child decides
-    try:
-        status = child.wait()
-        for thread in threads:
-            thread.join()
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    lost = _rescue(writers) if failures else 0
-    for writer in writers:
-        try:
-            writer.close()
-        except OSError:
-            pass
-    try:
-        sink.close()
-    except OSError:
-        pass
-    if status < 0:
-        return 128 - status
-    return status or lost
+    return record_command(args)
 
 
 _COMMANDS = {"cat": _cmd_cat, "stat": _cmd_stat, "write": _cmd_write, "record": _cmd_record}
@@ -715,7 +592,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _COMMANDS[args.subcommand](args)
     except CliError as error:
-        _warn(f"{PROG}: error: {error}")
+        warn(f"{PROG}: error: {error}")
         return error.status
     except KeyboardInterrupt:
         return 0
@@ -725,11 +602,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except IologError as error:
-        _warn(f"{PROG}: error: {error}")
+        warn(f"{PROG}: error: {error}")
         return 1
     except OSError as error:
         where = f"{error.filename}: " if error.filename else ""
-        _warn(f"{PROG}: error: {where}{error.strerror or error}")
+        warn(f"{PROG}: error: {where}{error.strerror or error}")
         return 1
 
 
