@@ -14,6 +14,7 @@ from .decoder import PLAUSIBLE_TIMESTAMP_NS, Decoder, Event, Skipped, Truncated
 from .errors import DecodeError, InvalidArgumentError, IologError
 from .format import (
     ENCODED_HEADER_SIZE,
+    HEADER_PATTERN,
     HEADER_SIZE,
     MAX_ENTRY_SIZE,
     Entry,
@@ -25,7 +26,7 @@ from .format import (
     format_docker_time,
     ns_to_datetime,
 )
-from .index import CheckpointIndex, FastBatch, IndexBuildCancelled
+from .index import CheckpointIndex, IndexBuildCancelled
 from .io import (
     SNIFF_BYTES,
     LogReader,
@@ -47,11 +48,13 @@ from .serial import (
 )
 from .sources import SourceState, SourceStatus
 from .timespec import parse_since, parse_time_range
+from .walk import FastBatch, walk
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ENCODED_HEADER_SIZE",
+    "HEADER_PATTERN",
     "HEADER_SIZE",
     "MAX_ENTRY_SIZE",
     "PLAUSIBLE_TIMESTAMP_NS",
@@ -93,4 +96,5 @@ __all__ = [
     "parse_time_range",
     "read_entries",
     "read_events",
+    "walk",
 ]

@@ -27,7 +27,6 @@ from typing import BinaryIO, NoReturn
 from .decoder import Event, Skipped, Truncated
 from .errors import IologError
 from .format import Entry, Stream, format_docker_time
-from .index import FastBatch
 from .io import (
     NotAnIologFile,
     check_log_file,
@@ -36,6 +35,7 @@ from .io import (
 )
 from .sources import SourceState, SourceStatus
 from .timespec import parse_since
+from .walk import FastBatch
 
 __all__ = ["main"]
 

@@ -37,22 +37,21 @@ import binascii
 import errno
 import os
 import stat
-import time
 from collections.abc import Callable, Generator, Iterator
 from types import TracebackType
 
 from .decoder import Decoder, Event, Skipped, Truncated
+from .follow import follow_file
 from .format import ENCODED_HEADER_SIZE, HEADER_PATTERN, MAX_ENTRY_SIZE, Entry
 from .index import (
     DEFAULT_CHECKPOINT_EVERY_BYTES,
     EOF_HORIZON_BYTES,
     CheckpointIndex,
-    FastBatch,
     extend_index,
-    walk,
 )
 from .indexcache import load_index, save_index
-from .sources import SourceState, SourceStatus
+from .sources import SourceStatus
+from .walk import FastBatch, walk
 
 __all__ = ["LogFile"]
 
@@ -563,79 +562,12 @@ class LogFile:
             OSError: reading failed.
         """
         start = self._live_end() if offset is None else offset
-        fd = os.dup(self._fd)
-        try:
-            in_sync = start >= self.size or self._is_boundary(start)
-            decoder = Decoder(offset=start, resync=not in_sync)
-            hide_skip_at = None if in_sync else start
-            pos = start
-            while True:
-                chunk = os.pread(fd, _FOLLOW_READ_BYTES, pos)
-                if chunk:
-                    pos += len(chunk)
-                    self.bytes_read += len(chunk)
-                    batch: list[Event | SourceStatus] = []
-                    for event in decoder.feed(chunk):
-                        if hide_skip_at is not None:
-                            if isinstance(event, Skipped) and event.offset == hide_skip_at:
-                                continue
-                            hide_skip_at = None
-                        batch.append(event)
-                    yield batch
-                    continue
-                size = os.fstat(fd).st_size
-                if size < pos:
-                    yield [
-                        SourceStatus(
-                            SourceState.TRUNCATED,
-                            f"{self.path} was truncated to {size} bytes; reading from its start",
-                            0,
-                        )
-                    ]
-                    decoder = Decoder()
-                    hide_skip_at = None
-                    pos = 0
-                    continue
-                new_fd = _reopen_if_replaced(self.path, fd)
-                if new_fd is not None:
-                    drained: list[Event | SourceStatus] = []
-                    while True:
-                        chunk = os.pread(fd, _FOLLOW_READ_BYTES, pos)
-                        if not chunk:
-                            break
-                        pos += len(chunk)
-                        drained.extend(decoder.feed(chunk))
-                    drained.extend(decoder.close())
-                    os.close(fd)
-                    fd = new_fd
-                    drained.append(
-                        SourceStatus(
-                            SourceState.REPLACED,
-                            f"{self.path} was replaced (rotated); reading the new file",
-                            0,
-                        )
-                    )
-                    yield drained
-                    decoder = Decoder()
-                    hide_skip_at = None
-                    pos = 0
-                    continue
-                yield list(decoder.flush())
-                time.sleep(poll_interval_s)
-        finally:
-            os.close(fd)
-
-
-def _reopen_if_replaced(path: str, fd: int) -> int | None:
-    """A descriptor for ``path`` if it now names a different file than ``fd``, else None."""
-    try:
-        current = os.stat(path)
-    except FileNotFoundError:
-        return None  # renamed away, the new file not created yet: keep the old one
-    mine = os.fstat(fd)
-    if (current.st_dev, current.st_ino) == (mine.st_dev, mine.st_ino):
-        return None
-    try:
-        return os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-    except FileNotFoundError:
-        return None
+        in_sync = start >= self.size or self._is_boundary(start)
+        yield from follow_file(
+            self.path,
+            os.dup(self._fd),
+            start,
+            in_sync=in_sync,
+            poll_interval_s=poll_interval_s,
+            count_read=self._count_read,
+        )

@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from iolog.decoder import Decoder, Skipped, Truncated
 from iolog.format import Entry, Stream, encode_entry
-from iolog.index import CheckpointIndex, IndexBuildCancelled, _entry_length
+from iolog.index import CheckpointIndex, IndexBuildCancelled
 from iolog.logfile import LogFile
+from iolog.walk import _entry_length
 
 BASE_NS = 1_700_000_000_000_000_000
 
