@@ -12,9 +12,8 @@ reports:
   (``null`` if the scan ended before the first press);
 * ``peak_rss_mib``: the process's peak resident memory (``ru_maxrss``) at the end.
 
-toolong (``tl``) and lnav are measured on an equal plain-text file (the same
-lines, with docker timestamps) only if they are installed; otherwise they are
-reported as not installed. Nothing is estimated.
+``bench_viewers.py`` measures iolog-tui beside toolong and lnav in a real
+terminal (tmux), on the same log and its plain-text twin.
 
 Usage: ``python benchmarks/bench_tui.py [--big 1G] [--small 1K]``.
 """
@@ -24,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -133,18 +131,6 @@ def measure_iolog_tui(path: str) -> dict[str, object]:
     return measured
 
 
-def other_viewers() -> dict[str, object]:
-    """toolong and lnav, if installed (never estimated)."""
-    found: dict[str, object] = {}
-    for name, command in (("toolong", "tl"), ("lnav", "lnav")):
-        found[name] = {"installed": shutil.which(command) is not None}
-        if found[name]["installed"]:  # type: ignore[index]
-            found[name]["note"] = (  # type: ignore[index]
-                "installed, but this benchmark has no headless probe for it yet"
-            )
-    return found
-
-
 def main(argv: list[str] | None = None) -> int:
     """Generate the logs if needed, measure, print JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -157,7 +143,6 @@ def main(argv: list[str] | None = None) -> int:
         path = _ensure(f"tui-{size}.log", size)
         entry = {"size_bytes": os.path.getsize(path), **measure_iolog_tui(path)}
         report["iolog_tui"][label] = entry  # type: ignore[index]
-    report.update(other_viewers())
     print(json.dumps(report, indent=2))
     return 0
 
