@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 
 from iolog import LogWriter, SourceState, SourceStatus, Stream
 
-__all__ = ["DemoClock", "DemoWriter", "demo_lines"]
+__all__ = ["DemoClock", "DemoWriter", "StepClock", "demo_lines"]
 
 _GREEN = "\x1b[32m"
 _YELLOW = "\x1b[33m"
@@ -101,6 +101,24 @@ def demo_lines() -> Iterator[Step]:
         if request == 14:
             yield None, b"", 0.0
             yield err, _warn("ntp: clock stepped back 90s; timestamps jump backwards"), 0.3
+
+
+class StepClock:
+    """A deterministic clock for pictures and tests: ``step_ns`` more per reading.
+
+    Args:
+        start_ns: the first reading (unix ns).
+        step_ns: how much each reading adds.
+    """
+
+    def __init__(self, start_ns: int, step_ns: int) -> None:
+        self.now_ns = start_ns
+        self.step_ns = step_ns
+
+    def __call__(self) -> int:
+        value = self.now_ns
+        self.now_ns += self.step_ns
+        return value
 
 
 class DemoClock:

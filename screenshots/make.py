@@ -21,7 +21,7 @@ from pathlib import Path
 
 from iolog import LogWriter, Stream
 from iolog_tui.app import IologApp
-from iolog_tui.demo import DemoWriter
+from iolog_tui.demo import DemoWriter, StepClock
 from iolog_tui.sources import LogSource
 
 HERE = Path(__file__).resolve().parent
@@ -29,19 +29,6 @@ SIZE = (120, 36)
 #: "Now" in the pictures: 2026-11-25T10:00:00Z.
 NOW_NS = 1_795_600_800 * 1_000_000_000
 START_NS = NOW_NS - 3600 * 1_000_000_000
-
-
-class StepClock:
-    """A clock that advances ``step_ns`` per reading."""
-
-    def __init__(self, start_ns: int, step_ns: int) -> None:
-        self.now_ns = start_ns
-        self.step_ns = step_ns
-
-    def __call__(self) -> int:
-        value = self.now_ns
-        self.now_ns += self.step_ns
-        return value
 
 
 Steps = Callable[[IologApp, object], Awaitable[None]]

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from iolog import LogWriter, Stream
+from iolog_tui.demo import StepClock as DemoStepClock
 
 #: "Now" for every viewer test: 2026-11-25T10:00:00Z.
 NOW_NS = 1_795_600_800 * 1_000_000_000
@@ -25,17 +26,11 @@ def fixed_now() -> int:
     return NOW_NS
 
 
-class StepClock:
-    """A clock that advances by ``step_ns`` on every reading."""
+class StepClock(DemoStepClock):
+    """The demo's step clock, by default from ``START_NS`` in 1.5 s steps."""
 
     def __init__(self, start_ns: int = START_NS, step_ns: int = 1_500_000_000) -> None:
-        self.now_ns = start_ns
-        self.step_ns = step_ns
-
-    def __call__(self) -> int:
-        value = self.now_ns
-        self.now_ns += self.step_ns
-        return value
+        super().__init__(start_ns, step_ns)
 
 
 @pytest.fixture
