@@ -42,7 +42,15 @@ from .logview import LogView
 from .messages import RowsFound, ScanFinished
 from .model import RowKind, RowView
 from .prompts import ExportPrompt, ExportRequest, PatternPrompt, PatternRequest
-from .search import FilteredRows, Matcher, RowTest, ScanBatch, message_string, scan_rows, view_index
+from .search import (
+    FilteredRows,
+    Matcher,
+    RowTest,
+    ScanBatch,
+    message_string,
+    scan_rows,
+    view_index,
+)
 
 if TYPE_CHECKING:
     from .model import LogModel
@@ -56,6 +64,8 @@ NEAR_ROWS = 20_000
 #: Most rows copied to the clipboard at once.
 MAX_COPY_ROWS = 10_000
 _POLL_S = 0.1
+#: How long the match count sleeps between blocks while the viewer still scans the file.
+_COUNT_PAUSE_S = 0.003
 _INVESTIGATE_ACTIONS = {
     "search", "next_match", "previous_match", "filter", "streams", "detail", "copy",
     "export", "escape", "timeline",
@@ -327,18 +337,31 @@ class InvestigateApp(App[None]):
         assert matcher is not None
         matches = matcher.matches
         invert = request.invert
-        self._filter_scan(token, self.model.generation, lambda _kind, message: matches(message) != invert)
+        self._filter_scan(
+            token, self.model.generation, lambda _kind, message: matches(message) != invert,
+            None if invert else matcher.needle, matcher.case_sensitive,
+        )
 
     @work(thread=True, exclusive=True, group="filter", exit_on_error=False)
-    def _filter_scan(self, token: int, generation: int, test: RowTest) -> None:
+    def _filter_scan(
+        self, token: int, generation: int, test: RowTest, needle: bytes | None, exact_case: bool
+    ) -> None:
         worker = get_current_worker()
-        for batch, finished in self._follow_rows(generation, 0, test, lambda: worker.is_cancelled):
+        for batch, finished in self._follow_rows(
+            generation, 0, test, lambda: worker.is_cancelled, needle=needle, exact_case=exact_case
+        ):
             self.post_message(FilterFound(token, batch, finished))
 
     def _follow_rows(
-        self, generation: int, start_row: int, test: RowTest, cancelled: Callable[[], bool]
+        self, generation: int, start_row: int, test: RowTest, cancelled: Callable[[], bool],
+        *, needle: bytes | None = None, exact_case: bool = True,
     ) -> Iterable[tuple[ScanBatch, bool]]:
-        """Scan the model's rows from ``start_row`` as they arrive (in a worker)."""
+        """Scan the model's rows from ``start_row`` as they arrive (in a worker).
+
+        Between blocks of rows the scan sleeps (see :meth:`_count_pause`), so
+        that keys and the viewer's own scan of the file are not kept waiting.
+        ``needle`` and ``exact_case`` are as for :func:`scan_rows`.
+        """
         model = self.model
         done = start_row
         announced = False
@@ -351,7 +374,9 @@ class InvestigateApp(App[None]):
             if done < end:
                 announced = False
                 for batch in scan_rows(
-                    model.path, model.offsets, model.kinds, done, end, test, should_stop=should_stop
+                    model.path, model.offsets, model.kinds, done, end, test,
+                    should_stop=should_stop, needle=needle, exact_case=exact_case,
+                    between_blocks=self._count_pause,
                 ):
                     done = batch.done_row
                     yield batch, False
@@ -438,26 +463,59 @@ class InvestigateApp(App[None]):
 
         self._search_test = test
         self.refresh_bindings()
-        self._search_scan(token, self.model.generation, start, test)
+        near_row = self._match_on_screen(view, start, test)
+        if near_row is not None:
+            self._go_to_match(near_row)
+        scan_from = start if near_row is not None else self._below_screen(view, start)
+        self._search_scan(token, self.model.generation, scan_from, near_row is None, test, matcher)
         self._refresh_investigate_status()
 
+    def _match_on_screen(self, view: LogView, start_row: int, test: RowTest) -> int | None:
+        """The first match among the rows drawn from ``start_row`` down (already read)."""
+        rows = view.rows
+        first = view_index(rows, start_row)
+        last = min(len(rows), max(first, view.top_row) + view.scrollable_content_region.height)
+        for index in range(first, last):
+            row = rows.row(index)
+            if row.kind <= RowKind.STDERR and test(row.kind, row.message):
+                return rows.merged_index(index)
+        return None
+
+    def _below_screen(self, view: LogView, start_row: int) -> int:
+        """The model row after the last one on screen (where the near look-up goes on)."""
+        rows = view.rows
+        last = max(view_index(rows, start_row), view.top_row) + view.scrollable_content_region.height
+        return rows.merged_index(last) if last < len(rows) else len(self.model)
+
+    def _count_pause(self) -> None:
+        """Between two blocks of the count: let the UI and the viewer's scan go first."""
+        time.sleep(_COUNT_PAUSE_S if self.scan_progress is not None else 0)
+
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
-    def _search_scan(self, token: int, generation: int, start_row: int, test: RowTest) -> None:
+    def _search_scan(
+        self, token: int, generation: int, start_row: int, look_near: bool, test: RowTest,
+        matcher: Matcher,
+    ) -> None:
         worker = get_current_worker()
         model = self.model
 
         def cancelled() -> bool:
             return worker.is_cancelled or model.generation != generation
 
-        end = min(len(model), start_row + NEAR_ROWS)
-        for batch in scan_rows(
-            model.path, model.offsets, model.kinds, start_row, end, test,
-            should_stop=cancelled, stop_after=1,
+        needle = matcher.needle
+        if look_near:
+            end = min(len(model), start_row + NEAR_ROWS)
+            for batch in scan_rows(
+                model.path, model.offsets, model.kinds, start_row, end, test,
+                should_stop=cancelled, stop_after=1, needle=needle,
+                exact_case=matcher.case_sensitive, between_blocks=_yield_interpreter,
+            ):
+                if batch.rows:
+                    self.post_message(SearchNear(token, batch.rows[0]))
+                    break
+        for batch, finished in self._follow_rows(
+            generation, 0, test, cancelled, needle=needle, exact_case=matcher.case_sensitive
         ):
-            if batch.rows:
-                self.post_message(SearchNear(token, batch.rows[0]))
-                break
-        for batch, finished in self._follow_rows(generation, 0, test, cancelled):
             self.post_message(SearchCounted(token, batch, finished))
 
     @on(SearchNear)
@@ -535,9 +593,14 @@ class InvestigateApp(App[None]):
         worker = get_current_worker()
         model = self.model
         found: int | None = None
+        request = self.search_request
+        matcher = request.matcher if request is not None else None
         for batch in scan_rows(
             model.path, model.offsets, model.kinds, start_row, end_row, self._search_test,
             should_stop=lambda: worker.is_cancelled, stop_after=1 if forward else None,
+            needle=matcher.needle if matcher is not None else None,
+            exact_case=matcher.case_sensitive if matcher is not None else True,
+            between_blocks=_yield_interpreter,
         ):
             if batch.rows:
                 found = batch.rows[0] if forward else batch.rows[-1]
@@ -792,6 +855,11 @@ class InvestigateApp(App[None]):
         )
         for title, help_text, callback in commands:
             yield SystemCommand(title, help_text, callback)
+
+
+def _yield_interpreter() -> None:
+    """Let other threads (the UI's first) take the interpreter between two blocks."""
+    time.sleep(0)
 
 
 def _arrays() -> tuple[array[int], array[int], array[int]]:

@@ -16,8 +16,11 @@ row numbers) with the same interface as :class:`~iolog_tui.model.RowView`.
 
 from __future__ import annotations
 
+import binascii
 import os
 import re
+import struct
+import time
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
@@ -43,6 +46,15 @@ __all__ = [
 _READ_BYTES = 1024 * 1024
 #: Rows scanned between two progress reports.
 _REPORT_ROWS = 50_000
+#: Bytes of rows :func:`scan_rows` decides at a time (a few milliseconds of work).
+_BLOCK_BYTES = 64 * 1024
+#: Bytes read past a block for the continuations of its long lines.
+_MARGIN_BYTES = 16 * 1024
+#: Shortest time between two batches that only report progress.
+_REPORT_INTERVAL_S = 0.1
+_UNPACK_HEADER = struct.Struct("<qH").unpack
+#: The shape of an encoded entry header (the format's: 10 bytes in base64).
+_HEADER_SHAPE = re.compile(rb"[A-Za-z0-9+/]{13}[AQgw]==")
 
 #: ``(kind, message) -> bool``: does the row count?
 RowTest = Callable[[int, bytes], bool]
@@ -107,6 +119,21 @@ class Matcher:
             if match.end() > match.start():
                 yield match.start(), match.end()
 
+    @property
+    def needle(self) -> bytes | None:
+        """Bytes every matching ASCII row holds, to rule out raw file bytes before decoding.
+
+        ``None`` for a regular expression or a pattern that is not ASCII (under
+        case folding some non-ASCII letters match ASCII ones). Without exact
+        case the needle is lower case, to be looked for in lowered bytes.
+        Only text that is all ASCII may be ruled out this way: elsewhere
+        invalid bytes are searched as ``\\xNN``.
+        """
+        if self.regex or not self.pattern.isascii():
+            return None
+        needle = self.pattern.encode("ascii")
+        return needle if self.case_sensitive else needle.lower()
+
     def describe(self) -> str:
         """A short form for the status bar: ``"text"`` or ``/regex/``, with ``Aa`` if exact case."""
         shown = self.pattern if len(self.pattern) <= 24 else self.pattern[:23] + "…"
@@ -160,6 +187,7 @@ def iter_lines(
     end_row: int,
     *,
     should_stop: Callable[[], bool] = lambda: False,
+    read_bytes: int = _READ_BYTES,
 ) -> Iterator[Line | int]:
     """Read the line rows ``[start_row, end_row)`` back from the file, in row order.
 
@@ -177,6 +205,7 @@ def iter_lines(
         start_row: the first row.
         end_row: one past the last row (at most ``len(offsets)``).
         should_stop: polled between reads; true ends the reading early.
+        read_bytes: bytes read (and decoded) at a time.
 
     Yields:
         Each :class:`Line`, and after each read an ``int``: every row below
@@ -201,7 +230,7 @@ def iter_lines(
         while True:
             if should_stop():
                 return
-            chunk = pread(fd, _READ_BYTES, position)
+            chunk = pread(fd, read_bytes, position)
             position += len(chunk)
             events = decoder.feed(chunk) if chunk else decoder.flush()
             for event in events:
@@ -265,11 +294,18 @@ def scan_rows(
     *,
     should_stop: Callable[[], bool] = lambda: False,
     stop_after: int | None = None,
+    needle: bytes | None = None,
+    exact_case: bool = True,
+    between_blocks: Callable[[], None] | None = None,
 ) -> Iterator[ScanBatch]:
     """Yield the line rows of ``[start_row, end_row)`` that pass ``test``.
 
-    Rows are read back as by :func:`iter_lines`; a line is tested on at most
-    ``MAX_ROW_BYTES`` of its message, as much as is drawn.
+    Rows are read back as by :func:`iter_lines`, a block of about
+    ``_BLOCK_BYTES`` at a time; a line is tested on at most
+    ``MAX_ROW_BYTES`` of its message, as much as is drawn. With a
+    ``needle`` (see :attr:`Matcher.needle`), a block of ASCII bytes that
+    does not hold it is not decoded: only its lines made of several entries
+    (whose parts the needle may straddle) are put together and tested.
 
     Args:
         path: the log file.
@@ -277,37 +313,161 @@ def scan_rows(
         kinds: :class:`~iolog_tui.model.RowKind` of each row.
         start_row: the first row to test.
         end_row: one past the last row to test.
-        test: ``test(kind, message)`` says whether a line row passes.
-        should_stop: polled between reads; true ends the scan early.
+        test: ``test(kind, message)`` says whether a line row passes; with a
+            ``needle`` it must fail every message without the needle.
+        should_stop: polled between blocks; true ends the scan early.
         stop_after: end the scan once this many rows have passed.
+        needle: bytes that every passing row's message holds (lower case
+            unless ``exact_case``).
+        exact_case: the needle is to be found as it is, not in lowered bytes.
+        between_blocks: called after each block (a worker sleeps there to
+            let other threads run).
 
     Yields:
-        :class:`ScanBatch` es in row order, at least one per ``_REPORT_ROWS``
-        rows decided; the last one has ``done_row == end_row`` unless the scan
-        stopped early.
+        :class:`ScanBatch` es in row order, one whenever rows have passed and
+        at least one per ``_REPORT_ROWS`` rows decided or ``_REPORT_INTERVAL_S``;
+        the last one has ``done_row == end_row`` unless the scan stopped early.
 
     Raises:
         OSError: the file cannot be read.
     """
+    end_row = min(end_row, len(offsets))
+    if start_row >= end_row:
+        yield ScanBatch(array("I"), end_row)
+        return
     passed = array("I")
-    found = 0
     reported = start_row
-    for item in iter_lines(path, offsets, kinds, start_row, end_row, should_stop=should_stop):
-        if type(item) is int:
-            if item - reported >= _REPORT_ROWS or item >= end_row or passed:
-                reported = item
-                yield ScanBatch(passed, item)
+    reported_at = time.monotonic()
+    row = start_row
+    fd = os.open(os.fspath(path), os.O_RDONLY)
+    try:
+        while row < end_row:
+            if should_stop():
+                return
+            first = offsets[row]
+            stop = max(row + 1, bisect_left(offsets, first + _BLOCK_BYTES, row + 1, end_row))
+            found = None
+            if needle is not None and stop < len(offsets):
+                span = offsets[stop] - first
+                raw = os.pread(fd, span + _MARGIN_BYTES, first)
+                if raw.isascii():
+                    haystack = raw if exact_case else raw.lower()
+                    if haystack.find(needle, 0, span) < 0:
+                        found = _split_lines_passing(raw, first, offsets, kinds, row, stop, test)
+            if found is None:
+                found = _decode_block(path, offsets, kinds, row, stop, test, should_stop)
+            if stop_after is not None and len(passed) + len(found) >= stop_after:
+                del found[stop_after - len(passed):]
+                passed.extend(found)
+                yield ScanBatch(passed, passed[-1] + 1)
+                return
+            passed.extend(found)
+            row = stop
+            now = time.monotonic()
+            if (
+                row >= end_row
+                or (passed and now - reported_at >= _REPORT_INTERVAL_S)
+                or row - reported >= _REPORT_ROWS
+            ):
+                yield ScanBatch(passed, row)
                 passed = array("I")
+                reported = row
+                reported_at = now
+            if between_blocks is not None:
+                between_blocks()
+    finally:
+        os.close(fd)
+
+
+def _decode_block(
+    path: str | os.PathLike[str],
+    offsets: array[int],
+    kinds: array[int],
+    start_row: int,
+    end_row: int,
+    test: RowTest,
+    should_stop: Callable[[], bool],
+) -> array[int]:
+    """The rows of ``[start_row, end_row)`` passing ``test``, read through the decoder."""
+    span = (offsets[end_row] if end_row < len(offsets) else offsets[end_row - 1]) - offsets[start_row]
+    passed = array("I")
+    for item in iter_lines(path, offsets, kinds, start_row, end_row, should_stop=should_stop,
+                           read_bytes=max(span, 0) + _MARGIN_BYTES):
+        if type(item) is int:
             continue
         line: Line = item  # type: ignore[assignment]
         entries = line.entries
         message = entries[0].message if len(entries) == 1 else _clipped(entries)
         if test(line.kind, message):
             passed.append(line.row)
-            found += 1
-            if stop_after is not None and found >= stop_after:
-                yield ScanBatch(passed, line.row + 1)
-                return
+    return passed
+
+
+def _split_lines_passing(
+    raw: bytes,
+    base: int,
+    offsets: array[int],
+    kinds: array[int],
+    start_row: int,
+    end_row: int,
+    test: RowTest,
+) -> array[int] | None:
+    """Test only the lines of several entries among ``[start_row, end_row)``.
+
+    The caller has made sure the needle is nowhere in the block's bytes, so a
+    line of one entry cannot pass; a line of several may (the needle may
+    straddle two parts). This walks the entry headers in ``raw`` (the file
+    from ``base``, past the block by a margin) without the decoder, as
+    :func:`iter_lines` would pair entries with rows. Anything unexpected (a
+    header out of shape, a row not where an entry starts, garbage, a line
+    still open at the end of ``raw``) returns ``None``: decode the block.
+    """
+    a2b = binascii.a2b_base64
+    unpack = _UNPACK_HEADER
+    shape = _HEADER_SHAPE.match
+    end = offsets[end_row] - base
+    size_of_raw = len(raw)
+    position = 0
+    row = start_row
+    next_offset = 0 if row < end_row else -1
+    open_parts: list[list[bytes] | None] = [None, None]
+    open_rows = [0, 0]
+    passed: list[int] = []
+    while position < end or open_parts[0] is not None or open_parts[1] is not None:
+        if position + 16 > size_of_raw or shape(raw, position) is None:
+            return None
+        if 0 <= next_offset < position:
+            return None
+        _timestamp, bits = unpack(a2b(raw[position:position + 16]))
+        if bits & 7:
+            return None
+        stream = (bits >> 3) & 1
+        payload_start = position + 16
+        position = payload_start + (bits >> 4)
+        if position > size_of_raw:
+            return None
+        ends = position > payload_start and raw[position - 1] == 10
+        if position - (bits >> 4) - 16 == next_offset:
+            if kinds[row] != stream:
+                return None
+            if not ends:
+                open_parts[stream] = [raw[payload_start:position]]
+                open_rows[stream] = row
+            row += 1
+            next_offset = offsets[row] - base if row < end_row else -1
+            continue
+        parts = open_parts[stream]
+        if parts is None:
+            continue
+        parts.append(raw[payload_start:position])
+        if ends:
+            open_parts[stream] = None
+            if test(stream, b"".join(parts)[:MAX_ROW_BYTES]):
+                passed.append(open_rows[stream])
+    if row < end_row:
+        return None
+    passed.sort()
+    return array("I", passed)
 
 
 def _clipped(entries: list[Entry]) -> bytes:

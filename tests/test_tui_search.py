@@ -27,14 +27,36 @@ def brute_force(model: LogModel, matcher: Matcher) -> list[int]:
     ]
 
 
-def scanned(model: LogModel, matcher: Matcher, start: int = 0, end: int | None = None) -> list[int]:
+def scanned(
+    model: LogModel, matcher: Matcher, start: int = 0, end: int | None = None, *,
+    prefilter: bool = False,
+) -> list[int]:
     rows: list[int] = []
     stop = len(model) if end is None else end
     for batch in scan_rows(
-        model.path, model.offsets, model.kinds, start, stop, lambda _k, m: matcher.matches(m)
+        model.path, model.offsets, model.kinds, start, stop, lambda _k, m: matcher.matches(m),
+        needle=matcher.needle if prefilter else None, exact_case=matcher.case_sensitive,
     ):
         rows.extend(batch.rows)
     return rows
+
+
+@pytest.fixture
+def small_blocks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Scan in blocks of a few rows; returns a list that counts the blocks decoded."""
+    from iolog_tui import search
+
+    monkeypatch.setattr(search, "_BLOCK_BYTES", 60)
+    monkeypatch.setattr(search, "_MARGIN_BYTES", 40)
+    decoded: list[int] = []
+    decode = search._decode_block
+
+    def counting(*args: object) -> object:
+        decoded.append(1)
+        return decode(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(search, "_decode_block", counting)
+    return decoded
 
 
 def test_plain_text_ignores_case_and_is_not_a_regex() -> None:
@@ -92,6 +114,34 @@ def test_scan_finds_exactly_the_matching_rows(write_log) -> None:
     assert scanned(model, matcher, 150, 420) == [row for row in expected if 150 <= row < 420]
 
 
+def test_the_needle_rules_out_blocks_but_never_a_match(write_log, small_blocks) -> None:
+    items: list[tuple[Stream, bytes] | bytes] = []
+    for number in range(300):
+        stream = Stream.STDERR if number % 7 == 3 else Stream.STDOUT
+        items.append((stream, b"line %d %s\n" % (number, b"Needle" if number % 29 == 0 else b"hay")))
+        if number == 100:  # the needle straddles two entries, with the other stream between
+            items.extend([(Stream.STDOUT, b"start ne"), b"", (Stream.STDERR, b"between\n"),
+                          (Stream.STDOUT, b"edle end\n")])
+        if number == 150:  # a line longer than an entry
+            items.append((Stream.STDERR, b"y" * 5000 + b"NEEDLE\n"))
+        if number == 200:  # not ASCII: searched as text, never ruled out on bytes
+            items.append((Stream.STDOUT, "ne\u017fdle and \xff\n".encode()))
+        if number == 250:
+            items.append(b"\x00garbage")
+    model = load(write_log(items))
+    for matcher in (Matcher("needle"), Matcher("Needle", case_sensitive=True), Matcher("nee.le", regex=True)):
+        expected = brute_force(model, matcher)
+        assert expected
+        small_blocks.clear()
+        assert scanned(model, matcher, prefilter=True) == expected
+        assert scanned(model, matcher, 40, 260, prefilter=True) == [r for r in expected if 40 <= r < 260]
+    blocks = len(small_blocks)
+    small_blocks.clear()
+    scanned(model, Matcher("needle"), prefilter=True)
+    # Most blocks hold no needle and are not decoded at all.
+    assert len(small_blocks) < blocks // 2
+
+
 def test_scan_stops_after_the_first_match(write_log) -> None:
     model = load(write_log([(Stream.STDOUT, b"x %d\n" % n) for n in range(100)]))
     batches = list(
@@ -121,9 +171,12 @@ def test_lines_come_back_in_row_order_with_their_entries(write_log) -> None:
     assert [len(line.entries) for line in lines] == [2, 1, 1, 1]
 
 
-@settings(max_examples=25, deadline=None)
-@given(seed=st.integers(0, 10_000), needle=st.sampled_from(["ab", "B", "a b", "zz"]))
-def test_scan_agrees_with_a_row_by_row_check(tmp_path_factory, seed: int, needle: str) -> None:
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), needle=st.sampled_from(["ab", "B", "a b", "zz", "bA", "as"]),
+       exact=st.booleans())
+def test_scan_agrees_with_a_row_by_row_check(
+    tmp_path_factory, seed: int, needle: str, exact: bool
+) -> None:
     rng = random.Random(seed)
     path = Path(tmp_path_factory.mktemp("logs")) / "random.log"
     from iolog import LogWriter
@@ -139,13 +192,20 @@ def test_scan_agrees_with_a_row_by_row_check(tmp_path_factory, seed: int, needle
                 if chance < 0.05:
                     sink.write(b"\x01junk")
                 continue
-            text = "".join(rng.choice("abAB z\n") for _ in range(rng.randint(1, 12)))
+            text = "".join(rng.choice("abAB zs\n\u017f") for _ in range(rng.randint(1, 12)))
             writers[rng.choice(list(Stream))].write(text.encode())
         for writer in writers.values():
             writer.close()
     model = load(path)
-    matcher = Matcher(needle)
-    assert scanned(model, matcher) == brute_force(model, matcher)
+    matcher = Matcher(needle, case_sensitive=exact)
+    expected = brute_force(model, matcher)
+    assert scanned(model, matcher) == expected
+    from iolog_tui import search
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "_BLOCK_BYTES", rng.randint(20, 120))
+        patch.setattr(search, "_MARGIN_BYTES", rng.randint(0, 80))
+        assert scanned(model, matcher, prefilter=True) == expected
 
 
 def test_filtered_rows_behave_like_a_row_view(write_log) -> None:
