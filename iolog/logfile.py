@@ -51,6 +51,7 @@ from .index import (
 )
 from .indexcache import load_index, save_index
 from .sources import SourceStatus
+from .splitindex import build_in_two
 from .walk import FastBatch, walk
 
 __all__ = ["LogFile"]
@@ -153,7 +154,10 @@ class LogFile:
         """Build (or finish) the checkpoint index in one streaming pass.
 
         Work already done by a time seek or a cancelled build is resumed. An
-        index of a file that has since changed size is rebuilt.
+        index of a file that has since changed size is rebuilt. A large file
+        never indexed before is walked in two halves at once, the second by a
+        helper process (see :mod:`iolog.splitindex`); cancelling that throws
+        its work away.
 
         Args:
             progress: called as ``progress(done_bytes, total_bytes)`` every few
@@ -171,6 +175,19 @@ class LogFile:
         size = self.size
         self._load_cached_index()
         self._fresh_index(size, keep_complete=False)
+        if not self._index.complete and not self._index.end_offset:
+            whole = build_in_two(
+                self.path,
+                self._fd,
+                size,
+                checkpoint_every_bytes=self._every,
+                progress=progress,
+                should_stop=should_stop,
+                count_read=self._count_read,
+            )
+            if whole is not None:
+                self._index = whole
+                self._save_index()
         if not self._index.complete:
             try:
                 extend_index(

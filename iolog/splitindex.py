@@ -1,0 +1,221 @@
+"""Building a large file's index in two halves at once, on two cores.
+
+This module owns the parallel index build. The header walk is bound by one
+core's speed (a few hundred MB/s in CPython), so for a large file a helper
+process indexes the second half while this process indexes the first; the
+two indexes are then joined.
+
+Why the join is exact. The helper starts at ``split``, the first real header
+at or after the middle (found by the decoder's resync). The first half is
+walked up to ``split`` as a file still being written (``final=False``): if
+the linear decoder is in sync at ``split`` (it is, unless garbage or a torn
+entry sits right there), that walk ends exactly at ``split`` having reported
+no damage near it, and from ``split`` on a decoder started in sync produces
+exactly the events the linear one does. If the first half does not end
+cleanly at ``split``, the helper's work is thrown away and this process goes
+on alone: the result is always the single-pass index.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+from collections.abc import Callable
+
+from .decoder import Decoder, Skipped, Truncated
+from .format import Entry
+from .index import EOF_HORIZON_BYTES, CheckpointIndex, IndexBuildCancelled, extend_index
+from .walk import FastBatch, _timestamps_struct, walk
+
+__all__ = ["PARALLEL_MIN_BYTES", "build_in_two"]
+
+#: Files smaller than this are indexed in one pass (a helper costs ~0.1 s).
+PARALLEL_MIN_BYTES = 128 << 20
+_SYNC_SEARCH_BYTES = 1 << 20
+#: No damage may end this close to the split (the decoder's lookahead).
+_CLEAN_MARGIN_BYTES = EOF_HORIZON_BYTES
+_PROGRESS_EVERY_BYTES = 4 << 20
+
+_CHILD = (
+    "import sys\n"
+    "from iolog.splitindex import _index_second_half\n"
+    "_index_second_half()\n"
+)
+
+
+def _sync_point(fd: int, middle: int, size: int) -> int | None:
+    """The first real header at or after ``middle``, or None within 1 MiB."""
+    decoder = Decoder(offset=middle, resync=True)
+    data = os.pread(fd, min(_SYNC_SEARCH_BYTES, size - middle), middle)
+    for event in decoder.feed(data):
+        if isinstance(event, Entry) and event.offset is not None:
+            return event.offset
+    return None
+
+
+def build_in_two(
+    path: str,
+    fd: int,
+    size: int,
+    *,
+    checkpoint_every_bytes: int,
+    progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    count_read: Callable[[int], None] | None = None,
+) -> CheckpointIndex | None:
+    """Index the file open as ``fd``, its second half in a helper process.
+
+    Args:
+        path: the file's path, for the helper to open.
+        fd: the file, open for reading.
+        size: index up to here.
+        checkpoint_every_bytes: distance between checkpoints.
+        progress: called as ``progress(done_bytes, size)`` now and then.
+        should_stop: polled now and then; true cancels (the helper is stopped).
+        count_read: called with the length of each read done here.
+
+    Returns:
+        The complete index, or None if the file is too small, or not fit for
+        two halves (damage at the middle, no helper process): index it in one
+        pass then.
+
+    Raises:
+        IndexBuildCancelled: ``should_stop`` returned true.
+        OSError: reading failed.
+    """
+    if size < PARALLEL_MIN_BYTES or not sys.executable:
+        return None
+    split = _sync_point(fd, size // 2, size)
+    if split is None:
+        return None
+    info = os.fstat(fd)
+    try:
+        helper = subprocess.Popen(
+            [sys.executable, "-c", _CHILD, path, str(split), str(size),
+             str(checkpoint_every_bytes), f"{info.st_dev}:{info.st_ino}"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+        )
+    except OSError:
+        return None
+    try:
+        first = _first_half(
+            checkpoint_every_bytes, fd, split, size, progress, should_stop, count_read
+        )
+        if first is None:
+            return None
+        assert helper.stdout is not None
+        payload = helper.stdout.read()
+        if helper.wait() != 0 or not payload:
+            return None
+        second = pickle.loads(payload)
+        if not isinstance(second, CheckpointIndex):
+            return None
+    finally:
+        if helper.poll() is None:
+            helper.kill()
+            helper.wait()
+    _join(first, second, size)
+    if count_read is not None:
+        count_read(size - split)
+    if progress is not None:
+        progress(size, size)
+    return first
+
+
+def _first_half(
+    checkpoint_every_bytes: int,
+    fd: int,
+    split: int,
+    size: int,
+    progress: Callable[[int, int], None] | None,
+    should_stop: Callable[[], bool] | None,
+    count_read: Callable[[int], None] | None,
+) -> CheckpointIndex | None:
+    """Index ``[0, split)``; None if it does not end cleanly at ``split``."""
+    part = CheckpointIndex(checkpoint_every_bytes)
+    walker = walk(fd, 0, split, final=False, count_read=count_read)
+    next_check = _PROGRESS_EVERY_BYTES
+    while True:
+        try:
+            item = next(walker)
+        except StopIteration as stop:
+            ended_at = stop.value
+            break
+        if isinstance(item, FastBatch):
+            base, _, starts, accepted, raw = item
+            stamps = _timestamps_struct(accepted).unpack(raw)
+            part._account(base, starts, stamps, raw[8::12], None)
+            part.end_offset = base + starts[accepted]
+        else:
+            for event in item:
+                if isinstance(event, Entry):
+                    part._account_one(event, None)
+                    part.end_offset = event.end_offset or part.end_offset
+                elif isinstance(event, (Skipped, Truncated)):
+                    if event.end_offset >= split - _CLEAN_MARGIN_BYTES:
+                        return None  # damage near the split: index in one pass
+                    if isinstance(event, Skipped):
+                        part.skipped_bytes += event.length
+                    else:
+                        part.truncated_bytes += event.length
+                    part.end_offset = event.end_offset
+        if part.end_offset >= next_check:
+            next_check = part.end_offset + _PROGRESS_EVERY_BYTES
+            if progress is not None:
+                progress(min(size, part.end_offset * 2), size)
+            if should_stop is not None and should_stop():
+                raise IndexBuildCancelled(f"index build cancelled at offset {part.end_offset}")
+    if ended_at != split:
+        return None
+    part._close_region(split)
+    part.end_offset = split
+    return part
+
+
+def _join(index: CheckpointIndex, second: CheckpointIndex, size: int) -> None:
+    """Append the second half's regions and counts to the first half's index."""
+    before = index.entry_count
+    index.offsets.extend(second.offsets)
+    index.entry_numbers.extend(number + before for number in second.entry_numbers)
+    index.min_ts.extend(second.min_ts)
+    index.max_ts.extend(second.max_ts)
+    index.entry_count += second.entry_count
+    index.stderr_count += second.stderr_count
+    index.skipped_bytes += second.skipped_bytes
+    index.truncated_bytes += second.truncated_bytes
+    index.backward_jumps += second.backward_jumps
+    if index.last_ts is not None and second.first_ts is not None and second.first_ts < index.last_ts:
+        index.backward_jumps += 1
+    if index.first_ts is None:
+        index.first_ts = second.first_ts
+    if second.last_ts is not None:
+        index.last_ts = second.last_ts
+    index._open_start = second._open_start
+    index._open_number = second._open_number + before
+    index._open_min = second._open_min
+    index._open_max = second._open_max
+    index.end_offset = size
+    index.built_for_size = size
+    index.complete = True
+
+
+def _index_second_half() -> None:
+    """The helper process: index ``[split, size)`` and write it, pickled, to stdout."""
+    path, split_text, size_text, every_text, identity = sys.argv[1:6]
+    split, size, every = int(split_text), int(size_text), int(every_text)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        info = os.fstat(fd)
+        if f"{info.st_dev}:{info.st_ino}" != identity:
+            raise SystemExit(1)  # the path names another file now
+        second = CheckpointIndex(every)
+        second.end_offset = split
+        second._open_start = split
+        extend_index(second, fd, size)
+    finally:
+        os.close(fd)
+    sys.stdout.buffer.write(pickle.dumps(second))
