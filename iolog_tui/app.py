@@ -27,7 +27,6 @@ from textual.worker import get_current_worker
 
 from iolog import Entry, SourceState, SourceStatus, format_docker_time
 
-from .investigate import InvestigateApp
 from .logview import LogView
 from .messages import IndexProgress, RowsFound, ScanFailed, ScanFinished, SourceChanged
 from .model import LogModel, RowScanner, classify_tail, scan_file
@@ -35,6 +34,7 @@ from .navigation import Navigator
 from .render import TimeFormat, format_time
 from .screens import HelpScreen, Landing, SincePicker, TimeRange
 from .sources import LogSource
+from .timeline import Timeline, TimelineApp
 
 __all__ = ["IologApp", "main"]
 
@@ -45,7 +45,7 @@ _NOTE_CELLS = 44
 FIRST_PAINT_WAIT_S = 1.0
 
 
-class IologApp(InvestigateApp):
+class IologApp(TimelineApp):
     """View one iolog file: merged or split by stream, by time, following.
 
     Args:
@@ -115,6 +115,7 @@ class IologApp(InvestigateApp):
 
     def compose(self) -> ComposeResult:
         now = self.clock
+        yield Timeline(id="timeline")
         with Horizontal(id="panes"):
             yield LogView(self.model.merged, now_ns=now, id="merged")
             yield LogView(self.model.stdout, now_ns=now, id="stdout", classes="stream-pane")

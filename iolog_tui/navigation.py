@@ -12,7 +12,7 @@ import threading
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
 
-from iolog import Entry, Event, LogFile, SourceStatus
+from iolog import CheckpointIndex, Entry, Event, LogFile, SourceStatus
 
 __all__ = ["Navigator"]
 
@@ -52,6 +52,26 @@ class Navigator:
             if logfile.index is None:
                 logfile.build_index(progress=progress, should_stop=should_stop)
             return logfile.seek_time(since_ns)
+
+    def index(
+        self,
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> CheckpointIndex:
+        """A snapshot of the complete time index, built (or brought up to date) first.
+
+        The copy's arrays are the caller's to read while the file grows.
+        """
+        with self._lock:
+            built = self._file().build_index(progress=progress, should_stop=should_stop)
+            snapshot = CheckpointIndex(built.checkpoint_every_bytes)
+            for name in ("offsets", "entry_numbers", "min_ts", "max_ts"):
+                setattr(snapshot, name, getattr(built, name)[:])
+            for name in ("end_offset", "complete", "entry_count", "stderr_count",
+                         "first_ts", "last_ts"):
+                setattr(snapshot, name, getattr(built, name))
+            return snapshot
 
     def first_entry(self, offset: int) -> Entry | None:
         """The first entry at or after ``offset``, or ``None`` at the end."""

@@ -1,0 +1,708 @@
+"""The timeline: entries per time bucket across the shown window, above the log.
+
+This module owns the histogram and the strip that draws it. When what is
+shown spans at most ``EXACT_MAX_BYTES`` of the file, its entries are counted
+exactly (:func:`count_entries` decodes the headers of that range and
+:func:`exact_histogram` buckets them). A bigger window is counted from the
+time index (:class:`iolog.CheckpointIndex`: per 64 KiB region, how many
+entries and the span of their timestamps), never by reading the log: a
+region's entries are spread over the buckets its time span covers, and split
+between stdout and stderr by the share of each in the model's rows of that
+region (or in the whole file, for a region the viewer has not scanned yet).
+Both run in a worker; :class:`Timeline` draws the result in two rows of
+bars, stdout above in the stdout colour and stderr below in the stderr
+colour, with the bucket holding the top row on screen marked, and a cursor
+for the keyboard.
+"""
+
+from __future__ import annotations
+
+import time
+from array import array
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual import events, on, work
+from textual.app import SystemCommand
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.worker import get_current_worker
+
+from iolog import CheckpointIndex, Entry, LogFile, format_docker_time
+
+from .investigate import InvestigateApp
+from .logview import LogView
+from .messages import RowsFound
+from .render import TimeFormat, format_time
+
+if TYPE_CHECKING:
+    from .screens import TimeRange
+
+__all__ = [
+    "EXACT_MAX_BYTES",
+    "Histogram",
+    "Timeline",
+    "TimelineApp",
+    "count_entries",
+    "exact_histogram",
+    "histogram",
+]
+
+#: Least time between two recomputations while the log still grows or is scanned.
+RECOMPUTE_EVERY_S = 2.0
+#: A shown window spanning at most this many bytes of the file is counted entry by entry.
+EXACT_MAX_BYTES = 4 * 1024 * 1024
+
+_BARS = " ▁▂▃▄▅▆▇█"
+#: Cells on the left for the row labels.
+LABEL_CELLS = 7
+_EMPTY_MIN = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class Histogram:
+    """Entries per time bucket.
+
+    Attributes:
+        start_ns: the first bucket's start (unix ns).
+        bucket_ns: each bucket's length.
+        stdout: entries on stdout per bucket (fractional: regions are spread).
+        stderr: entries on stderr per bucket.
+    """
+
+    start_ns: int
+    bucket_ns: int
+    stdout: tuple[float, ...]
+    stderr: tuple[float, ...]
+
+    def __len__(self) -> int:
+        return len(self.stdout)
+
+    @property
+    def end_ns(self) -> int:
+        """Where the last bucket ends."""
+        return self.start_ns + self.bucket_ns * len(self)
+
+    def bucket_of(self, timestamp_ns: int) -> int | None:
+        """The bucket holding ``timestamp_ns``, ``None`` outside the histogram."""
+        if not self.start_ns <= timestamp_ns < self.end_ns:
+            return None
+        return (timestamp_ns - self.start_ns) // self.bucket_ns
+
+    def bucket_start(self, bucket: int) -> int:
+        """Where ``bucket`` starts (unix ns)."""
+        return self.start_ns + bucket * self.bucket_ns
+
+
+def _frame(
+    earliest_ns: int, latest_ns: int, buckets: int, since_ns: int | None, until_ns: int | None
+) -> tuple[int, int, int] | None:
+    """The window ``(start_ns, end_ns, bucket_ns)`` for entries in ``[earliest_ns, latest_ns]``."""
+    start_ns = earliest_ns if since_ns is None else since_ns
+    end_ns = latest_ns + 1 if until_ns is None else until_ns
+    if since_ns is None and until_ns is not None:
+        start_ns = min(start_ns, end_ns - 1)
+    if end_ns <= start_ns or buckets < 1:
+        return None
+    return start_ns, end_ns, max(1, -(-(end_ns - start_ns) // buckets))
+
+
+def count_entries(
+    path: str,
+    start: int,
+    end: int,
+    *,
+    since_ns: int | None = None,
+    until_ns: int | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> tuple[array[int], bytes] | None:
+    """The timestamps and streams of the entries in ``[start, end)`` of the file, in the window.
+
+    Args:
+        path: the log file.
+        start: an entry boundary (0, or a row's offset).
+        end: where to stop reading.
+        since_ns: keep entries at or after this time.
+        until_ns: keep entries before this time.
+        should_stop: polled between batches; true gives up.
+
+    Returns:
+        ``(timestamps_ns, streams)`` (one stream byte per entry), or ``None``
+        when ``should_stop`` turned true.
+
+    Raises:
+        OSError: the file cannot be read.
+    """
+    stamps: array[int] = array("q")
+    streams = bytearray()
+    with LogFile(path, cache=False) as log:
+        for item in log.batches(start, end):
+            if should_stop():
+                return None
+            if isinstance(item, list):
+                pairs = [(event.timestamp_ns, int(event.stream))
+                         for event in item if type(event) is Entry]
+            else:
+                pairs = list(zip(item.timestamps(), item.streams()[:item.accepted], strict=True))
+            for stamp, stream in pairs:
+                if (since_ns is None or stamp >= since_ns) and (until_ns is None or stamp < until_ns):
+                    stamps.append(stamp)
+                    streams.append(stream)
+    return stamps, bytes(streams)
+
+
+def exact_histogram(
+    timestamps_ns: Sequence[int],
+    streams: Sequence[int],
+    buckets: int,
+    *,
+    since_ns: int | None = None,
+    until_ns: int | None = None,
+) -> Histogram | None:
+    """Count entries per time bucket across ``[since_ns, until_ns)``, one by one.
+
+    Args:
+        timestamps_ns: each entry's time.
+        streams: each entry's stream (0 stdout, 1 stderr).
+        buckets: how many buckets (at least 1).
+        since_ns: the window's start; ``None``: the earliest entry.
+        until_ns: the window's end; ``None``: just after the latest entry.
+
+    Returns:
+        The histogram, or ``None`` when the window holds no entry.
+    """
+    if not timestamps_ns:
+        return None
+    frame = _frame(min(timestamps_ns), max(timestamps_ns), buckets, since_ns, until_ns)
+    if frame is None:
+        return None
+    start_ns, end_ns, bucket_ns = frame
+    counts = ([0.0] * buckets, [0.0] * buckets)
+    for stamp, stream in zip(timestamps_ns, streams, strict=True):
+        if start_ns <= stamp < end_ns:
+            counts[1 if stream else 0][(stamp - start_ns) // bucket_ns] += 1
+    return Histogram(start_ns, bucket_ns, tuple(counts[0]), tuple(counts[1]))
+
+
+def histogram(
+    index: CheckpointIndex,
+    buckets: int,
+    *,
+    since_ns: int | None = None,
+    until_ns: int | None = None,
+    row_offsets: Sequence[int] = (),
+    stderr_rows: Sequence[int] = (),
+    stdout_rows: Sequence[int] = (),
+    scanned_to: int = 0,
+) -> Histogram | None:
+    """Count the index's entries per time bucket across ``[since_ns, until_ns)``.
+
+    Args:
+        index: a complete time index of the log.
+        buckets: how many buckets (at least 1).
+        since_ns: the window's start; ``None``: the earliest entry.
+        until_ns: the window's end; ``None``: just after the latest entry.
+        row_offsets: the model's row offsets (file order), for the stream split.
+        stderr_rows: the model's row numbers of stderr lines, increasing.
+        stdout_rows: the model's row numbers of stdout lines, increasing.
+        scanned_to: the model has rows for the file up to this offset.
+
+    Returns:
+        The histogram, or ``None`` when the window holds no entry.
+    """
+    regions = len(index.offsets)
+    spans = [
+        (index.min_ts[region], index.max_ts[region])
+        for region in range(regions)
+        if index.min_ts[region] != _EMPTY_MIN
+    ]
+    if not spans:
+        return None
+    frame = _frame(min(low for low, _high in spans), max(high for _low, high in spans),
+                   buckets, since_ns, until_ns)
+    if frame is None:
+        return None
+    start_ns, end_ns, bucket_ns = frame
+    stdout = [0.0] * buckets
+    stderr = [0.0] * buckets
+    file_share = index.stderr_count / index.entry_count if index.entry_count else 0.0
+    numbers = index.entry_numbers
+    for region in range(regions):
+        low = index.min_ts[region]
+        if low == _EMPTY_MIN:
+            continue
+        high = index.max_ts[region] + 1
+        if high <= start_ns or low >= end_ns:
+            continue
+        following = numbers[region + 1] if region + 1 < regions else index.entry_count
+        count = following - numbers[region]
+        if count <= 0:
+            continue
+        region_end = index.offsets[region + 1] if region + 1 < regions else index.end_offset
+        share = _stderr_share(
+            index.offsets[region], region_end, row_offsets, stdout_rows, stderr_rows, scanned_to,
+            file_share,
+        )
+        first = max(low, start_ns)
+        last = min(high, end_ns)
+        # Spread the region evenly over its time span; the part inside the window counts.
+        per_ns = count / (high - low)
+        bucket = (first - start_ns) // bucket_ns
+        while first < last and bucket < buckets:
+            edge = min(last, start_ns + (bucket + 1) * bucket_ns)
+            amount = (edge - first) * per_ns if high - low > 1 else float(count)
+            stderr[bucket] += amount * share
+            stdout[bucket] += amount * (1 - share)
+            first = edge
+            bucket += 1
+    return Histogram(start_ns, bucket_ns, tuple(stdout), tuple(stderr))
+
+
+def _stderr_share(
+    start: int,
+    end: int,
+    row_offsets: Sequence[int],
+    stdout_rows: Sequence[int],
+    stderr_rows: Sequence[int],
+    scanned_to: int,
+    fallback: float,
+) -> float:
+    """The share of stderr among the model's lines starting in ``[start, end)``."""
+    if end > scanned_to or not row_offsets:
+        return fallback
+    first_row = bisect_left(row_offsets, start)
+    end_row = bisect_left(row_offsets, end)
+    errors = bisect_left(stderr_rows, end_row) - bisect_left(stderr_rows, first_row)
+    outputs = bisect_left(stdout_rows, end_row) - bisect_left(stdout_rows, first_row)
+    if errors + outputs == 0:
+        return fallback
+    return errors / (errors + outputs)
+
+
+class Timeline(Widget, can_focus=True):
+    """A strip of entries per time bucket; click a bucket (or Enter on it) to go there."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left,h", "move(-1)", "Earlier", show=False),
+        Binding("right,l", "move(1)", "Later", show=False),
+        Binding("home,g", "move(-100000)", "First", show=False),
+        Binding("end,G", "move(100000)", "Last", show=False),
+        Binding("enter", "choose", "Go there"),
+        Binding("escape", "leave", "Back to the log"),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "timeline--stdout",
+        "timeline--stderr",
+        "timeline--label",
+        "timeline--position",
+        "timeline--cursor",
+    }
+
+    @dataclass
+    class Chosen(Message):
+        """A bucket was clicked or chosen: show the entries from ``since_ns``."""
+
+        since_ns: int
+
+    @dataclass
+    class Left(Message):
+        """The user asked to go back to the log (Esc)."""
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
+        super().__init__(id=id)
+        self.histogram: Histogram | None = None
+        """What is drawn; ``None`` until computed."""
+        self.note = ""
+        """What the strip says instead of bars (indexing, no entries)."""
+        self.position_ns: int | None = None
+        """The time of the top row on screen, marked on the strip."""
+        self.cursor: int | None = None
+        """The bucket chosen with the keyboard."""
+        self.time_format = TimeFormat.UTC
+
+    @property
+    def buckets(self) -> int:
+        """How many buckets fit across the strip."""
+        return max(1, self.content_region.width - LABEL_CELLS)
+
+    def show(self, histogram: Histogram | None, note: str = "") -> None:
+        """Draw ``histogram`` (or ``note`` when there is none)."""
+        self.histogram = histogram
+        self.note = note
+        if histogram is not None and self.cursor is not None:
+            self.cursor = min(self.cursor, len(histogram) - 1)
+        self.refresh()
+
+    def mark(self, position_ns: int | None) -> None:
+        """Mark the bucket holding ``position_ns``."""
+        if position_ns != self.position_ns:
+            self.position_ns = position_ns
+            self.refresh()
+
+    def _position_bucket(self) -> int | None:
+        if self.histogram is None or self.position_ns is None:
+            return None
+        return self.histogram.bucket_of(self.position_ns)
+
+    def render(self) -> Text:
+        """Three lines: stdout bars, stderr bars, and the time axis."""
+        label = self.get_component_rich_style("timeline--label")
+        width = self.content_region.width
+        hist = self.histogram
+        if hist is None:
+            text = Text(" " * LABEL_CELLS + (self.note or "timeline: reading the index…"), label)
+            text.append("\n\n")
+            return text
+        position = self._position_bucket()
+        cursor = self.cursor if self.has_focus else None
+        marked = self.get_component_rich_style("timeline--position")
+        chosen = self.get_component_rich_style("timeline--cursor")
+        text = Text(no_wrap=True, overflow="crop")
+        for name, counts in (("stdout", hist.stdout), ("stderr", hist.stderr)):
+            style = self.get_component_rich_style(f"timeline--{name}")
+            text.append(f"{name:<{LABEL_CELLS - 1}} ", label)
+            top = max(counts) or 1.0
+            for bucket, count in enumerate(counts):
+                level = 0 if count <= 0 else max(1, round(count / top * (len(_BARS) - 1)))
+                cell_style = style
+                if bucket == cursor:
+                    cell_style = style + chosen
+                elif bucket == position:
+                    cell_style = style + marked
+                text.append(_BARS[level], cell_style)
+            text.append("\n")
+        text.append(self._axis(hist, width, position, cursor, label))
+        return text
+
+    def _axis(
+        self, hist: Histogram, width: int, position: int | None, cursor: int | None, label: Style
+    ) -> Text:
+        """The axis line: the window's ends, the marked bucket, the cursor's time."""
+        cells = [" "] * max(0, width - LABEL_CELLS)
+        left = self._stamp(hist.start_ns)
+        right = self._stamp(hist.end_ns)
+        if cursor is not None:
+            middle = f"◆ {self._stamp(hist.bucket_start(cursor))} · Enter goes there"
+        else:
+            seconds = hist.bucket_ns / 1e9
+            middle = f"{_duration(seconds)} per column · T hides"
+        marker = position if position is not None and position < len(cells) else None
+        if marker is not None:
+            cells[marker] = "▲"
+        # The ends first, then the middle; a label moves off the marker, or is left out.
+        for preferred, piece in ((0, left), (len(cells) - len(right), right),
+                                 ((len(cells) - len(middle)) // 2, middle)):
+            places = [preferred]
+            if marker is not None:
+                places += [marker + 2, marker - 1 - len(piece)]
+            for at in places:
+                if _fits(cells, at, len(piece)):
+                    cells[at:at + len(piece)] = piece
+                    break
+        text = Text(" " * LABEL_CELLS, label)
+        text.append("".join(cells), label)
+        if marker is not None:
+            text.stylize(self.get_component_rich_style("timeline--position"),
+                         LABEL_CELLS + marker, LABEL_CELLS + marker + 1)
+        return text
+
+    def _stamp(self, timestamp_ns: int) -> str:
+        if self.time_format is TimeFormat.LOCAL:
+            return format_time(timestamp_ns, TimeFormat.LOCAL, 0)[:19]
+        return format_docker_time(timestamp_ns)[:19] + "Z"
+
+    # -- choosing a bucket ------------------------------------------------------
+
+    def on_click(self, event: events.Click) -> None:
+        """Go to the clicked bucket."""
+        offset = event.get_content_offset(self)
+        hist = self.histogram
+        if offset is None or hist is None:
+            return
+        bucket = offset.x - LABEL_CELLS
+        if 0 <= bucket < len(hist):
+            self.cursor = bucket
+            self.refresh()
+            self.post_message(self.Chosen(hist.bucket_start(bucket)))
+
+    def on_focus(self) -> None:
+        """Start the cursor at the marked bucket."""
+        if self.cursor is None:
+            self.cursor = self._position_bucket() or 0
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def action_move(self, step: int) -> None:
+        """Move the cursor ``step`` buckets (clamped to the strip)."""
+        hist = self.histogram
+        if hist is None:
+            return
+        start = self.cursor if self.cursor is not None else (self._position_bucket() or 0)
+        self.cursor = max(0, min(len(hist) - 1, start + step))
+        self.refresh()
+
+    def action_choose(self) -> None:
+        """Go to the bucket under the cursor."""
+        hist = self.histogram
+        if hist is not None and self.cursor is not None:
+            self.post_message(self.Chosen(hist.bucket_start(self.cursor)))
+
+    def action_leave(self) -> None:
+        """Back to the log."""
+        self.post_message(self.Left())
+
+
+@dataclass
+class TimelineReady(Message):
+    """A histogram was computed for the model generation ``generation``."""
+
+    generation: int
+    histogram: Histogram | None
+    note: str = ""
+
+
+@dataclass
+class TimelineJump(Message):
+    """A chosen bucket's first entry (in file order) is at ``offset``."""
+
+    generation: int
+    offset: int
+
+
+class TimelineApp(InvestigateApp):
+    """The timeline layer of the viewer: the strip above the log, computed in a worker.
+
+    ``T`` shows it (and puts the keyboard on it) or hides it; the app class
+    ``-timeline`` shows it. Subclasses compose a :class:`Timeline` with the
+    id ``timeline``.
+    """
+
+    BINDINGS = [Binding("T", "timeline", "Timeline", show=False)]
+
+    if TYPE_CHECKING:
+        time_range: TimeRange
+        time_format: TimeFormat
+
+        @property
+        def visible_views(self) -> list[LogView]: ...
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._timeline_at = 0.0
+        self._timeline_key: tuple[int, int] | None = None
+        self._pending_jump: tuple[int, int] | None = None
+
+    @property
+    def timeline_shown(self) -> bool:
+        """The strip is on screen."""
+        return self.has_class("-timeline")
+
+    def _timeline(self) -> Timeline | None:
+        try:
+            return self.query_one("#timeline", Timeline)
+        except Exception:  # noqa: BLE001 - not composed (yet)
+            return None
+
+    def action_timeline(self) -> None:
+        """Show the timeline and put the keyboard on it, or hide it."""
+        timeline = self._timeline()
+        if timeline is None:
+            return
+        shown = not self.timeline_shown
+        self.set_class(shown, "-timeline")
+        if shown:
+            timeline.time_format = self.time_format
+            self._timeline_key = None
+            # Count once the strip has its width (it had none while hidden).
+            self.call_after_refresh(self._update_timeline)
+            timeline.focus()
+        else:
+            self.active_view().focus()
+
+    @on(Timeline.Left)
+    def _timeline_left(self) -> None:
+        self.active_view().focus()
+
+    def on_mount(self) -> None:
+        self.set_interval(0.5, self._update_timeline)
+
+    @on(RowsFound)
+    def _timeline_rows_found(self) -> None:
+        pending = self._pending_jump
+        if pending is not None and (
+            self.model.scanned_to >= pending[1] or self.scan_progress is None
+        ):
+            self._pending_jump = None
+            self._jump(*pending)
+        if self.timeline_shown and self._timeline_key is not None:
+            if self._timeline_key[0] != self.model.generation:
+                self._update_timeline()
+
+    @on(LogView.Scrolled)
+    def _timeline_scrolled(self) -> None:
+        self._mark_position()
+
+    def _update_timeline(self) -> None:
+        """Mark the view's place; recompute when the window, width or log changed."""
+        timeline = self._timeline()
+        if timeline is None or not self.timeline_shown or timeline.content_region.width <= LABEL_CELLS:
+            return
+        self._mark_position()
+        key = (self.model.generation, timeline.buckets)
+        growing = self.scan_progress is not None or self.tailing
+        now = time.monotonic()
+        if key == self._timeline_key and not (growing and now - self._timeline_at >= RECOMPUTE_EVERY_S):
+            return
+        self._timeline_key = key
+        self._timeline_at = now
+        chosen = self.time_range
+        self._compute_timeline(
+            key[0], key[1], chosen.since_ns, chosen.until_ns, self._exact_range()
+        )
+
+    def _exact_range(self) -> tuple[int, int] | None:
+        """The file range to count entry by entry, or ``None`` for the index's estimate.
+
+        A small file is read whole; a bigger one when the shown rows, once
+        scanned, span at most ``EXACT_MAX_BYTES``.
+        """
+        model = self.model
+        size = model.size
+        if size <= EXACT_MAX_BYTES:
+            return 0, size
+        if self.scan_progress is None and not self.tailing and len(model.offsets):
+            start = model.offsets[0]
+            if model.scanned_to - start <= EXACT_MAX_BYTES:
+                return start, model.scanned_to
+        return None
+
+    def _mark_position(self) -> None:
+        timeline = self._timeline()
+        if timeline is None or not self.timeline_shown:
+            return
+        view = self.active_view()
+        rows = view.rows
+        if not len(rows):
+            timeline.mark(None)
+            return
+        timeline.mark(rows.row(min(view.top_row, len(rows) - 1)).timestamp_ns)
+
+    @work(thread=True, exclusive=True, group="timeline", exit_on_error=False)
+    def _compute_timeline(
+        self,
+        generation: int,
+        buckets: int,
+        since_ns: int | None,
+        until_ns: int | None,
+        exact_range: tuple[int, int] | None,
+    ) -> None:
+        worker = get_current_worker()
+        if exact_range is not None:
+            try:
+                entries = count_entries(
+                    self.navigator.path, *exact_range, since_ns=since_ns, until_ns=until_ns,
+                    should_stop=lambda: worker.is_cancelled,
+                )
+            except OSError as exc:
+                self.post_message(TimelineReady(generation, None, f"timeline: {exc}"))
+                return
+            if entries is not None and not worker.is_cancelled:
+                result = exact_histogram(*entries, buckets, since_ns=since_ns, until_ns=until_ns)
+                self.post_message(TimelineReady(generation, result, "" if result else "no entries"))
+            return
+
+        def progress(done_bytes: int, total_bytes: int) -> None:
+            if total_bytes:
+                note = f"timeline: indexing the log {done_bytes / total_bytes:.0%}…"
+                self.post_message(TimelineReady(generation, None, note))
+
+        try:
+            index = self.navigator.index(progress=progress, should_stop=lambda: worker.is_cancelled)
+        except Exception as exc:  # noqa: BLE001 - said on the strip, never a crash
+            if not worker.is_cancelled:
+                self.post_message(TimelineReady(generation, None, f"timeline: {exc}"))
+            return
+        model = self.model
+        result = histogram(
+            index, buckets, since_ns=since_ns, until_ns=until_ns, row_offsets=model.offsets,
+            stdout_rows=model.stream_rows[0], stderr_rows=model.stream_rows[1],
+            scanned_to=model.scanned_to if self.scan_progress is not None else index.end_offset,
+        )
+        if not worker.is_cancelled:
+            self.post_message(TimelineReady(generation, result, "" if result else "no entries"))
+
+    @on(TimelineReady)
+    def _timeline_ready(self, message: TimelineReady) -> None:
+        timeline = self._timeline()
+        if timeline is None or message.generation != self.model.generation:
+            return
+        if message.histogram is None and timeline.histogram is not None and not message.note.startswith("no"):
+            return
+        timeline.time_format = self.time_format
+        timeline.show(message.histogram, message.note)
+        self._mark_position()
+
+    @on(Timeline.Chosen)
+    def _timeline_chosen(self, message: Timeline.Chosen) -> None:
+        self._seek_bucket(self.model.generation, message.since_ns)
+
+    @work(thread=True, exclusive=True, group="timeline-seek", exit_on_error=False)
+    def _seek_bucket(self, generation: int, since_ns: int) -> None:
+        offset = self.navigator.seek(since_ns)
+        self.post_message(TimelineJump(generation, offset))
+
+    @on(TimelineJump)
+    def _timeline_jump(self, message: TimelineJump) -> None:
+        if message.generation != self.model.generation:
+            return
+        if self.scan_progress is not None and self.model.scanned_to < message.offset:
+            self._pending_jump = (message.generation, message.offset)
+            self.notify("going there once the viewer has read that far…", timeout=2)
+            return
+        self._jump(message.generation, message.offset)
+
+    def _jump(self, generation: int, offset: int) -> None:
+        """Put the first row at or after file ``offset`` at the top of the panes."""
+        if generation != self.model.generation:
+            return
+        if self.following:
+            self.following = False
+        for view in self.visible_views:
+            view.quiet_scroll_to(view.rows.index_at_offset(offset))
+            view.refresh()
+        self._mark_position()
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Add the timeline to the command palette."""
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "Timeline", "Show or hide entries per time bucket; click a bucket to go there (T)",
+            self.action_timeline,
+        )
+
+
+def _fits(cells: list[str], at: int, length: int) -> bool:
+    """``length`` cells from ``at`` are blank, and so are their neighbours on the line."""
+    if at < 0 or at + length > len(cells):
+        return False
+    return all(cell == " " for cell in cells[max(0, at - 1):at + length + 1])
+
+
+def _duration(seconds: float) -> str:
+    """A short duration: ``250ms``, ``30s``, ``5m``, ``2h``."""
+    if seconds < 1:
+        return f"{seconds * 1000:.0f}ms"
+    if seconds < 120:
+        return f"{seconds:.0f}s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f}m"
+    return f"{seconds / 3600:.0f}h"

@@ -1,0 +1,130 @@
+"""Behaviour of the timeline under Pilot, and its counting, on logs of known content."""
+
+from __future__ import annotations
+
+from iolog import Stream, read_entries
+from iolog_tui.logview import LogView
+from iolog_tui.timeline import LABEL_CELLS, Histogram, Timeline, exact_histogram
+
+from .conftest import START_NS, wait_until
+from .test_tui_app import SIZE, make_app, pilot_test
+from .test_tui_investigate import known_items, ready
+
+SECOND_NS = 1_000_000_000
+
+
+async def timeline_shown(pilot) -> Timeline:
+    """Press T and wait for the strip's bars."""
+    app = pilot.app
+    await ready(pilot)
+    await pilot.press("T")
+    timeline = app.query_one("#timeline", Timeline)
+    await wait_until(pilot, lambda: timeline.histogram is not None)
+    return timeline
+
+
+def top_time_ns(app) -> int:
+    view = app.query_one("#merged", LogView)
+    stamp = view.rows.row(view.top_row).timestamp_ns
+    assert stamp is not None
+    return stamp
+
+
+def assert_top_row_in(app, hist: Histogram, bucket: int) -> None:
+    start_ns = hist.bucket_start(bucket)
+    assert start_ns <= top_time_ns(app) < start_ns + hist.bucket_ns
+
+
+@pilot_test
+async def test_choosing_a_bucket_with_the_keyboard_goes_there(write_log) -> None:
+    app = make_app(write_log(known_items()))
+    async with app.run_test(size=SIZE) as pilot:
+        timeline = await timeline_shown(pilot)
+        assert timeline.has_focus and timeline.cursor == 0
+        await pilot.press(*["right"] * 40)
+        assert timeline.cursor == 40
+        hist = timeline.histogram
+        assert hist is not None
+        before = top_time_ns(app)
+        assert hist.bucket_of(before) == 0
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: top_time_ns(app) != before)
+        assert_top_row_in(app, hist, 40)
+        assert timeline.position_ns == top_time_ns(app)
+        assert "▲" in timeline.render().plain.splitlines()[2][LABEL_CELLS + 40]
+        await pilot.press("escape")
+        assert app.query_one("#merged", LogView).has_focus
+
+
+@pilot_test
+async def test_clicking_a_bucket_goes_there(write_log) -> None:
+    app = make_app(write_log(known_items()))
+    async with app.run_test(size=SIZE) as pilot:
+        timeline = await timeline_shown(pilot)
+        hist = timeline.histogram
+        assert hist is not None
+        before = top_time_ns(app)
+        await pilot.click("#timeline", offset=(LABEL_CELLS + 70, 0))
+        await wait_until(pilot, lambda: top_time_ns(app) != before)
+        assert_top_row_in(app, hist, 70)
+        assert timeline.cursor == 70
+
+
+@pilot_test
+async def test_bucket_counts_are_exact_on_a_small_log(write_log) -> None:
+    path = write_log(known_items())
+    app = make_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        timeline = await timeline_shown(pilot)
+        hist = timeline.histogram
+        assert hist is not None
+        assert len(hist) == timeline.buckets == SIZE[0] - LABEL_CELLS
+        expected = ([0] * len(hist), [0] * len(hist))
+        entries = list(read_entries(path))
+        assert hist.start_ns == min(entry.timestamp_ns for entry in entries)
+        for entry in entries:
+            bucket = hist.bucket_of(entry.timestamp_ns)
+            assert bucket is not None
+            expected[int(entry.stream)][bucket] += 1
+        assert hist.stdout == tuple(expected[0])
+        assert hist.stderr == tuple(expected[1])
+        assert (sum(hist.stdout), sum(hist.stderr)) == (225, 75)
+        # 300 entries 1.5 s apart over 113 buckets: no bucket is empty, none is full.
+        assert min(map(sum, zip(hist.stdout, hist.stderr, strict=True))) >= 1
+
+
+@pilot_test
+async def test_the_marker_leaves_the_left_time_readable(write_log) -> None:
+    app = make_app(write_log(known_items()))
+    async with app.run_test(size=SIZE) as pilot:
+        timeline = await timeline_shown(pilot)
+        axis = timeline.render().plain.splitlines()[2]
+        assert axis[LABEL_CELLS] == "▲"
+        assert axis[LABEL_CELLS + 2:].startswith(timeline._stamp(START_NS))
+        assert axis.rstrip().endswith("Z")
+
+
+def test_exact_histogram_counts_the_window_only() -> None:
+    stamps = [10, 11, 19, 20, 25, 39, 40, 41]
+    streams = [0, 1, 0, 0, 1, 1, 0, 0]
+    hist = exact_histogram(stamps, streams, 3, since_ns=10, until_ns=40)
+    assert hist == Histogram(10, 10, (2.0, 1.0, 0.0), (1.0, 1.0, 1.0))
+    assert exact_histogram(stamps, streams, 4) == Histogram(
+        10, 8, (1.0, 2.0, 0.0, 2.0), (1.0, 1.0, 0.0, 1.0)
+    )
+    assert exact_histogram(stamps, streams, 3, since_ns=50) is None
+    assert exact_histogram([], b"", 3) is None
+
+
+@pilot_test
+async def test_a_since_window_is_counted_exactly(write_log) -> None:
+    from iolog_tui.screens import TimeRange
+
+    path = write_log([(Stream.STDOUT, b"line %d\n" % n) for n in range(100)])
+    since_ns = START_NS + 30 * 3 * SECOND_NS // 2  # entry 30
+    app = make_app(path, time_range=TimeRange(since_ns, None))
+    async with app.run_test(size=SIZE) as pilot:
+        timeline = await timeline_shown(pilot)
+        hist = timeline.histogram
+        assert hist is not None and hist.start_ns == since_ns
+        assert sum(hist.stdout) == 70 and sum(hist.stderr) == 0
