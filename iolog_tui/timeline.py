@@ -371,11 +371,12 @@ class Timeline(Widget, can_focus=True):
             top = max(counts) or 1.0
             for bucket, count in enumerate(counts):
                 level = 0 if count <= 0 else max(1, round(count / top * (len(_BARS) - 1)))
+                # The cursor and the marker change the background only: bars keep their colour.
                 cell_style = style
                 if bucket == cursor:
-                    cell_style = style + chosen
+                    cell_style = style + Style(bgcolor=chosen.bgcolor)
                 elif bucket == position:
-                    cell_style = style + marked
+                    cell_style = style + Style(bgcolor=marked.bgcolor)
                 text.append(_BARS[level], cell_style)
             text.append("\n")
         text.append(self._axis(hist, width, position, cursor, label))

@@ -95,3 +95,24 @@ class TestDetail:
             await pilot.pause(0.1)
 
         assert snap_compare(make_app(path), run_before=run_before, terminal_size=SIZE)
+
+
+class TestTimeline:
+    def test_timeline(self, snap_compare, demo_log, settle) -> None:
+        async def run_before(pilot) -> None:
+            from iolog_tui.logview import LogView
+            from iolog_tui.timeline import Timeline
+
+            app = pilot.app
+            view = app.query_one("#merged", LogView)
+            timeline = app.query_one("#timeline", Timeline)
+            await settle(pilot)
+            await pilot.press("T")
+            await wait_until(pilot, lambda: timeline.histogram is not None)
+            # Bucket 50 is past the last screenful: the view stops at its end, 09:05:00.
+            await pilot.press(*["right"] * 50, "enter")
+            await wait_until(pilot, lambda: view.top_row > 0)
+            await pilot.press(*["right"] * 20)  # the cursor to bucket 70
+            await pilot.pause(0.1)
+
+        assert snap_compare(make_app(demo_log), run_before=run_before, terminal_size=SIZE)
