@@ -32,7 +32,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from iolog import CheckpointIndex, Entry, LogFile, format_docker_time
 
@@ -499,6 +499,7 @@ class TimelineApp(InvestigateApp):
     def __init__(self) -> None:
         super().__init__()
         self._timeline_at = 0.0
+        self._timeline_worker: Worker[None] | None = None
         self._timeline_key: tuple[int, int] | None = None
         self._pending_jump: tuple[int, int] | None = None
 
@@ -561,12 +562,16 @@ class TimelineApp(InvestigateApp):
         key = (self.model.generation, timeline.buckets)
         growing = self.scan_progress is not None or self.tailing
         now = time.monotonic()
-        if key == self._timeline_key and not (growing and now - self._timeline_at >= RECOMPUTE_EVERY_S):
-            return
+        if key == self._timeline_key:
+            # The same window, grown: count again now and then, never cutting a count short
+            # (the first one builds the index, which a restart would throw away).
+            busy = self._timeline_worker is not None and self._timeline_worker.is_running
+            if busy or not growing or now - self._timeline_at < RECOMPUTE_EVERY_S:
+                return
         self._timeline_key = key
         self._timeline_at = now
         chosen = self.time_range
-        self._compute_timeline(
+        self._timeline_worker = self._compute_timeline(
             key[0], key[1], chosen.since_ns, chosen.until_ns, self._exact_range()
         )
 
