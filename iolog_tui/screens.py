@@ -241,6 +241,13 @@ HELP_TEXT = """\
   t   timestamps: UTC → local → relative → hidden
   w   wrap long lines
 
+[b]Investigating[/]
+  /   search (in the prompt Ctrl+R regex, Ctrl+T match case)   n N  next / previous
+  &   filter: only rows that match (Ctrl+N in the prompt hides them instead)
+  1 2 3    stdout only / stderr only / both          Enter   entry detail
+  y   copy the selected rows      e   save what is shown      Ctrl+P  command palette
+  T   timeline: ← → and Enter (or a click) go to a time; Esc back to the log
+
 [b]Rows[/]
   [$success]▌[/] stdout      [$error]▌[/] stderr      [$text-muted]░[/] skipped garbage, truncated tail
 
