@@ -50,6 +50,8 @@ _REPORT_ROWS = 50_000
 _BLOCK_BYTES = 64 * 1024
 #: Bytes read past a block for the continuations of its long lines.
 _MARGIN_BYTES = 16 * 1024
+#: The least a block's decoding reads at a time (a read of 0 bytes would end it).
+_MIN_READ_BYTES = 4096
 #: Shortest time between two batches that only report progress.
 _REPORT_INTERVAL_S = 0.1
 _UNPACK_HEADER = struct.Struct("<qH").unpack
@@ -392,7 +394,7 @@ def _decode_block(
     span = (offsets[end_row] if end_row < len(offsets) else offsets[end_row - 1]) - offsets[start_row]
     passed = array("I")
     for item in iter_lines(path, offsets, kinds, start_row, end_row, should_stop=should_stop,
-                           read_bytes=max(span, 0) + _MARGIN_BYTES):
+                           read_bytes=max(span + _MARGIN_BYTES, _MIN_READ_BYTES)):
         if type(item) is int:
             continue
         line: Line = item  # type: ignore[assignment]
