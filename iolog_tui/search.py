@@ -349,13 +349,19 @@ def scan_rows(
             first = offsets[row]
             stop = max(row + 1, bisect_left(offsets, first + _BLOCK_BYTES, row + 1, end_row))
             found = None
-            if needle is not None and stop < len(offsets):
+            if stop < len(offsets):
                 span = offsets[stop] - first
                 raw = os.pread(fd, span + _MARGIN_BYTES, first)
-                if raw.isascii():
+                if needle is not None and raw.isascii():
                     haystack = raw if exact_case else raw.lower()
                     if haystack.find(needle, 0, span) < 0:
                         found = _split_lines_passing(raw, first, offsets, kinds, row, stop, test)
+                if found is None:
+                    # Test every line straight from the raw bytes; the decoder
+                    # only where the block is not a clean run of entries.
+                    found = _split_lines_passing(
+                        raw, first, offsets, kinds, row, stop, test, every_line=True
+                    )
             if found is None:
                 found = _decode_block(path, offsets, kinds, row, stop, test, should_stop)
             if stop_after is not None and len(passed) + len(found) >= stop_after:
@@ -413,12 +419,16 @@ def _split_lines_passing(
     start_row: int,
     end_row: int,
     test: RowTest,
+    *,
+    every_line: bool = False,
 ) -> array[int] | None:
-    """Test only the lines of several entries among ``[start_row, end_row)``.
+    """Test the lines among ``[start_row, end_row)`` straight from raw bytes.
 
-    The caller has made sure the needle is nowhere in the block's bytes, so a
-    line of one entry cannot pass; a line of several may (the needle may
-    straddle two parts). This walks the entry headers in ``raw`` (the file
+    By default only the lines of several entries are tested: the caller has
+    made sure the needle is nowhere in the block's bytes, so a line of one
+    entry cannot pass; a line of several may (the needle may straddle two
+    parts). With ``every_line`` every line is tested. This walks the entry
+    headers in ``raw`` (the file
     from ``base``, past the block by a margin) without the decoder, as
     :func:`iter_lines` would pair entries with rows. Anything unexpected (a
     header out of shape, a row not where an entry starts, garbage, a line
@@ -455,6 +465,8 @@ def _split_lines_passing(
             if not ends:
                 open_parts[stream] = [raw[payload_start:position]]
                 open_rows[stream] = row
+            elif every_line and test(stream, raw[payload_start:position]):
+                passed.append(row)
             row += 1
             next_offset = offsets[row] - base if row < end_row else -1
             continue
