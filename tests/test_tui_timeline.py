@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from iolog import Stream, read_entries
+from iolog_tui.histogram import Histogram, exact_histogram
 from iolog_tui.logview import LogView
-from iolog_tui.timeline import LABEL_CELLS, Histogram, Timeline, exact_histogram
+from iolog_tui.timeline import LABEL_CELLS, Timeline
 
 from .conftest import START_NS, wait_until
 from .test_tui_app import SIZE, make_app, pilot_test
