@@ -13,6 +13,7 @@ import argparse
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -208,18 +209,38 @@ def run(argv: list[str] | None = None, *, clock: Callable[[], int] = time.time_n
             time_format=TimeFormat(args.time),
             clock=clock,
         )
-        _exit_on_signals(app)
+        _exit_on_signals(app, source)
         app.run()
     finally:
         source.close()
     return 0
 
 
-def _exit_on_signals(app: App[None]) -> None:
-    """Quit cleanly (restoring the terminal, removing temporary files) on SIGTERM/SIGHUP."""
+#: How long a quit on SIGTERM/SIGHUP may take before the process is ended anyway.
+FORCED_EXIT_AFTER_S = 3.0
+
+
+def _exit_on_signals(app: App[None], source: LogSource) -> None:
+    """Quit cleanly (restoring the terminal, removing temporary files) on SIGTERM/SIGHUP.
+
+    After a hangup the terminal is gone, and Textual's shutdown can wait
+    forever on output it can no longer write; so a watchdog ends the process
+    ``FORCED_EXIT_AFTER_S`` later if it is still there, after closing the
+    source (which removes a temporary log).
+    """
+
+    def force_exit(signum: int) -> None:
+        time.sleep(FORCED_EXIT_AFTER_S)
+        try:
+            source.close()
+        finally:
+            os._exit(128 + signum)
 
     def quit_app(signum: int, frame: object) -> None:
         app.exit()
+        threading.Thread(
+            target=force_exit, args=(signum,), name="iolog-exit-watchdog", daemon=True
+        ).start()
 
     for name in ("SIGTERM", "SIGHUP"):
         number = getattr(signal, name, None)

@@ -387,3 +387,43 @@ def test_unreachable_serial_url(capsys) -> None:
     status, err = run_main(["socket://127.0.0.1:1"], capsys)
     assert status == 2
     assert err.startswith("iolog-tui: error: socket://127.0.0.1:1: ") and err.count("\n") == 1
+
+
+def test_a_hangup_ends_the_viewer_and_removes_its_temporary_log(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import threading
+
+    master, slave = os.openpty()
+    env = {**os.environ, "TMPDIR": str(tmp_path), "TERM": "xterm-256color"}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "iolog_tui", "--demo"],
+        stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True,
+    )
+    os.close(slave)
+
+    def drain() -> None:
+        while True:
+            try:
+                if not os.read(master, 65536):
+                    return
+            except OSError:
+                return
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not list(tmp_path.glob("iolog-demo-*")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert list(tmp_path.glob("iolog-demo-*")), "the demo never started"
+        time.sleep(1.0)  # let it draw and write for a while
+        os.close(master)  # the terminal goes away...
+        child.send_signal(signal.SIGHUP)  # ...and says so
+        child.wait(timeout=20)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert not list(tmp_path.glob("iolog-demo-*"))
