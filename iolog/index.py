@@ -29,7 +29,7 @@ import operator
 from array import array
 from collections.abc import Callable
 
-from .decoder import Skipped, Truncated
+from .decoder import Event, Skipped, Truncated
 from .errors import IologError
 from .format import ENCODED_HEADER_SIZE, MAX_ENTRY_SIZE, Entry
 from .walk import _STDERR_BYTE, FastBatch, _timestamps_struct, walk
@@ -297,6 +297,38 @@ class CheckpointIndex:
         self.stderr_count += stream_bytes[:done].translate(_STDERR_BYTE).count(1)
         return done
 
+    def account(self, item: FastBatch | list[Event], stop_since_ns: int | None = None) -> bool:
+        """Count what the walk yielded next, and move :attr:`end_offset` past it.
+
+        Args:
+            item: a batch, or a list of the decoder's events, from
+                :func:`iolog.walk.walk`, continuing at :attr:`end_offset`.
+            stop_since_ns: see :func:`extend_index`.
+
+        Returns:
+            False when a region reaching ``stop_since_ns`` was closed (then
+            :attr:`end_offset` is that region's end, an entry start).
+        """
+        if isinstance(item, FastBatch):
+            base, _, starts, accepted, raw = item
+            timestamps = _timestamps_struct(accepted).unpack(raw)
+            counted = self._account(base, starts, timestamps, raw[8::12], stop_since_ns)
+            self.end_offset = base + starts[counted]
+            return counted == accepted
+        for event in item:
+            if isinstance(event, Entry):
+                if not self._account_one(event, stop_since_ns):
+                    self.end_offset = event.offset if event.offset is not None else 0
+                    return False
+                self.end_offset = event.end_offset or self.end_offset
+            elif isinstance(event, Truncated):
+                self.truncated_bytes += event.length
+                self.end_offset = event.end_offset
+            elif isinstance(event, Skipped):
+                self.skipped_bytes += event.length
+                self.end_offset = event.end_offset
+        return True
+
     def _account_one(self, entry: Entry, stop_since_ns: int | None) -> bool:
         """Count one entry from the decoder; ``False`` if it was not counted (stop)."""
         offset = entry.offset if entry.offset is not None else 0
@@ -344,26 +376,8 @@ def extend_index(
         raise IndexBuildCancelled(f"index build cancelled at offset {index.end_offset}")
     next_check = index.end_offset + _PROGRESS_EVERY_BYTES
     for item in walk(fd, index.end_offset, size, count_read=count_read):
-        if isinstance(item, FastBatch):
-            base, _, starts, accepted, raw = item
-            timestamps = _timestamps_struct(accepted).unpack(raw)
-            counted = index._account(base, starts, timestamps, raw[8::12], stop_since_ns)
-            index.end_offset = base + starts[counted]
-            if counted < accepted:
-                return
-        else:
-            for event in item:
-                if isinstance(event, Entry):
-                    if not index._account_one(event, stop_since_ns):
-                        index.end_offset = event.offset if event.offset is not None else 0
-                        return
-                    index.end_offset = event.end_offset or index.end_offset
-                elif isinstance(event, Truncated):
-                    index.truncated_bytes += event.length
-                    index.end_offset = event.end_offset
-                elif isinstance(event, Skipped):
-                    index.skipped_bytes += event.length
-                    index.end_offset = event.end_offset
+        if not index.account(item, stop_since_ns):
+            return
         if index.end_offset >= next_check:
             next_check = index.end_offset + _PROGRESS_EVERY_BYTES
             if progress is not None:

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from .decoder import Decoder, Skipped, Truncated
 from .format import Entry
 from .index import EOF_HORIZON_BYTES, CheckpointIndex, IndexBuildCancelled, extend_index
-from .walk import FastBatch, _timestamps_struct, walk
+from .walk import walk
 
 __all__ = ["PARALLEL_MIN_BYTES", "build_in_two"]
 
@@ -145,24 +145,13 @@ def _first_half(
         except StopIteration as stop:
             ended_at = stop.value
             break
-        if isinstance(item, FastBatch):
-            base, _, starts, accepted, raw = item
-            stamps = _timestamps_struct(accepted).unpack(raw)
-            part._account(base, starts, stamps, raw[8::12], None)
-            part.end_offset = base + starts[accepted]
-        else:
-            for event in item:
-                if isinstance(event, Entry):
-                    part._account_one(event, None)
-                    part.end_offset = event.end_offset or part.end_offset
-                elif isinstance(event, (Skipped, Truncated)):
-                    if event.end_offset >= split - _CLEAN_MARGIN_BYTES:
-                        return None  # damage near the split: index in one pass
-                    if isinstance(event, Skipped):
-                        part.skipped_bytes += event.length
-                    else:
-                        part.truncated_bytes += event.length
-                    part.end_offset = event.end_offset
+        if isinstance(item, list) and any(
+            isinstance(event, (Skipped, Truncated))
+            and event.end_offset >= split - _CLEAN_MARGIN_BYTES
+            for event in item
+        ):
+            return None  # damage near the split: index in one pass
+        part.account(item)
         if part.end_offset >= next_check:
             next_check = part.end_offset + _PROGRESS_EVERY_BYTES
             if progress is not None:
