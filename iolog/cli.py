@@ -33,6 +33,7 @@ from .io import (
     describe_os_error,
     read_events,
 )
+from .serial import is_live_spec
 from .sources import SourceState, SourceStatus
 from .timespec import parse_since
 from .walk import FastBatch
@@ -275,10 +276,6 @@ def warn(message: str) -> None:
 
 def _is_live(spec: str) -> bool:
     if spec == "-":
-        return False
-    try:
-        from .serial import is_live_spec
-    except ImportError:  # pragma: no cover - part of the package
         return False
     return is_live_spec(spec)
 

@@ -287,11 +287,12 @@ def read_entries(
         DecodeError: with ``strict``, at the first undecodable bytes.
         OSError: the source cannot be opened or read.
     """
-    if since_ns is not None or until_ns is not None:
-        windowed = _windowed_events(source, since_ns, until_ns)
-        if windowed is not None:
-            yield from _entries_only(windowed, strict)
-            return
+    if (since_ns is not None or until_ns is not None) and isinstance(source, (str, os.PathLike)):
+        from .logfile import LogFile  # the index builds on this module
+
+        with LogFile(source) as log:
+            yield from _entries_only(log.events(since_ns=since_ns, until_ns=until_ns), strict)
+        return
     events = read_events(source)
     for event in _entries_only(events, strict):
         if since_ns is not None and event.timestamp_ns < since_ns:
@@ -299,20 +300,6 @@ def read_entries(
         if until_ns is not None and event.timestamp_ns >= until_ns:
             continue
         yield event
-
-
-def _windowed_events(
-    source: PathOrFile, since_ns: int | None, until_ns: int | None
-) -> Iterator[Event] | None:
-    """Events of a seekable file in a window, through its index; else None."""
-    try:
-        from .logfile import LogFile
-    except ImportError:  # pragma: no cover - the index module is part of the package
-        return None
-    if isinstance(source, (str, os.PathLike)):
-        events: Iterator[Event] = LogFile(source).events(since_ns=since_ns, until_ns=until_ns)
-        return events
-    return None
 
 
 def _entries_only(events: Iterator[Event], strict: bool) -> Iterator[Entry]:
