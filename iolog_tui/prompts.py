@@ -7,6 +7,7 @@ chosen through ``dismiss`` (``None`` when cancelled).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -101,21 +102,11 @@ class PatternPrompt(ModalScreen[PatternRequest | None]):
         return PatternRequest(matcher, self.invert and self.purpose == "filter")
 
     def _show_toggles(self, error: str | None = None) -> None:
-        text = Text()
-        for key, label, value in (
-            ("^R", "regex", self.regex),
-            ("^T", "match case", self.case_sensitive),
-            *((("^N", "invert: hide matches", self.invert),) if self.purpose == "filter" else ()),
-        ):
-            text.append(f" {key} ", "bold")
-            text.append(f"[{'x' if value else ' '}] {label}  ", "bold" if value else "dim")
-        text.append(" Enter", "bold")
-        text.append(" apply  ", "dim")
-        text.append("Esc", "bold")
-        text.append(" cancel", "dim")
-        if error:
-            text.append(f"   {error}", "bold red")
-        self.query_one("#prompt-toggles", Static).update(text)
+        toggles = [("^R", "regex", self.regex), ("^T", "match case", self.case_sensitive)]
+        if self.purpose == "filter":
+            toggles.append(("^N", "invert: hide matches", self.invert))
+        hints = _key_hints(Text(), toggles, [("Enter", "apply"), ("Esc", "cancel")], error)
+        self.query_one("#prompt-toggles", Static).update(hints)
 
     @on(Input.Changed)
     def _changed(self) -> None:
@@ -186,19 +177,12 @@ class ExportPrompt(ModalScreen[ExportRequest | None]):
         self._show()
 
     def _show(self, error: str | None = None) -> None:
-        text = Text(f" {self._rows:,} rows as ")
-        for choice in ExportFormat:
-            text.append(f"[{'x' if choice is self.export_format else ' '}] {choice.label}  ",
-                        "bold" if choice is self.export_format else "dim")
-        text.append(" ^F", "bold")
-        text.append(" format  ", "dim")
-        text.append("Enter", "bold")
-        text.append(" save  ", "dim")
-        text.append("Esc", "bold")
-        text.append(" cancel", "dim")
-        if error:
-            text.append(f"   {error}", "bold red")
-        self.query_one("#prompt-toggles", Static).update(text)
+        formats = [("", choice.label, choice is self.export_format) for choice in ExportFormat]
+        hints = _key_hints(
+            Text(f" {self._rows:,} rows as "), formats,
+            [("^F", "format"), ("Enter", "save"), ("Esc", "cancel")], error,
+        )
+        self.query_one("#prompt-toggles", Static).update(hints)
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
@@ -211,3 +195,34 @@ class ExportPrompt(ModalScreen[ExportRequest | None]):
     def action_cancel(self) -> None:
         """Close without saving."""
         self.dismiss(None)
+
+
+def _key_hints(
+    text: Text, choices: Sequence[tuple[str, str, bool]], keys: Sequence[tuple[str, str]],
+    error: str | None = None,
+) -> Text:
+    """The line under a prompt: its choices, its keys, and why the last Enter failed.
+
+    Args:
+        text: what the line starts with (it is appended to and returned).
+        choices: ``(key, label, chosen)``: a check box each, ``[x] label`` when
+            chosen, after its key (``""``: none).
+        keys: ``(key, what it does)``, such as ``("Esc", "cancel")``.
+        error: shown last, in red (``None`` or ``""``: nothing).
+
+    Returns:
+        ``text``, with the hints appended.
+    """
+    for key, label, chosen in choices:
+        if key:
+            text.append(f" {key} ", "bold")
+        text.append(f"[{'x' if chosen else ' '}] {label}  ", "bold" if chosen else "dim")
+    # One space before the first key and two after each hint but the last: the
+    # snapshots hold this spacing.
+    last = len(keys) - 1
+    for number, (key, action) in enumerate(keys):
+        text.append(key if number else f" {key}", "bold")
+        text.append(f" {action}  " if number < last else f" {action}", "dim")
+    if error:
+        text.append(f"   {error}", "bold red")
+    return text
