@@ -291,3 +291,59 @@ def test_file_fast_path_prints_what_the_decoder_prints(tmp_path, flags):
     assert len(from_file.stdout + from_file.stderr) > 100_000
     err_file = from_file.stderr.replace(str(path).encode(), b"stdin")
     assert err_file == from_stdin.stderr
+
+
+def _interleaved_lines(count: int) -> list[tuple[int, Stream, bytes]]:
+    """Both streams mixed, with lines of one stream split across entries."""
+    lines: list[tuple[int, Stream, bytes]] = []
+    for i in range(count):
+        stream = Stream.STDERR if i % 3 == 1 else Stream.STDOUT
+        if i % 7 == 0:
+            # One stderr line in two entries, with a stdout line between them.
+            lines.append((T0 + i, Stream.STDERR, b"part one of %d, " % i))
+            lines.append((T0 + i, Stream.STDOUT, b"between %d\n" % i))
+            lines.append((T0 + i + 1, Stream.STDERR, b"part two\n"))
+        else:
+            lines.append((T0 + i * 1_000_000_007, stream, b"line %d of %s\n" % (i, stream.name.encode())))
+    return lines
+
+
+def _expected(lines: list[tuple[int, Stream, bytes]], streams: set[Stream], stamped: bool) -> bytes:
+    from iolog import format_docker_time
+
+    out = []
+    line_start = {Stream.STDOUT: True, Stream.STDERR: True}
+    for timestamp_ns, stream, message in lines:
+        if stream not in streams:
+            continue
+        if stamped and line_start[stream]:
+            out.append(format_docker_time(timestamp_ns).encode() + b" ")
+        line_start[stream] = message.endswith(b"\n")
+        out.append(message)
+    return b"".join(out)
+
+
+@pytest.mark.parametrize("stamped", [False, True], ids=["plain", "timestamps"])
+def test_cat_keeps_file_order_when_stdout_and_stderr_are_one_file(tmp_path, stamped):
+    lines = _interleaved_lines(30_000)  # enough for the bulk path and several flushes
+    path = make_log(tmp_path / "mixed.log", lines)
+    out_path = tmp_path / "out"
+    flags = "-t" if stamped else ""
+    shell = f"{sys.executable} -m iolog cat {flags} {path} > {out_path} 2>&1"
+    env = {**os.environ, "TZ": "UTC"}
+    result = subprocess.run(["bash", "-c", shell], capture_output=True, timeout=60, env=env)
+    assert result.returncode == 0
+    assert out_path.read_bytes() == _expected(lines, {Stream.STDOUT, Stream.STDERR}, stamped)
+
+
+@pytest.mark.parametrize("stamped", [False, True], ids=["plain", "timestamps"])
+@pytest.mark.parametrize("choice", ["all", "stdout", "stderr"])
+def test_cat_bulk_path_splits_streams(tmp_path, stamped, choice):
+    lines = _interleaved_lines(30_000)
+    path = make_log(tmp_path / "mixed.log", lines)
+    result = iolog("cat", *(["-t"] if stamped else []), "--stream", choice, str(path), timeout=60)
+    assert result.returncode == 0
+    want_out = choice in ("all", "stdout")
+    want_err = choice in ("all", "stderr")
+    assert result.stdout == (_expected(lines, {Stream.STDOUT}, stamped) if want_out else b"")
+    assert result.stderr == (_expected(lines, {Stream.STDERR}, stamped) if want_err else b"")
