@@ -19,7 +19,6 @@ import enum
 import functools
 import io
 import itertools
-import json
 import os
 import sys
 from collections import deque
@@ -576,66 +575,9 @@ def _cat_live(
 
 
 def _cmd_stat(args: argparse.Namespace) -> int:
-    if args.source != "-":
-        size = _check_readable_file(args.source)
-        source: str | BinaryIO = args.source
-    else:
-        size = -1
-        source = sys.stdin.buffer
-    counts = [0, 0]
-    payload_bytes = 0
-    lines = 0
-    first_ns: int | None = None
-    last_ns: int | None = None
-    previous_ns: int | None = None
-    backward = 0
-    damage = _Damage()
-    read_bytes = 0
-    for event in read_events(source):
-        if isinstance(event, Entry):
-            counts[event.stream] += 1
-            payload_bytes += len(event.message)
-            if event.message.endswith(b"\n"):
-                lines += 1
-            ts = event.timestamp_ns
-            if first_ns is None:
-                first_ns = ts
-            if previous_ns is not None and ts < previous_ns:
-                backward += 1
-            previous_ns = last_ns = ts
-            read_bytes = event.offset + 16 + len(event.message)  # type: ignore[operator]
-        else:
-            damage.add(event)
-            read_bytes = event.offset + event.length
-    if size < 0:
-        size = read_bytes
-    entries = counts[0] + counts[1]
-    if entries == 0 and damage.skipped_bytes:
-        raise CliError(f"{args.source}: not an iolog file (no valid entry in {size} bytes)")
-    report = {
-        "source": args.source,
-        "file_bytes": size,
-        "entries": entries,
-        "stdout_entries": counts[0],
-        "stderr_entries": counts[1],
-        "payload_bytes": payload_bytes,
-        "complete_lines": lines,
-        "first_timestamp": format_docker_time(first_ns) if first_ns is not None else None,
-        "last_timestamp": format_docker_time(last_ns) if last_ns is not None else None,
-        "first_timestamp_ns": first_ns,
-        "last_timestamp_ns": last_ns,
-        "backward_timestamps": backward,
-        "skipped_regions": damage.skipped_regions,
-        "skipped_bytes": damage.skipped_bytes,
-        "truncated_tail_bytes": sum(length for _, length in damage.truncated),
-    }
-    if args.json:
-        print(json.dumps(report, indent=2))
-        return 0
-    width = max(len(key) for key in report)
-    for key, value in report.items():
-        print(f"{key.replace('_', ' '):<{width}}  {'-' if value is None else value}")
-    return 0
+    from .cli_stat import stat_command
+
+    return stat_command(args)
 
 
 def _cmd_write(args: argparse.Namespace) -> int:

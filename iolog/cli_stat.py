@@ -1,0 +1,155 @@
+"""``iolog stat``: what a log holds, counted without an object per entry.
+
+This module owns the summary that ``iolog stat`` prints: entries per stream,
+payload bytes, complete lines, the first and last timestamps, how often time
+went backwards, and the damage met on the way. A file is counted from the
+fast header walk (:meth:`~iolog.logfile.LogFile.batches`), a batch of
+entries at a time; standard input, which cannot be walked, entry by entry.
+Both give the same counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import operator
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from .cli import CliError, _check_readable_file, _Damage
+from .decoder import Event
+from .format import Entry, format_docker_time
+from .io import read_events
+from .walk import FastBatch
+
+__all__ = ["LogCounts", "stat_command"]
+
+_HEADER_BYTES = 16
+_MINUS_ONE = (-1).__add__  # a bound C method, so that map() needs no Python frame
+
+
+@dataclass
+class LogCounts:
+    """Running totals over a log's events, in file order."""
+
+    stdout_entries: int = 0
+    stderr_entries: int = 0
+    payload_bytes: int = 0
+    complete_lines: int = 0
+    first_ns: int | None = None
+    last_ns: int | None = None
+    backward: int = 0
+    read_bytes: int = 0
+    damage: _Damage = field(default_factory=_Damage)
+
+    @property
+    def entries(self) -> int:
+        """Entries of both streams."""
+        return self.stdout_entries + self.stderr_entries
+
+    def add_batch(self, batch: FastBatch) -> None:
+        """Count a batch from the fast walk in bulk."""
+        count = batch.accepted
+        if not count:
+            return
+        starts = batch.starts
+        ends = starts[1 : count + 1]
+        stderr_entries = batch.streams().count(1)
+        self.stderr_entries += stderr_entries
+        self.stdout_entries += count - stderr_entries
+        self.payload_bytes += ends[-1] - starts[0] - _HEADER_BYTES * count
+        # An empty entry's last byte is its header's "=", never a newline.
+        self.complete_lines += bytes(map(batch.buf.__getitem__, map(_MINUS_ONE, ends))).count(10)
+        stamps = batch.timestamps()
+        if self.first_ns is None:
+            self.first_ns = stamps[0]
+        elif stamps[0] < self.last_ns:  # type: ignore[operator]
+            self.backward += 1
+        self.backward += sum(map(operator.lt, stamps[1:], stamps))
+        self.last_ns = stamps[-1]
+        self.read_bytes = batch.base + ends[-1]
+
+    def add_events(self, events: Iterable[Event]) -> None:
+        """Count events one at a time (where the walk met damage, or a pipe)."""
+        for event in events:
+            if isinstance(event, Entry):
+                if event.stream:
+                    self.stderr_entries += 1
+                else:
+                    self.stdout_entries += 1
+                self.payload_bytes += len(event.message)
+                if event.message.endswith(b"\n"):
+                    self.complete_lines += 1
+                timestamp_ns = event.timestamp_ns
+                if self.first_ns is None:
+                    self.first_ns = timestamp_ns
+                elif timestamp_ns < self.last_ns:  # type: ignore[operator]
+                    self.backward += 1
+                self.last_ns = timestamp_ns
+                self.read_bytes = event.offset + _HEADER_BYTES + len(event.message)  # type: ignore[operator]
+            else:
+                self.damage.add(event)
+                self.read_bytes = event.offset + event.length
+
+    def report(self, source: str, file_bytes: int) -> dict[str, object]:
+        """The summary ``iolog stat`` prints, keyed as in its JSON."""
+        first_ns, last_ns = self.first_ns, self.last_ns
+        return {
+            "source": source,
+            "file_bytes": file_bytes,
+            "entries": self.entries,
+            "stdout_entries": self.stdout_entries,
+            "stderr_entries": self.stderr_entries,
+            "payload_bytes": self.payload_bytes,
+            "complete_lines": self.complete_lines,
+            "first_timestamp": format_docker_time(first_ns) if first_ns is not None else None,
+            "last_timestamp": format_docker_time(last_ns) if last_ns is not None else None,
+            "first_timestamp_ns": first_ns,
+            "last_timestamp_ns": last_ns,
+            "backward_timestamps": self.backward,
+            "skipped_regions": self.damage.skipped_regions,
+            "skipped_bytes": self.damage.skipped_bytes,
+            "truncated_tail_bytes": sum(length for _, length in self.damage.truncated),
+        }
+
+
+def count_file(path: str) -> LogCounts:
+    """Count a log file through the fast header walk.
+
+    Raises:
+        OSError: the file cannot be read.
+    """
+    from .logfile import LogFile
+
+    counts = LogCounts()
+    with LogFile(path) as log:
+        for item in log.batches():
+            if isinstance(item, list):
+                counts.add_events(item)
+            else:
+                counts.add_batch(item)
+    return counts
+
+
+def stat_command(args: argparse.Namespace) -> int:
+    """Run ``iolog stat``: print the summary of a log file or of stdin."""
+    if args.source != "-":
+        size = _check_readable_file(args.source)
+        counts = count_file(args.source)
+    else:
+        stdin: BinaryIO = sys.stdin.buffer
+        counts = LogCounts()
+        counts.add_events(read_events(stdin))
+        size = counts.read_bytes
+    if counts.entries == 0 and counts.damage.skipped_bytes:
+        raise CliError(f"{args.source}: not an iolog file (no valid entry in {size} bytes)")
+    report = counts.report(args.source, size)
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    width = max(len(key) for key in report)
+    for key, value in report.items():
+        print(f"{key.replace('_', ' '):<{width}}  {'-' if value is None else value}")
+    return 0

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from iolog import Stream, encode_entry, read_events
+from iolog.cli_stat import LogCounts, count_file
+
+T0 = 1_700_000_000_000_000_000
+
+entry_strategy = st.tuples(
+    st.integers(min_value=-(10**12), max_value=10**12),  # offsets from T0: time goes back too
+    st.sampled_from(list(Stream)),
+    st.one_of(
+        st.binary(max_size=60),  # empty entries, partial lines, binary
+        st.binary(max_size=60).map(lambda text: text + b"\n"),
+        st.just(b"x" * 4095),
+    ),
+)
+
+
+def _build(entries: list[tuple[int, Stream, bytes]], garbage: list[tuple[int, bytes]]) -> bytes:
+    chunks = [
+        encode_entry(message, timestamp_ns=T0 + delta, stream=stream) for delta, stream, message in entries
+    ]
+    for position, junk in sorted(garbage, reverse=True):
+        chunks.insert(min(position, len(chunks)), junk)
+    return b"".join(chunks)
+
+
+def _slow_counts(data: bytes) -> LogCounts:
+    counts = LogCounts()
+    counts.add_events(read_events(io.BytesIO(data)))
+    return counts
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    entries=st.lists(entry_strategy, max_size=300),
+    garbage=st.lists(
+        st.tuples(st.integers(min_value=0, max_value=300), st.binary(min_size=1, max_size=40)), max_size=3
+    ),
+    torn=st.integers(min_value=0, max_value=15),
+)
+def test_bulk_counts_equal_counting_every_event(tmp_path_factory, entries, garbage, torn):
+    data = _build(entries, garbage)
+    if torn:
+        data += encode_entry(b"torn\n", timestamp_ns=T0)[:torn]
+    path: Path = tmp_path_factory.mktemp("stat") / "log"
+    path.write_bytes(data)
+    fast = count_file(str(path))
+    slow = _slow_counts(data)
+    assert fast.report("log", len(data)) == slow.report("log", len(data))
+    assert fast.read_bytes == slow.read_bytes
+
+
+def test_bulk_counts_a_long_clean_log(tmp_path):
+    entries = [
+        (T0 + (i * 7919) % 10_000, Stream(i % 3 == 0), b"line %d\n" % i if i % 5 else b"part ")
+        for i in range(50_000)
+    ]
+    data = _build(entries, [])
+    path = tmp_path / "long.log"
+    path.write_bytes(data)
+    fast = count_file(str(path))
+    assert fast.report("log", len(data)) == _slow_counts(data).report("log", len(data))
+    assert fast.backward > 0 and fast.entries == 50_000
