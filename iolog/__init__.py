@@ -49,6 +49,7 @@ from .serial import (
 from .sources import SourceState, SourceStatus
 from .timespec import parse_since, parse_time_range
 from .walk import FastBatch, walk
+from .window import window_batches
 
 __version__ = "0.1.0"
 
@@ -97,4 +98,5 @@ __all__ = [
     "read_entries",
     "read_events",
     "walk",
+    "window_batches",
 ]

@@ -425,6 +425,7 @@ def _cmd_cat(args: argparse.Namespace) -> int:
 
     _check_readable_file(args.source)
     from .logfile import LogFile
+    from .window import window_batches
 
     with LogFile(args.source) as log:
         if tail is not None and since_ns is None and until_ns is None:
@@ -438,17 +439,19 @@ def _cmd_cat(args: argparse.Namespace) -> int:
             events = _last_lines(
                 log.events(since_ns=since_ns, until_ns=until_ns), tail, in_window, streams
             )
-        elif since_ns is not None or until_ns is not None:
-            end = log.size
-            events = log.events(since_ns=since_ns, until_ns=until_ns)
         elif not args.follow:
-            for item in log.batches():  # the whole file, in bulk
+            windowed = since_ns is not None or until_ns is not None
+            items = window_batches(log, since_ns=since_ns, until_ns=until_ns) if windowed else log.batches()
+            for item in items:  # in bulk
                 if isinstance(item, list):
                     _print_events(item, printer, damage, in_window)
                 else:
                     printer.batch(item)
             events = ()
             end = log.size
+        elif since_ns is not None or until_ns is not None:
+            end = log.size
+            events = log.events(since_ns=since_ns, until_ns=until_ns)
         else:
             end = log.size
             events = log.events_from(0)

@@ -23,7 +23,7 @@ from collections.abc import Callable, Generator
 from typing import NamedTuple
 
 from .decoder import Decoder, Event
-from .format import ENCODED_HEADER_SIZE, HEADER_PATTERN, MAX_ENTRY_SIZE
+from .format import ENCODED_HEADER_SIZE, HEADER_PATTERN, MAX_ENTRY_SIZE, Entry, Stream, trusted_entry
 
 __all__ = ["FastBatch", "walk"]
 
@@ -34,6 +34,7 @@ _BATCH_BYTES = 1 << 20  # bytes walked per a2b/struct call
 _MAX_ENTRY_LENGTH = ENCODED_HEADER_SIZE + MAX_ENTRY_SIZE
 
 _B64 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_STREAMS = (Stream.STDOUT, Stream.STDERR)
 
 
 _B64_VALUE = {char: value for value, char in enumerate(_B64)}
@@ -102,6 +103,18 @@ class FastBatch(NamedTuple):
     def payload(self, number: int) -> bytes:
         """The payload of entry ``number``."""
         return self.buf[self.starts[number] + _HDR : self.starts[number + 1]]
+
+    def entry(self, number: int) -> Entry:
+        """Entry ``number`` as the decoder would have made it (offset included)."""
+        record = self.raw[12 * number : 12 * number + 10]
+        bits = record[8] | record[9] << 8
+        return trusted_entry(
+            int.from_bytes(record[:8], "little", signed=True),
+            _STREAMS[bits >> 3 & 1],
+            self.payload(number),
+            bits & 7,
+            self.base + self.starts[number],
+        )
 
 
 def walk(
