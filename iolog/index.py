@@ -190,6 +190,21 @@ class CheckpointIndex:
                 return number
         return None
 
+    def time_span(self) -> tuple[int, int] | None:
+        """The earliest and the latest timestamp of the entries indexed so far.
+
+        With clock jumps these are not the first and last entries' times
+        (:attr:`first_ts`, :attr:`last_ts`) but the bounds of all of them.
+
+        Returns:
+            ``(earliest_ns, latest_ns)``, or ``None`` before the first entry.
+        """
+        earliest = min(self._open_min, min(self.min_ts, default=_INT64_MAX))
+        latest = max(self._open_max, max(self.max_ts, default=_INT64_MIN))
+        if self.entry_count == 0 or earliest > latest:
+            return None
+        return earliest, latest
+
     def candidate_ranges(
         self, since_ns: int | None, until_ns: int | None, upto: int | None = None
     ) -> list[tuple[int, int]]:

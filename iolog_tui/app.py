@@ -481,7 +481,11 @@ class IologApp(TimelineApp):
         if self.scan_progress is not None:
             return "reading…"
         if not self.time_range.is_all:
-            return "no entries in this time window · s changes it"
+            span = self.navigator.time_span()
+            if span is None:
+                return "no entries in this time window · s changes it"
+            earliest, latest = (self._short_time(timestamp_ns) for timestamp_ns in span)
+            return f"no entries in this time window · the log runs from {earliest} to {latest} · s changes it"
         if self.tailing:
             return "waiting for entries…"
         return "no entries · f follows the file for new ones"

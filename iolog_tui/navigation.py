@@ -100,6 +100,14 @@ class Navigator:
         index = None if logfile is None else logfile.index
         return None if index is None else index.entry_count
 
+    def time_span(self) -> tuple[int, int] | None:
+        """The earliest and latest timestamps in the file, once the index is complete."""
+        logfile = self._logfile
+        index = None if logfile is None else logfile.index
+        if index is None or not index.complete:
+            return None
+        return index.time_span()
+
     def follow(self, offset: int) -> Iterator[list[Event | SourceStatus]]:
         """Follow the file from ``offset``: event batches, ``[]`` on idle polls."""
         follower = LogFile(self.path)

@@ -90,6 +90,8 @@ def test_index_agrees_with_decoder(items, every, cut) -> None:  # type: ignore[n
             )
             assert index.first_ts == (entries[0].timestamp_ns if entries else None)
             assert index.last_ts == (entries[-1].timestamp_ns if entries else None)
+            stamps = [e.timestamp_ns for e in entries]
+            assert index.time_span() == ((min(stamps), max(stamps)) if stamps else None)
             # Every region's bounds and entry number are right, and each
             # region starts where the linear decoder has an entry (or at 0).
             offsets = {e.offset for e in entries}

@@ -427,3 +427,21 @@ def test_a_hangup_ends_the_viewer_and_removes_its_temporary_log(tmp_path: Path) 
             child.kill()
             child.wait()
     assert not list(tmp_path.glob("iolog-demo-*"))
+
+
+@pilot_test
+async def test_an_empty_window_says_when_the_log_runs(write_log) -> None:
+    from iolog_tui.cli import resolve_range
+
+    path = write_log(service_items(30), clock=StepClock(START_NS, SECOND_NS))
+    late = resolve_range("1s", None, fixed_now)  # after the last entry
+    app = make_app(path, time_range=late)
+    async with app.run_test(size=SIZE) as pilot:
+        await scanned(pilot)
+        await wait_until(pilot, lambda: "runs from" in merged(app).placeholder)
+        assert len(app.model) == 0
+        first = app._short_time(START_NS)
+        last = app._short_time(START_NS + 29 * SECOND_NS)
+        assert merged(app).placeholder == (
+            f"no entries in this time window · the log runs from {first} to {last} · s changes it"
+        )
