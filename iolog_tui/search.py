@@ -16,10 +16,8 @@ row numbers) with the same interface as :class:`~iolog_tui.model.RowView`.
 
 from __future__ import annotations
 
-import binascii
 import os
 import re
-import struct
 import time
 from array import array
 from bisect import bisect_left
@@ -28,6 +26,7 @@ from dataclasses import dataclass
 
 from iolog import Decoder, Entry, InvalidArgumentError, Stream
 
+from .blockmatch import rows_passing
 from .model import MAX_ROW_BYTES, LogModel, Row, RowKind, RowView
 
 __all__ = [
@@ -54,9 +53,6 @@ _MARGIN_BYTES = 16 * 1024
 _MIN_READ_BYTES = 4096
 #: Shortest time between two batches that only report progress.
 _REPORT_INTERVAL_S = 0.1
-_UNPACK_HEADER = struct.Struct("<qH").unpack
-#: The shape of an encoded entry header (the format's: 10 bytes in base64).
-_HEADER_SHAPE = re.compile(rb"[A-Za-z0-9+/]{13}[AQgw]==")
 
 #: ``(kind, message) -> bool``: does the row count?
 RowTest = Callable[[int, bytes], bool]
@@ -304,10 +300,12 @@ def scan_rows(
 
     Rows are read back as by :func:`iter_lines`, a block of about
     ``_BLOCK_BYTES`` at a time; a line is tested on at most
-    ``MAX_ROW_BYTES`` of its message, as much as is drawn. With a
-    ``needle`` (see :attr:`Matcher.needle`), a block of ASCII bytes that
-    does not hold it is not decoded: only its lines made of several entries
-    (whose parts the needle may straddle) are put together and tested.
+    ``MAX_ROW_BYTES`` of its message, as much as is drawn. A block that is
+    a clean run of line entries is decided from its raw bytes (see
+    :func:`~iolog_tui.blockmatch.rows_passing`); with a ``needle`` (see
+    :attr:`Matcher.needle`) only the lines that hold it, hold bytes beyond
+    ASCII, or are made of several entries (whose parts the needle may
+    straddle) are tested. Other blocks are decoded.
 
     Args:
         path: the log file.
@@ -316,7 +314,7 @@ def scan_rows(
         start_row: the first row to test.
         end_row: one past the last row to test.
         test: ``test(kind, message)`` says whether a line row passes; with a
-            ``needle`` it must fail every message without the needle.
+            ``needle`` it must fail every all-ASCII message without the needle.
         should_stop: polled between blocks; true ends the scan early.
         stop_after: end the scan once this many rows have passed.
         needle: bytes that every passing row's message holds (lower case
@@ -350,18 +348,10 @@ def scan_rows(
             stop = max(row + 1, bisect_left(offsets, first + _BLOCK_BYTES, row + 1, end_row))
             found = None
             if stop < len(offsets):
-                span = offsets[stop] - first
-                raw = os.pread(fd, span + _MARGIN_BYTES, first)
-                if needle is not None and raw.isascii():
-                    haystack = raw if exact_case else raw.lower()
-                    if haystack.find(needle, 0, span) < 0:
-                        found = _split_lines_passing(raw, first, offsets, kinds, row, stop, test)
-                if found is None:
-                    # Test every line straight from the raw bytes; the decoder
-                    # only where the block is not a clean run of entries.
-                    found = _split_lines_passing(
-                        raw, first, offsets, kinds, row, stop, test, every_line=True
-                    )
+                # Straight from the raw bytes; the decoder only where the
+                # block is not a clean run of line entries.
+                raw = os.pread(fd, offsets[stop] - first + _MARGIN_BYTES, first)
+                found = rows_passing(raw, first, offsets, kinds, row, stop, test, needle, exact_case)
             if found is None:
                 found = _decode_block(path, offsets, kinds, row, stop, test, should_stop)
             if stop_after is not None and len(passed) + len(found) >= stop_after:
@@ -409,79 +399,6 @@ def _decode_block(
         if test(line.kind, message):
             passed.append(line.row)
     return passed
-
-
-def _split_lines_passing(
-    raw: bytes,
-    base: int,
-    offsets: array[int],
-    kinds: array[int],
-    start_row: int,
-    end_row: int,
-    test: RowTest,
-    *,
-    every_line: bool = False,
-) -> array[int] | None:
-    """Test the lines among ``[start_row, end_row)`` straight from raw bytes.
-
-    By default only the lines of several entries are tested: the caller has
-    made sure the needle is nowhere in the block's bytes, so a line of one
-    entry cannot pass; a line of several may (the needle may straddle two
-    parts). With ``every_line`` every line is tested. This walks the entry
-    headers in ``raw`` (the file
-    from ``base``, past the block by a margin) without the decoder, as
-    :func:`iter_lines` would pair entries with rows. Anything unexpected (a
-    header out of shape, a row not where an entry starts, garbage, a line
-    still open at the end of ``raw``) returns ``None``: decode the block.
-    """
-    a2b = binascii.a2b_base64
-    unpack = _UNPACK_HEADER
-    shape = _HEADER_SHAPE.match
-    end = offsets[end_row] - base
-    size_of_raw = len(raw)
-    position = 0
-    row = start_row
-    next_offset = 0 if row < end_row else -1
-    open_parts: list[list[bytes] | None] = [None, None]
-    open_rows = [0, 0]
-    passed: list[int] = []
-    while position < end or open_parts[0] is not None or open_parts[1] is not None:
-        if position + 16 > size_of_raw or shape(raw, position) is None:
-            return None
-        if 0 <= next_offset < position:
-            return None
-        _timestamp, bits = unpack(a2b(raw[position:position + 16]))
-        if bits & 7:
-            return None
-        stream = (bits >> 3) & 1
-        payload_start = position + 16
-        position = payload_start + (bits >> 4)
-        if position > size_of_raw:
-            return None
-        ends = position > payload_start and raw[position - 1] == 10
-        if position - (bits >> 4) - 16 == next_offset:
-            if kinds[row] != stream:
-                return None
-            if not ends:
-                open_parts[stream] = [raw[payload_start:position]]
-                open_rows[stream] = row
-            elif every_line and test(stream, raw[payload_start:position]):
-                passed.append(row)
-            row += 1
-            next_offset = offsets[row] - base if row < end_row else -1
-            continue
-        parts = open_parts[stream]
-        if parts is None:
-            continue
-        parts.append(raw[payload_start:position])
-        if ends:
-            open_parts[stream] = None
-            if test(stream, b"".join(parts)[:MAX_ROW_BYTES]):
-                passed.append(open_rows[stream])
-    if row < end_row:
-        return None
-    passed.sort()
-    return array("I", passed)
 
 
 def _clipped(entries: list[Entry]) -> bytes:

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import random
+import re
 from array import array
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from iolog import InvalidArgumentError, Stream
-from iolog_tui.model import LogModel, RowKind
-from iolog_tui.search import FilteredRows, Matcher, iter_lines, scan_rows, view_index
+from iolog_tui.model import MAX_ROW_BYTES, LogModel, RowKind
+from iolog_tui.search import FilteredRows, Line, Matcher, iter_lines, scan_rows, view_index
 
 from .conftest import StepClock
 from .test_tui_model import load
@@ -186,7 +187,7 @@ def test_lines_come_back_in_row_order_with_their_entries(write_log) -> None:
     assert [len(line.entries) for line in lines] == [2, 1, 1, 1]
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, derandomize=True)
 @given(seed=st.integers(0, 10_000), needle=st.sampled_from(["ab", "B", "a b", "zz", "bA", "as"]),
        exact=st.booleans())
 def test_scan_agrees_with_a_row_by_row_check(
@@ -233,3 +234,211 @@ def test_filtered_rows_behave_like_a_row_view(write_log) -> None:
     assert view_index(view, 5) == 1
     assert view_index(view, 12) == 3
     assert view_index(model.merged, 7) == 7
+
+
+# The raw-bytes fast path (iolog_tui.blockmatch) against testing every line.
+
+#: Payload pieces: letters in both cases, base64 characters (as in headers),
+#: "==" (as ends a header), newlines inside a payload, a byte that is not
+#: UTF-8 (searched as "\xff"), and letters that fold to ASCII ones.
+_PIECES = [b"a", b"b", b"A", b"B", b" ", b"z", b"Q", b"w", b"7", b"/", b"+", b"==", b"\n",
+           b"\r\n", b"\xff", "\u017f".encode(), "\u212a".encode(), b"x", b"s", b"k"]
+
+
+@st.composite
+def raw_logs(draw: st.DrawFn) -> tuple[bytes, list[int]]:
+    """A log written frame by frame: lines of one or several entries, the
+    streams interleaved, empty and full-size entries, now and then an entry
+    with a reserved flag set or garbage between entries. Returns the bytes
+    and each entry's time."""
+    from iolog.format import MAX_ENTRY_SIZE, encode_entry, encode_header
+
+    out: list[bytes] = []
+    stamps: list[int] = []
+    stamp = 1_700_000_000_000_000_000
+    for _ in range(draw(st.integers(1, 40))):
+        stamp += draw(st.integers(1, 3)) * 1_000_000_000
+        choice = draw(st.integers(0, 99))
+        stream = draw(st.sampled_from(list(Stream)))
+        if choice < 3:
+            out.append(draw(st.sampled_from([b"\x01junk", b"AAAAAAAAAAAAAAA==x", b"\n"])))
+            continue
+        payload = b"".join(draw(st.lists(st.sampled_from(_PIECES), max_size=10)))
+        if draw(st.integers(0, 19)) == 0:  # a long line's part
+            payload = (payload or b"y") * (MAX_ENTRY_SIZE // max(1, len(payload)))
+            payload = payload[:MAX_ENTRY_SIZE - 1]
+        if draw(st.booleans()):
+            payload += b"\n"
+        if choice < 5:
+            out.append(encode_header(len(payload), timestamp_ns=stamp, stream=stream, flags=1) + payload)
+        else:
+            out.append(encode_entry(payload, timestamp_ns=stamp, stream=stream))
+        stamps.append(stamp)
+    # A whole entry last: read back to the end of the file (as while it is
+    # written) the decoder holds back an entry followed by garbage there.
+    out.append(encode_entry(b"end\n", timestamp_ns=stamp + 1, stream=Stream.STDOUT))
+    return b"".join(out), stamps
+
+
+def _model_of(tmp_path_factory, data: bytes, **window: int | None) -> LogModel:
+    path = Path(tmp_path_factory.mktemp("logs")) / "frames.log"
+    path.write_bytes(data)
+    return load(path, **window)
+
+
+def _every_line(lines: list[Line], test) -> list[int]:
+    """The rows that pass, each line (read back through the decoder) tested on its own."""
+    return [line.row for line in lines if test(line.kind, line.message[:MAX_ROW_BYTES])]
+
+
+def _scan(model: LogModel, test, start: int, end: int, needle: bytes | None, exact: bool) -> list[int]:
+    rows: list[int] = []
+    for batch in scan_rows(model.path, model.offsets, model.kinds, start, end, test,
+                           needle=needle, exact_case=exact):
+        rows.extend(batch.rows)
+    return rows
+
+
+def _counting(matcher: Matcher, tested: list[bytes]):
+    def test(_kind: int, message: bytes) -> bool:
+        tested.append(message)
+        return matcher.matches(message)
+
+    return test
+
+
+@settings(max_examples=150, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(log=raw_logs(), data=st.data())
+def test_the_fast_path_agrees_with_testing_every_line(tmp_path_factory, log, data) -> None:
+    raw, stamps = log
+    window: dict[str, int | None] = {}
+    if stamps and data.draw(st.integers(0, 3)) == 0:  # a time window: entries that start no row
+        window["since_ns"] = data.draw(st.sampled_from(stamps))
+        window["until_ns"] = data.draw(st.sampled_from([None, *stamps]))
+    model = _model_of(tmp_path_factory, raw, **window)
+    # A pattern cut out of the file (in a header's base64, across a header
+    # and its payload, across two entries, in a payload) or out of a line
+    # of several entries, across the boundary of two of its parts.
+    lines = [item for item in iter_lines(model.path, model.offsets, model.kinds, 0, len(model))
+             if not isinstance(item, int)]
+    split = [line for line in lines if len(line.entries) > 1]
+    source_of_pattern = data.draw(st.integers(0, 9))
+    if source_of_pattern == 0:  # found only in text that is not ASCII
+        source = data.draw(st.sampled_from([b"s", b"K", b"xff", b"\\xff", b"ff"]))
+    elif split and source_of_pattern > 3:
+        line = data.draw(st.sampled_from(split))
+        parts = data.draw(st.integers(1, len(line.entries) - 1))
+        boundary = sum(len(entry.message) for entry in line.entries[:parts])
+        source = line.message[max(0, boundary - data.draw(st.integers(1, 3))):
+                              boundary + data.draw(st.integers(1, 3))]
+    else:
+        at = data.draw(st.integers(0, max(0, len(raw) - 1)))
+        source = raw[at:at + data.draw(st.integers(1, 6))]
+    cut = source.decode("ascii", "ignore") or "a"
+    if data.draw(st.booleans()):
+        cut = cut.swapcase()
+    exact = data.draw(st.booleans())
+    matcher = Matcher(cut, case_sensitive=exact)
+    regex = Matcher(re.escape(cut) + "|zz", regex=True, case_sensitive=exact)
+
+    def passes(_kind: int, message: bytes) -> bool:
+        return matcher.matches(message)
+
+    def misses(_kind: int, message: bytes) -> bool:  # an inverted filter: no needle
+        return not matcher.matches(message)
+
+    def stderr_regex(kind: int, message: bytes) -> bool:
+        return kind == RowKind.STDERR and regex.matches(message)
+
+    expected = _every_line(lines, passes)
+    inverted = _every_line(lines, misses)
+    by_regex = _every_line(lines, stderr_regex)
+    start = data.draw(st.integers(0, len(model)))
+    end = data.draw(st.integers(start, len(model)))
+    from iolog_tui import search
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "_BLOCK_BYTES", data.draw(st.sampled_from([1, 40, 200, 5000, 64 * 1024])))
+        patch.setattr(search, "_MARGIN_BYTES", data.draw(st.sampled_from([0, 30, 5000, 16 * 1024])))
+        assert _scan(model, passes, 0, len(model), matcher.needle, exact) == expected
+        assert _scan(model, passes, start, end, matcher.needle, exact) == [
+            row for row in expected if start <= row < end]
+        assert _scan(model, misses, 0, len(model), None, exact) == inverted
+        assert _scan(model, stderr_regex, start, end, None, exact) == [
+            row for row in by_regex if start <= row < end]
+
+
+def test_a_hit_in_a_continuation_belongs_to_its_line_not_to_the_row_it_lies_in(write_log) -> None:
+    from iolog_tui.blockmatch import rows_passing
+
+    items: list[tuple[Stream, bytes] | bytes] = [
+        (Stream.STDOUT, b"first\n"),
+        (Stream.STDOUT, b"begun "), b"",  # an open line ...
+        (Stream.STDERR, b"in between\n"),  # ... a row between its parts ...
+        (Stream.STDOUT, b"the needle\n"),  # ... and its end, in that row's bytes
+        (Stream.STDERR, b"nee"), b"",  # a needle across parts, with a row between
+        (Stream.STDOUT, b"plain\n"),
+        (Stream.STDERR, b"dle\n"),
+        (Stream.STDOUT, b"needle alone\n"),
+        (Stream.STDOUT, b"last\n"),
+    ]
+    model = load(write_log(items))
+    assert len(model) == 7
+    raw = Path(model.path).read_bytes()
+    tested: list[bytes] = []
+    matcher = Matcher("NEEDLE")
+    found = rows_passing(raw, 0, model.offsets, model.kinds, 0, 6, _counting(matcher, tested),
+                         matcher.needle, False)
+    assert found is not None
+    assert list(found) == [1, 3, 5] == brute_force(model, matcher)
+    # Only lines that hold the needle were tested.
+    assert sorted(tested) == [b"begun the needle\n", b"needle\n", b"needle alone\n"]
+
+
+def test_clean_blocks_test_only_lines_that_hold_the_needle(write_log, monkeypatch) -> None:
+    from iolog_tui import search
+
+    decoded: list[int] = []
+    decode = search._decode_block
+
+    def counting_decode(*args: object) -> object:
+        decoded.append(1)
+        return decode(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(search, "_decode_block", counting_decode)
+    monkeypatch.setattr(search, "_BLOCK_BYTES", 2000)
+    items: list[tuple[Stream, bytes] | bytes] = []
+    for number in range(400):
+        stream = Stream.STDERR if number % 5 == 0 else Stream.STDOUT
+        items.append((stream, b"line %d %s\n" % (number, b"Needle" if number % 17 == 0 else b"hay")))
+        if number % 50 == 7:  # long lines, split into entries
+            items.append((stream, b"z" * 9000 + b"needle\n"))
+    items.append((Stream.STDOUT, b"the last row\n"))
+    model = load(write_log(items))
+    tested: list[bytes] = []
+    matcher = Matcher("needle")
+    # Up to the last row: every block has a row after it to bound it.
+    rows = _scan(model, _counting(matcher, tested), 0, len(model) - 1, matcher.needle, False)
+    assert rows == brute_force(model, matcher)
+    assert len(rows) == 400 // 17 + 1 + 8
+    assert len(tested) == len(rows)  # a line without the needle is never tested
+    assert not decoded
+
+
+def test_garbage_or_a_flagged_header_sends_the_block_to_the_decoder(tmp_path) -> None:
+    from iolog.format import encode_entry, encode_header
+    from iolog_tui.blockmatch import rows_passing
+
+    entries = [encode_entry(b"row %d needle\n" % n, timestamp_ns=10**18 + n, stream=Stream.STDOUT)
+               for n in range(6)]
+    flagged = encode_header(7, timestamp_ns=10**18, stream=Stream.STDOUT, flags=2) + b"needle\n"
+    matcher = Matcher("needle")
+    for middle in (b"\x00garbage\n", flagged):
+        path = tmp_path / "log"
+        path.write_bytes(b"".join(entries[:3]) + middle + b"".join(entries[3:]))
+        model = load(path)
+        raw = path.read_bytes()
+        assert rows_passing(raw, 0, model.offsets, model.kinds, 0, len(model) - 1,
+                            _counting(matcher, []), matcher.needle, False) is None
+        assert scanned(model, matcher, prefilter=True) == brute_force(model, matcher)
