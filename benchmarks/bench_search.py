@@ -15,9 +15,17 @@ Keys are sent as the terminal driver sends them, not with ``Pilot.press``:
 that waits for the whole process to go idle (up to a second, twice), which
 it never is while a worker counts, so it would time its own waiting.
 
+With ``--scan`` it times the count alone, without the viewer (whose own
+scan of the file bounds ``full_count_s`` from below): the model is built
+first, then :func:`~iolog_tui.search.scan_rows` tests every row for the
+pattern, with the pattern's needle (``scan_s``) and, for comparison, with
+every line tested (``every_line_s``, what a regular expression costs).
+
 Usage::
 
-    python benchmarks/bench_search.py [--log PATH] [--pattern TEXT]
+    python benchmarks/bench_search.py [--log PATH] [--size 256M] [--pattern TEXT] [--scan]
+
+``--size`` is the size of the log generated when ``--log`` does not exist.
 """
 
 from __future__ import annotations
@@ -69,6 +77,41 @@ async def measure(path: str, pattern: str) -> dict[str, object]:
     return result
 
 
+def measure_scan(path: str, pattern: str) -> dict[str, object]:
+    """Build the model of ``path``, then time counting ``pattern`` with ``scan_rows`` alone."""
+    from iolog_tui.model import LogModel, RowScanner, classify_tail, scan_file
+    from iolog_tui.search import Matcher, scan_rows
+
+    model = LogModel(path)
+    scanner = RowScanner(model.reset())
+    resume = 0
+    for batch in scan_file(path, scanner):
+        model.apply(batch)
+        resume = batch.scanned_to
+    scanner.provisional_tail(classify_tail(path, resume))
+    model.apply(scanner.take(resume))
+    size_bytes = os.path.getsize(path)
+    result: dict[str, object] = {"log_bytes": size_bytes, "pattern": pattern, "rows": len(model)}
+    matcher = Matcher(pattern)
+    matches = matcher.matches
+
+    def test(_kind: int, message: bytes) -> bool:
+        return matches(message)
+
+    for label, needle in (("scan", matcher.needle), ("every_line", None)):
+        start = time.perf_counter()
+        count = 0
+        for batch in scan_rows(model.path, model.offsets, model.kinds, 0, len(model), test,
+                               needle=needle, exact_case=matcher.case_sensitive):
+            count += len(batch.rows)
+        elapsed_s = time.perf_counter() - start
+        result[f"{label}_s"] = round(elapsed_s, 3)
+        result[f"{label}_mb_per_s"] = round(size_bytes / elapsed_s / 1e6, 1)
+        result["matches"] = count
+    model.close()
+    return result
+
+
 def send(app: object, key: str) -> None:
     """Send ``key`` the way the terminal driver does, without waiting for anything."""
     event = events.Key(key, key if len(key) == 1 else None)
@@ -80,15 +123,21 @@ def main(argv: list[str] | None = None) -> int:
     """Parse arguments, make the log if needed, measure, print JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--log", default=DEFAULT_LOG)
+    parser.add_argument("--size", default="1G", help="size of the log generated if --log is missing")
     parser.add_argument("--pattern", default="timeout")
+    parser.add_argument("--scan", action="store_true", help="time the count alone, without the viewer")
     args = parser.parse_args(argv)
     if not os.path.exists(args.log):
         sys.path.insert(0, HERE)
-        from generate import generate  # type: ignore[import-not-found]
+        from generate import generate, parse_size  # type: ignore[import-not-found]
 
         os.makedirs(os.path.dirname(args.log), exist_ok=True)
-        generate(args.log, 1 << 30)
-    print(json.dumps(asyncio.run(measure(args.log, args.pattern)), indent=2))
+        generate(args.log, parse_size(args.size))
+    if args.scan:
+        result = measure_scan(args.log, args.pattern)
+    else:
+        result = asyncio.run(measure(args.log, args.pattern))
+    print(json.dumps(result, indent=2))
     return 0
 
 
