@@ -14,7 +14,9 @@ LRU cache, so memory is a few bytes per row whatever the file size.
 from __future__ import annotations
 
 import enum
+import itertools
 import os
+import re
 import time
 from array import array
 from bisect import bisect_left
@@ -45,6 +47,9 @@ FIRST_BATCH_BYTES = 64 * 1024
 #: Bytes decoded per later batch.
 BATCH_BYTES = 1024 * 1024
 _READ_BYTES = 64 * 1024
+_STREAM_BYTES = (b"\x00", b"\x01")
+_INVERT_FLAG = bytes([1]) + bytes(255)  # stderr flags (0/1) to stdout flags
+_NOT_NEWLINE = re.compile(b"[^\n]")
 _CACHE_ROWS = 4096
 
 
@@ -201,7 +206,10 @@ class RowScanner:
         since_ns = self.since_ns
         until_ns = self.until_ns
         windowed = since_ns is not None or until_ns is not None
-        stamps = batch.timestamps() if windowed else ()
+        if not windowed:
+            self._feed_batch_in_bulk(batch)
+            return
+        stamps = batch.timestamps()
         opened = self._open
         kept = self._open_kept
         open_row = self._open_row
@@ -241,6 +249,67 @@ class RowScanner:
                 open_row[stream] = None
         self.row_count = row_count
         self.rows_seen = rows_seen
+
+    def _feed_batch_in_bulk(self, batch: FastBatch) -> None:
+        """:meth:`feed_batch` without a time window, a batch at a time in C.
+
+        Every entry starts a row except a continuation: the first entry of a
+        stream whose line is open, or the next entry of the stream after one
+        that does not end in a newline. Those are rare (lines over 4095
+        bytes, partial writes) and found with a search; the rest is done by
+        ``map`` and ``compress`` over the whole batch.
+        """
+        count = batch.accepted
+        if not count:
+            return
+        rows = self._batch
+        buf = batch.buf
+        starts = batch.starts
+        ends = starts[1 : count + 1]
+        flags = batch.streams()
+        opened = self._open
+        # An empty payload's last byte is the header's "=": no newline.
+        last_bytes = bytes([buf[end - 1] for end in ends])
+        starts_row = bytearray(b"\x01") * count
+        for stream in (0, 1):
+            if opened[stream]:
+                first = flags.find(_STREAM_BYTES[stream])
+                if first >= 0:
+                    starts_row[first] = 0
+        for match in _NOT_NEWLINE.finditer(last_bytes):
+            number = match.start()
+            follower = flags.find(_STREAM_BYTES[flags[number]], number + 1)
+            if follower >= 0:
+                starts_row[follower] = 0
+        row_count = self.row_count
+        base = batch.base
+        offsets = [base + start for start in starts[:count]]
+        if starts_row.count(0):
+            row_flags = bytes(itertools.compress(flags, starts_row))
+            offsets = list(itertools.compress(offsets, starts_row))
+        else:
+            row_flags = flags
+        new_rows = range(row_count, row_count + len(row_flags))
+        rows.offsets.extend(array("q", offsets))
+        rows.kinds.frombytes(row_flags)
+        stdout_flags = row_flags.translate(_INVERT_FLAG)
+        rows.stream_rows[0].extend(array("I", itertools.compress(new_rows, stdout_flags)))
+        rows.stream_rows[1].extend(array("I", itertools.compress(new_rows, row_flags)))
+        open_row = self._open_row
+        for stream in (0, 1):
+            last = flags.rfind(_STREAM_BYTES[stream])
+            if last < 0:
+                continue  # nothing of this stream here: its line stays as it was
+            opened[stream] = last_bytes[last] != 10
+            if not opened[stream]:
+                open_row[stream] = None
+                continue
+            last_row = row_flags.rfind(_STREAM_BYTES[stream])
+            if last_row >= 0:
+                open_row[stream] = row_count + last_row
+                self._open_kept[stream] = True
+        self.row_count = row_count + len(row_flags)
+        self.rows_seen += len(row_flags)
 
     def provisional_tail(self, events: Iterable[object]) -> None:
         """Add rows for the undecodable or incomplete bytes at the current end.

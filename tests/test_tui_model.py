@@ -228,6 +228,10 @@ def test_the_fast_scan_finds_the_rows_the_decoder_finds(tmp_path: Path) -> None:
                 {k: v for batch in batches for k, v in batch.garbage.items()},
             )
             assert got == (list(expected.offsets), list(expected.kinds), expected.garbage)
+            for stream in (0, 1):
+                assert [row for batch in batches for row in batch.stream_rows[stream]] == list(
+                    expected.stream_rows[stream]
+                )
             assert batches[-1].scanned_to == expected.scanned_to
             assert batches[-1].open_rows == expected.open_rows
             assert fast.rows_seen == slow.rows_seen
