@@ -79,7 +79,8 @@ async def measure(path: str, pattern: str) -> dict[str, object]:
 
 def measure_scan(path: str, pattern: str) -> dict[str, object]:
     """Build the model of ``path``, then time counting ``pattern`` with ``scan_rows`` alone."""
-    from iolog_tui.model import LogModel, RowScanner, classify_tail, scan_file
+    from iolog_tui.model import LogModel
+    from iolog_tui.scan import RowScanner, classify_tail, scan_file
     from iolog_tui.search import Matcher, scan_rows
 
     model = LogModel(path)

@@ -29,9 +29,10 @@ from iolog import Entry, SourceState, SourceStatus, format_docker_time
 
 from .logview import LogView
 from .messages import IndexProgress, RowsFound, ScanFailed, ScanFinished, SourceChanged
-from .model import LogModel, RowScanner, classify_tail, scan_file
+from .model import LogModel
 from .navigation import Navigator
 from .render import TimeFormat, format_time
+from .scan import RowScanner, classify_tail, scan_file
 from .screens import HelpScreen, Landing, SincePicker, TimeRange
 from .sources import LogSource
 from .timeline import Timeline, TimelineApp
