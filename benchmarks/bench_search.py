@@ -80,17 +80,11 @@ async def measure(path: str, pattern: str) -> dict[str, object]:
 def measure_scan(path: str, pattern: str) -> dict[str, object]:
     """Build the model of ``path``, then time counting ``pattern`` with ``scan_rows`` alone."""
     from iolog_tui.model import LogModel
-    from iolog_tui.scan import RowScanner, classify_tail, scan_file
+    from iolog_tui.scan import scan_whole_file
     from iolog_tui.search import Matcher, scan_rows
 
     model = LogModel(path)
-    scanner = RowScanner(model.reset())
-    resume = 0
-    for batch in scan_file(path, scanner):
-        model.apply(batch)
-        resume = batch.scanned_to
-    scanner.provisional_tail(classify_tail(path, resume))
-    model.apply(scanner.take(resume))
+    scan_whole_file(path, model)
     size_bytes = os.path.getsize(path)
     result: dict[str, object] = {"log_bytes": size_bytes, "pattern": pattern, "rows": len(model)}
     matcher = Matcher(pattern)

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 
 from iolog import Decoder, Entry, Event, FastBatch, LogFile, Skipped, Truncated
 
-from .model import RowKind
+from .model import LogModel, RowKind
 
-__all__ = ["RowBatch", "RowScanner", "classify_tail", "scan_file"]
+__all__ = ["RowBatch", "RowScanner", "classify_tail", "scan_file", "scan_whole_file"]
 
 #: Bytes decoded before the first batch is handed over (the first screenful).
 FIRST_BATCH_BYTES = 64 * 1024
@@ -373,3 +373,28 @@ def classify_tail(path: str | os.PathLike[str], offset: int, limit: int = 8 << 2
     if rest > 0:
         events.append(Skipped(offset + len(data), rest))
     return events
+
+
+def scan_whole_file(
+    path: str | os.PathLike[str],
+    model: LogModel,
+    *,
+    since_ns: int | None = None,
+    until_ns: int | None = None,
+) -> None:
+    """Scan a finished file into ``model`` on this thread, to its very end.
+
+    What the viewer's scan worker does for a file that is not followed, in
+    one call (for tools and tests): rows of every batch, then the garbage or
+    torn entry at the end.
+
+    Raises:
+        OSError: the file cannot be read.
+    """
+    scanner = RowScanner(model.reset(), since_ns=since_ns, until_ns=until_ns)
+    resume = 0
+    for batch in scan_file(path, scanner):
+        model.apply(batch)
+        resume = batch.scanned_to
+    scanner.provisional_tail(classify_tail(path, resume))
+    model.apply(scanner.take(resume))

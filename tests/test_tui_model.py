@@ -8,7 +8,7 @@ from iolog import Entry, LogWriter, Stream, read_events
 from iolog_tui.demo import CLOCK_STEP_BACK_NS, DemoWriter
 from iolog_tui.model import MAX_ROW_BYTES, LogModel, RowKind
 from iolog_tui.render import TimeFormat, format_duration, format_time, message_text
-from iolog_tui.scan import RowScanner, classify_tail, scan_file
+from iolog_tui.scan import RowScanner, scan_file, scan_whole_file
 
 from .conftest import StepClock
 
@@ -16,14 +16,7 @@ from .conftest import StepClock
 def load(path: Path, **window: int | None) -> LogModel:
     """A model of ``path`` scanned to its end."""
     model = LogModel(path)
-    generation = model.reset()
-    scanner = RowScanner(generation, **window)
-    resume = 0
-    for batch in scan_file(path, scanner):
-        model.apply(batch)
-        resume = batch.scanned_to
-    scanner.provisional_tail(classify_tail(path, resume))
-    model.apply(scanner.take(resume))
+    scan_whole_file(path, model, **window)
     return model
 
 
