@@ -2,10 +2,11 @@
 
 This module owns the command line: argument parsing, turning every bad
 input into one clear line on stderr and a non-zero exit (never a
-traceback), and printing. The work itself is done by the library: the
-decoder, :class:`~iolog.logfile.LogFile` for time navigation and follow, and
-the serial module for live devices; ``write`` and ``record`` live in
-:mod:`iolog.cli_record`.
+traceback), and choosing what ``cat`` prints. The work itself is done by
+the library: the decoder, :class:`~iolog.logfile.LogFile` for time
+navigation and follow, and the serial module for live devices. The printer
+lives in :mod:`iolog.cli_print`, ``stat`` in :mod:`iolog.cli_stat`, and
+``write`` and ``record`` in :mod:`iolog.cli_record`.
 
 Exit status: 0 on success, 1 when the input cannot be used (missing file,
 not an iolog stream, a device that fails), 2 for a usage error, and for
@@ -15,10 +16,6 @@ not an iolog stream, a device that fails), 2 for a usage error, and for
 from __future__ import annotations
 
 import argparse
-import enum
-import functools
-import io
-import itertools
 import os
 import sys
 from collections import deque
@@ -26,9 +23,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO, NoReturn
 
+from .cli_print import Printer
 from .decoder import Event, Skipped, Truncated
 from .errors import IologError
-from .format import Entry, Stream, format_docker_time
+from .format import Entry, Stream
 from .io import (
     NotAnIologFile,
     check_log_file,
@@ -38,14 +36,10 @@ from .io import (
 from .serial import is_live_spec
 from .sources import SourceState, SourceStatus
 from .timespec import parse_since
-from .walk import FastBatch
 
 __all__ = ["main"]
 
 PROG = "iolog"
-_OUTPUT_BATCH = 4096
-_INVERT_FLAG = bytes([1]) + bytes(255)  # stderr flags (0/1) to stdout flags
-_STAMPED_ENTRY = b"%s.%09dZ %s"
 
 #: Whether an entry is inside the requested time window.
 EntryFilter = Callable[[Entry], bool]
@@ -142,171 +136,6 @@ def _version() -> str:
 # -- output ---------------------------------------------------------------
 
 
-class _Printer:
-    """Writes entries to stdout/stderr, docker-style, optionally stamped.
-
-    Where stdout and stderr reach the same file, pipe or terminal (``2>&1``,
-    a terminal), their relative order must be kept. When both are the very
-    same file, everything goes through one ordered buffer written to stdout
-    (the bytes land in the same place, in big writes); when they only look
-    alike (two terminals) each change of stream flushes.
-    """
-
-    def __init__(self, *, timestamps: bool, streams: frozenset[Stream]) -> None:
-        self._timestamps = timestamps
-        self._selected = (Stream.STDOUT in streams, Stream.STDERR in streams)
-        self._line_start = [True, True]
-        self._outs: tuple[BinaryIO, BinaryIO] = (sys.stdout.buffer, sys.stderr.buffer)
-        self._count = 0
-        self._last_stream = -1
-        self._second_texts = _SecondTexts()
-        target = _target(self._outs[0], self._outs[1])
-        self._flush_on_switch = target is _Target.ALIKE
-        stdout_pending: list[bytes] = []
-        self._pending: tuple[list[bytes], list[bytes]] = (
-            (stdout_pending, stdout_pending) if target is _Target.SAME else (stdout_pending, [])
-        )
-
-    def batch(self, batch: FastBatch) -> None:
-        """Print a batch of entries from the fast walk."""
-        if self._flush_on_switch:
-            self._batch_by_runs(batch)
-        elif self._timestamps:
-            self._stamped(batch, 0, batch.accepted)
-        else:
-            buf = batch.buf
-            starts = batch.starts
-            payloads = [buf[starts[k] + 16 : starts[k + 1]] for k in range(batch.accepted)]
-            stderr_flags = batch.streams()
-            pending = self._pending
-            if self._selected == (True, True) and pending[0] is pending[1]:
-                pending[0].append(b"".join(payloads))
-            else:
-                if self._selected[0]:
-                    stdout_flags = stderr_flags.translate(_INVERT_FLAG)
-                    pending[0].append(b"".join(itertools.compress(payloads, stdout_flags)))
-                if self._selected[1]:
-                    pending[1].append(b"".join(itertools.compress(payloads, stderr_flags)))
-            self._count += batch.accepted
-        if self._count >= _OUTPUT_BATCH:
-            self.flush()
-
-    def _batch_by_runs(self, batch: FastBatch) -> None:
-        """Print a batch run by run of one stream, flushing at each change."""
-        buf = batch.buf
-        starts = batch.starts
-        count = batch.accepted
-        flags = batch.streams()
-        first = 0
-        while first < count:
-            stream = flags[first]
-            last = flags.find(b"\x00" if stream else b"\x01", first, count)
-            if last < 0:
-                last = count
-            if self._selected[stream]:
-                if stream != self._last_stream:
-                    self.flush()
-                    self._last_stream = stream
-                if self._timestamps:
-                    self._stamped(batch, first, last)
-                else:
-                    self._pending[stream].append(
-                        b"".join([buf[starts[k] + 16 : starts[k + 1]] for k in range(first, last)])
-                    )
-                    self._count += last - first
-            first = last
-
-    def _stamped(self, batch: FastBatch, first: int, last: int) -> None:
-        """Entries ``[first, last)`` of a batch, each line led by its time."""
-        buf = batch.buf
-        starts = batch.starts
-        flags = batch.streams()
-        stamps = batch.timestamps()
-        selected = self._selected
-        line_start = self._line_start
-        second_texts = self._second_texts
-        appends = (self._pending[0].append, self._pending[1].append)
-        for k in range(first, last):
-            stream = flags[k]
-            if not selected[stream]:
-                continue
-            end = starts[k + 1]
-            if line_start[stream]:
-                seconds, nanos = divmod(stamps[k], 1_000_000_000)
-                appends[stream](_STAMPED_ENTRY % (second_texts[seconds], nanos, buf[starts[k] + 16 : end]))
-            else:
-                appends[stream](buf[starts[k] + 16 : end])
-            line_start[stream] = buf[end - 1] == 10 and end > starts[k] + 16
-        self._count += last - first
-
-    def entry(self, entry: Entry) -> None:
-        """Print one entry."""
-        stream = entry.stream
-        if not self._selected[stream]:
-            return
-        if stream != self._last_stream:
-            if self._flush_on_switch:
-                self.flush()
-            self._last_stream = stream
-        pending = self._pending[stream]
-        message = entry.message
-        if self._timestamps:
-            if self._line_start[stream]:
-                pending.append(format_docker_time(entry.timestamp_ns).encode("ascii") + b" ")
-            self._line_start[stream] = message[-1:] == b"\n"
-        pending.append(message)
-        self._count += 1
-        if self._count >= _OUTPUT_BATCH:
-            self.flush()
-
-    def flush(self) -> None:
-        self._count = 0
-        for stream in (0, 1):
-            pending = self._pending[stream]
-            if pending:
-                out = self._outs[stream]
-                out.write(b"".join(pending))
-                pending.clear()
-                out.flush()
-
-
-class _SecondTexts(dict[int, bytes]):
-    """``YYYY-MM-DDTHH:MM:SS`` of unix seconds, made when first asked for."""
-
-    def __missing__(self, seconds: int) -> bytes:
-        if len(self) >= 4096:
-            self.clear()
-        text = self[seconds] = _second_bytes(seconds)
-        return text
-
-
-@functools.lru_cache(maxsize=4096)
-def _second_bytes(seconds: int) -> bytes:
-    """``YYYY-MM-DDTHH:MM:SS`` of a unix second, as :func:`format_docker_time` writes it."""
-    return format_docker_time(seconds * 1_000_000_000)[:-11].encode("ascii")
-
-
-class _Target(enum.Enum):
-    """Where stdout and stderr lead, as far as the order of their lines goes."""
-
-    APART = "apart"  # two different places: order between them does not matter
-    SAME = "same"  # the very same file, pipe or terminal
-    ALIKE = "alike"  # two terminals (or unknown): keep the order by flushing
-
-
-def _target(first: BinaryIO, second: BinaryIO) -> _Target:
-    """Do two output files reach the same file, pipe or terminal?"""
-    try:
-        one, two = os.fstat(first.fileno()), os.fstat(second.fileno())
-    except (OSError, ValueError, io.UnsupportedOperation):
-        return _Target.ALIKE
-    if (one.st_dev, one.st_ino) == (two.st_dev, two.st_ino):
-        return _Target.SAME
-    if os.isatty(first.fileno()) and os.isatty(second.fileno()):
-        return _Target.ALIKE
-    return _Target.APART
-
-
 @dataclass
 class _Damage:
     """Skipped and truncated bytes met while reading, for warnings and stat."""
@@ -398,7 +227,7 @@ def _cmd_cat(args: argparse.Namespace) -> int:
         if args.stream == "all"
         else frozenset({Stream.STDOUT if args.stream == "stdout" else Stream.STDERR})
     )
-    printer = _Printer(timestamps=args.timestamps, streams=streams)
+    printer = Printer(timestamps=args.timestamps, streams=streams)
     damage = _Damage()
     name = "stdin" if args.source == "-" else args.source
 
@@ -488,7 +317,7 @@ def _stop_at(events: Iterable[Event], end: int) -> Iterator[Event]:
 
 def _print_one(
     event: Event | SourceStatus,
-    printer: _Printer,
+    printer: Printer,
     damage: _Damage,
     in_window: EntryFilter,
     name: str,
@@ -509,7 +338,7 @@ def _print_one(
 
 
 def _print_events(
-    events: Iterable[Event], printer: _Printer, damage: _Damage, in_window: EntryFilter
+    events: Iterable[Event], printer: Printer, damage: _Damage, in_window: EntryFilter
 ) -> None:
     for event in events:
         if isinstance(event, Entry):
@@ -548,7 +377,7 @@ def _last_lines(
 
 
 def _cat_live(
-    args: argparse.Namespace, printer: _Printer, damage: _Damage, in_window: EntryFilter
+    args: argparse.Namespace, printer: Printer, damage: _Damage, in_window: EntryFilter
 ) -> int:
     from .serial import SerialSource, live_events
 
