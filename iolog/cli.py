@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import select
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -24,14 +25,13 @@ from dataclasses import dataclass, field
 from typing import BinaryIO, NoReturn
 
 from .cli_print import Printer
-from .decoder import Event, Skipped, Truncated
+from .decoder import Decoder, Event, Skipped, Truncated
 from .errors import IologError
 from .format import Entry, Stream
 from .io import (
     NotAnIologFile,
     check_log_file,
     describe_os_error,
-    read_events,
 )
 from .serial import is_live_spec
 from .sources import SourceState, SourceStatus
@@ -40,6 +40,9 @@ from .timespec import parse_since
 __all__ = ["main"]
 
 PROG = "iolog"
+#: A pipe quiet this long has what arrived shown (``iolog cat -``).
+PIPE_IDLE_S = 0.1
+_PIPE_READ_BYTES = 1 << 20
 
 #: Whether an entry is inside the requested time window.
 EntryFilter = Callable[[Entry], bool]
@@ -242,7 +245,11 @@ def _cmd_cat(args: argparse.Namespace) -> int:
         raise CliError("--save is for live sources (a serial device or URL)", status=2)
 
     if args.source == "-":
-        events: Iterable[Event] = read_events(sys.stdin.buffer)
+        # A pipe may be live (``tail -f ... | iolog cat -``): what has arrived
+        # is shown once the pipe goes quiet, unless only the last lines count.
+        events: Iterable[Event] = _pipe_events(
+            sys.stdin.fileno(), on_idle=printer.flush if tail is None else None
+        )
         if tail is not None:
             events = _last_lines(events, tail, in_window, streams)
         _print_events(events, printer, damage, in_window)
@@ -302,6 +309,32 @@ def _cmd_cat(args: argparse.Namespace) -> int:
                 _print_one(event, printer, damage, in_window, name, args.quiet)
             printer.flush()
     return 0
+
+
+def _pipe_events(fd: int, *, on_idle: Callable[[], None] | None) -> Iterator[Event]:
+    """Decode a pipe (or any stdin) as bytes arrive, not a whole read at a time.
+
+    When no byte has come for ``PIPE_IDLE_S``, the decoder is flushed (the
+    newest entry shows without waiting for its successor) and ``on_idle`` is
+    called, so that what was printed reaches the terminal.
+    """
+    decoder = Decoder()
+    while True:
+        try:
+            ready, _, _ = select.select([fd], [], [], PIPE_IDLE_S)
+        except (OSError, ValueError):
+            ready = [fd]  # not selectable (a file on some systems): just read
+        if not ready:
+            yield from decoder.flush()
+            if on_idle is not None:
+                on_idle()
+            select.select([fd], [], [])  # then wait as long as it takes
+            continue
+        chunk = os.read(fd, _PIPE_READ_BYTES)
+        if not chunk:
+            break
+        yield from decoder.feed(chunk)
+    yield from decoder.close()
 
 
 def _stop_at(events: Iterable[Event], end: int) -> Iterator[Event]:

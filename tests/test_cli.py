@@ -347,3 +347,32 @@ def test_cat_bulk_path_splits_streams(tmp_path, stamped, choice):
     want_err = choice in ("all", "stderr")
     assert result.stdout == (_expected(lines, {Stream.STDOUT}, stamped) if want_out else b"")
     assert result.stderr == (_expected(lines, {Stream.STDERR}, stamped) if want_err else b"")
+
+
+def test_cat_shows_a_live_pipe_as_it_arrives() -> None:
+    # `tail -f app.log | iolog cat -`: an entry shows once the pipe is quiet,
+    # without waiting for more input or for its end.
+    child = subprocess.Popen(
+        [sys.executable, "-m", "iolog", "cat", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert child.stdin is not None and child.stdout is not None
+    import threading
+
+    watchdog = threading.Timer(10, child.kill)  # a line that never comes fails, not hangs
+    watchdog.start()
+    try:
+        for number in range(3):
+            child.stdin.write(encode_entry(b"line %d\n" % number, timestamp_ns=T0 + number))
+            child.stdin.flush()
+            assert child.stdout.readline() == b"line %d\n" % number
+        child.stdin.write(encode_entry(b"torn\n", timestamp_ns=T0)[:9])
+        child.stdin.close()
+        assert child.wait(timeout=10) == 0
+        assert b"incomplete entry at the end (9 bytes at offset" in child.stderr.read()  # type: ignore[union-attr]
+    finally:
+        watchdog.cancel()
+        child.kill()
+        child.wait()
