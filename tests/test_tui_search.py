@@ -49,6 +49,13 @@ def small_blocks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     monkeypatch.setattr(search, "_BLOCK_BYTES", 60)
     monkeypatch.setattr(search, "_MARGIN_BYTES", 40)
+    return count_decoded_blocks(monkeypatch)
+
+
+def count_decoded_blocks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A list that grows by one for each block handed to the decoder."""
+    from iolog_tui import search
+
     decoded: list[int] = []
     decode = search._decode_block
 
@@ -399,14 +406,7 @@ def test_a_hit_in_a_continuation_belongs_to_its_line_not_to_the_row_it_lies_in(w
 def test_clean_blocks_test_only_lines_that_hold_the_needle(write_log, monkeypatch) -> None:
     from iolog_tui import search
 
-    decoded: list[int] = []
-    decode = search._decode_block
-
-    def counting_decode(*args: object) -> object:
-        decoded.append(1)
-        return decode(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(search, "_decode_block", counting_decode)
+    decoded = count_decoded_blocks(monkeypatch)
     monkeypatch.setattr(search, "_BLOCK_BYTES", 2000)
     items: list[tuple[Stream, bytes] | bytes] = []
     for number in range(400):
