@@ -452,6 +452,7 @@ class IologApp(TimelineApp):
             position,
             len(self.model) if total is None else total,
             None if entry is None else entry.timestamp_ns,
+            self.navigator.time_span(),
         )
 
     # -- status bar -------------------------------------------------------------------------

@@ -61,11 +61,13 @@ class Landing:
         row: the number (0-based) of the first entry at or after the time.
         rows: entries in the log.
         timestamp_ns: that row's time, or ``None`` when no row is that late.
+        span: the earliest and latest timestamps in the log, when known.
     """
 
     row: int
     rows: int
     timestamp_ns: int | None
+    span: tuple[int, int] | None = None
 
 
 def now_datetime(now_ns: int) -> datetime:
@@ -189,6 +191,11 @@ class SincePicker(ModalScreen[TimeRange | None]):
             text.append("locating in this log…", "italic")
         elif landing.timestamp_ns is None:
             text.append(f"no entry at or after that time ({landing.rows:,} entries in this log)")
+            if landing.span is not None:
+                earliest, latest = (format_time(bound, TimeFormat.LOCAL, 0) for bound in landing.span)
+                if latest[:10] == earliest[:10]:
+                    latest = latest[11:]  # the same day
+                text.append(f"\nthe log runs from {earliest} to {latest}")
         else:
             stamp = format_time(landing.timestamp_ns, TimeFormat.LOCAL, 0)[11:]
             text.append(f"first entry {stamp}, entry {landing.row + 1:,} of {landing.rows:,}")

@@ -445,3 +445,19 @@ async def test_an_empty_window_says_when_the_log_runs(write_log) -> None:
         assert merged(app).placeholder == (
             f"no entries in this time window · the log runs from {first} to {last} · s changes it"
         )
+
+
+@pilot_test
+async def test_the_picker_says_when_the_log_runs_if_nothing_is_that_late(write_log) -> None:
+    from iolog_tui.render import format_time
+
+    path = write_log(service_items(30), clock=StepClock(START_NS, SECOND_NS))
+    app = make_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await scanned(pilot)
+        await pilot.press("s", *"10s")  # the log ended an hour ago
+        preview = app.screen.query_one("#preview")
+        await wait_until(pilot, lambda: "no entry" in str(preview.render()))
+        first = format_time(START_NS, TimeFormat.LOCAL, 0)
+        last = format_time(START_NS + 29 * SECOND_NS, TimeFormat.LOCAL, 0)[11:]  # the same day
+        assert f"the log runs from {first} to {last}" in str(preview.render())
