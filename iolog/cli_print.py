@@ -57,7 +57,7 @@ class Printer:
         if self._flush_on_switch:
             self._batch_by_runs(batch)
         elif self._timestamps:
-            self._stamped(batch, 0, batch.accepted)
+            self._stamped(batch, batch.streams(), batch.timestamps(), 0, batch.accepted)
         else:
             buf = batch.buf
             starts = batch.starts
@@ -82,6 +82,7 @@ class Printer:
         starts = batch.starts
         count = batch.accepted
         flags = batch.streams()
+        stamps = batch.timestamps() if self._timestamps else ()
         first = 0
         while first < count:
             stream = flags[first]
@@ -93,7 +94,7 @@ class Printer:
                     self.flush()
                     self._last_stream = stream
                 if self._timestamps:
-                    self._stamped(batch, first, last)
+                    self._stamped(batch, flags, stamps, first, last)
                 else:
                     self._pending[stream].append(
                         b"".join([buf[starts[k] + 16 : starts[k + 1]] for k in range(first, last)])
@@ -101,12 +102,16 @@ class Printer:
                     self._count += last - first
             first = last
 
-    def _stamped(self, batch: FastBatch, first: int, last: int) -> None:
-        """Entries ``[first, last)`` of a batch, each line led by its time."""
+    def _stamped(
+        self, batch: FastBatch, flags: bytes, stamps: tuple[int, ...], first: int, last: int
+    ) -> None:
+        """Entries ``[first, last)`` of a batch, each line led by its time.
+
+        ``flags`` and ``stamps`` are the batch's streams and timestamps,
+        worked out once per batch by the caller.
+        """
         buf = batch.buf
         starts = batch.starts
-        flags = batch.streams()
-        stamps = batch.timestamps()
         selected = self._selected
         line_start = self._line_start
         second_texts = self._second_texts

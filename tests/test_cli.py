@@ -376,3 +376,47 @@ def test_cat_shows_a_live_pipe_as_it_arrives() -> None:
         watchdog.cancel()
         child.kill()
         child.wait()
+
+
+@pytest.mark.parametrize("stamped", [False, True], ids=["plain", "timestamps"])
+def test_cat_to_two_terminals_prints_each_stream_to_its_own(tmp_path, stamped):
+    # stdout and stderr on two different terminals: the printer flushes at
+    # every change of stream (it cannot tell whether one screen shows both).
+    import threading
+    import tty
+
+    lines = _interleaved_lines(3000)
+    path = make_log(tmp_path / "mixed.log", lines)
+    terminals = [os.openpty(), os.openpty()]
+    received = [bytearray(), bytearray()]
+
+    def drain(master: int, sink: bytearray) -> None:
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the child closed its end
+                return
+            if not chunk:
+                return
+            sink.extend(chunk)
+
+    for _master, slave in terminals:
+        tty.setraw(slave)  # no newline translation
+    readers = [
+        threading.Thread(target=drain, args=(master, sink), daemon=True)
+        for (master, _slave), sink in zip(terminals, received, strict=True)
+    ]
+    for reader in readers:
+        reader.start()
+    args = [sys.executable, "-m", "iolog", "cat", *(["-t"] if stamped else []), str(path)]
+    env = {**os.environ, "TZ": "UTC"}
+    status = subprocess.run(args, stdout=terminals[0][1], stderr=terminals[1][1], env=env, timeout=60)
+    for _master, slave in terminals:
+        os.close(slave)
+    for reader in readers:
+        reader.join(timeout=10)
+    for master, _slave in terminals:
+        os.close(master)
+    assert status.returncode == 0
+    assert bytes(received[0]) == _expected(lines, {Stream.STDOUT}, stamped)
+    assert bytes(received[1]) == _expected(lines, {Stream.STDERR}, stamped)
