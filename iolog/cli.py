@@ -22,7 +22,7 @@ import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import BinaryIO, NoReturn
+from typing import BinaryIO, NoReturn, TextIO
 
 from .cli_print import Printer
 from .decoder import Decoder, Event, Skipped, Truncated
@@ -173,6 +173,14 @@ class _Damage:
         return lines
 
 
+def standard_stream(name: str) -> TextIO:
+    """``sys.stdin`` or ``sys.stdout``; fail with one line when it is closed (``<&-``)."""
+    stream: TextIO | None = getattr(sys, name)
+    if stream is None:
+        raise CliError(f"standard {'input' if name == 'stdin' else 'output'} is closed")
+    return stream
+
+
 def warn(message: str) -> None:
     """Print one line on stderr (warnings and errors)."""
     sys.stderr.write(message + "\n")
@@ -230,6 +238,7 @@ def _cmd_cat(args: argparse.Namespace) -> int:
         if args.stream == "all"
         else frozenset({Stream.STDOUT if args.stream == "stdout" else Stream.STDERR})
     )
+    standard_stream("stdout")
     printer = Printer(timestamps=args.timestamps, streams=streams)
     damage = _Damage()
     name = "stdin" if args.source == "-" else args.source
@@ -248,7 +257,7 @@ def _cmd_cat(args: argparse.Namespace) -> int:
         # A pipe may be live (``tail -f ... | iolog cat -``): what has arrived
         # is shown once the pipe goes quiet, unless only the last lines count.
         events: Iterable[Event] = _pipe_events(
-            sys.stdin.fileno(), on_idle=printer.flush if tail is None else None
+            standard_stream("stdin").fileno(), on_idle=printer.flush if tail is None else None
         )
         if tail is not None:
             events = _last_lines(events, tail, in_window, streams)
@@ -469,6 +478,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns:
         The exit status.
     """
+    if sys.stderr is None:  # closed (2>&-): nowhere to report, but no crash either
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115
     args = _build_parser().parse_args(argv)
     try:
         return _COMMANDS[args.subcommand](args)

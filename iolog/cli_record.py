@@ -16,14 +16,13 @@ import os
 import select
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import BinaryIO
 
-from .cli import PROG, CliError, warn
+from .cli import PROG, CliError, standard_stream, warn
 from .format import Stream
 from .io import LogWriter, describe_os_error
 
@@ -35,7 +34,7 @@ IDLE_FLUSH_S = 0.1
 
 def _open_output(path: str | None, *, append: bool) -> BinaryIO:
     if path is None:
-        return os.fdopen(os.dup(sys.stdout.fileno()), "wb", buffering=0)
+        return os.fdopen(os.dup(standard_stream("stdout").fileno()), "wb", buffering=0)
     try:
         return open(path, "ab" if append else "wb", buffering=0)  # noqa: SIM115
     except OSError as error:
@@ -95,7 +94,7 @@ def write_command(args: argparse.Namespace) -> int:
     writer = LogWriter(sink, stream=stream)
     failures: list[str] = []
     try:
-        _pump(sys.stdin.fileno(), writer, failures)
+        _pump(standard_stream("stdin").fileno(), writer, failures)
         status = _rescue([writer]) if failures else 0
     finally:
         try:

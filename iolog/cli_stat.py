@@ -13,12 +13,11 @@ from __future__ import annotations
 import argparse
 import json
 import operator
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from .cli import CliError, _check_readable_file, _Damage
+from .cli import CliError, _check_readable_file, _Damage, standard_stream
 from .decoder import Event
 from .format import Entry, format_docker_time
 from .io import read_events
@@ -139,7 +138,7 @@ def stat_command(args: argparse.Namespace) -> int:
         size = _check_readable_file(args.source)
         counts = count_file(args.source)
     else:
-        stdin: BinaryIO = sys.stdin.buffer
+        stdin: BinaryIO = standard_stream("stdin").buffer
         counts = LogCounts()
         counts.add_events(read_events(stdin))
         size = counts.read_bytes

@@ -420,3 +420,24 @@ def test_cat_to_two_terminals_prints_each_stream_to_its_own(tmp_path, stamped):
     assert status.returncode == 0
     assert bytes(received[0]) == _expected(lines, {Stream.STDOUT}, stamped)
     assert bytes(received[1]) == _expected(lines, {Stream.STDERR}, stamped)
+
+
+@pytest.mark.parametrize(
+    ("command", "redirect", "message"),
+    [
+        ("cat -", "<&-", b"iolog: error: standard input is closed\n"),
+        ("stat -", "<&-", b"iolog: error: standard input is closed\n"),
+        ("write", "<&-", b"iolog: error: standard input is closed\n"),
+        ("write", ">&-", b"iolog: error: standard output is closed\n"),
+    ],
+)
+def test_a_closed_standard_stream_is_one_line(command, redirect, message):
+    shell = f"{sys.executable} -m iolog {command} {redirect}"
+    result = subprocess.run(["bash", "-c", shell], capture_output=True, timeout=30)
+    assert (result.returncode, result.stderr) == (1, message)
+
+
+def test_cat_with_stdout_closed_is_one_line(mixed):
+    shell = f"{sys.executable} -m iolog cat {mixed} >&-"
+    result = subprocess.run(["bash", "-c", shell], capture_output=True, timeout=30)
+    assert (result.returncode, result.stderr) == (1, b"iolog: error: standard output is closed\n")
