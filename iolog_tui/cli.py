@@ -176,6 +176,21 @@ def _stdin_source(save: str | None) -> LogSource:
     return LogSource(path, "stdin", live=True, pump=PipePump(data_fd, path), temporary=not save)
 
 
+def _check_terminal() -> None:
+    """The viewer draws on stdout and reads keys from stdin: both must be a terminal.
+
+    (A log piped in on stdin has been moved off fd 0 by then, see
+    :func:`_stdin_source`.)
+    """
+    if sys.stdout is None or not sys.stdout.isatty():
+        raise UsageError("standard output is not a terminal; to print a log, use: iolog cat FILE")
+    if sys.stdin is None or not sys.stdin.isatty():
+        raise UsageError(
+            "standard input is not a terminal, and keys are read from it; "
+            "to view a log from a pipe: ... | iolog-tui -"
+        )
+
+
 def run(argv: list[str] | None = None, *, clock: Callable[[], int] = time.time_ns) -> int:
     """Parse ``argv``, check the input, and run the viewer.
 
@@ -196,6 +211,11 @@ def run(argv: list[str] | None = None, *, clock: Callable[[], int] = time.time_n
             raise UsageError(f"--baud {args.baud}: must be a positive number")
         time_range = resolve_range(args.since, args.until, clock)
         source = open_source(args)
+        try:
+            _check_terminal()
+        except UsageError:
+            source.close()
+            raise
     except UsageError as exc:
         print(f"{_PROG}: error: {exc}", file=sys.stderr)
         return 2

@@ -461,3 +461,26 @@ async def test_the_picker_says_when_the_log_runs_if_nothing_is_that_late(write_l
         first = format_time(START_NS, TimeFormat.LOCAL, 0)
         last = format_time(START_NS + 29 * SECOND_NS, TimeFormat.LOCAL, 0)[11:]  # the same day
         assert f"the log runs from {first} to {last}" in str(preview.render())
+
+
+def test_output_that_is_not_a_terminal(write_log, capsys) -> None:
+    # Under pytest stdout is captured: the viewer says so instead of drawing into it.
+    status, err = run_main([str(write_log(service_items(3)))], capsys)
+    assert status == 2
+    assert err == (
+        "iolog-tui: error: standard output is not a terminal; to print a log, use: iolog cat FILE\n"
+    )
+
+
+def test_a_closed_stdin_is_one_line(write_log) -> None:
+    path = write_log(service_items(3))
+    shell = f"{sys.executable} -m iolog_tui {path} <&-"
+    master, slave = os.openpty()
+    try:
+        result = subprocess.run(["bash", "-c", shell], stdout=slave, stderr=subprocess.PIPE, timeout=30)
+    finally:
+        os.close(slave)
+        os.close(master)
+    assert result.returncode == 2
+    assert result.stderr.startswith(b"iolog-tui: error: standard input is not a terminal")
+    assert result.stderr.count(b"\n") == 1
