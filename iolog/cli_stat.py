@@ -26,7 +26,6 @@ from .walk import FastBatch
 __all__ = ["LogCounts", "stat_command"]
 
 _HEADER_BYTES = 16
-_MINUS_ONE = (-1).__add__  # a bound C method, so that map() needs no Python frame
 
 
 @dataclass
@@ -54,13 +53,12 @@ class LogCounts:
         if not count:
             return
         starts = batch.starts
-        ends = starts[1 : count + 1]
+        end = starts[count]  # where the batch's last entry ends
         stderr_entries = batch.streams().count(1)
         self.stderr_entries += stderr_entries
         self.stdout_entries += count - stderr_entries
-        self.payload_bytes += ends[-1] - starts[0] - _HEADER_BYTES * count
-        # An empty entry's last byte is its header's "=", never a newline.
-        self.complete_lines += bytes(map(batch.buf.__getitem__, map(_MINUS_ONE, ends))).count(10)
+        self.payload_bytes += end - starts[0] - _HEADER_BYTES * count
+        self.complete_lines += batch.last_bytes().count(10)
         stamps = batch.timestamps()
         if self.first_ns is None:
             self.first_ns = stamps[0]
@@ -68,7 +66,7 @@ class LogCounts:
             self.backward += 1
         self.backward += sum(map(operator.lt, stamps[1:], stamps))
         self.last_ns = stamps[-1]
-        self.read_bytes = batch.base + ends[-1]
+        self.read_bytes = batch.base + end
 
     def add_events(self, events: Iterable[Event]) -> None:
         """Count events one at a time (where the walk met damage, or a pipe)."""

@@ -203,13 +203,10 @@ class RowScanner:
         if not count:
             return
         rows = self._batch
-        buf = batch.buf
         starts = batch.starts
-        ends = starts[1 : count + 1]
         flags = batch.streams()
         opened = self._open
-        # An empty payload's last byte is the header's "=": no newline.
-        last_bytes = bytes([buf[end - 1] for end in ends])
+        last_bytes = batch.last_bytes()  # an empty entry's is its header's "=": no newline
         starts_row = bytearray(b"\x01") * count
         for stream in (0, 1):
             if opened[stream]:
