@@ -71,9 +71,10 @@ def window_batches(
                     yield events
                 continue
             stamps = item.timestamps()
-            if low <= min(stamps) and max(stamps) < high:
+            earliest, latest = min(stamps), max(stamps)
+            if low <= earliest and latest < high:
                 yield item
-            elif low <= max(stamps) and min(stamps) < high:
+            elif low <= latest and earliest < high:
                 inside: list[Event] = [
                     item.entry(k) for k, stamp in enumerate(stamps) if low <= stamp < high
                 ]
