@@ -483,7 +483,9 @@ class IologApp(TimelineApp):
         if self.scan_progress is not None:
             return "reading…"
         if not self.time_range.is_all:
-            span = self.navigator.time_span()
+            # The log's span helps only when the window holds nothing at all
+            # (not when just one stream's pane is empty); else skip the work.
+            span = None if len(self.model) else self.navigator.time_span()
             if span is None:
                 return "no entries in this time window · s changes it"
             earliest, latest = (self._short_time(timestamp_ns) for timestamp_ns in span)
