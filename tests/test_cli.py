@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from iolog import Entry, LogWriter, Stream, encode_entry, read_entries, read_events
-from tests.vectors import VECTORS
+from tests.wire_vectors import VECTORS
 
 T0 = 1_700_000_000_000_000_000  # 2023-11-14T22:13:20Z
 

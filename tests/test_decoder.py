@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from iolog import Decoder, Entry, Skipped, Stream, Truncated, encode_entry
-from tests.vectors import VECTORS
+from tests.wire_vectors import VECTORS
 
 T0 = 1_700_000_000_000_000_000
 

@@ -19,7 +19,7 @@ from iolog import (
     encode_header,
     format_docker_time,
 )
-from tests.vectors import VECTORS
+from tests.wire_vectors import VECTORS
 
 
 @pytest.mark.parametrize("vector", VECTORS, ids=lambda v: v.name)

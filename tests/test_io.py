@@ -17,7 +17,7 @@ from iolog import (
     read_entries,
     read_events,
 )
-from tests.vectors import VECTORS, WRITTEN
+from tests.wire_vectors import VECTORS, WRITTEN
 
 T0 = 1_700_000_000_000_000_000
 

@@ -1,7 +1,7 @@
 """Access to the byte-exact wire-format vectors made by VIC's own writer.
 
-The vectors live beside the repository in ``../shared/vectors`` and are read
-in place (never copied into the repo).
+The vectors are kept in ``tests/vectors/`` (see its README for where the bytes
+came from), so a clone of the repository tests on its own.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-VECTORS_DIR = Path(__file__).resolve().parents[2] / "shared" / "vectors"
+VECTORS_DIR = Path(__file__).resolve().parent / "vectors"
 
 
 @dataclass(frozen=True)
