@@ -30,8 +30,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from generate import generate, parse_size  # noqa: E402
 
-from iolog.format import encode_entry  # noqa: E402
-from iolog.logfile import LogFile  # noqa: E402
+from iolog.core.format import encode_entry  # noqa: E402
+from iolog.file.logfile import LogFile  # noqa: E402
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 MIB = 1 << 20
@@ -48,7 +48,7 @@ _RUNNER = (
 
 _INDEX_CHILD = (
     "import resource, sys, time\n"
-    "from iolog.logfile import LogFile\n"
+    "from iolog.file.logfile import LogFile\n"
     "log = LogFile(sys.argv[1], cache=False)\n"
     "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
     "start = time.perf_counter()\n"

@@ -10,9 +10,18 @@ size, stream) and a payload. This package encodes and decodes it (sans-IO
 
 from __future__ import annotations
 
-from .decoder import PLAUSIBLE_TIMESTAMP_NS, Decoder, Event, Skipped, Truncated
-from .errors import DecodeError, InvalidArgumentError, IologError
-from .format import (
+from .core.decoder import PLAUSIBLE_TIMESTAMP_NS, Decoder, Event, Skipped, Truncated
+from .core.errors import (
+    DecodeError,
+    IndexBuildCancelled,
+    InvalidArgumentError,
+    IologError,
+    NotAnIologFile,
+    SaveError,
+    SourceError,
+    describe_os_error,
+)
+from .core.format import (
     ENCODED_HEADER_SIZE,
     HEADER_PATTERN,
     HEADER_SIZE,
@@ -26,30 +35,16 @@ from .format import (
     format_docker_time,
     ns_to_datetime,
 )
-from .index import CheckpointIndex, IndexBuildCancelled
-from .io import (
-    SNIFF_BYTES,
-    LogReader,
-    LogWriter,
-    NotAnIologFile,
-    check_log_file,
-    describe_os_error,
-    read_entries,
-    read_events,
-)
-from .logfile import LogFile
-from .serial import (
-    SaveError,
-    SerialSource,
-    SourceError,
-    is_live_spec,
-    live_events,
-    open_serial_writer,
-)
-from .sources import SourceState, SourceStatus
-from .timespec import parse_since, parse_time_range
-from .walk import FastBatch, walk
-from .window import window_batches
+from .core.timespec import parse_since, parse_time_range
+from .file.index import CheckpointIndex
+from .file.logfile import LogFile
+from .file.opening import SNIFF_BYTES, check_log_file, read_entries
+from .file.walk import FastBatch, walk
+from .file.windows import window_batches
+from .io import LogReader, LogWriter, read_events
+from .sources.live import live_events
+from .sources.serial import SerialSource, is_live_spec, open_serial_writer
+from .sources.status import SourceState, SourceStatus
 
 __version__ = "0.1.0"
 

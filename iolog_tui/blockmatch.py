@@ -26,7 +26,7 @@ from collections.abc import Callable
 from itertools import chain, repeat
 from operator import eq, itemgetter, sub
 
-from iolog.format import ENCODED_HEADER_SIZE, HEADER_PATTERN
+from iolog.core.format import ENCODED_HEADER_SIZE, HEADER_PATTERN
 
 from .model import MAX_ROW_BYTES
 

@@ -142,7 +142,7 @@ def open_source(args: argparse.Namespace) -> LogSource:
     spec: str = args.source
     if spec == "-":
         return _stdin_source(args.save)
-    from iolog.serial import SerialSource, is_live_spec
+    from iolog.sources.serial import SerialSource, is_live_spec
 
     if is_live_spec(spec):
         source = SerialSource(spec, baud=args.baud or 115200)

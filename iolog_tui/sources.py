@@ -131,7 +131,7 @@ class SerialPump:
     """Copy a serial device or pyserial URL into a file, reconnecting.
 
     Args:
-        source: an opened ``iolog.serial.SerialSource``.
+        source: an opened ``iolog.sources.serial.SerialSource``.
         path: the file to append every received byte to.
     """
 

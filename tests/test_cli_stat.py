@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from iolog import Stream, encode_entry, read_events
-from iolog.cli_stat import LogCounts, count_file
+from iolog.cli.stat import LogCounts, count_file
 
 T0 = 1_700_000_000_000_000_000
 

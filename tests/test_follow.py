@@ -7,9 +7,9 @@ import threading
 import time
 from collections.abc import Iterator
 
-from iolog.format import Entry, encode_entry
-from iolog.logfile import LogFile
-from iolog.sources import SourceState, SourceStatus
+from iolog.core.format import Entry, encode_entry
+from iolog.file.logfile import LogFile
+from iolog.sources.status import SourceState, SourceStatus
 
 BASE_NS = 1_700_000_000_000_000_000
 TIMEOUT_S = 10.0  # generous: the machine may be loaded; latency is benchmarked elsewhere

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iolog.decoder import Decoder, Skipped, Truncated
-from iolog.format import Entry, Stream, encode_entry
-from iolog.index import CheckpointIndex, IndexBuildCancelled
-from iolog.logfile import LogFile
-from iolog.walk import _entry_length
+from iolog.core.decoder import Decoder, Skipped, Truncated
+from iolog.core.format import Entry, Stream, encode_entry
+from iolog.file.index import CheckpointIndex, IndexBuildCancelled
+from iolog.file.logfile import LogFile
+from iolog.file.walk import _entry_length
 
 BASE_NS = 1_700_000_000_000_000_000
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from iolog import Entry, LogFile, Stream, encode_entry, read_events
-from iolog.indexcache import cache_dir, load_index, save_index
+from iolog.file.indexcache import cache_dir, load_index, save_index
 
 T0 = 1_700_000_000_000_000_000
 

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iolog.decoder import Decoder, Skipped
-from iolog.format import Entry, Stream, encode_entry
-from iolog.io import read_entries
-from iolog.logfile import LogFile
+from iolog import read_entries
+from iolog.core.decoder import Decoder, Skipped
+from iolog.core.format import Entry, Stream, encode_entry
+from iolog.file.logfile import LogFile
 
 BASE_NS = 1_700_000_000_000_000_000
 

@@ -1,4 +1,4 @@
-"""Tests for iolog.serial: live sources over ptys and local TCP, and the pump.
+"""Tests for iolog.sources.serial: live sources over ptys and local TCP, and the pump.
 
 No hardware: a pty pair stands in for a serial line, a TCP server on
 127.0.0.1 for ``socket://``. Every wait is bounded by a deadline.
@@ -18,12 +18,19 @@ from collections.abc import Callable, Iterable, Iterator
 
 import pytest
 
-from iolog import Entry, Skipped, SourceState, SourceStatus, Stream, Truncated, encode_entry
-from iolog.errors import InvalidArgumentError, IologError
-from iolog.serial import (
+from iolog import (
+    Entry,
+    InvalidArgumentError,
+    IologError,
     SaveError,
     SerialSource,
+    Skipped,
     SourceError,
+    SourceState,
+    SourceStatus,
+    Stream,
+    Truncated,
+    encode_entry,
     is_live_spec,
     live_events,
     open_serial_writer,
@@ -154,8 +161,8 @@ def test_is_live_spec_files_are_not_live(tmp_path: os.PathLike[str]) -> None:
 
 def test_import_iolog_does_not_import_pyserial() -> None:
     code = (
-        "import iolog, iolog.serial, sys; "
-        "iolog.serial.is_live_spec('socket://h:1'); "
+        "import iolog, iolog.sources.serial, sys; "
+        "iolog.sources.serial.is_live_spec('socket://h:1'); "
         "assert 'serial' not in sys.modules, 'pyserial imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=30)
@@ -527,7 +534,7 @@ def test_error_permission_denied_mocked(
 def test_error_permission_denied_for_real(pty_pair: Pty) -> None:
     os.chmod(pty_pair.path, 0o600)
     code = (
-        "import sys; from iolog.serial import SerialSource, SourceError\n"
+        "import sys; from iolog.sources.serial import SerialSource, SourceError\n"
         "try:\n    SerialSource(sys.argv[1]).open()\n"
         "except SourceError as e:\n    print(e)\n"
     )

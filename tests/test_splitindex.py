@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-import iolog.splitindex as splitindex
+import iolog.file.splitindex as splitindex
 from iolog import Entry, LogFile, Stream, encode_entry, read_events
 
 T0 = 1_700_000_000_000_000_000

@@ -1,4 +1,4 @@
-"""Tests for iolog.timespec: docker-compatible ``--since``/``--until`` parsing."""
+"""Tests for iolog.core.timespec: docker-compatible ``--since``/``--until`` parsing."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from iolog.errors import InvalidArgumentError, IologError
-from iolog.timespec import parse_since, parse_time_range
+from iolog.core.errors import InvalidArgumentError, IologError
+from iolog.core.timespec import parse_since, parse_time_range
 
 S = 1_000_000_000
 # A fixed clock with a sub-second part, to show nothing rounds it away.

@@ -258,7 +258,7 @@ def raw_logs(draw: st.DrawFn) -> tuple[bytes, list[int]]:
     streams interleaved, empty and full-size entries, now and then an entry
     with a reserved flag set or garbage between entries. Returns the bytes
     and each entry's time."""
-    from iolog.format import MAX_ENTRY_SIZE, encode_entry, encode_header
+    from iolog.core.format import MAX_ENTRY_SIZE, encode_entry, encode_header
 
     out: list[bytes] = []
     stamps: list[int] = []
@@ -427,7 +427,7 @@ def test_clean_blocks_test_only_lines_that_hold_the_needle(write_log, monkeypatc
 
 
 def test_garbage_or_a_flagged_header_sends_the_block_to_the_decoder(tmp_path) -> None:
-    from iolog.format import encode_entry, encode_header
+    from iolog.core.format import encode_entry, encode_header
     from iolog_tui.blockmatch import rows_passing
 
     entries = [encode_entry(b"row %d needle\n" % n, timestamp_ns=10**18 + n, stream=Stream.STDOUT)

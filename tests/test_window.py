@@ -7,11 +7,11 @@ import tempfile
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iolog.decoder import Event
-from iolog.format import Entry, Stream, encode_entry
-from iolog.logfile import LogFile
-from iolog.walk import FastBatch
-from iolog.window import window_batches
+from iolog.core.decoder import Event
+from iolog.core.format import Entry, Stream, encode_entry
+from iolog.file.logfile import LogFile
+from iolog.file.walk import FastBatch
+from iolog.file.windows import window_batches
 from tests.test_logfile import BASE_NS, _build, _linear_events, _window, _write, log_items
 
 

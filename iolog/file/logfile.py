@@ -2,14 +2,14 @@
 
 This module owns :class:`LogFile`, the seekable-file face of iolog used by
 ``iolog cat`` and the viewer. It reads with ``os.pread`` by offset and decodes
-only with :class:`~iolog.decoder.Decoder`.
+only with :class:`~iolog.core.decoder.Decoder`.
 
 The exactness rule. Every time query answers exactly what the linear filter
 ``since_ns <= entry.timestamp_ns < until_ns`` over the entries in file order
 answers, backward clock jumps included. A byte range may be left unread only
 when it is *proven* to hold no matching entry, and the only proof used is a
 checkpoint region's bounds (``max_ts < since_ns`` or ``min_ts >= until_ns``,
-see :mod:`iolog.index`). Everything else is decoded.
+see :mod:`iolog.file.index`). Everything else is decoded.
 
 Why time seeks walk the headers instead of bisecting. Bisection on byte
 offsets finds *a* place where timestamps cross ``since_ns``, but nothing read
@@ -40,9 +40,10 @@ import stat
 from collections.abc import Callable, Generator, Iterator
 from types import TracebackType
 
-from .decoder import Decoder, Event, Skipped, Truncated
-from .follow import follow_file
-from .format import ENCODED_HEADER_SIZE, HEADER_PATTERN, MAX_ENTRY_SIZE, Entry
+from ..core.decoder import Decoder, Event, Skipped, Truncated
+from ..core.format import ENCODED_HEADER_SIZE, HEADER_PATTERN, MAX_ENTRY_SIZE, Entry
+from ..sources.follow import follow_file
+from ..sources.status import SourceStatus
 from .index import (
     DEFAULT_CHECKPOINT_EVERY_BYTES,
     EOF_HORIZON_BYTES,
@@ -50,7 +51,6 @@ from .index import (
     extend_index,
 )
 from .indexcache import load_index, save_index
-from .sources import SourceStatus
 from .splitindex import build_in_two
 from .walk import FastBatch, walk
 
@@ -75,7 +75,7 @@ class LogFile:
         path: the log file.
         checkpoint_every_bytes: distance between index checkpoints.
         cache: load and save the index in the user's cache (see
-            :mod:`iolog.indexcache`), so a log is walked once, not per query.
+            :mod:`iolog.file.indexcache`), so a log is walked once, not per query.
 
     Raises:
         OSError: the file cannot be opened (missing, permission, a directory).
@@ -156,7 +156,7 @@ class LogFile:
         Work already done by a time seek or a cancelled build is resumed. An
         index of a file that has since changed size is rebuilt. A large file
         never indexed before is walked in two halves at once, the second by a
-        helper process (see :mod:`iolog.splitindex`); cancelling that throws
+        helper process (see :mod:`iolog.file.splitindex`); cancelling that throws
         its work away.
 
         Args:
@@ -332,7 +332,7 @@ class LogFile:
     ) -> Generator[FastBatch | list[Event], None, int]:
         """Events from an entry boundary, in bulk, without an object per entry.
 
-        Where headers chain cleanly this yields :class:`~iolog.index.FastBatch`
+        Where headers chain cleanly this yields :class:`~iolog.file.index.FastBatch`
         es (offsets and raw headers of many entries at once); elsewhere, lists
         of the decoder's events. Together they are exactly what
         ``events_from(offset)`` yields, several times faster to consume.

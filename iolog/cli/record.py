@@ -22,9 +22,10 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import BinaryIO
 
-from .cli import PROG, CliError, standard_stream, warn
-from .format import Stream
-from .io import LogWriter, describe_os_error
+from ..core.errors import describe_os_error
+from ..core.format import Stream
+from ..io import LogWriter
+from .common import PROG, CliError, standard_stream, warn
 
 __all__ = ["IDLE_FLUSH_S", "record_command", "write_command"]
 
@@ -115,7 +116,7 @@ def record_command(args: argparse.Namespace) -> int:
     if args.serial and args.output:
         raise CliError("give either --serial or -o, not both", status=2)
     if args.serial:
-        from .serial import open_serial_writer
+        from ..sources.serial import open_serial_writer
 
         sink: BinaryIO | io.RawIOBase = open_serial_writer(args.serial, baud=args.baud)
     else:

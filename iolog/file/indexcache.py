@@ -1,9 +1,9 @@
 """A persistent cache of checkpoint indexes, so a log is walked once, not per query.
 
-This module owns saving a :class:`~iolog.index.CheckpointIndex` beside the
+This module owns saving a :class:`~iolog.file.index.CheckpointIndex` beside the
 user's other caches and loading it back only when it provably still
 describes the file. An exact ``--since`` on a log with backward clock jumps
-must know every timestamp before the answer (see :mod:`iolog.logfile`), so
+must know every timestamp before the answer (see :mod:`iolog.file.logfile`), so
 the first query of a large log walks its headers; with this cache, every
 later query (and the viewer) starts from the saved index and reads one
 region.

@@ -3,7 +3,7 @@
 This module owns the summary that ``iolog stat`` prints: entries per stream,
 payload bytes, complete lines, the first and last timestamps, how often time
 went backwards, and the damage met on the way. A file is counted from the
-fast header walk (:meth:`~iolog.logfile.LogFile.batches`), a batch of
+fast header walk (:meth:`~iolog.file.logfile.LogFile.batches`), a batch of
 entries at a time; standard input, which cannot be walked, entry by entry.
 Both give the same counts.
 """
@@ -17,11 +17,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from .cli import CliError, _check_readable_file, _Damage, standard_stream
-from .decoder import Event
-from .format import Entry, format_docker_time
-from .io import read_events
-from .walk import FastBatch
+from ..core.decoder import Event
+from ..core.format import Entry, format_docker_time
+from ..file.walk import FastBatch
+from ..io import read_events
+from .common import CliError, Damage, check_readable_file, standard_stream
 
 __all__ = ["LogCounts", "stat_command"]
 
@@ -40,7 +40,7 @@ class LogCounts:
     last_ns: int | None = None
     backward: int = 0
     read_bytes: int = 0
-    damage: _Damage = field(default_factory=_Damage)
+    damage: Damage = field(default_factory=Damage)
 
     @property
     def entries(self) -> int:
@@ -118,7 +118,7 @@ def count_file(path: str) -> LogCounts:
     Raises:
         OSError: the file cannot be read.
     """
-    from .logfile import LogFile
+    from ..file.logfile import LogFile
 
     counts = LogCounts()
     with LogFile(path) as log:
@@ -133,7 +133,7 @@ def count_file(path: str) -> LogCounts:
 def stat_command(args: argparse.Namespace) -> int:
     """Run ``iolog stat``: print the summary of a log file or of stdin."""
     if args.source != "-":
-        size = _check_readable_file(args.source)
+        size = check_readable_file(args.source)
         counts = count_file(args.source)
     else:
         stdin: BinaryIO = standard_stream("stdin").buffer

@@ -9,14 +9,14 @@ checkpoint: a 1 GiB log indexed every 64 KiB takes 512 KiB.
 What a region's min/max proves. A region whose ``max_ts < since`` or whose
 ``min_ts >= until`` holds no entry with ``since <= ts < until``, whatever the
 order of its timestamps (backward clock jumps included), so a query may skip
-it. Nothing else is ever skipped: see :mod:`iolog.logfile`.
+it. Nothing else is ever skipped: see :mod:`iolog.file.logfile`.
 
 Why a checkpoint is a safe place to start decoding. Checkpoints are placed
-only at offsets where the linear decoder (one :class:`~iolog.decoder.Decoder`
+only at offsets where the linear decoder (one :class:`~iolog.core.decoder.Decoder`
 fed the file from offset 0) is in sync, expecting a header. A fresh decoder
 started there in sync produces exactly the events the linear one does.
 
-The build is one streaming pass of :func:`iolog.walk.walk`, which applies
+The build is one streaming pass of :func:`iolog.file.walk.walk`, which applies
 the decoder's own rules without an object per entry, and hands garbage,
 torn entries and the end of the file to a real ``Decoder``: so the index
 always agrees with the decoder.
@@ -29,9 +29,9 @@ import operator
 from array import array
 from collections.abc import Callable
 
-from .decoder import Event, Skipped, Truncated
-from .errors import IologError
-from .format import ENCODED_HEADER_SIZE, MAX_ENTRY_SIZE, Entry
+from ..core.decoder import Event, Skipped, Truncated
+from ..core.errors import IndexBuildCancelled
+from ..core.format import ENCODED_HEADER_SIZE, MAX_ENTRY_SIZE, Entry
 from .walk import _STDERR_BYTE, FastBatch, _timestamps_struct, walk
 
 __all__ = [
@@ -54,13 +54,6 @@ _PROGRESS_EVERY_BYTES = 4 << 20
 #: own entry and successor header. Checkpoints further than this from the end
 #: of the indexed bytes do not depend on where the file ended.
 EOF_HORIZON_BYTES = 3 * (_HDR + MAX_ENTRY_SIZE) + 2 * _HDR
-
-class IndexBuildCancelled(IologError):
-    """Building the index was cancelled through ``should_stop``.
-
-    The work done so far is kept: the next build resumes where this one stopped.
-    """
-
 
 class CheckpointIndex:
     """A sparse index of a log file: regions with their entry numbers and time bounds.
@@ -317,7 +310,7 @@ class CheckpointIndex:
 
         Args:
             item: a batch, or a list of the decoder's events, from
-                :func:`iolog.walk.walk`, continuing at :attr:`end_offset`.
+                :func:`iolog.file.walk.walk`, continuing at :attr:`end_offset`.
             stop_since_ns: see :func:`extend_index`.
 
         Returns:

@@ -24,8 +24,8 @@ import subprocess
 import sys
 from collections.abc import Callable
 
-from .decoder import Decoder, Skipped, Truncated
-from .format import Entry
+from ..core.decoder import Decoder, Skipped, Truncated
+from ..core.format import Entry
 from .index import EOF_HORIZON_BYTES, CheckpointIndex, IndexBuildCancelled, extend_index
 from .walk import walk
 
@@ -40,7 +40,7 @@ _PROGRESS_EVERY_BYTES = 4 << 20
 
 _CHILD = (
     "import sys\n"
-    "from iolog.splitindex import _index_second_half\n"
+    "from iolog.file.splitindex import _index_second_half\n"
     "_index_second_half()\n"
 )
 

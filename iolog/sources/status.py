@@ -5,7 +5,7 @@ stdin, a serial device, a socket): besides decoder events they yield
 :class:`SourceStatus` events, so a consumer (``iolog cat -f``, the viewer)
 can say on screen that a file was truncated or replaced, or that a device
 disconnected and came back. Adapters stay thin: they read bytes and feed the
-one :class:`~iolog.decoder.Decoder`.
+one :class:`~iolog.core.decoder.Decoder`.
 """
 
 from __future__ import annotations

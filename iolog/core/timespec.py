@@ -23,7 +23,7 @@ Fractions of a second keep full nanosecond precision everywhere (integer
 arithmetic only; digits beyond the ninth are truncated, as Go does). Docker
 truncates duration results to whole seconds; this module does not.
 
-Everything else raises :class:`~iolog.errors.InvalidArgumentError` (a
+Everything else raises :class:`~iolog.core.errors.InvalidArgumentError` (a
 ``ValueError``) whose one-line message quotes the value and lists the accepted
 forms.
 """
@@ -34,7 +34,7 @@ import re
 import time
 from datetime import datetime, timedelta, timezone, tzinfo
 
-from iolog.errors import InvalidArgumentError
+from iolog.core.errors import InvalidArgumentError
 
 __all__ = ["parse_since", "parse_time_range"]
 

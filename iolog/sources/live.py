@@ -2,9 +2,9 @@
 
 This module owns what every live source shares once bytes have arrived:
 writing each byte to the ``--save`` file before decoding it (so the copy is
-exact), feeding the one :class:`~iolog.decoder.Decoder`, flushing it when the
+exact), feeding the one :class:`~iolog.core.decoder.Decoder`, flushing it when the
 source is idle, and starting a fresh decoder after a reconnect. It knows
-nothing of devices; :mod:`iolog.serial` produces the chunks.
+nothing of devices; :mod:`iolog.sources.serial` produces the chunks.
 """
 
 from __future__ import annotations
@@ -14,15 +14,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import BinaryIO
 
-from .decoder import Decoder, Event
-from .errors import IologError
-from .sources import SourceState, SourceStatus
+from ..core.decoder import Decoder, Event
+from ..core.errors import SaveError
+from .status import SourceState, SourceStatus
 
-__all__ = ["SaveError", "live_events"]
-
-
-class SaveError(IologError):
-    """Received bytes could not be written to the save file (one-line message)."""
+__all__ = ["live_events"]
 
 
 def live_events(
@@ -32,7 +28,7 @@ def live_events(
 
     Every received byte is written to ``save`` (and flushed) before it is
     decoded, so the save file is byte-identical to the stream and opens later
-    as an ordinary log. One :class:`~iolog.decoder.Decoder` (resyncing, so
+    as an ordinary log. One :class:`~iolog.core.decoder.Decoder` (resyncing, so
     boot noise before the first header is skipped and reported) decodes the
     stream; offsets count bytes since the start, across reconnects. An idle
     chunk (``b""``) flushes the decoder so the newest entry shows at once.

@@ -4,7 +4,7 @@ This module owns the polling loop behind :meth:`iolog.LogFile.follow` and
 ``iolog cat -f``: read what was appended, feed the one decoder, flush it when
 idle so the newest complete entry shows at once, and notice when the file
 shrinks (truncation) or the path comes to name another file (rotation),
-reporting each as a :class:`~iolog.sources.SourceStatus`.
+reporting each as a :class:`~iolog.sources.status.SourceStatus`.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import os
 import time
 from collections.abc import Callable, Iterator
 
-from .decoder import Decoder, Event, Skipped
-from .sources import SourceState, SourceStatus
+from ..core.decoder import Decoder, Event, Skipped
+from .status import SourceState, SourceStatus
 
 __all__ = ["follow_file"]
 

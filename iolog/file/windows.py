@@ -2,7 +2,7 @@
 
 This module owns printing (or otherwise consuming) every entry with
 ``since_ns <= timestamp_ns < until_ns`` without an object per entry. It
-reads the same ranges as :meth:`~iolog.logfile.LogFile.events` (those the
+reads the same ranges as :meth:`~iolog.file.logfile.LogFile.events` (those the
 complete checkpoint index cannot prove irrelevant) through the fast header
 walk; a batch whose timestamps all fall inside the window passes as it is,
 one with none inside is dropped, and only a batch astride an edge of the
@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from .decoder import Event
-from .format import Entry
+from ..core.decoder import Event
+from ..core.format import Entry
 from .walk import FastBatch
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ def window_batches(
 
     Flattened (each batch ``k`` as ``batch.entry(k)`` for ``k <
     batch.accepted``), the items are exactly the events that
-    :meth:`~iolog.logfile.LogFile.events` yields for the same window: the
+    :meth:`~iolog.file.logfile.LogFile.events` yields for the same window: the
     entries inside it, in file order, and the ``Skipped``/``Truncated``
     events of the ranges read.
 
@@ -45,7 +45,7 @@ def window_batches(
         until_ns: upper bound (exclusive), or ``None``.
 
     Yields:
-        :class:`~iolog.walk.FastBatch` es wholly inside the window, and lists
+        :class:`~iolog.file.walk.FastBatch` es wholly inside the window, and lists
         of events (entries inside the window and damage reports).
 
     Raises:

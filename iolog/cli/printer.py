@@ -17,8 +17,8 @@ import os
 import sys
 from typing import BinaryIO
 
-from .format import Entry, Stream, format_docker_time
-from .walk import FastBatch
+from ..core.format import Entry, Stream, format_docker_time
+from ..file.walk import FastBatch
 
 __all__ = ["Printer"]
 

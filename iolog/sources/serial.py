@@ -4,13 +4,13 @@ This module owns the serial end of a live source: recognising one
 (:func:`is_live_spec`), reading it with reconnect and backoff
 (:class:`SerialSource`), and writing to a device (:func:`open_serial_writer`).
 The device-independent pump that decodes the chunks and keeps an exact copy
-of the stream, :func:`~iolog.live.live_events`, lives in :mod:`iolog.live`
-and is re-exported here.
+of the stream, :func:`~iolog.sources.live.live_events`, lives in
+:mod:`iolog.sources.live`.
 
 pyserial is imported only when a port is actually opened, so ``import iolog``
 stays standard library only. Errors that reach a person are one line:
-:class:`SourceError` for the device, :class:`~iolog.live.SaveError` for the
-``--save`` file.
+:class:`~iolog.core.errors.SourceError` for the device,
+:class:`~iolog.core.errors.SaveError` for the ``--save`` file.
 """
 
 from __future__ import annotations
@@ -29,19 +29,15 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
 
-from .errors import InvalidArgumentError, IologError
-from .live import SaveError, live_events
-from .sources import SourceState, SourceStatus
+from ..core.errors import InvalidArgumentError, SourceError
+from .status import SourceState, SourceStatus
 
 __all__ = [
     "SERIAL_PREFIX",
     "URL_SCHEMES",
-    "SaveError",
     "SerialSource",
     "SerialWriter",
-    "SourceError",
     "is_live_spec",
-    "live_events",
     "open_serial_writer",
 ]
 
@@ -63,15 +59,6 @@ try:  # pyserial lets termios.error (not an OSError) escape from flush()
     _PORT_ERRORS: tuple[type[Exception], ...] = (OSError, termios.error)
 except ImportError:  # pragma: no cover - not a POSIX system
     _PORT_ERRORS = (OSError,)
-
-
-class SourceError(IologError, OSError):
-    """A live source could not be opened, read or written (one-line message).
-
-    It is an :class:`OSError` too, so a :class:`~iolog.io.LogWriter` over a
-    :class:`SerialWriter` keeps its unsent frames when the device fails, as it
-    does for any failing sink.
-    """
 
 
 def is_live_spec(spec: str) -> bool:
@@ -331,7 +318,7 @@ class SerialSource:
         iterator ends when :meth:`close` is called.
 
         Yields:
-            ``bytes`` and :class:`~iolog.sources.SourceStatus` items.
+            ``bytes`` and :class:`~iolog.sources.status.SourceStatus` items.
 
         Raises:
             SourceError: the first open failed.

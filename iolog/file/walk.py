@@ -9,7 +9,7 @@ and unpacked by one ``struct`` call. An entry is accepted only when its
 successor's header has the right shape, which is the decoder's own
 acceptance test in sync. Wherever that fails (garbage, a torn entry, the end
 of the file) the walk hands the bytes to a real
-:class:`~iolog.decoder.Decoder` until it is back in sync, so what it yields
+:class:`~iolog.core.decoder.Decoder` until it is back in sync, so what it yields
 is exactly what the decoder would.
 """
 
@@ -22,8 +22,8 @@ import struct
 from collections.abc import Callable, Generator
 from typing import NamedTuple
 
-from .decoder import Decoder, Event
-from .format import ENCODED_HEADER_SIZE, HEADER_PATTERN, MAX_ENTRY_SIZE, Entry, Stream, trusted_entry
+from ..core.decoder import Decoder, Event
+from ..core.format import ENCODED_HEADER_SIZE, HEADER_PATTERN, MAX_ENTRY_SIZE, Entry, Stream, trusted_entry
 
 __all__ = ["FastBatch", "walk"]
 
@@ -139,7 +139,7 @@ def walk(
     Where headers chain cleanly the walk yields :class:`FastBatch` es, found
     without building an object per entry; wherever they do not (garbage, a
     torn entry, the end of the file) it hands the bytes to a real
-    :class:`~iolog.decoder.Decoder` until it is back in sync and yields that
+    :class:`~iolog.core.decoder.Decoder` until it is back in sync and yields that
     decoder's events as a list. Together they are exactly the events of a
     decoder fed the same bytes. The consumer may stop at any time.
 

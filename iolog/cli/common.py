@@ -1,0 +1,119 @@
+"""What every ``iolog`` subcommand shares: one-line errors, warnings, damage reports.
+
+This module owns turning failures into one clear line on stderr and an exit
+status (:class:`CliError`), the damage summary printed after reading
+(:class:`Damage`), and the checks that every command makes of its input
+(a readable log file, a time window, a line count).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from ..core.decoder import Skipped, Truncated
+from ..core.errors import NotAnIologFile, describe_os_error
+from ..core.timespec import parse_since
+from ..file.opening import check_log_file
+
+__all__ = [
+    "PROG",
+    "CliError",
+    "Damage",
+    "check_readable_file",
+    "parse_window",
+    "standard_stream",
+    "tail_count",
+    "warn",
+]
+
+PROG = "iolog"
+
+
+class CliError(Exception):
+    """A failure to report as one line (``iolog: error: ...``) and exit 1."""
+
+    def __init__(self, message: str, status: int = 1) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass
+class Damage:
+    """Skipped and truncated bytes met while reading, for warnings and stat."""
+
+    skipped_regions: int = 0
+    skipped_bytes: int = 0
+    first_skip_offset: int | None = None
+    truncated: list[tuple[int, int]] = field(default_factory=list)
+
+    def add(self, event: Skipped | Truncated) -> None:
+        if isinstance(event, Truncated):
+            self.truncated.append((event.offset, event.length))
+            return
+        self.skipped_regions += 1
+        self.skipped_bytes += event.length
+        if self.first_skip_offset is None:
+            self.first_skip_offset = event.offset
+
+    def warnings(self, name: str) -> list[str]:
+        lines = []
+        if self.skipped_bytes:
+            regions = "region" if self.skipped_regions == 1 else "regions"
+            lines.append(
+                f"{PROG}: warning: {name}: skipped {self.skipped_bytes} undecodable bytes in "
+                f"{self.skipped_regions} {regions} (first at offset {self.first_skip_offset})"
+            )
+        for offset, length in self.truncated:
+            lines.append(
+                f"{PROG}: warning: {name}: incomplete entry at the end "
+                f"({length} bytes at offset {offset})"
+            )
+        return lines
+
+
+def standard_stream(name: str) -> TextIO:
+    """``sys.stdin`` or ``sys.stdout``; fail with one line when it is closed (``<&-``)."""
+    stream: TextIO | None = getattr(sys, name)
+    if stream is None:
+        raise CliError(f"standard {'input' if name == 'stdin' else 'output'} is closed")
+    return stream
+
+
+def warn(message: str) -> None:
+    """Print one line on stderr (warnings and errors)."""
+    sys.stderr.write(message + "\n")
+    sys.stderr.flush()
+
+
+def check_readable_file(path: str) -> int:
+    """Fail with one line unless ``path`` is a readable iolog file; return its size."""
+    try:
+        return check_log_file(path)
+    except NotAnIologFile as error:
+        raise CliError(str(error)) from None
+    except OSError as error:
+        raise CliError(f"{path}: {describe_os_error(error)}") from None
+
+
+def parse_window(args: argparse.Namespace) -> tuple[int | None, int | None]:
+    try:
+        since_ns = parse_since(args.since) if args.since is not None else None
+        until_ns = parse_since(args.until) if args.until is not None else None
+    except ValueError as error:
+        raise CliError(str(error), status=2) from None
+    return since_ns, until_ns
+
+
+def tail_count(value: str | None) -> int | None:
+    if value is None or value == "all":
+        return None
+    try:
+        count = int(value)
+    except ValueError:
+        count = -1
+    if count < 0:
+        raise CliError(f"invalid --tail {value!r}: expected a number of lines or 'all'", status=2)
+    return count

@@ -1,0 +1,163 @@
+"""The ``iolog`` command line: parsing and dispatch to one module per subcommand.
+
+``iolog cat`` (:mod:`iolog.cli.cat`), ``iolog stat`` (:mod:`iolog.cli.stat`),
+``iolog write`` and ``iolog record`` (:mod:`iolog.cli.record`); what they
+share is in :mod:`iolog.cli.common`.
+
+Exit status: 0 on success, 1 when the input cannot be used (missing file,
+not an iolog stream, a device that fails), 2 for a usage error, and for
+``record`` the command's own status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from ..core.errors import IologError
+from .common import PROG, CliError, warn
+
+__all__ = ["main"]
+
+
+class _ArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _ArgumentParser(
+        prog=PROG,
+        description="Read and write VMware VIC container-VM logs (iolog format).",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(dest="subcommand", metavar="COMMAND", parser_class=_ArgumentParser)
+    commands.required = True
+
+    cat = commands.add_parser(
+        "cat",
+        help="print a log's messages, like docker logs",
+        description="Print the messages of a log: stdout entries on stdout, stderr entries on "
+        "stderr, like `docker logs`. SOURCE is a file, - for stdin, a serial device or a "
+        "pyserial URL (socket://host:port).",
+    )
+    cat.add_argument("source", metavar="SOURCE")
+    cat.add_argument("-t", "--timestamps", action="store_true", help="prefix each line with its time")
+    cat.add_argument(
+        "--since", metavar="S", help="only entries at or after S (10m, 1h30m, RFC 3339, unix seconds)"
+    )
+    cat.add_argument("--until", metavar="U", help="only entries before U (same forms as --since)")
+    cat.add_argument("-n", "--tail", metavar="N", help="only the last N lines ('all' for every line)")
+    cat.add_argument(
+        "-f", "--follow", action="store_true", help="keep printing new entries as they are written"
+    )
+    cat.add_argument(
+        "--stream", choices=("stdout", "stderr", "all"), default="all", help="which stream to print"
+    )
+    cat.add_argument(
+        "--baud", type=int, default=115200, metavar="N", help="serial baud rate (default 115200)"
+    )
+    cat.add_argument(
+        "--save", metavar="FILE", help="append every byte received from a live source to FILE"
+    )
+    cat.add_argument(
+        "--no-reconnect", action="store_true", help="exit when a live source disconnects"
+    )
+    cat.add_argument("-q", "--quiet", action="store_true", help="no warnings about skipped bytes")
+
+    st = commands.add_parser(
+        "stat", help="summarise a log", description="Count a log's entries, streams and damage."
+    )
+    st.add_argument("source", metavar="SOURCE")
+    st.add_argument("--json", action="store_true", help="print JSON")
+    st.add_argument("-q", "--quiet", action="store_true", help="no warnings")
+
+    write = commands.add_parser(
+        "write",
+        help="frame stdin as a log",
+        description="Frame standard input as iolog entries, appended to FILE or written to stdout.",
+    )
+    write.add_argument("--stream", choices=("stdout", "stderr"), default="stdout")
+    write.add_argument("-o", "--output", metavar="FILE", help="append to FILE instead of stdout")
+
+    record = commands.add_parser(
+        "record",
+        help="run a command and log its output",
+        description="Run CMD with separate stdout and stderr pipes and write both into one log "
+        "with the right stream bits. Exits with CMD's status.",
+    )
+    record.add_argument("-o", "--output", metavar="FILE", help="the log file (default: stdout)")
+    record.add_argument("--append", action="store_true", help="append to FILE instead of replacing it")
+    record.add_argument("--serial", metavar="DEV", help="write the log to a serial device or URL")
+    record.add_argument("--baud", type=int, default=115200, metavar="N")
+    record.add_argument("command", nargs=argparse.REMAINDER, metavar="-- CMD [ARGS...]")
+    return parser
+
+
+def _version() -> str:
+    from iolog import __version__
+
+    return __version__
+
+
+def _cmd_cat(args: argparse.Namespace) -> int:
+    from .cat import cat_command
+
+    return cat_command(args)
+
+
+def _cmd_stat(args: argparse.Namespace) -> int:
+    from .stat import stat_command
+
+    return stat_command(args)
+
+
+def _cmd_write(args: argparse.Namespace) -> int:
+    from .record import write_command
+
+    return write_command(args)
+
+
+def _cmd_record(args: argparse.Namespace) -> int:
+    from .record import record_command
+
+    return record_command(args)
+
+
+_COMMANDS = {"cat": _cmd_cat, "stat": _cmd_stat, "write": _cmd_write, "record": _cmd_record}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``iolog`` command line.
+
+    Args:
+        argv: the arguments after the program name; ``sys.argv[1:]`` by default.
+
+    Returns:
+        The exit status.
+    """
+    if sys.stderr is None:  # closed (2>&-): nowhere to report, but no crash either
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115
+    args = _build_parser().parse_args(argv)
+    try:
+        return _COMMANDS[args.subcommand](args)
+    except CliError as error:
+        warn(f"{PROG}: error: {error}")
+        return error.status
+    except KeyboardInterrupt:
+        return 0
+    except BrokenPipeError:
+        # The reader went away (`iolog cat big.log | head`): stop quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except IologError as error:
+        warn(f"{PROG}: error: {error}")
+        return 1
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename else ""
+        warn(f"{PROG}: error: {where}{error.strerror or error}")
+        return 1
