@@ -1082,6 +1082,11 @@ def corpus(seeds_per_class: int = 3) -> list[Case]:
       byte dropped), more lines of its stream after it.
     * ``h-reboot-*``: the last line before a reboot, boot noise, the new writer's entries.
     * ``i-zero-hole-*``: a zero hole after a good entry.
+    * ``j-nested-payload-then-*``: an entry whose payload holds two nested entries, then damage.
+    * ``k-claimed-end-in-last-15-bytes``: two payload bytes dropped from the second-last entry,
+      so that its claimed end falls inside the last entry's header, less than 16 bytes from the end.
+    * ``m-dup-in-header-then-entries``: a header byte duplicated so that the bytes one further on
+      look like a header whose size runs past the end, 24 entries after it.
     """
     cases: list[Case] = []
 
@@ -1146,6 +1151,28 @@ def corpus(seeds_per_class: int = 3) -> list[Case]:
         inj = Injector(steady_log(_lines(10)), random.Random(9))
         inj.zero_hole(size, at=inj.boundary_before(5))
         cases.append(inj.finish(f"i-zero-hole-after-entry-{label}"))
+
+    nested = encode_entry(b"nested one, no newline", timestamp_ns=ERAS["2026"]) + encode_entry(
+        b"nested two\n", timestamp_ns=ERAS["2026"] + 1
+    )
+    with_nested = steady_log([*_lines(4), (Stream.STDOUT, nested), *_lines(6, "after")])
+    inj = Injector(with_nested, random.Random(10))
+    inj.noise(at=inj.boundary_before(5), kind="printable", length=200)
+    cases.append(inj.finish("j-nested-payload-then-noise"))
+    inj = Injector(with_nested, random.Random(10))
+    inj.zero_hole(4096, at=inj.boundary_before(5))
+    cases.append(inj.finish("j-nested-payload-then-zero-hole"))
+
+    last_short = steady_log([*_lines(6), (Stream.STDOUT, b"hello there\n"), (Stream.STDOUT, b"\n")])
+    inj = Injector(last_short, random.Random(11))
+    start = inj.starts()[inj.piece_of(6)]
+    inj.drop(offset=start + HDR + 2)
+    inj.drop(offset=start + HDR + 2)
+    cases.append(inj.finish("k-claimed-end-in-last-15-bytes"))
+
+    inj = Injector(steady_log(_lines(40)), random.Random(12))
+    inj.dup(offset=inj.starts()[inj.piece_of(15)] + 13)
+    cases.append(inj.finish("m-dup-in-header-then-entries"))
 
     for era in ERAS:
         cases.append(random_case(random.Random(era), [], name=f"clean-{era}", writes=(20, 40)))
