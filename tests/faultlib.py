@@ -1,7 +1,7 @@
 """Fault corpus for trustworthy reading: a model writer, fault injection, ground truth, a checker.
 
 This module owns what "reading a damaged log correctly" means, independently of
-any reader. It has four parts:
+any reader. It has five parts:
 
 * **The model writer** (:class:`ModelWriter`, :func:`write_log`): VIC's writer
   rules (an entry ends at each newline, which stays in the payload; anything
@@ -20,7 +20,11 @@ any reader. It has four parts:
   correct way to join decoded entries into logical lines.
 * **The checker** (:func:`check`, :func:`check_path`): given a case and the
   events some reading path decoded from its bytes, counts the failures of the
-  properties below, with details of the first few.
+  properties below, with details of the first few. :func:`truth_events` are the
+  events of a reader that knows the truth; they meet every property.
+* **The fixed corpus** (:func:`corpus`): named concrete cases and seeded cases
+  of every fault class, and the decoder's reading paths (:func:`decode_whole`,
+  :func:`decode_chunks`, :func:`decode_bytewise`, :func:`decode_with_flushes`).
 
 Definitions (a reader is judged by these):
 
@@ -96,27 +100,25 @@ __all__ = [
     "FORGED_KINDS",
     "NOISE_KINDS",
     "PAYLOAD_KINDS",
+    "PROPERTIES",
     "ZERO_HEADER",
     "Case",
     "Clock",
+    "DecodeFn",
+    "Event",
     "Injector",
     "ModelWriter",
+    "Plan",
     "RefLine",
     "Report",
     "TruthEntry",
     "Write",
     "Written",
-    "DecodeFn",
-    "Event",
-    "PROPERTIES",
-    "Plan",
     "check",
     "check_path",
     "claimed_ends",
-    "truth_events",
-    "corpus",
-    "steady_log",
     "clean_case",
+    "corpus",
     "decode_bytewise",
     "decode_chunks",
     "decode_whole",
@@ -129,6 +131,8 @@ __all__ = [
     "random_case",
     "random_plan",
     "reference_lines",
+    "steady_log",
+    "truth_events",
     "write_log",
 ]
 
@@ -331,8 +335,8 @@ def forged_payload(rng: random.Random, kind: str, near_ns: int) -> bytes:
         rng.shuffle(lines)
         return b"\n".join(lines) + b"\n"
     if kind == "binary_frames":
-        out = bytearray()
-        while len(out) < rng.randint(4200, 9000):
+        out, length = bytearray(), rng.randint(4200, 9000)
+        while len(out) < length:
             message = _words(rng, 1, 40)
             out += encode_entry(message, timestamp_ns=stamp + len(out), stream=rng.choice(list(Stream)))
         return bytes(out) + b"\n"
@@ -1345,7 +1349,7 @@ def _entry(event: object) -> Entry:
 
 #: The property names a :class:`Report` counts.
 PROPERTIES = ("lost", "phantoms", "glued", "accounting")
-_MAX_DETAILS = 6
+_MAX_DETAILS = 4  # per kind of failure
 
 
 @dataclass
@@ -1360,7 +1364,7 @@ class Report:
         phantoms: decoded entries that were never written there (P2).
         glued: decoded lines joining two written lines, or a phantom and real entries (P3).
         accounting: gaps, overlaps, empty damage events, or a wrong end in the events' byte coverage.
-        details: descriptions of the first few failures.
+        details: descriptions of the first few failures of each kind.
     """
 
     entries_checked: int = 0
@@ -1397,7 +1401,9 @@ class Report:
         return "\n  ".join([head, *self.details])
 
     def _detail(self, text: str) -> None:
-        if len(self.details) < _MAX_DETAILS:
+        """Keep ``text`` unless its kind (its words up to the colon) already has its share."""
+        kind = text.split(":", 1)[0]
+        if sum(d.startswith(kind + ":") for d in self.details) < _MAX_DETAILS:
             self.details.append(text)
 
 
@@ -1458,7 +1464,7 @@ def check(case: Case, events: Sequence[object]) -> Report:
         count = found[truth.offset]
         if count > 1:
             report.duplicated += count - 1
-            report._detail(f"P1 duplicated {count}x: entry #{truth.index} at {truth.offset}")
+            report._detail(f"P1 duplicated: {count}x entry #{truth.index} at {truth.offset}")
         if truth.adjacent:
             report.lost_adjacent += int(count == 0)
             continue
@@ -1476,12 +1482,10 @@ def check(case: Case, events: Sequence[object]) -> Report:
         real = owners - {_PHANTOM, _INSIDE}
         if len(real) > 1 or (_PHANTOM in owners and real):
             report.glued += 1
-            report._detail(
-                "P3 glued: " + " + ".join(
-                    f"{_owner_name(owner[i])}@{_entry(events[i]).offset}"
-                    for i in group
-                )
-            )
+            parts = [f"{_owner_name(owner[i])}@{_entry(events[i]).offset}" for i in group]
+            if len(parts) > 8:
+                parts[4:-3] = [f"... {len(parts) - 7} more ..."]
+            report._detail("P3 glued: " + " + ".join(parts))
 
     pos = 0
     for event in events:

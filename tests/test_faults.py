@@ -107,8 +107,9 @@ def split_points(draw: st.DrawFn, case: Case) -> list[int]:
 
 def _assert_ok(case: Case, events: list[Event]) -> None:
     report = faultlib.check(case, events)
+    ok = report.ok
     shown = f"\ndata={case.data!r}" if len(case.data) <= 1500 else ""
-    assert report.ok, f"{case!r}\n{report.describe()}{shown}"
+    assert ok, f"{case!r}\n{report.describe()}{shown}"
 
 
 # -- the model itself: what the properties stand on ----------------------------------------------
@@ -296,7 +297,8 @@ def test_corpus(name: str, path: str, prop: str) -> None:
         assert _events(name, path) == _events(name, "whole")
         return
     report = _report(name, path)
-    assert prop not in report.failed(), f"{CORPUS[name]!r}\n{report.describe()}"
+    ok = prop not in report.failed()
+    assert ok, f"{CORPUS[name]!r}\n{report.describe()}"
 
 
 # -- hypothesis: faulted logs on the decoder -----------------------------------------------------
