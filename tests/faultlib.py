@@ -46,7 +46,9 @@ Definitions (a reader is judged by these):
   entry at the same offset with the same fields, or its whole byte span lies
   inside the bytes of one damaged written entry (the format cannot tell a
   changed payload, or entries nested in a damaged entry's payload, from real
-  ones). A decoded entry with non-zero flags, or with a timestamp outside
+  ones); a damaged entry read from up to 15 bytes before its start counts as
+  itself (a byte dropped from its header shifts the header onto the bytes
+  before it). A decoded entry with non-zero flags, or with a timestamp outside
   ``(0, 2**62)``, is always a phantom.
 * **P3 glued**: decoded events are joined into lines by
   :func:`reference_lines`; a decoded line is glued when its entries belong to
@@ -311,8 +313,12 @@ def forged_payload(rng: random.Random, kind: str, near_ns: int) -> bytes:
     ends (so the claimed payload ends on the next real header); ``header_text``
     lines of base64 headers, the all-zero one among them; ``binary_frames``
     nested entries without newlines, longer than one entry, ending in a newline.
+    Their times are two years before ``near_ns``.
     """
-    stamp = near_ns
+    # What a program in the container prints was stamped (if ever) before the
+    # line that carries it: here, well before any reading of the log's clock
+    # (which starts at ``near_ns`` and may step back by days).
+    stamp = near_ns - 2 * 365 * _DAY - rng.randrange(_DAY)
     if kind == "nested":
         out = bytearray()
         for i in range(rng.randint(2, 6)):
@@ -804,8 +810,11 @@ class Injector:
             at = rng.choice(open_at)
         elif at not in open_at:
             raise ValueError(f"stream {stream.name} has an open line at piece {at}")
+        # Stamped like their neighbours (a lone entry far from both is the
+        # far_time fault, not this one).
+        stamps = [self.written[p.entry].timestamp_ns for p in self.pieces if p.entry is not None]
         before = [self.written[p.entry].timestamp_ns for p in self.pieces[:at] if p.entry is not None]
-        near = before[-1] if before else ERAS["2026"]
+        near = before[-1] if before else (stamps[0] - 1_000_000 if stamps else ERAS["2026"])
         clock = Clock(rng, near + 1000, back_probability=0)
         new = write_log([(stream, forged_payload(rng, kind, near))], clock)
         for k, w in enumerate(new):
@@ -1450,9 +1459,16 @@ def check(case: Case, events: Sequence[object]) -> Report:
             owner[i] = truth.line
             continue
         if plausible and event.offset is not None:
-            k = bisect.bisect_right(damaged_starts, event.offset) - 1
-            if k >= 0 and event.offset + HDR + len(event.message) <= damaged[k][1]:
-                owner[i] = damaged[k][2] if event.offset == damaged[k][0] else _INSIDE
+            # Inside a damaged entry's bytes: its own bytes, or the entry
+            # itself read from up to 15 bytes early (a byte dropped from its
+            # header shifts the header onto the bytes before it).
+            k = bisect.bisect_right(damaged_starts, event.offset + HDR - 1) - 1
+            if (
+                k >= 0
+                and event.offset + HDR > damaged[k][0]
+                and event.offset + HDR + len(event.message) <= damaged[k][1]
+            ):
+                owner[i] = damaged[k][2] if event.offset <= damaged[k][0] else _INSIDE
                 continue
         owner[i] = _PHANTOM
         report.phantoms += 1

@@ -96,7 +96,9 @@ def test_torn_entry_loses_only_itself():
 
 
 def test_payload_containing_header_lookalikes_does_not_derail():
-    fake = frame(b"inner\n", 99)  # a complete, valid frame inside a payload
+    # A complete, valid frame inside a payload, stamped before the line that
+    # carries it (as anything a program prints was).
+    fake = frame(b"inner\n", -99)
     messages = [b"a==b==\n", b"x" * 14 + b"==\n", fake[:16] + b"\n", fake + b"\n", b"==" * 40 + b"\n"]
     data = b"".join(frame(m, i) for i, m in enumerate(messages))
     events = decode(data)

@@ -13,7 +13,7 @@ from iolog.core.decoder import Decoder, Skipped, Truncated
 from iolog.core.format import Entry, Stream, encode_entry
 from iolog.file.index import CheckpointIndex, IndexBuildCancelled
 from iolog.file.logfile import LogFile
-from iolog.file.walk import _entry_length
+from iolog.core.format import entry_length_from_size_chars as _entry_length
 
 BASE_NS = 1_700_000_000_000_000_000
 

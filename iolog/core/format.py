@@ -26,12 +26,15 @@ __all__ = [
     "HEADER_PATTERN",
     "HEADER_SIZE",
     "MAX_ENTRY_SIZE",
+    "B64_ALPHABET",
     "Entry",
     "Header",
     "Stream",
+    "b64_chars",
     "decode_header",
     "encode_entry",
     "encode_header",
+    "entry_length_from_size_chars",
     "format_docker_time",
     "ns_to_datetime",
 ]
@@ -54,6 +57,43 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 #: A well-formed encoded header: 13 base64 characters, one whose low four bits
 #: are zero (canonical padding of the tenth byte), then ``==``.
 HEADER_PATTERN = re.compile(rb"[A-Za-z0-9+/]{13}[AQgw]==")
+
+#: The base64 alphabet, in value order.
+B64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_B64_VALUE = {char: value for value, char in enumerate(B64_ALPHABET)}
+
+
+def b64_chars(mask: int, value: int) -> bytes:
+    """The base64 characters whose 6-bit value ``v`` has ``v & mask == value``.
+
+    Header characters carry fixed bit ranges of the raw header (character
+    ``k`` holds raw bits ``6k`` to ``6k + 5``, most significant first), so a
+    rule about bits is a set of characters at one position.
+    """
+    return bytes(char for char in B64_ALPHABET if _B64_VALUE[char] & mask == value)
+
+
+def entry_length_from_size_chars(key: bytes) -> int | None:
+    """Header characters 10-13 -> the entry's length on the wire (header and payload).
+
+    Character 10 carries raw bits 60-65, 11 bits 66-71, 12 bits 72-77 and 13
+    bits 78-79 plus four padding bits that must be zero (``[AQgw]``). Raw
+    bytes 8-9 (bits 64-79) hold ``size << 4 | stream << 3 | flags`` as a
+    little-endian uint16. ``None`` means these characters cannot be part of a
+    header that matches ``HEADER_PATTERN``.
+    """
+    if len(key) != 4 or key[3] not in b"AQgw":
+        return None
+    value = 0
+    for char in key:
+        digit = _B64_VALUE.get(char)
+        if digit is None:
+            return None
+        value = value << 6 | digit
+    # value holds bits 60..83, bit 83 least significant.
+    low_byte = value >> 12 & 0xFF
+    high_byte = value >> 4 & 0xFF
+    return ENCODED_HEADER_SIZE + ((low_byte | high_byte << 8) >> 4)
 
 
 class Stream(enum.IntEnum):

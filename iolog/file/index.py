@@ -1,20 +1,27 @@
 """The sparse checkpoint index of a log file, and the fast pass that builds it.
 
-This module owns :class:`CheckpointIndex`: every few KiB of a log (at an entry
-boundary) it records a checkpoint, the offset where a *region* starts, the
-number of entries before it, and the minimum and maximum timestamp of the
-entries that start in the region. Four ``array('q')`` columns, 32 bytes per
-checkpoint: a 1 GiB log indexed every 64 KiB takes 512 KiB.
+This module owns :class:`CheckpointIndex`: every few KiB of a log (at an
+entry the linear decoder accepts) it records a checkpoint, the offset where a
+*region* starts, how many entries (and stderr entries) come before it, the
+time of the entry just before it and of its own first entry, how many
+damage events come before it, and the minimum and maximum timestamp of the
+entries that start in the region. Eight ``array('q')`` columns, 64 bytes per
+checkpoint: a 1 GiB log indexed every 64 KiB takes 1 MiB.
 
 What a region's min/max proves. A region whose ``max_ts < since`` or whose
 ``min_ts >= until`` holds no entry with ``since <= ts < until``, whatever the
 order of its timestamps (backward clock jumps included), so a query may skip
-it. Nothing else is ever skipped: see :mod:`iolog.file.logfile`.
+it, unless it holds damage (which ends lines and is reported). Nothing else
+is ever skipped: see :mod:`iolog.file.logfile`.
 
 Why a checkpoint is a safe place to start decoding. Checkpoints are placed
-only at offsets where the linear decoder (one :class:`~iolog.core.decoder.Decoder`
-fed the file from offset 0) is in sync, expecting a header. A fresh decoder
-started there in sync produces exactly the events the linear one does.
+only at entries that the linear decoder (one :class:`~iolog.core.decoder.Decoder`
+fed the file from offset 0) accepts. The decoder's decisions depend only on
+the bytes ahead and on the time of the previous entry, which the checkpoint
+keeps: a fresh decoder started there in sync with that time
+(``previous_ts``) produces exactly the events the linear one does. For the
+same reason an index can be cut back to any checkpoint (:meth:`rewind`, for a
+file that grew) and built on from there.
 
 The build is one streaming pass of :func:`iolog.file.walk.walk`, which applies
 the decoder's own rules without an object per entry, and hands garbage,
@@ -25,11 +32,10 @@ always agrees with the decoder.
 from __future__ import annotations
 
 import bisect
-import operator
 from array import array
 from collections.abc import Callable
 
-from ..core.decoder import Event, Skipped, Truncated
+from ..core.decoder import Event
 from ..core.errors import IndexBuildCancelled
 from ..core.format import ENCODED_HEADER_SIZE, MAX_ENTRY_SIZE, Entry
 from .walk import _STDERR_BYTE, FastBatch, _timestamps_struct, walk
@@ -60,29 +66,37 @@ class CheckpointIndex:
 
     Region ``i`` spans ``[offsets[i], offsets[i + 1])`` (the last one ends at
     :attr:`end_offset`) and holds the entries whose header starts in it;
-    ``entry_numbers[i]`` entries come before it; ``min_ts[i]``/``max_ts[i]``
-    bound their timestamps (``INT64_MAX``/``INT64_MIN`` for a region with no
-    entry). Offsets are entry boundaries where the linear decoder is in sync.
+    ``entry_numbers[i]`` entries (``stderr_numbers[i]`` on stderr) come before
+    it; ``prev_ts[i]`` is the time of the entry before it and ``first_ts[i]``
+    that of its first entry; ``min_ts[i]``/``max_ts[i]`` bound their
+    timestamps. A region with no entry (the end of a file, after damage) has
+    ``INT64_MAX``/``INT64_MIN`` bounds, and ``INT64_MIN`` stands for "none"
+    in ``prev_ts`` and ``first_ts``.
 
     Attributes:
         offsets: region start offsets, increasing; ``offsets[0] == 0``.
         entry_numbers: entries before each region.
+        stderr_numbers: stderr entries before each region.
+        damage_numbers: damage events (skipped runs, a truncated tail) before each region.
+        prev_ts: the time of the last entry before each region.
+        first_ts: the time of each region's first entry.
         min_ts: smallest timestamp in each region.
         max_ts: largest timestamp in each region.
         end_offset: bytes of the file the index covers.
         complete: the index covers the whole file as it was when built
             (``False`` for the partial index a time seek leaves behind).
         entry_count: entries in ``[0, end_offset)``.
-        stdout_count: of which on stdout.
         stderr_count: of which on stderr.
-        skipped_bytes: undecodable bytes skipped.
-        truncated_bytes: bytes of an incomplete entry at the end.
-        backward_jumps: times a timestamp was smaller than its predecessor's.
-        first_ts: timestamp of the first entry, ``None`` if there is none.
+        damage_count: damage events in ``[0, end_offset)``.
         last_ts: timestamp of the last entry, ``None`` if there is none.
         checkpoint_every_bytes: the target distance between checkpoints.
         built_for_size: the file size the last build pass treated as the end.
     """
+
+    COLUMNS = (
+        "offsets", "entry_numbers", "stderr_numbers", "damage_numbers", "prev_ts", "first_ts", "min_ts",
+        "max_ts",
+    )
 
     def __init__(self, checkpoint_every_bytes: int = DEFAULT_CHECKPOINT_EVERY_BYTES) -> None:
         if checkpoint_every_bytes < 1:
@@ -90,21 +104,26 @@ class CheckpointIndex:
         self.checkpoint_every_bytes = checkpoint_every_bytes
         self.offsets = array("q")
         self.entry_numbers = array("q")
+        self.stderr_numbers = array("q")
+        self.damage_numbers = array("q")
+        self.prev_ts = array("q")
+        self.first_ts = array("q")
         self.min_ts = array("q")
         self.max_ts = array("q")
         self.end_offset = 0
         self.complete = False
         self.entry_count = 0
         self.stderr_count = 0
-        self.skipped_bytes = 0
-        self.truncated_bytes = 0
-        self.backward_jumps = 0
-        self.first_ts: int | None = None
+        self.damage_count = 0
         self.last_ts: int | None = None
         self.built_for_size = 0
         # The open region (not yet in the arrays) while building.
         self._open_start = 0
         self._open_number = 0
+        self._open_stderr = 0
+        self._open_damage = 0
+        self._open_prev = _INT64_MIN
+        self._open_first = _INT64_MIN
         self._open_min = _INT64_MAX
         self._open_max = _INT64_MIN
 
@@ -125,11 +144,11 @@ class CheckpointIndex:
 
     @property
     def nbytes(self) -> int:
-        """Memory held by the four columns, in bytes."""
-        return sum(
-            column.itemsize * len(column)
-            for column in (self.offsets, self.entry_numbers, self.min_ts, self.max_ts)
-        )
+        """Memory held by the columns, in bytes."""
+        return sum(column.itemsize * len(column) for column in self._columns())
+
+    def _columns(self) -> list[array[int]]:
+        return [getattr(self, name) for name in self.COLUMNS]
 
     def region(self, number: int) -> tuple[int, int]:
         """The byte range ``[start, end)`` of region ``number``.
@@ -140,6 +159,24 @@ class CheckpointIndex:
         start = self.offsets[number]
         end = self.offsets[number + 1] if number + 1 < len(self.offsets) else self._open_start
         return start, end
+
+    def damaged(self, number: int) -> bool:
+        """Whether region ``number`` holds damage (a skipped run or a truncated tail)."""
+        after = (
+            self.damage_numbers[number + 1] if number + 1 < len(self.offsets) else self._open_damage
+        )
+        return after > self.damage_numbers[number]
+
+    def previous_ts(self, offset: int) -> int | None:
+        """The time of the entry before the checkpoint at ``offset`` (``None``: none).
+
+        ``offset`` must be a checkpoint (a region's start) or :attr:`end_offset`.
+        """
+        if offset == self._open_start or offset >= self.end_offset:
+            stamp = self._open_prev if offset == self._open_start else self.last_ts
+        else:
+            stamp = self.prev_ts[bisect.bisect_left(self.offsets, offset)]
+        return None if stamp is None or stamp == _INT64_MIN else stamp
 
     def trusted_end(self, file_size: int) -> int:
         """The offset up to which the regions describe a file now ``file_size`` long.
@@ -160,10 +197,51 @@ class CheckpointIndex:
             return 0
         if file_size == self.built_for_size:
             return self._open_start  # the end of the last closed region
-        limit = min(self.end_offset, self.built_for_size - EOF_HORIZON_BYTES)
+        return self._boundary_at_or_before(min(self.end_offset, self.built_for_size - EOF_HORIZON_BYTES))
+
+    def _boundary_at_or_before(self, limit: int) -> int:
+        """The last region start (the open region's included) at or before ``limit``, or 0."""
+        if self._open_start <= limit:
+            return self._open_start
         count = bisect.bisect_right(self.offsets, limit)
-        # Regions 0..count-2 end at offsets[1..count-1] <= limit.
         return self.offsets[count - 1] if count >= 1 else 0
+
+    def rewind(self, file_size: int) -> None:
+        """Keep only what still describes the file, now ``file_size`` long.
+
+        An index of a file that shrank is emptied; after growth it is cut
+        back to its last checkpoint that the old end could not have decided
+        (see :meth:`trusted_end`) and left incomplete, so that building on
+        reads only from there.
+        """
+        if file_size == self.built_for_size:
+            return
+        if file_size < self.built_for_size:
+            self.__init__(self.checkpoint_every_bytes)  # type: ignore[misc]
+            return
+        limit = self.built_for_size - EOF_HORIZON_BYTES
+        if not self.complete and self.end_offset <= limit:
+            self.built_for_size = file_size  # partial work far from the old end: all of it holds
+            return
+        keep = self._boundary_at_or_before(min(self.end_offset, limit))
+        if keep == 0:
+            self.__init__(self.checkpoint_every_bytes)  # type: ignore[misc]
+            return
+        if keep != self._open_start:
+            number = bisect.bisect_left(self.offsets, keep)
+            values = [column[number] for column in self._columns()]
+            for column in self._columns():
+                del column[number:]
+            (self._open_start, self._open_number, self._open_stderr, self._open_damage,
+             self._open_prev) = values[:5]
+        self._open_first, self._open_min, self._open_max = _INT64_MIN, _INT64_MAX, _INT64_MIN
+        self.entry_count = self._open_number
+        self.stderr_count = self._open_stderr
+        self.damage_count = self._open_damage
+        self.last_ts = None if self._open_prev == _INT64_MIN else self._open_prev
+        self.end_offset = self._open_start
+        self.complete = False
+        self.built_for_size = file_size
 
     def first_region_reaching(self, since_ns: int, upto: int | None = None) -> int | None:
         """The first region holding an entry with ``timestamp_ns >= since_ns``.
@@ -187,7 +265,7 @@ class CheckpointIndex:
         """The earliest and the latest timestamp of the entries indexed so far.
 
         With clock jumps these are not the first and last entries' times
-        (:attr:`first_ts`, :attr:`last_ts`) but the bounds of all of them.
+        but the bounds of all of them.
 
         Returns:
             ``(earliest_ns, latest_ns)``, or ``None`` before the first entry.
@@ -204,7 +282,9 @@ class CheckpointIndex:
         """Byte ranges that may hold an entry with ``since_ns <= ts < until_ns``.
 
         A region is left out only when its bounds prove it holds no such
-        entry; adjacent candidate regions are merged.
+        entry and it holds no damage (which ends lines, and is reported);
+        adjacent candidate regions are merged. Each range starts at a
+        checkpoint (see :meth:`previous_ts` for where to start decoding).
 
         Args:
             since_ns: lower bound (inclusive), or ``None``.
@@ -224,7 +304,9 @@ class CheckpointIndex:
             start, end = self.region(number)
             if upto is not None and end > upto:
                 break
-            if max_ts[number] < low or (high is not None and min_ts[number] >= high):
+            if (max_ts[number] < low or (high is not None and min_ts[number] >= high)) and not (
+                self.damaged(number)
+            ):
                 continue
             if ranges and ranges[-1][1] == start:
                 ranges[-1] = (ranges[-1][0], end)
@@ -236,12 +318,19 @@ class CheckpointIndex:
 
     def _close_region(self, boundary: int) -> None:
         """Append the open region and open a new, empty one at ``boundary``."""
-        self.offsets.append(self._open_start)
-        self.entry_numbers.append(self._open_number)
-        self.min_ts.append(self._open_min)
-        self.max_ts.append(self._open_max)
+        for column, value in zip(
+            self._columns(),
+            (self._open_start, self._open_number, self._open_stderr, self._open_damage, self._open_prev,
+             self._open_first, self._open_min, self._open_max),
+            strict=True,
+        ):
+            column.append(value)
         self._open_start = boundary
         self._open_number = self.entry_count
+        self._open_stderr = self.stderr_count
+        self._open_damage = self.damage_count
+        self._open_prev = _INT64_MIN if self.last_ts is None else self.last_ts
+        self._open_first = _INT64_MIN
         self._open_min = _INT64_MAX
         self._open_max = _INT64_MIN
 
@@ -268,8 +357,6 @@ class CheckpointIndex:
             caller then stops, in sync, at the next entry's start).
         """
         count = len(timestamps)
-        if not count:
-            return 0
         every = self.checkpoint_every_bytes
         done = 0
         while done < count:
@@ -279,6 +366,8 @@ class CheckpointIndex:
                 split = done + 1  # a region holds at least its first entry
             if split > done:
                 segment = timestamps[done:split]
+                if self.entry_count == self._open_number:
+                    self._open_first = segment[0]
                 low = min(segment)
                 high = max(segment)
                 if low < self._open_min:
@@ -286,23 +375,14 @@ class CheckpointIndex:
                 if high > self._open_max:
                     self._open_max = high
                 self.entry_count += split - done
+                self.stderr_count += stream_bytes[done:split].translate(_STDERR_BYTE).count(1)
+                self.last_ts = segment[-1]
                 done = split
             if done < count:
                 reached = stop_since_ns is not None and self._open_max >= stop_since_ns
                 self._close_region(base + starts[done])
                 if reached:
                     break
-        if not done:
-            return 0
-        counted = timestamps if done == count else timestamps[:done]
-        if self.last_ts is None:
-            self.first_ts = counted[0]
-        elif counted[0] < self.last_ts:
-            self.backward_jumps += 1
-        if done > 1 and list(counted) != sorted(counted):
-            self.backward_jumps += sum(map(operator.gt, counted, counted[1:]))
-        self.last_ts = counted[-1]
-        self.stderr_count += stream_bytes[:done].translate(_STDERR_BYTE).count(1)
         return done
 
     def account(self, item: FastBatch | list[Event], stop_since_ns: int | None = None) -> bool:
@@ -325,23 +405,16 @@ class CheckpointIndex:
             return counted == accepted
         for event in item:
             if isinstance(event, Entry):
-                if not self._account_one(event, stop_since_ns):
-                    self.end_offset = event.offset if event.offset is not None else 0
+                offset = event.offset if event.offset is not None else 0
+                stream_byte = b"\x08" if event.stream else b"\x00"
+                if not self._account(0, [offset], [event.timestamp_ns], stream_byte, stop_since_ns):
+                    self.end_offset = offset
                     return False
-                self.end_offset = event.end_offset or self.end_offset
-            elif isinstance(event, Truncated):
-                self.truncated_bytes += event.length
-                self.end_offset = event.end_offset
-            elif isinstance(event, Skipped):
-                self.skipped_bytes += event.length
+                self.end_offset = offset + _HDR + len(event.message)
+            else:
+                self.damage_count += 1
                 self.end_offset = event.end_offset
         return True
-
-    def _account_one(self, entry: Entry, stop_since_ns: int | None) -> bool:
-        """Count one entry from the decoder; ``False`` if it was not counted (stop)."""
-        offset = entry.offset if entry.offset is not None else 0
-        stream_byte = b"\x08" if entry.stream else b"\x00"
-        return bool(self._account(0, [offset], [entry.timestamp_ns], stream_byte, stop_since_ns))
 
 
 def extend_index(
@@ -353,6 +426,7 @@ def extend_index(
     progress: Callable[[int, int], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     count_read: Callable[[int], None] | None = None,
+    trusted_first: bool = False,
 ) -> None:
     """Continue building ``index`` over the file open as ``fd``, up to ``size``.
 
@@ -371,6 +445,9 @@ def extend_index(
         should_stop: polled every few MiB; when it returns true the pass stops
             at an in-sync offset (the partial index is kept) and raises.
         count_read: called with the length of each read (for accounting).
+        trusted_first: the entry at ``index.end_offset`` is known to be one
+            the linear decoder accepts, though the time before it is not known
+            (a helper indexing the second half of a file).
 
     Raises:
         IndexBuildCancelled: ``should_stop`` returned true.
@@ -383,7 +460,9 @@ def extend_index(
     if should_stop is not None and should_stop():
         raise IndexBuildCancelled(f"index build cancelled at offset {index.end_offset}")
     next_check = index.end_offset + _PROGRESS_EVERY_BYTES
-    for item in walk(fd, index.end_offset, size, count_read=count_read):
+    walker = walk(fd, index.end_offset, size, previous_ts=index.last_ts, trusted_first=trusted_first,
+                  count_read=count_read)
+    for item in walker:
         if not index.account(item, stop_since_ns):
             return
         if index.end_offset >= next_check:

@@ -2,14 +2,17 @@
 
 This module owns :class:`LogFile`, the seekable-file face of iolog used by
 ``iolog cat`` and the viewer. It reads with ``os.pread`` by offset and decodes
-only with :class:`~iolog.core.decoder.Decoder`.
+only through :class:`~iolog.core.decoder.Decoder` and the fast walk that is
+tested equal to it (:mod:`iolog.file.walk`).
 
 The exactness rule. Every time query answers exactly what the linear filter
-``since_ns <= entry.timestamp_ns < until_ns`` over the entries in file order
-answers, backward clock jumps included. A byte range may be left unread only
-when it is *proven* to hold no matching entry, and the only proof used is a
-checkpoint region's bounds (``max_ts < since_ns`` or ``min_ts >= until_ns``,
-see :mod:`iolog.file.index`). Everything else is decoded.
+``since_ns <= entry.timestamp_ns < until_ns`` over one linear decode of the
+whole file answers, backward clock jumps included. A byte range may be left
+unread only when it is *proven* to hold no matching entry, and the only
+proof used is a checkpoint region's bounds (see :mod:`iolog.file.index` and
+:mod:`iolog.file.windows`). Everything else is decoded, from a checkpoint and
+with the time of the entry before it, so the decoder decides exactly as the
+linear one does.
 
 Why time seeks walk the headers instead of bisecting. Bisection on byte
 offsets finds *a* place where timestamps cross ``since_ns``, but nothing read
@@ -17,23 +20,19 @@ at a few probes says anything about the bytes between them: one entry
 written before an NTP correction can carry a later time than everything
 after it, and the linear filter keeps it. So without an index the exact
 answer needs every header before it. :meth:`LogFile.seek_time` therefore
-walks headers from the start, building checkpoints as it goes (the index
-pass, several hundred MB/s, payloads are never decoded), and stops at the
-end of the first region that reaches ``since_ns``; the partial index is kept,
-so later queries and :meth:`LogFile.build_index` resume instead of starting
-over. With a built index a seek reads one region (64 KiB by default).
-:meth:`LogFile.locate_time` is the O(log n) bisection, exact only for
-non-decreasing timestamps, for a viewer that wants to jump somewhere at once.
+walks headers from the start, building checkpoints as it goes, and stops at
+the end of the first region that reaches ``since_ns``; the partial index is
+kept, so later queries resume instead of starting over. With a built index a
+seek reads one region (64 KiB by default). :meth:`LogFile.locate_time` is
+the O(log n) bisection, exact only for non-decreasing timestamps.
 
-Tail and follow never read from the start: :meth:`LogFile.tail` decodes
-growing blocks backwards from the end, resynchronising at each block start;
-:meth:`LogFile.follow` polls for growth, flushes the decoder when idle so the
-newest entry shows at once, and reports truncation and replacement.
+Tail and follow never read from the start: :meth:`LogFile.tail` reads
+fixed-size blocks backwards (:mod:`iolog.file.tail`); :meth:`LogFile.follow`
+polls for growth (:mod:`iolog.sources.follow`).
 """
 
 from __future__ import annotations
 
-import binascii
 import errno
 import os
 import stat
@@ -41,27 +40,23 @@ from collections.abc import Callable, Generator, Iterator
 from types import TracebackType
 
 from ..core.decoder import Decoder, Event, Skipped, Truncated
-from ..core.format import ENCODED_HEADER_SIZE, HEADER_PATTERN, MAX_ENTRY_SIZE, Entry
+from ..core.format import ENCODED_HEADER_SIZE, MAX_ENTRY_SIZE, Entry
 from ..sources.follow import follow_file
 from ..sources.status import SourceStatus
-from .index import (
-    DEFAULT_CHECKPOINT_EVERY_BYTES,
-    EOF_HORIZON_BYTES,
-    CheckpointIndex,
-    extend_index,
-)
+from .index import DEFAULT_CHECKPOINT_EVERY_BYTES, CheckpointIndex, extend_index
 from .indexcache import load_index, save_index
 from .splitindex import build_in_two
-from .walk import FastBatch, walk
+from .tail import BLOCK_BYTES, TailStart, find_tail, tail_events
+from .walk import LOOKAHEAD_BYTES, FastBatch, walk
+from .windows import window_events
 
 __all__ = ["LogFile"]
 
 _HDR = ENCODED_HEADER_SIZE
-_FIRST_READ_BYTES = 64 << 10  # first read of a range; then doubling
-_MAX_READ_BYTES = 1 << 20
+_READ_BYTES = 64 << 10
 _TAIL_BLOCK_BYTES = 64 << 10
-_FOLLOW_READ_BYTES = 1 << 20
 _PROBE_BYTES = 2 * (_HDR + MAX_ENTRY_SIZE) + _HDR
+_BOTH_STREAMS = frozenset({0, 1})
 
 
 class LogFile:
@@ -78,7 +73,8 @@ class LogFile:
             :mod:`iolog.file.indexcache`), so a log is walked once, not per query.
 
     Raises:
-        OSError: the file cannot be opened (missing, permission, a directory).
+        OSError: the file cannot be opened (missing, permission, a directory,
+            not a regular file).
     """
 
     def __init__(
@@ -113,8 +109,9 @@ class LogFile:
 
     @property
     def index(self) -> CheckpointIndex | None:
-        """The full index, if built (by :meth:`build_index` or a seek that reached the end)."""
-        return self._index if self._index.complete else None
+        """The full index, if built for the file's current size."""
+        index = self._index
+        return index if index.complete and index.built_for_size == self.size else None
 
     def close(self) -> None:
         """Close the file. Generators already running keep their own handles."""
@@ -151,13 +148,14 @@ class LogFile:
         progress: Callable[[int, int], None] | None = None,
         should_stop: Callable[[], bool] | None = None,
     ) -> CheckpointIndex:
-        """Build (or finish) the checkpoint index in one streaming pass.
+        """Build (or finish, or bring up to date) the checkpoint index in one pass.
 
-        Work already done by a time seek or a cancelled build is resumed. An
-        index of a file that has since changed size is rebuilt. A large file
-        never indexed before is walked in two halves at once, the second by a
-        helper process (see :mod:`iolog.file.splitindex`); cancelling that throws
-        its work away.
+        Work already done (by a time seek, a cancelled build, or an earlier
+        run, from the cache) is resumed; an index of a file that has since
+        grown is cut back to what the old end could not have decided and
+        built on from there; one of a file that shrank is rebuilt. A large
+        file never indexed before is walked in two halves at once, the second
+        by a helper process (see :mod:`iolog.file.splitindex`).
 
         Args:
             progress: called as ``progress(done_bytes, total_bytes)`` every few
@@ -173,9 +171,8 @@ class LogFile:
             OSError: reading failed.
         """
         size = self.size
-        self._load_cached_index()
-        self._fresh_index(size, keep_complete=False)
-        if not self._index.complete and not self._index.end_offset:
+        index = self._current_index(size)
+        if not index.complete and not index.end_offset:
             whole = build_in_two(
                 self.path,
                 self._fd,
@@ -186,12 +183,12 @@ class LogFile:
                 count_read=self._count_read,
             )
             if whole is not None:
-                self._index = whole
+                self._index = index = whole
                 self._save_index()
-        if not self._index.complete:
+        if not index.complete:
             try:
                 extend_index(
-                    self._index,
+                    index,
                     self._fd,
                     size,
                     progress=progress,
@@ -200,19 +197,19 @@ class LogFile:
                 )
             finally:
                 self._save_index()
-        return self._index
+        return index
 
-    def _load_cached_index(self) -> None:
-        """Start from the cached index of this file, once, if it still applies."""
-        if self._cache_loaded:
-            return
-        self._cache_loaded = True
-        if self._index.end_offset or self._index.complete:
-            return
-        cached = load_index(self.path, self._fd)
-        if cached is not None and cached.checkpoint_every_bytes == self._every:
-            self._index = cached
-            self._saved_end = cached.end_offset
+    def _current_index(self, size: int) -> CheckpointIndex:
+        """The index, loaded from the cache once, cut back to what still describes the file."""
+        if not self._cache_loaded:
+            self._cache_loaded = True
+            if not self._index.end_offset and not self._index.complete:
+                cached = load_index(self.path, self._fd)
+                if cached is not None and cached.checkpoint_every_bytes == self._every:
+                    self._index = cached
+                    self._saved_end = cached.end_offset if cached.built_for_size == size else 0
+        self._index.rewind(size)
+        return self._index
 
     def _save_index(self) -> None:
         """Save the index to the cache if it covers more than what was saved."""
@@ -220,91 +217,70 @@ class LogFile:
             if save_index(self._index, self.path, self._fd):
                 self._saved_end = self._index.end_offset
 
-    def _fresh_index(self, size: int, *, keep_complete: bool) -> None:
-        """Drop index work that no longer applies to a file now ``size`` long.
-
-        A file that shrank invalidates everything. After growth, a complete
-        index stays usable for queries up to its trusted end (when
-        ``keep_complete``); a partial one is kept when it stopped far enough
-        from the old end that the end could not have mattered.
-        """
-        index = self._index
-        if index.built_for_size == size or (index.end_offset == 0 and not index.complete):
-            return
-        if size > index.built_for_size and (
-            (index.complete and keep_complete)
-            or (not index.complete and index.end_offset + EOF_HORIZON_BYTES <= index.built_for_size)
-        ):
-            return
-        self._index = CheckpointIndex(self._every)
-
-    def _index_reaching(self, since_ns: int) -> tuple[CheckpointIndex, int]:
-        """An index whose trusted part holds the first region reaching ``since_ns``.
-
-        Returns:
-            ``(index, upto)``: regions ending at or before ``upto`` are trusted;
-            bytes from ``upto`` on must be decoded.
-        """
-        size = self.size
-        self._load_cached_index()
-        self._fresh_index(size, keep_complete=True)
-        index = self._index
-        upto = index.trusted_end(size)
-        if not index.complete and index.first_region_reaching(since_ns, upto) is None:
-            try:
-                extend_index(
-                    index, self._fd, size, stop_since_ns=since_ns, count_read=self._count_read
-                )
-            finally:
-                self._save_index()
-            upto = index.trusted_end(size)
-        return index, upto
-
     # -- reading by offset -----------------------------------------------------
 
-    def _events_at(
-        self, offset: int, end: int | None, *, in_sync: bool
-    ) -> Iterator[Event]:
-        """Decode from ``offset``; yield events starting before ``end``."""
-        decoder = Decoder(offset=offset, resync=not in_sync)
-        read_at = offset
-        length = _FIRST_READ_BYTES
-        while True:
-            chunk = self._pread(length, read_at)
-            length = min(length * 2, _MAX_READ_BYTES)
-            events = decoder.feed(chunk) if chunk else decoder.close()
-            read_at += len(chunk)
-            for event in events:
-                if end is not None and (event.offset or 0) >= end:
-                    return
-                yield event
-            if not chunk or (end is not None and decoder.offset >= end):
-                return
+    def batches(
+        self,
+        offset: int = 0,
+        end: int | None = None,
+        *,
+        final: bool = True,
+        previous_ts: int | None = None,
+        trusted_first: bool = False,
+    ) -> Generator[FastBatch | list[Event], None, int]:
+        """Events from an in-sync offset, in bulk, without an object per entry.
+
+        Where entries pass the decoder's rules in bulk this yields
+        :class:`~iolog.file.walk.FastBatch` es; elsewhere, lists of the
+        decoder's events. Together they are exactly the events a decoder
+        started at ``offset`` gives.
+
+        Args:
+            offset: where to start: 0, a checkpoint, or another offset where
+                the decoder is in sync.
+            end: yield only events that start before this offset (bytes past
+                it are read as far as deciding those needs); default: all.
+            final: the current end of the file is the end of the input (an
+                incomplete entry there is reported as truncated); when false,
+                as for a file still being written, the decoder is only flushed
+                there.
+            previous_ts: the time of the entry before ``offset``, if known.
+            trusted_first: the entry at ``offset`` is one the linear decoder
+                accepted.
+
+        Yields:
+            Batches and event lists, in file order.
+
+        Returns:
+            Where decoding stopped (see :func:`~iolog.file.walk.walk`).
+
+        Raises:
+            OSError: reading failed.
+        """
+        return (yield from walk(self._fd, offset, self.size, stop=end, final=final,
+                                previous_ts=previous_ts, trusted_first=trusted_first,
+                                count_read=self._count_read))
 
     def _is_boundary(self, offset: int) -> bool:
-        """Does an entry plausibly start at ``offset`` (its successor checks too)?"""
+        """Does a decoder in sync at ``offset`` accept an entry there?"""
         if offset <= 0:
             return True
         data = self._pread(_PROBE_BYTES, offset)
         if not data:
             return True  # at or past the end: nothing to misread
-        if HEADER_PATTERN.match(data) is None:
-            return False
-        bits = int.from_bytes(binascii.a2b_base64(data[:_HDR])[8:10], "little")
-        end = _HDR + (bits >> 4)
-        return end == len(data) or (
-            len(data) >= end + _HDR and HEADER_PATTERN.match(data, end) is not None
-        )
+        decoder = Decoder(offset=offset)
+        events = decoder.feed(data)
+        events += decoder.close() if len(data) < _PROBE_BYTES else decoder.flush()
+        return bool(events) and isinstance(events[0], Entry) and events[0].offset == offset
 
     def events_from(self, offset: int, end: int | None = None) -> Iterator[Event]:
         """Decode events from ``offset``, with absolute offsets.
 
-        If ``offset`` is not an entry boundary the decoder resynchronises at
-        the next real header; the partial entry before it is not reported.
-
         Args:
-            offset: where to start (an offset from :meth:`seek_time`,
-                :meth:`tail`, an entry's ``offset``, or any byte offset).
+            offset: where to start: an entry's offset (from :meth:`seek_time`,
+                :meth:`tail`, an event), decoded as an entry the linear decoder
+                accepted; or any byte offset, where the decoder resynchronises
+                at the next entry (the partial entry before it is not reported).
             end: stop before the first event starting at or after ``end``.
 
         Yields:
@@ -315,48 +291,31 @@ class LogFile:
         """
         if offset < 0:
             raise ValueError(f"offset must be >= 0, got {offset}")
-        in_sync = self._is_boundary(offset)
-        events = self._events_at(offset, end, in_sync=in_sync)
-        if in_sync:
-            yield from events
+        if self._is_boundary(offset):
+            for item in self.batches(offset, end, trusted_first=offset > 0):
+                if isinstance(item, list):
+                    yield from item
+                else:
+                    for number in range(item.accepted):
+                        yield item.entry(number)
             return
-        for event in events:
-            if isinstance(event, Skipped) and event.offset == offset:
-                continue  # the tail of the entry we started inside
-            yield event
-            break
-        yield from events
-
-    def batches(
-        self, offset: int = 0, end: int | None = None, *, final: bool = True
-    ) -> Generator[FastBatch | list[Event], None, int]:
-        """Events from an entry boundary, in bulk, without an object per entry.
-
-        Where headers chain cleanly this yields :class:`~iolog.file.index.FastBatch`
-        es (offsets and raw headers of many entries at once); elsewhere, lists
-        of the decoder's events. Together they are exactly what
-        ``events_from(offset)`` yields, several times faster to consume.
-
-        Args:
-            offset: where to start: 0, or an offset where the decoder is in
-                sync (an entry's offset, :meth:`seek_time`, :meth:`tail`).
-            end: stop reading there (default: the current size).
-            final: ``end`` is the end of the input (an incomplete entry there is
-                reported as truncated); when false, as for a file still being
-                written, the decoder is only flushed there.
-
-        Yields:
-            Batches and event lists, in file order.
-
-        Returns:
-            Where decoding stopped: ``end``, or with ``final=False`` where a
-            follower resumes.
-
-        Raises:
-            OSError: reading failed.
-        """
-        size = self.size if end is None else end
-        return (yield from walk(self._fd, offset, size, final=final, count_read=self._count_read))
+        decoder = Decoder(offset=offset, resync=True)
+        read_at = offset
+        size = self.size
+        first = True
+        while True:
+            chunk = self._pread(_READ_BYTES, read_at) if read_at < size else b""
+            read_at += len(chunk)
+            for event in decoder.feed(chunk) if chunk else decoder.close():
+                if end is not None and (event.offset or 0) >= end:
+                    return
+                if first and isinstance(event, Skipped) and event.offset == offset:
+                    first = False
+                    continue  # the tail of the entry we started inside
+                first = False
+                yield event
+            if not chunk or (end is not None and decoder.offset >= end + LOOKAHEAD_BYTES):
+                return
 
     def entries_from(self, offset: int, end: int | None = None) -> Iterator[Entry]:
         """Like :meth:`events_from`, entries only."""
@@ -383,13 +342,27 @@ class LogFile:
         Raises:
             OSError: reading failed.
         """
-        index, upto = self._index_reaching(since_ns)
+        size = self.size
+        index = self._current_index(size)
+        upto = index.trusted_end(size)
+        if not index.complete and index.first_region_reaching(since_ns, upto) is None:
+            try:
+                extend_index(index, self._fd, size, stop_since_ns=since_ns, count_read=self._count_read)
+            finally:
+                self._save_index()
+            upto = index.trusted_end(size)
         region = index.first_region_reaching(since_ns, upto)
         start = index.region(region)[0] if region is not None else upto
-        for event in self._events_at(start, None, in_sync=True):
-            if isinstance(event, Entry) and event.timestamp_ns >= since_ns:
-                return event.offset if event.offset is not None else start
-        return self.size
+        for item in self.batches(start, previous_ts=index.previous_ts(start)):
+            if isinstance(item, list):
+                for event in item:
+                    if isinstance(event, Entry) and event.timestamp_ns >= since_ns:
+                        return event.offset if event.offset is not None else start
+                continue
+            for number, stamp in enumerate(item.timestamps()):
+                if stamp >= since_ns:
+                    return item.base + item.starts[number]
+        return size
 
     def events(
         self, *, since_ns: int | None = None, until_ns: int | None = None
@@ -397,8 +370,9 @@ class LogFile:
         """Events in a time window: exactly the linear filter, only faster.
 
         Yields the entries with ``since_ns <= timestamp_ns < until_ns`` in file
-        order, and the ``Skipped``/``Truncated`` events of the ranges decoded;
-        ranges proven to hold no matching entry are not read.
+        order, and the ``Skipped``/``Truncated`` events of the ranges decoded
+        (every range holding damage is); ranges proven to hold no matching
+        entry are not read.
 
         Args:
             since_ns: lower bound (inclusive), or ``None``.
@@ -411,27 +385,9 @@ class LogFile:
             OSError: reading failed.
         """
         if since_ns is None and until_ns is None:
-            yield from self._events_at(0, None, in_sync=True)
+            yield from self.events_from(0)
             return
-        ranges: list[tuple[int, int | None]]
-        # Walking the remaining headers (the index pass) is several times
-        # faster than decoding them, and the complete index then proves most
-        # regions irrelevant: so a window query completes the index first.
-        index = self.build_index()
-        upto = index.trusted_end(self.size)
-        ranges = list(index.candidate_ranges(since_ns, until_ns, upto)) if upto else []
-        ranges.append((upto, None))
-        low = since_ns
-        high = until_ns
-        for start, end in ranges:
-            for event in self._events_at(start, end, in_sync=True):
-                if isinstance(event, Entry):
-                    timestamp = event.timestamp_ns
-                    if (low is not None and timestamp < low) or (
-                        high is not None and timestamp >= high
-                    ):
-                        continue
-                yield event
+        yield from window_events(self, since_ns=since_ns, until_ns=until_ns)
 
     def entries(
         self, *, since_ns: int | None = None, until_ns: int | None = None
@@ -443,57 +399,38 @@ class LogFile:
 
     # -- tail ------------------------------------------------------------------
 
-    def tail(self, n: int) -> int:
-        """The offset of the first entry of the last ``n`` logical lines.
+    def tail(
+        self, n: int, streams: frozenset[int] = _BOTH_STREAMS, *, block_bytes: int = BLOCK_BYTES
+    ) -> TailStart:
+        """Where the last ``n`` logical lines of ``streams`` start.
 
-        A logical line is a run of entries of one stream up to one ending in
-        ``\\n`` (a last line may be unfinished); stdout and stderr lines
-        interleave and are counted together in file order, each where its
-        first entry starts. Blocks are decoded backwards from the end, each
-        resynchronised at its start, until the answer cannot depend on what
-        lies before the block; the file is never read from the start unless
-        it holds fewer than about ``n`` lines.
+        Lines are those of :mod:`iolog.core.lines` over one linear decode of
+        the file; stdout and stderr lines count in the order they begin.
+        Blocks are read backwards from the end (see :mod:`iolog.file.tail`).
 
         Args:
             n: how many lines.
+            streams: which streams' lines count (0 stdout, 1 stderr).
+            block_bytes: bytes per block read.
 
         Returns:
-            The offset to decode from, or the file size when ``n <= 0`` or there
-            is no entry.
+            The first line's offset (the file size when there is none) and,
+            per stream, its first line start from there.
 
         Raises:
             OSError: reading failed.
         """
-        size = self.size
-        if n <= 0:
-            return size
-        block = max(_TAIL_BLOCK_BYTES, n * 256)
-        while True:
-            start = max(0, size - block)
-            decoder = Decoder(offset=start, resync=start > 0)
-            data = self._pread(size - start, start)
-            events = decoder.feed(data) + decoder.close()
-            line_starts: list[int] = []  # confirmed, in file order
-            undecided = -1  # the latest first-entry-of-a-stream whose line may start earlier
-            ended: list[bool | None] = [None, None]
-            for event in events:
-                if not isinstance(event, Entry) or event.offset is None:
-                    continue
-                stream = int(event.stream)
-                previous = ended[stream]
-                if previous or (previous is None and start == 0):
-                    line_starts.append(event.offset)
-                elif previous is None:
-                    undecided = event.offset
-                ended[stream] = event.message.endswith(b"\n")
-            later = [offset for offset in line_starts if offset > undecided]
-            if len(later) >= n:
-                return later[-n]
-            if start == 0:
-                return line_starts[-n] if len(line_starts) >= n else (
-                    line_starts[0] if line_starts else size
-                )
-            block *= 4
+        return find_tail(self._fd, self.size, n, streams, block_bytes=block_bytes)
+
+    def tail_events(
+        self, n: int, streams: frozenset[int] = _BOTH_STREAMS, *, block_bytes: int = BLOCK_BYTES
+    ) -> Iterator[Event]:
+        """The entries of the last ``n`` lines of ``streams``, and the damage among them.
+
+        Raises:
+            OSError: reading failed.
+        """
+        return tail_events(self._fd, self.size, n, streams, block_bytes=block_bytes)
 
     # -- seeking without the index -----------------------------------------------
 
@@ -524,16 +461,14 @@ class LogFile:
                 high = probe.offset if probe.offset is not None else middle
             else:
                 low = probe.end_offset or middle + 1
-        for event in self._events_at(low, None, in_sync=low == 0 or self._is_boundary(low)):
+        for event in self.events_from(low, high + _PROBE_BYTES):
             if isinstance(event, Entry) and event.timestamp_ns >= since_ns:
                 return event.offset if event.offset is not None else low
-            if (event.offset or 0) >= high:
-                break
         return high if high < self.size else self.size
 
     def _first_entry_at_or_after(self, offset: int, limit: int) -> Entry | None:
         """The first entry found by resynchronising at ``offset``, before ``limit``."""
-        for event in self._events_at(offset, limit, in_sync=False):
+        for event in self.events_from(offset, limit):
             if isinstance(event, Entry):
                 return event
         return None
@@ -560,12 +495,14 @@ class LogFile:
         Each iteration yields a list: new events, ``SourceStatus`` reports, or
         ``[]`` after an idle poll (so the caller can stop between polls). When
         no bytes arrive the decoder is flushed, so the newest complete entry
-        shows without waiting for its successor; an unfinished entry is
-        completed when its bytes arrive. If the file shrinks, a
+        shows without waiting for its successor. If the file is truncated
+        (even when it grew past its old size again between two polls), a
         ``SourceStatus(TRUNCATED)`` is yielded and reading restarts at 0; if
         the path comes to name another file (rotation), the old file is
         drained, a ``SourceStatus(REPLACED)`` is yielded and the new file is
-        read from 0. Closing the generator closes its file handles.
+        read from 0; if the path cannot be read for a while (gone, a
+        directory, no permission), that is said once and it is waited for.
+        Closing the generator closes its file handles.
 
         Args:
             offset: where to start (default: the end, or the start of an

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from ..core.decoder import Decoder, Skipped, Truncated
 from ..core.format import Entry
 from .index import EOF_HORIZON_BYTES, CheckpointIndex, IndexBuildCancelled, extend_index
-from .walk import walk
+from .walk import LOOKAHEAD_BYTES, walk
 
 __all__ = ["PARALLEL_MIN_BYTES", "build_in_two"]
 
@@ -118,6 +118,8 @@ def build_in_two(
         if helper.poll() is None:
             helper.kill()
             helper.wait()
+    if not _accepts_at(fd, split, first.last_ts):
+        return None  # the helper took the entry at the split as accepted; it is not
     _join(first, second, size)
     if count_read is not None:
         count_read(size - split)
@@ -137,7 +139,7 @@ def _first_half(
 ) -> CheckpointIndex | None:
     """Index ``[0, split)``; None if it does not end cleanly at ``split``."""
     part = CheckpointIndex(checkpoint_every_bytes)
-    walker = walk(fd, 0, split, final=False, count_read=count_read)
+    walker = walk(fd, 0, size, stop=split, count_read=count_read)
     next_check = _PROGRESS_EVERY_BYTES
     while True:
         try:
@@ -165,26 +167,48 @@ def _first_half(
     return part
 
 
+def _accepts_at(fd: int, split: int, previous_ts: int | None) -> bool:
+    """Does the linear decoder, in sync at ``split`` after ``previous_ts``, accept the entry there?"""
+    decoder = Decoder(offset=split, previous_ts=previous_ts)
+    events = decoder.feed(os.pread(fd, LOOKAHEAD_BYTES, split))
+    events += decoder.flush() if events else decoder.close()
+    return bool(events) and isinstance(events[0], Entry) and events[0].offset == split
+
+
 def _join(index: CheckpointIndex, second: CheckpointIndex, size: int) -> None:
-    """Append the second half's regions and counts to the first half's index."""
+    """Append the second half's regions and counts to the first half's index.
+
+    The first half ends with an open region at the split; the second half's
+    first region starts there, so it replaces it.
+    """
     before = index.entry_count
-    index.offsets.extend(second.offsets)
-    index.entry_numbers.extend(number + before for number in second.entry_numbers)
-    index.min_ts.extend(second.min_ts)
-    index.max_ts.extend(second.max_ts)
+    before_stderr = index.stderr_count
+    before_damage = index.damage_count
+    first_new = len(index.offsets)
+    for name in CheckpointIndex.COLUMNS:
+        column = getattr(index, name)
+        values = getattr(second, name)
+        if name == "entry_numbers":
+            column.extend(number + before for number in values)
+        elif name == "stderr_numbers":
+            column.extend(number + before_stderr for number in values)
+        elif name == "damage_numbers":
+            column.extend(number + before_damage for number in values)
+        else:
+            column.extend(values)
+    if len(index.offsets) > first_new and index.last_ts is not None:
+        index.prev_ts[first_new] = index.last_ts  # the helper did not know it
     index.entry_count += second.entry_count
     index.stderr_count += second.stderr_count
-    index.skipped_bytes += second.skipped_bytes
-    index.truncated_bytes += second.truncated_bytes
-    index.backward_jumps += second.backward_jumps
-    if index.last_ts is not None and second.first_ts is not None and second.first_ts < index.last_ts:
-        index.backward_jumps += 1
-    if index.first_ts is None:
-        index.first_ts = second.first_ts
+    index.damage_count += second.damage_count
     if second.last_ts is not None:
         index.last_ts = second.last_ts
     index._open_start = second._open_start
     index._open_number = second._open_number + before
+    index._open_stderr = second._open_stderr + before_stderr
+    index._open_damage = second._open_damage + before_damage
+    index._open_prev = second._open_prev
+    index._open_first = second._open_first
     index._open_min = second._open_min
     index._open_max = second._open_max
     index.end_offset = size
@@ -204,7 +228,7 @@ def _index_second_half() -> None:
         second = CheckpointIndex(every)
         second.end_offset = split
         second._open_start = split
-        extend_index(second, fd, size)
+        extend_index(second, fd, size, trusted_first=True)
     finally:
         os.close(fd)
     sys.stdout.buffer.write(pickle.dumps(second))

@@ -1,13 +1,19 @@
-"""A time window of a log file in bulk: the linear filter, a batch at a time.
+"""Time windows of a log file: exactly the linear filter, reading only what may match.
 
-This module owns printing (or otherwise consuming) every entry with
-``since_ns <= timestamp_ns < until_ns`` without an object per entry. It
-reads the same ranges as :meth:`~iolog.file.logfile.LogFile.events` (those the
-complete checkpoint index cannot prove irrelevant) through the fast header
-walk; a batch whose timestamps all fall inside the window passes as it is,
-one with none inside is dropped, and only a batch astride an edge of the
-window is broken into entries. On an ordered log that is two batches per
-query, whatever the window's size.
+This module owns ``--since``/``--until``: every entry with ``since_ns <=
+timestamp_ns < until_ns``, in file order, as one linear decode of the whole
+file filtered by time would give, backward clock jumps included. A byte range
+is left unread only when the complete checkpoint index proves it holds no
+matching entry and no damage (see :mod:`iolog.file.index`); every other
+range is decoded from its checkpoint with the time of the entry before it
+(so the decoder decides exactly as the linear one does) and up to where the
+next event starts, past the range's end if need be: a range's end is never
+taken for the end of the file.
+
+In bulk (:func:`window_batches`), a fast-walk batch whose timestamps all
+fall inside the window passes as it is, one with none inside is dropped, and
+only a batch astride an edge of the window is broken into entries. On an
+ordered log that is two batches per query, whatever the window's size.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from .walk import FastBatch
 if TYPE_CHECKING:
     from .logfile import LogFile
 
-__all__ = ["window_batches"]
+__all__ = ["window_batches", "window_events"]
 
 _INT64_MIN = -(1 << 63)
 _INT64_END = 1 << 63  # one past the largest int64
@@ -31,13 +37,13 @@ _INT64_END = 1 << 63  # one past the largest int64
 def window_batches(
     log: LogFile, *, since_ns: int | None = None, until_ns: int | None = None
 ) -> Iterator[FastBatch | list[Event]]:
-    """The events of ``log.events(since_ns=..., until_ns=...)``, in bulk.
+    """The events of the window ``since_ns <= timestamp_ns < until_ns``, in bulk.
 
     Flattened (each batch ``k`` as ``batch.entry(k)`` for ``k <
-    batch.accepted``), the items are exactly the events that
-    :meth:`~iolog.file.logfile.LogFile.events` yields for the same window: the
-    entries inside it, in file order, and the ``Skipped``/``Truncated``
-    events of the ranges read.
+    batch.accepted``), the items are exactly the entries of one linear
+    decode of the file that fall in the window, in file order, with the
+    ``Skipped``/``Truncated`` events of the ranges read (every damaged
+    range is read).
 
     Args:
         log: an open log file.
@@ -45,8 +51,8 @@ def window_batches(
         until_ns: upper bound (exclusive), or ``None``.
 
     Yields:
-        :class:`~iolog.file.walk.FastBatch` es wholly inside the window, and lists
-        of events (entries inside the window and damage reports).
+        :class:`~iolog.file.walk.FastBatch` es wholly inside the window, and
+        lists of events (entries inside the window and damage reports).
 
     Raises:
         OSError: reading failed.
@@ -60,7 +66,7 @@ def window_batches(
     )
     ranges.append((upto, None))
     for start, end in ranges:
-        for item in log.batches(start, end):
+        for item in log.batches(start, end, previous_ts=index.previous_ts(start)):
             if isinstance(item, list):
                 events = [
                     event
@@ -80,3 +86,15 @@ def window_batches(
                 ]
                 if inside:
                     yield inside
+
+
+def window_events(
+    log: LogFile, *, since_ns: int | None = None, until_ns: int | None = None
+) -> Iterator[Event]:
+    """:func:`window_batches`, one event at a time."""
+    for item in window_batches(log, since_ns=since_ns, until_ns=until_ns):
+        if isinstance(item, list):
+            yield from item
+        else:
+            for number in range(item.accepted):
+                yield item.entry(number)

@@ -1,0 +1,334 @@
+"""The last N logical lines of a log file, read backwards in fixed-size blocks.
+
+This module owns ``--tail``: finding where the last ``count`` lines of the
+chosen streams start, exactly as the line rule of :mod:`iolog.core.lines`
+applied to one linear decode of the whole file says, at a cost that follows
+those lines and the bytes between them, not the size of the file.
+
+How. Blocks of :data:`BLOCK_BYTES` are decoded from the end backwards, each
+by a decoder that resynchronises at the block's start; its events are
+trusted from its first entry :data:`TRUST_MARGIN_BYTES` past that start (by
+then a decoder that started inside a payload holding header-shaped bytes has
+met the real entries again), and the block before is decoded up to exactly
+there, so that the blocks tile the file; where they meet, both decoders must
+agree that an entry starts. Within a block the line rule decides every entry
+but the first of each stream (before any damage), which starts a line or not
+depending on what came before: those wait, and the block before settles
+them. A block in which no entry starts past the margin holds damage, which
+ends every line; one with no ``==`` at all (a zero hole, noise, or a hole of
+a sparse file, found with ``SEEK_DATA`` without reading it) is not decoded.
+Reading stops once the last ``count`` line starts are settled. Memory holds
+one block and the line starts found, never the lines.
+
+If two blocks ever disagree on where an entry starts (a decoder tricked for
+longer than the margin), the answer is computed by one forward pass instead.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from ..core.decoder import Decoder, Event
+from ..core.format import ENCODED_HEADER_SIZE, MAX_ENTRY_SIZE, Entry
+from ..core.lines import LineState
+from .walk import LOOKAHEAD_BYTES, FastBatch, walk
+
+__all__ = ["BLOCK_BYTES", "TRUST_MARGIN_BYTES", "TailStart", "find_tail", "tail_events"]
+
+#: Bytes decoded per block (blocks never grow).
+BLOCK_BYTES = 1 << 20
+#: A decoder started inside a block is trusted from its first entry this far in.
+TRUST_MARGIN_BYTES = LOOKAHEAD_BYTES
+#: The smallest block the method works with.
+MIN_BLOCK_BYTES = 2 * TRUST_MARGIN_BYTES + ENCODED_HEADER_SIZE + MAX_ENTRY_SIZE
+_READ_BYTES = 64 << 10
+_STREAM_BYTES = (b"\x00", b"\x01")
+
+
+@dataclass(frozen=True)
+class TailStart:
+    """Where the last lines start.
+
+    Attributes:
+        offset: the first entry of the first of the last lines (an entry the
+            linear decoder accepts), or the file's size when there is none.
+        line_starts: for stdout and stderr, the first line start at or after
+            ``offset``, or ``None``: entries of that stream before it continue
+            lines that began earlier.
+    """
+
+    offset: int
+    line_starts: tuple[int | None, int | None]
+
+
+@dataclass
+class _Block:
+    """What a block says about lines, with what came before it unknown.
+
+    ``boundary`` is where its trusted part begins: the block before is
+    decoded up to there. ``checked`` says whether an entry starts there.
+    """
+
+    boundary: int
+    checked: bool = True
+    starts: list[tuple[int, int]] = field(default_factory=list)  # settled (offset, stream)
+    undecided: list[int | None] = field(default_factory=lambda: [None, None])
+    known: list[bool] = field(default_factory=lambda: [False, False])
+    open_at_end: list[bool] = field(default_factory=lambda: [False, False])
+
+
+def find_tail(
+    fd: int, size: int, count: int, streams: frozenset[int], *, block_bytes: int = BLOCK_BYTES
+) -> TailStart:
+    """Where the last ``count`` lines of ``streams`` start in the file open as ``fd``.
+
+    Args:
+        fd: the log, open for reading.
+        size: its size (the end of the input).
+        count: how many lines.
+        streams: which streams' lines count (0 stdout, 1 stderr).
+        block_bytes: bytes per block (at least :data:`MIN_BLOCK_BYTES`).
+
+    Returns:
+        A :class:`TailStart`.
+
+    Raises:
+        OSError: reading failed.
+    """
+    if count <= 0 or size <= 0:
+        return TailStart(size, (None, None))
+    block_bytes = max(block_bytes, MIN_BLOCK_BYTES)
+    collected: list[tuple[int, int]] = []  # settled starts of the blocks read, in order
+    pending: list[int | None] = [None, None]
+    end = size
+    check = False  # whether an entry must start at ``end`` (false at the end of the file)
+    start = size
+    while True:
+        start = max(0, min(start, end) - block_bytes)
+        if end - start > ENCODED_HEADER_SIZE + MAX_ENTRY_SIZE and _holds_no_header(fd, start, end):
+            block = _Block(boundary=start, checked=False, known=[True, True])
+        else:
+            decoded = _decode_block(fd, start, end, size, check)
+            if decoded is None:
+                return _forward_tail(fd, size, count, streams)
+            block = decoded
+        for stream in (0, 1):
+            if pending[stream] is not None and block.known[stream]:
+                if not block.open_at_end[stream]:
+                    bisect.insort(collected, (pending[stream], stream))  # type: ignore[arg-type]
+                pending[stream] = None
+        collected[:0] = [item for item in block.starts if item[1] in streams]
+        for stream in streams:
+            if block.undecided[stream] is not None:
+                pending[stream] = block.undecided[stream]
+        if start == 0:
+            for stream in (0, 1):  # nothing before the file's start: a first entry starts a line
+                if pending[stream] is not None:
+                    bisect.insort(collected, (pending[stream], stream))  # type: ignore[arg-type]
+            return _answer(collected, count, size)
+        waiting = [offset for offset in pending if offset is not None]
+        settled = len(collected) - (bisect.bisect_right(collected, (max(waiting), 2)) if waiting else 0)
+        if settled >= count:
+            return _answer(collected, count, size)
+        del collected[: max(0, len(collected) - count - 2)]
+        end = block.boundary
+        check = block.checked
+
+
+def _answer(collected: list[tuple[int, int]], count: int, size: int) -> TailStart:
+    if not collected:
+        return TailStart(size, (None, None))
+    last = collected[-count:]
+    first_of: list[int | None] = [None, None]
+    for offset, stream in last:
+        if first_of[stream] is None:
+            first_of[stream] = offset
+    return TailStart(last[0][0], (first_of[0], first_of[1]))
+
+
+def _holds_no_header(fd: int, start: int, end: int) -> bool:
+    """Does no header start in ``[start, end)``? (Every header holds ``==`` at its 15th byte.)"""
+    try:
+        data_at = os.lseek(fd, start, os.SEEK_DATA)
+    except (OSError, AttributeError):
+        data_at = start
+    if data_at >= end + ENCODED_HEADER_SIZE:
+        return True  # a hole of a sparse file: zeros, never read
+    at = start + ENCODED_HEADER_SIZE - 2  # where the first header's "==" would be
+    stop = end + ENCODED_HEADER_SIZE
+    while at < stop:
+        piece = os.pread(fd, min(_READ_BYTES, stop - at), at)
+        if not piece:
+            return True
+        if b"==" in piece:
+            return False
+        at += len(piece) - 1  # a "==" may straddle two pieces
+        if len(piece) == 1:
+            return True
+    return True
+
+
+def _decode_block(fd: int, start: int, end: int, size: int, check: bool) -> _Block | None:
+    """Decode ``[start, end)`` and summarise the lines of its trusted part.
+
+    Returns:
+        The summary, or ``None`` when an entry must start at ``end`` and the
+        decoder says otherwise.
+    """
+    margin = 0 if start == 0 else start + TRUST_MARGIN_BYTES
+    block = _Block(boundary=start if start == 0 else end)
+    state = LineState((True, True))  # unknown: a stream's first entry is undecided
+    trusted = start == 0
+    stood_at: int | None = None
+    for item in _events(fd, start, end, size):
+        if isinstance(item, int):
+            stood_at = item
+            break
+        if isinstance(item, FastBatch):
+            first = 0
+            if not trusted:
+                while first < item.accepted and item.base + item.starts[first] < margin:
+                    first += 1
+                if first == item.accepted:
+                    continue
+                trusted = True
+                block.boundary = item.base + item.starts[first]
+            _batch(block, state, item, first)
+            continue
+        for event in item:
+            if not trusted:
+                if type(event) is not Entry or (event.offset or 0) < margin:
+                    continue
+                trusted = True
+                block.boundary = event.offset or 0
+            if type(event) is Entry:
+                _entry(block, state, int(event.stream), event.offset or 0, event.message)
+            else:
+                state.damage()
+                block.known = [True, True]
+    if check and stood_at is not None and stood_at != end:
+        return None
+    if not trusted:
+        # No entry starts past the margin: the rest of the block is damage;
+        # the block before reads up to the margin.
+        block = _Block(boundary=margin, checked=False, known=[True, True])
+        return block
+    block.open_at_end = list(state.open)
+    return block
+
+
+def _entry(block: _Block, state: LineState, stream: int, offset: int, payload: bytes) -> None:
+    if not block.known[stream]:
+        block.known[stream] = True
+        block.undecided[stream] = offset
+        state.open[stream] = payload[-1:] != b"\n"
+        return
+    if state.entry(stream, payload):
+        block.starts.append((offset, stream))
+
+
+def _batch(block: _Block, state: LineState, batch: FastBatch, first: int) -> None:
+    flags = batch.streams()[first:]
+    lasts = batch.last_bytes()[first:]
+    base = batch.base
+    starts = batch.starts
+    for stream in (0, 1):
+        if not block.known[stream]:
+            number = flags.find(_STREAM_BYTES[stream])
+            if number >= 0:
+                block.known[stream] = True
+                block.undecided[stream] = base + starts[first + number]
+    mask = state.starts_in_bulk(flags, lasts)
+    position = mask.find(1)
+    while position >= 0:
+        offset = base + starts[first + position]
+        stream = flags[position]
+        if offset != block.undecided[stream]:
+            block.starts.append((offset, stream))
+        position = mask.find(1, position + 1)
+
+
+def _events(fd: int, start: int, end: int, size: int) -> Iterator[FastBatch | list[Event] | int]:
+    """The events starting in ``[start, end)``, decoded from ``start``; then where the
+    decoder stands at ``end`` (the first event at or after it, or where it is in sync
+    or garbage began), when that is known."""
+    if start == 0:
+        stood = yield from walk(fd, 0, size, stop=end)
+        yield stood
+        return
+    decoder = Decoder(offset=start, resync=True)
+    read_at = start
+    while True:
+        chunk = os.pread(fd, min(_READ_BYTES, size - read_at), read_at) if read_at < size else b""
+        read_at += len(chunk)
+        events = decoder.feed(chunk) if chunk else decoder.close()
+        kept = [event for event in events if (event.offset or 0) < end]
+        yield kept
+        if len(kept) < len(events):
+            yield events[len(kept)].offset or 0
+            return
+        if not chunk:
+            yield size
+            return
+        if decoder.offset >= end:
+            yield decoder.offset
+            return
+        if (decoder.in_sync and kept and type(kept[-1]) is Entry
+                and decoder.offset >= start + TRUST_MARGIN_BYTES):
+            stood = yield from walk(fd, decoder.offset, size, stop=end, previous_ts=decoder.previous_ts)
+            yield stood
+            return
+        if not decoder.in_sync and read_at >= end + LOOKAHEAD_BYTES:
+            return  # garbage runs past the block: nothing before ``end`` is left to decide
+
+
+def _forward_tail(fd: int, size: int, count: int, streams: frozenset[int]) -> TailStart:
+    """The answer from one forward pass over the whole file (keeps a few more than ``count`` starts)."""
+    state = LineState()
+    collected: list[tuple[int, int]] = []
+    for item in walk(fd, 0, size):
+        if isinstance(item, FastBatch):
+            flags = item.streams()
+            mask = state.starts_in_bulk(flags, item.last_bytes())
+            position = mask.find(1)
+            while position >= 0:
+                if flags[position] in streams:
+                    collected.append((item.base + item.starts[position], flags[position]))
+                position = mask.find(1, position + 1)
+        else:
+            for event in item:
+                if state.event(event) and type(event) is Entry and int(event.stream) in streams:
+                    collected.append((event.offset or 0, int(event.stream)))
+        if len(collected) > 4 * count + 64:
+            del collected[: len(collected) - count]
+    return _answer(collected, count, size)
+
+
+def tail_events(
+    fd: int, size: int, count: int, streams: frozenset[int], *, block_bytes: int = BLOCK_BYTES
+) -> Iterator[Event]:
+    """The events of the last ``count`` lines of ``streams``, and the damage among them.
+
+    Entries of other streams, and entries that continue a line begun before
+    the last lines, are left out; ``Skipped``/``Truncated`` events after the
+    first of the last lines are given (they end lines, and are reported).
+
+    Raises:
+        OSError: reading failed.
+    """
+    start = find_tail(fd, size, count, streams, block_bytes=block_bytes)
+    if start.offset >= size:
+        return
+    line_starts = start.line_starts
+    for item in walk(fd, start.offset, size, trusted_first=True):
+        events = item if isinstance(item, list) else [item.entry(k) for k in range(item.accepted)]
+        for event in events:
+            if type(event) is Entry:
+                stream = int(event.stream)
+                first = line_starts[stream]
+                if stream not in streams or first is None or (event.offset or 0) < first:
+                    continue
+            yield event
