@@ -282,3 +282,22 @@ def test_a_log_that_cannot_be_opened_is_one_line(tmp_path):
     result = iolog("record", "-o", str(tmp_path / "no" / "dir.log"), "--", "true")
     message = f"iolog: error: {tmp_path}/no/dir.log: no such file\n".encode()
     assert (result.returncode, result.stderr, result.stdout) == (1, message, b"")
+
+
+def test_damaged_tail_decodes_only_the_end_of_a_log(tmp_path):
+    from iolog import Skipped, Truncated
+    from iolog.cli.logoutput import TAIL_CHECK_BYTES, damaged_tail
+
+    path = tmp_path / "big.log"
+    whole = b"".join(encode_entry(b"line %06d\n" % i, timestamp_ns=10**18 + i) for i in range(12000))
+    assert len(whole) > 3 * TAIL_CHECK_BYTES
+    path.write_bytes(b"")
+    assert damaged_tail(str(path)) is None and damaged_tail(str(tmp_path / "missing")) is None
+    path.write_bytes(whole)
+    assert damaged_tail(str(path)) is None
+    torn = encode_entry(b"cut short\n", timestamp_ns=2 * 10**18)[:20]
+    path.write_bytes(whole + torn)
+    assert damaged_tail(str(path)) == Truncated(offset=len(whole), length=20)
+    garbage = b"\x00\xff junk \xfe"
+    path.write_bytes(whole + garbage)
+    assert damaged_tail(str(path)) == Skipped(offset=len(whole), length=len(garbage))
