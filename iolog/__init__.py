@@ -3,9 +3,11 @@
 A log is a sequence of entries, each a 16-byte base64 header (timestamp,
 size, stream) and a payload. This package encodes and decodes it (sans-IO
 :class:`Decoder`), offers file objects (:class:`LogWriter`,
-:class:`LogReader`), fast time navigation and follow over log files
-(:class:`LogFile`), live serial sources, and docker-compatible time parsing
-(:func:`parse_since`). Standard library only.
+:class:`LogReader`), a sink writer that never tears a frame and diverts what
+a failing sink refuses (:class:`SinkWriter`, :class:`Diversion`), fast time
+navigation and follow over log files (:class:`LogFile`), live serial
+sources, and docker-compatible time parsing (:func:`parse_since`). Standard
+library only.
 """
 
 from __future__ import annotations
@@ -36,12 +38,14 @@ from .core.format import (
     ns_to_datetime,
 )
 from .core.timespec import parse_since, parse_time_range
+from .diversion import DeliveryReport, Diversion, open_rescue_file
 from .file.index import CheckpointIndex
 from .file.logfile import LogFile
 from .file.opening import SNIFF_BYTES, check_log_file, read_entries
 from .file.walk import FastBatch, walk
 from .file.windows import window_batches
 from .io import LogReader, LogWriter, read_events
+from .sinkwriter import SinkWriter
 from .sources.live import live_events
 from .sources.serial import SerialSource, is_live_spec, open_serial_writer
 from .sources.status import SourceState, SourceStatus
@@ -58,6 +62,8 @@ __all__ = [
     "CheckpointIndex",
     "DecodeError",
     "Decoder",
+    "DeliveryReport",
+    "Diversion",
     "Entry",
     "Event",
     "FastBatch",
@@ -71,6 +77,7 @@ __all__ = [
     "NotAnIologFile",
     "SaveError",
     "SerialSource",
+    "SinkWriter",
     "Skipped",
     "SourceError",
     "SourceState",
@@ -87,6 +94,7 @@ __all__ = [
     "is_live_spec",
     "live_events",
     "ns_to_datetime",
+    "open_rescue_file",
     "open_serial_writer",
     "parse_since",
     "parse_time_range",

@@ -1,10 +1,12 @@
 """File-object adapters around the codec: LogWriter, LogReader, read_events.
 
-This module owns the blocking, file-like face of iolog: a writer that frames
-bytes exactly as VMware VIC's ``LogWriter`` does, a reader that returns the
-payloads as VIC's ``LogReader`` does (optionally stamping each logical line),
-and iterators of entries over paths and binary files. All decoding goes
-through :class:`~iolog.core.decoder.Decoder`.
+This module owns the blocking, file-like face of iolog: a writer that cuts
+bytes into entries exactly as VMware VIC's ``LogWriter`` does (and hands them
+to its sink's :class:`~iolog.sinkwriter.SinkWriter`, which stamps and writes
+them), a reader that returns the payloads as VIC's ``LogReader`` does
+(optionally stamping each logical line), and iterators of entries over paths
+and binary files. All decoding goes through
+:class:`~iolog.core.decoder.Decoder`.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from .core.format import (
     encode_entry,
     format_docker_time,
 )
+from .framefile import RawSink
+from .sinkwriter import SinkWriter
 
 __all__ = [
     "READ_CHUNK_SIZE",
@@ -39,50 +43,57 @@ READ_CHUNK_SIZE = 1 << 20
 
 PathOrFile = Union[str, "os.PathLike[str]", BinaryIO, io.RawIOBase, io.BufferedIOBase]
 
-# One lock for every sink: two writers (stdout and stderr) sharing a sink
-# from two threads must never interleave frames. Frames are small and one
-# write() call each, so a single lock costs nothing measurable.
-_SINK_LOCK = threading.Lock()
-
 
 class LogWriter(io.RawIOBase):
     """A writable binary file object that frames what it is given.
 
     Like VIC's writer, it ends an entry at each newline (the newline stays in
-    the payload), cuts anything longer than ``MAX_ENTRY_SIZE`` into entries of
-    that size, and keeps a trailing partial line until more bytes arrive, or
-    :meth:`flush` or :meth:`close` is called. Each entry is stamped with the
-    clock reading taken when its first byte was written.
+    the payload) and keeps a trailing partial line until more bytes arrive,
+    or :meth:`flush` or :meth:`close` is called. Each entry is stamped with
+    one clock reading taken when it is emitted, under the lock of the sink it
+    is written to, so a line's time is when its newline arrived and a shared
+    sink's order is its time order.
+
+    One difference from VIC: a line longer than ``MAX_ENTRY_SIZE`` is emitted
+    in entries of that size as each one fills (memory stays bounded), each
+    stamped then; VIC holds the whole line until its newline and stamps its
+    entries then. For lines shorter than that, the bytes equal VIC's for any
+    clock.
 
     Args:
         sink: a binary file object (anything with ``write``; ``flush`` is used
-            if present).
+            if present), or a :class:`~iolog.sinkwriter.SinkWriter`. Writers
+            given the same file object share one sink writer, so their frames
+            never interleave.
         stream: the stream bit written in every header.
         clock: returns unix nanoseconds; ``time.time_ns`` by default.
-        close_sink: close ``sink`` when this writer is closed.
+        close_sink: close ``sink`` (the file, or the sink writer) when this
+            writer is closed.
 
     If the sink fails, the error propagates and nothing is lost: the frames
-    not yet written are kept and sent first on the next write or flush.
+    not yet written are held and sent first on the next write or flush. A
+    sink writer made with a :class:`~iolog.diversion.Diversion` never raises:
+    it diverts them instead.
+
+    Raises:
+        InvalidArgumentError: ``sink`` has no ``write`` method.
     """
 
     def __init__(
         self,
-        sink: BinaryIO | io.RawIOBase | io.BufferedIOBase,
+        sink: RawSink | SinkWriter,
         *,
         stream: Stream = Stream.STDOUT,
         clock: Callable[[], int] = time.time_ns,
         close_sink: bool = False,
     ) -> None:
         super().__init__()
-        if not hasattr(sink, "write"):
-            raise InvalidArgumentError(f"sink {sink!r} has no write() method")
-        self._sink = sink
+        self._sink_writer = sink if isinstance(sink, SinkWriter) else SinkWriter.shared(sink)
+        self._given = sink
         self._stream = Stream(stream)
         self._clock = clock
         self._close_sink = close_sink
         self._partial = bytearray()
-        self._partial_ts = 0
-        self._unsent = bytearray()
         self._lock = threading.Lock()
 
     @property
@@ -91,26 +102,36 @@ class LogWriter(io.RawIOBase):
         return self._stream
 
     @property
+    def sink_writer(self) -> SinkWriter:
+        """The sink writer this writer hands its entries to."""
+        return self._sink_writer
+
+    @property
+    def partial_bytes(self) -> int:
+        """Bytes of the trailing partial line, not yet an entry."""
+        return len(self._partial)
+
+    @property
     def pending(self) -> int:
-        """Bytes accepted but not yet on the sink (partial line and unsent frames)."""
-        return len(self._partial) + len(self._unsent)
+        """Bytes accepted but not yet on the sink (partial line and held frames)."""
+        return len(self._partial) + self._sink_writer.held_bytes
 
     def writable(self) -> bool:
         """Always true while open."""
         return True
 
     def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
-        """Frame ``data``; complete lines are written to the sink at once.
+        """Frame ``data``; complete lines are emitted and written at once.
 
         Args:
             data: any bytes.
 
         Returns:
-            ``len(data)``: every byte is accepted (kept if the sink fails).
+            ``len(data)``: every byte is accepted (held if the sink fails).
 
         Raises:
             ValueError: the writer is closed.
-            OSError: the sink failed; the bytes are kept for the next attempt.
+            OSError: the sink failed; the entries are held for the next attempt.
         """
         if self.closed:
             raise ValueError("write to closed LogWriter")
@@ -119,13 +140,9 @@ class LogWriter(io.RawIOBase):
         if not size:
             return 0
         with self._lock:
-            now = self._clock()
             partial = self._partial
-            if not partial:
-                self._partial_ts = now
             partial += view
-            stamp = self._partial_ts  # the first entry may have begun earlier
-            frames = bytearray()
+            payloads = []
             start = 0
             length = len(partial)
             find = partial.find
@@ -137,60 +154,54 @@ class LogWriter(io.RawIOBase):
                     end = start + MAX_ENTRY_SIZE
                 else:
                     break
-                frames += encode_entry(
-                    bytes(partial[start:end]), timestamp_ns=stamp, stream=self._stream
-                )
-                stamp = now
+                payloads.append(bytes(partial[start:end]))
                 start = end
             if start:
                 del partial[:start]
-                self._partial_ts = now
-                self._unsent += frames
-            self._send()
+                self._sink_writer.emit(self._stream, payloads, self._clock)
         return size
 
     def flush(self) -> None:
-        """Write the partial line as an entry and flush the sink.
+        """Emit the partial line as an entry (stamped now) and flush the sink.
 
         Raises:
-            OSError: the sink failed; the bytes are kept for the next attempt.
+            OSError: the sink failed; the entries are held for the next attempt.
         """
         if self.closed:
             return
         with self._lock:
             if self._partial:
-                self._unsent += encode_entry(
-                    bytes(self._partial), timestamp_ns=self._partial_ts, stream=self._stream
-                )
+                payload = bytes(self._partial)
                 self._partial.clear()
-            self._send()
-            sink_flush = getattr(self._sink, "flush", None)
-            if sink_flush is not None:
-                with _SINK_LOCK:
-                    sink_flush()
+                self._sink_writer.emit(self._stream, [payload], self._clock)
+            self._sink_writer.flush()
 
     def take_unwritten(self) -> bytes:
         """Remove and return what the sink has not received yet, framed.
 
-        For a caller whose sink failed for good: the returned bytes (unsent
-        frames, then the partial line as one more frame) are a valid log
-        fragment to keep somewhere else.
+        For a caller whose sink failed for good: the returned bytes (the held
+        frames of every writer sharing the sink, then this writer's partial
+        line as one more entry, stamped now) are a valid log fragment to keep
+        somewhere else.
 
         Returns:
             The framed bytes, possibly empty.
         """
         with self._lock:
+            kept = self._sink_writer.take_unwritten()
             if self._partial:
-                self._unsent += encode_entry(
-                    bytes(self._partial), timestamp_ns=self._partial_ts, stream=self._stream
+                kept += encode_entry(
+                    bytes(self._partial), timestamp_ns=self._clock(), stream=self._stream
                 )
                 self._partial.clear()
-            kept = bytes(self._unsent)
-            self._unsent.clear()
         return kept
 
     def close(self) -> None:
-        """Flush, then close the sink if ``close_sink`` was given."""
+        """Flush, then close the sink (or sink writer) if ``close_sink`` was given.
+
+        Raises:
+            OSError: the sink failed; the entries stay held.
+        """
         if self.closed:
             return
         try:
@@ -198,19 +209,7 @@ class LogWriter(io.RawIOBase):
         finally:
             super().close()
             if self._close_sink:
-                self._sink.close()
-
-    def _send(self) -> None:
-        """Write whole unsent frames to the sink (lock held)."""
-        unsent = self._unsent
-        if not unsent:
-            return
-        with _SINK_LOCK:
-            while unsent:
-                written = self._sink.write(bytes(unsent))
-                if written is None:  # a non-blocking raw sink that would block
-                    raise BlockingIOError(0, "sink would block", 0)
-                del unsent[: written if written is not None else len(unsent)]
+                self._given.close()
 
 
 def _open_binary(source: PathOrFile) -> tuple[BinaryIO, bool]:

@@ -90,7 +90,7 @@ def demo_lines() -> Iterator[Step]:
         status = 200 if request % 9 else 404
         colour = _GREEN if status == 200 else _YELLOW
         duration_ms = 3 + request * 37 % 140
-        # Written in two pieces: the entry is stamped at its first byte.
+        # Written in two pieces: the entry is stamped when its newline arrives.
         yield out, f"{_DIM}req={request:05d}{_RESET} {method} {path} ".encode(), 0.05
         yield out, f"{colour}{status}{_RESET} {duration_ms}ms\n".encode(), 0.25
         if request % 12 == 5:

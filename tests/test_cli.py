@@ -204,7 +204,7 @@ def test_record_keeps_streams_and_exit_status(tmp_path):
     again = iolog("record", "-o", str(log), "--append", "--", sys.executable, "-c", "print('more')")
     assert again.returncode == 0
     assert [e.message for e in read_entries(log)][-1] == b"more\n"
-    replaced = iolog("record", "-o", str(log), "--", "true")
+    replaced = iolog("record", "-o", str(log), "--truncate", "--", "true")
     assert replaced.returncode == 0 and log.read_bytes() == b""
 
 

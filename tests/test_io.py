@@ -88,16 +88,19 @@ def test_writer_keeps_partial_line_until_flush():
         writer.write(b"x")
 
 
-def test_entry_is_stamped_when_its_first_byte_arrives():
+def test_entry_is_stamped_when_it_is_emitted():
     sink = io.BytesIO()
     clock = Clock()
     writer = LogWriter(sink, clock=clock)
     writer.write(b"par")
     clock.now += 1000
-    writer.write(b"tial\nnext\n")
-    writer.close()
+    writer.write(b"tial\nnext\n")  # a line's time is when its newline arrived
+    clock.now += 1000
+    writer.write(b"tail")
+    clock.now += 1000
+    writer.close()  # the trailing partial line is stamped at close
     got = [(e.message, e.timestamp_ns - T0) for e in read_entries(io.BytesIO(sink.getvalue()))]
-    assert got == [(b"partial\n", 1), (b"next\n", 1002)]
+    assert got == [(b"partial\n", 1001), (b"next\n", 1002), (b"tail", 3003)]
 
 
 def test_close_sink_option():

@@ -5,8 +5,9 @@
 share is in :mod:`iolog.cli.common`.
 
 Exit status: 0 on success, 1 when the input cannot be used (missing file,
-not an iolog stream, a device that fails), 2 for a usage error, and for
-``record`` the command's own status.
+not an iolog stream, a device that fails), 2 for a usage error, for
+``record`` the command's own status, and for ``write`` and ``record`` 74
+when some output went to a rescue file or was lost.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import textwrap
 from collections.abc import Sequence
 from typing import NoReturn
 
 from ..core.errors import IologError
+from ..diversion import DEFAULT_HOLD_LIMIT_BYTES
 from .common import PROG, CliError, warn
 
 __all__ = ["main"]
@@ -78,23 +81,84 @@ def _build_parser() -> argparse.ArgumentParser:
     write = commands.add_parser(
         "write",
         help="frame stdin as a log",
-        description="Frame standard input as iolog entries, appended to FILE or written to stdout.",
+        description=textwrap.fill(
+            "Frame standard input as iolog entries, appended to FILE or written to stdout.", 79
+        ),
+        epilog=_epilog(
+            [
+                ("0", "every byte reached the log"),
+                _INCOMPLETE,
+                ("1", "the log cannot be opened"),
+                ("2", "usage error"),
+            ]
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     write.add_argument("--stream", choices=("stdout", "stderr"), default="stdout")
     write.add_argument("-o", "--output", metavar="FILE", help="append to FILE instead of stdout")
+    _add_output_options(write)
 
     record = commands.add_parser(
         "record",
         help="run a command and log its output",
-        description="Run CMD with separate stdout and stderr pipes and write both into one log "
-        "with the right stream bits. Exits with CMD's status.",
+        description=textwrap.fill(
+            "Run CMD with separate stdout and stderr pipes and write both into one log with the "
+            "right stream bits, appended to FILE or written to stdout.",
+            79,
+        ),
+        epilog=_epilog(
+            [
+                ("CMD's", "every byte reached the log: CMD's own status (128+N if signal N ended it)"),
+                _INCOMPLETE,
+                ("1", "the log cannot be opened"),
+                ("2", "usage error"),
+                ("126, 127", "CMD cannot be run, or is not found"),
+            ]
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    record.add_argument("-o", "--output", metavar="FILE", help="the log file (default: stdout)")
-    record.add_argument("--append", action="store_true", help="append to FILE instead of replacing it")
+    record.add_argument("-o", "--output", metavar="FILE", help="append the log to FILE (default: stdout)")
+    record.add_argument(
+        "--append", action="store_true", help="append to FILE (the default; kept for old scripts)"
+    )
+    _add_output_options(record)
     record.add_argument("--serial", metavar="DEV", help="write the log to a serial device or URL")
     record.add_argument("--baud", type=int, default=115200, metavar="N")
     record.add_argument("command", nargs=argparse.REMAINDER, metavar="-- CMD [ARGS...]")
     return parser
+
+
+_WHEN_THE_LOG_FAILS = textwrap.fill(
+    "When the log cannot be written (a full disk, a file size limit, an I/O error, a closed "
+    "pipe), no entry is torn and nothing is stopped: what the log cannot take goes, as whole "
+    "entries, to a rescue file whose path is printed at once (in --rescue-dir, else $TMPDIR or "
+    f"/tmp); if that fails too, up to {DEFAULT_HOLD_LIMIT_BYTES >> 20} MiB waits in memory while "
+    "both are retried every second, and whatever is finally lost is counted. A log that can be "
+    "written again is used again.",
+    79,
+)
+
+_INCOMPLETE = (
+    "74",
+    "some output went to the rescue file or was lost; one line on stderr says how many bytes went where",
+)
+
+
+def _epilog(statuses: list[tuple[str, str]]) -> str:
+    """The failure paragraph and an exit status table, wrapped for a terminal."""
+    width = max(len(code) for code, _ in statuses) + 2
+    rows = [
+        textwrap.fill(text, 79, initial_indent=f"  {code:<{width}}", subsequent_indent=" " * (width + 2))
+        for code, text in statuses
+    ]
+    return _WHEN_THE_LOG_FAILS + "\n\nexit status:\n" + "\n".join(rows)
+
+
+def _add_output_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--truncate", action="store_true", help="replace FILE instead of appending to it")
+    parser.add_argument(
+        "--rescue-dir", metavar="DIR", help="where a rescue file goes if the log fails (default: $TMPDIR)"
+    )
 
 
 def _version() -> str:
