@@ -5,7 +5,8 @@ size, stream) and a payload. This package encodes and decodes it (sans-IO
 :class:`Decoder`), offers file objects (:class:`LogWriter`,
 :class:`LogReader`), fast time navigation and follow over log files
 (:class:`LogFile`), live serial sources, and docker-compatible time parsing
-(:func:`parse_since`). Standard library only.
+(:func:`parse_since`), and the rule for showing a log's text on a terminal
+(:class:`TerminalFilter`, :func:`terminal_safe`). Standard library only.
 """
 
 from __future__ import annotations
@@ -34,6 +35,15 @@ from .core.format import (
     encode_header,
     format_docker_time,
     ns_to_datetime,
+)
+from .core.termsafe import (
+    PieceKind,
+    TerminalFilter,
+    TerminalPiece,
+    sgr_codes,
+    terminal_pieces,
+    terminal_safe,
+    visible_escape,
 )
 from .core.timespec import parse_since, parse_time_range
 from .file.index import CheckpointIndex
@@ -69,6 +79,7 @@ __all__ = [
     "LogReader",
     "LogWriter",
     "NotAnIologFile",
+    "PieceKind",
     "SaveError",
     "SerialSource",
     "Skipped",
@@ -76,6 +87,8 @@ __all__ = [
     "SourceState",
     "SourceStatus",
     "Stream",
+    "TerminalFilter",
+    "TerminalPiece",
     "Truncated",
     "__version__",
     "check_log_file",
@@ -92,6 +105,10 @@ __all__ = [
     "parse_time_range",
     "read_entries",
     "read_events",
+    "sgr_codes",
+    "terminal_pieces",
+    "terminal_safe",
+    "visible_escape",
     "walk",
     "window_batches",
 ]
