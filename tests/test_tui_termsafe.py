@@ -6,7 +6,8 @@ record with :func:`~tests.hostile.terminal_violations`, then checks that
 the hostile text is on screen in its visible, escaped form. Every path from
 a log to the terminal is covered: rows (merged and split, wrapped and not),
 the entry detail (text, JSON, binary), search highlights and the status
-bar, the export prompt, toasts, the file name and the clipboard (OSC 52).
+bar, the export prompt, toasts, the file name and the clipboard (OSC 52),
+and text pasted into a prompt.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ import re
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.drivers.headless_driver import HeadlessDriver
+from textual.widgets import Input
 
 from iolog import Stream, encode_entry
 from iolog_tui.app import IologApp
@@ -241,3 +244,20 @@ async def test_copy_puts_the_rows_as_shown_on_the_clipboard(tmp_path: Path) -> N
     assert "bidi \\u202eDENWP\\u202c \\u202a\\u202b\\u202d \\u2066iso\\u2069 \\u2067\\u2068 end" in lines
     assert "before the break\u240aAFTER-THE-BREAK end" in lines
     assert "colours red bold orange blue end" in lines  # colours are not text
+
+
+@pilot_test
+async def test_text_pasted_into_a_prompt_is_shown_safely(tmp_path: Path) -> None:
+    app, written = hostile_app(tmp_path)
+    hostile = "x\x1b]2;PWNED-PASTE\x07\u202ey"
+    async with app.run_test(headless=False, size=SIZE, notifications=True) as pilot:
+        await ready(pilot)
+        for key, field in (("slash", "#prompt-input"), ("s", "#since")):
+            await pilot.press(key)
+            await pilot.pause(0.1)
+            app.screen.query_one(field).post_message(events.Paste(hostile))
+            await pilot.pause(0.2)
+            assert app.screen.query_one(field, Input).value.endswith("x\u241b]2;PWNED-PASTE\u2407\\u202ey")
+            await pilot.press("escape")
+            await pilot.pause(0.1)
+        assert_safe(written)
