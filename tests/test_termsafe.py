@@ -187,3 +187,28 @@ def test_terminal_safe_leaves_nothing_to_act_on(text: str) -> None:
     safe = terminal_safe(text)
     assert FORBIDDEN.search(safe) is None
     assert terminal_safe(safe) == safe
+
+
+@given(texts, st.lists(st.integers(0, 40), max_size=6), st.booleans(), st.booleans())
+def test_marked_output_is_the_pieces_joined(
+    text: str, cuts: list[int], keep_sgr: bool, keep_newlines: bool
+) -> None:
+    # The fast path iolog cat takes gives what the pieces say, however the text is cut.
+    expected = "".join(
+        "".join(f"<{char}>" for char in _escapes(piece)) if kind is PieceKind.ESCAPED else piece
+        for kind, piece in terminal_pieces(text, keep_sgr=keep_sgr, keep_newlines=keep_newlines)
+    )
+    splitter = TerminalFilter(keep_sgr=keep_sgr, keep_newlines=keep_newlines)
+    marked = []
+    start = 0
+    for cut in sorted(min(cut, len(text)) for cut in cuts):
+        marked.append(splitter.feed_marked(text[start:cut], "<", ">"))
+        start = cut
+    marked.append(splitter.feed_marked(text[start:], "<", ">"))
+    marked.append(splitter.close_marked("<", ">"))
+    assert "".join(marked) == expected
+
+
+def _escapes(run: str) -> list[str]:
+    """The visible escapes a run of them is made of (``␛``, ``\\u009b``, ``\\x9b``)."""
+    return re.findall(r"\\u[0-9a-f]{4}|\\x[0-9a-f]{2}|.", run)

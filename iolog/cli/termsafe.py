@@ -26,7 +26,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from ..core.termsafe import PieceKind, TerminalFilter, TerminalPiece
+from ..core.termsafe import TerminalFilter
 
 __all__ = ["ESCAPE_END", "ESCAPE_START", "TerminalSanitizer"]
 
@@ -59,23 +59,23 @@ class TerminalSanitizer:
         """
         if not self._pending and _NEEDS_LOOK.search(data) is None:
             return data  # printable ASCII, TAB and LF: nothing to do
-        pieces = self._filter.feed(self._decoder.decode(data))
+        text = self._filter.feed_marked(self._decoder.decode(data), _START, _END)
         self._pending = bool(self._filter.held) or bool(self._decoder.getstate()[0])
-        return _encode(pieces)
+        return _encode(text)
 
     def close(self) -> bytes:
         """Whatever is still held back, decided as the end of the output."""
-        text = self._decoder.decode(b"", final=True)
-        pieces = self._filter.feed(text) + self._filter.close()
+        text = self._filter.feed_marked(self._decoder.decode(b"", final=True), _START, _END)
+        text += self._filter.close_marked(_START, _END)
         self._pending = False
-        return _encode(pieces)
+        return _encode(text)
 
 
-def _encode(pieces: list[TerminalPiece]) -> bytes:
-    parts: list[bytes] = []
-    for kind, text in pieces:
-        if kind is PieceKind.ESCAPED:
-            parts.append(ESCAPE_START + text.encode("utf-8") + ESCAPE_END)
-        else:
-            parts.append(text.encode("utf-8"))
-    return b"".join(parts)
+_START = ESCAPE_START.decode("ascii")
+_END = ESCAPE_END.decode("ascii")
+
+
+def _encode(text: str) -> bytes:
+    # One reverse-video run for consecutive escapes. The log cannot write
+    # this pair itself: SGR 7 and 27 are never let through.
+    return text.replace(_END + _START, "").encode("utf-8")

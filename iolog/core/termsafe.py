@@ -38,6 +38,7 @@ is decided, so the pieces never depend on where the text was cut.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from typing import NamedTuple
 
@@ -63,6 +64,13 @@ _SPECIAL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u20
 _SGR = re.compile(rf"\x1b\[([0-9:;]{{0,{_SGR_PARAMETER_CHARS}}})m")
 # What may still grow into an allowed SGR sequence at the end of the text.
 _SGR_PREFIX = re.compile(rf"\x1b(?:\[[0-9:;]{{0,{_SGR_PARAMETER_CHARS}}})?\Z")
+# For marked output: an SGR-shaped sequence (group 1: its parameters), or one
+# character that is never shown raw; with line breaks kept, LF and CR LF are not.
+_SGR_OR_SPECIAL = re.compile(rf"\x1b\[([0-9:;]{{0,{_SGR_PARAMETER_CHARS}}})m|{_SPECIAL.pattern}")
+_SGR_OR_SPECIAL_KEEPING_LINES = re.compile(
+    rf"\x1b\[([0-9:;]{{0,{_SGR_PARAMETER_CHARS}}})m|\r(?!\n)"
+    "|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 
 # Single parameters that may be applied: reset, weight, italic, underline, colours.
 _SIMPLE_CODES = frozenset(
@@ -169,6 +177,12 @@ def sgr_codes(parameters: str) -> tuple[int, ...] | None:
     return tuple(codes)
 
 
+@functools.lru_cache(maxsize=4096)
+def _sgr_allowed(parameters: str) -> bool:
+    """Whether an SGR sequence with these parameters may be applied (cached: logs repeat them)."""
+    return sgr_codes(parameters) is not None
+
+
 def _number(field: str) -> int | None:
     """A decimal parameter of up to five ASCII digits (empty is 0), else ``None``."""
     if not field:
@@ -234,6 +248,43 @@ class TerminalFilter:
         """The end of the text: whatever is held back is decided (escaped)."""
         return self._split(self._held, final=True)
 
+    def feed_marked(self, text: str, before: str, after: str) -> str:
+        """Like :meth:`feed`, as one string: each visible escape between ``before`` and ``after``.
+
+        The pieces joined (``TEXT`` and ``SGR`` as they are), each escaped
+        character (not each run of them) marked, only faster for long runs
+        of text: what ``iolog cat`` writes.
+        """
+        text = self._held + text
+        self._held = ""
+        tail = _SGR_PREFIX.search(text, max(0, len(text) - MAX_SGR_CHARS)) if self._keep_sgr else None
+        if tail is not None:
+            self._held = text[tail.start() :]
+            text = text[: tail.start()]
+        elif self._keep_newlines and text.endswith("\r"):
+            self._held = "\r"
+            text = text[:-1]
+        return self._marked(text, before, after)
+
+    def close_marked(self, before: str, after: str) -> str:
+        """Like :meth:`close`, as one string (see :meth:`feed_marked`)."""
+        text, self._held = self._held, ""
+        return self._marked(text, before, after)
+
+    def _marked(self, text: str, before: str, after: str) -> str:
+        keep_sgr = self._keep_sgr
+
+        def replace(match: re.Match[str]) -> str:
+            parameters = match.group(1)
+            if parameters is None:
+                return before + visible_escape(match.group()) + after
+            if keep_sgr and _sgr_allowed(parameters):
+                return match.group()
+            return before + "\u241b" + after + match.group()[1:]
+
+        pattern = _SGR_OR_SPECIAL_KEEPING_LINES if self._keep_newlines else _SGR_OR_SPECIAL
+        return pattern.sub(replace, text)
+
     def _split(self, text: str, *, final: bool) -> list[TerminalPiece]:
         self._held = ""
         pieces = _Pieces()
@@ -254,7 +305,7 @@ class TerminalFilter:
             position = start + 1
             if char == "\x1b" and keep_sgr:
                 sgr = _SGR.match(text, start)
-                if sgr is not None and sgr_codes(sgr.group(1)) is not None:
+                if sgr is not None and _sgr_allowed(sgr.group(1)):
                     pieces.add(PieceKind.SGR, sgr.group())
                     position = sgr.end()
                     continue
