@@ -272,3 +272,13 @@ def test_cat_warning_shows_a_hostile_file_name_escaped(tmp_path: Path) -> None:
     assert out == b"ok\n"
     shown = assert_shown_safely(err)
     assert "app[b]␛]2;PWNED-NAME␇\\u202e.log: skipped 5 undecodable bytes" in shown
+
+
+def test_stat_shows_a_hostile_file_name_escaped(tmp_path: Path) -> None:
+    path = write_hostile_log(tmp_path / HOSTILE_NAME)
+    result = subprocess.run([sys.executable, "-m", "iolog", "stat", str(path)], capture_output=True,
+                            timeout=60, env={**os.environ, "TZ": "UTC"})
+    assert result.returncode == 0
+    text = result.stdout.decode()
+    assert terminal_violations(text, allow_lf=True) == []
+    assert "app[b]␛]2;PWNED-NAME␇\\u202e.log" in text
