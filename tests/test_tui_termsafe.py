@@ -23,7 +23,7 @@ from textual.drivers.headless_driver import HeadlessDriver
 from textual.widgets import Input
 
 from iolog import Stream, encode_entry
-from iolog_tui.app import IologApp
+from iolog_tui.app import IologApp, main
 from iolog_tui.detail import DetailScreen, hex_dump
 from iolog_tui.prompts import ExportPrompt
 
@@ -261,3 +261,10 @@ async def test_text_pasted_into_a_prompt_is_shown_safely(tmp_path: Path) -> None
             await pilot.press("escape")
             await pilot.pause(0.1)
         assert_safe(written)
+
+
+def test_an_error_names_a_hostile_file_escaped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(tmp_path / HOSTILE_NAME)]) == 2  # no such file
+    err = capsys.readouterr().err
+    assert terminal_violations(err, allow_lf=True) == []
+    assert HOSTILE_NAME_SHOWN + ": no such file" in err
