@@ -6,8 +6,9 @@ size, stream) and a payload. This package encodes and decodes it (sans-IO
 :class:`LogReader`), a sink writer that never tears a frame and diverts what
 a failing sink refuses (:class:`SinkWriter`, :class:`Diversion`), fast time
 navigation and follow over log files (:class:`LogFile`), live serial
-sources, and docker-compatible time parsing (:func:`parse_since`). Standard
-library only.
+sources, docker-compatible time parsing (:func:`parse_since`), and the rule
+for showing a log's text on a terminal (:class:`TerminalFilter`,
+:func:`terminal_safe`). Standard library only.
 """
 
 from __future__ import annotations
@@ -36,6 +37,15 @@ from .core.format import (
     encode_header,
     format_docker_time,
     ns_to_datetime,
+)
+from .core.termsafe import (
+    PieceKind,
+    TerminalFilter,
+    TerminalPiece,
+    sgr_codes,
+    terminal_pieces,
+    terminal_safe,
+    visible_escape,
 )
 from .core.timespec import parse_since, parse_time_range
 from .diversion import DeliveryReport, Diversion, open_rescue_file
@@ -75,6 +85,7 @@ __all__ = [
     "LogReader",
     "LogWriter",
     "NotAnIologFile",
+    "PieceKind",
     "SaveError",
     "SerialSource",
     "SinkWriter",
@@ -83,6 +94,8 @@ __all__ = [
     "SourceState",
     "SourceStatus",
     "Stream",
+    "TerminalFilter",
+    "TerminalPiece",
     "Truncated",
     "__version__",
     "check_log_file",
@@ -100,6 +113,10 @@ __all__ = [
     "parse_time_range",
     "read_entries",
     "read_events",
+    "sgr_codes",
+    "terminal_pieces",
+    "terminal_safe",
+    "visible_escape",
     "walk",
     "window_batches",
 ]

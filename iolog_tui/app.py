@@ -32,6 +32,7 @@ from .messages import IndexProgress, RowsFound, ScanFailed, ScanFinished, Source
 from .model import LogModel
 from .navigation import Navigator
 from .render import TimeFormat, format_time
+from .safetext import safe_label
 from .scan import RowScanner, classify_tail, scan_file
 from .screens import HelpScreen, Landing, SincePicker, TimeRange
 from .sources import LogSource
@@ -497,7 +498,7 @@ class IologApp(TimelineApp):
     def _status_left(self) -> Text:
         model = self.model
         text = Text()
-        text.append(f" {self.source.label} ", "reverse")
+        text.append(f" {safe_label(self.source.label)} ", "reverse")
         lines = len(model)
         out_count = len(model.stdout)
         err_count = len(model.stderr)
@@ -534,7 +535,7 @@ class IologApp(TimelineApp):
     def _status_right(self) -> Text:
         text = Text()
         if self.source_note:
-            note = self.source_note
+            note = safe_label(self.source_note)
             if len(note) > _NOTE_CELLS:
                 note = note[: _NOTE_CELLS - 1] + "…"
             text.append(note, "italic")

@@ -22,6 +22,7 @@ import iolog
 from iolog import InvalidArgumentError, IologError, parse_since
 
 from .render import TimeFormat
+from .safetext import safe_label
 from .screens import TimeRange, now_datetime
 from .sources import LogSource, PipePump, SerialPump, temporary_log_path
 
@@ -217,7 +218,7 @@ def run(argv: list[str] | None = None, *, clock: Callable[[], int] = time.time_n
             source.close()
             raise
     except UsageError as exc:
-        print(f"{_PROG}: error: {exc}", file=sys.stderr)
+        print(f"{_PROG}: error: {safe_label(str(exc))}", file=sys.stderr)
         return 2
     from .app import IologApp
 

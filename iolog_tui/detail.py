@@ -5,7 +5,10 @@ logical line back from the file with its entries; :class:`DetailScreen`
 shows the full timestamp (nanoseconds, UTC and local), the stream, the byte
 offset, the size and how many entries the line spans, then the message:
 pretty-printed if it is JSON, as a hex dump if it is not valid UTF-8, else
-as text (escapes made visible).
+as text. Whatever the form, the message reaches the screen only through
+:func:`~iolog_tui.safetext.safe_text`: escapes and controls (in JSON
+strings too) are made visible, and a line break inside the entry shows as
+``␊`` before the break.
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ from textual.worker import get_current_worker
 
 from iolog import Decoder, Entry, Stream, format_docker_time
 
-from .render import TimeFormat, format_time, message_text
+from .render import TimeFormat, format_time
+from .safetext import safe_text
 
 __all__ = ["DetailScreen", "LineDetail", "hex_dump", "pretty_json", "read_line_detail"]
 
@@ -241,13 +245,16 @@ class DetailScreen(ModalScreen[None]):
             return text
         pretty = pretty_json(body)
         if pretty is not None:
+            # The line breaks are the indentation's own; JSON strings keep theirs escaped.
             text.append("message (JSON)\n", "bold")
-            text.append(pretty)
+            for number, line in enumerate(pretty.split("\n")):
+                text.append("\n" if number else "")
+                text.append_text(safe_text(line))
             return text
         text.append("message\n", "bold")
-        shown = message_text(body)
-        shown.no_wrap = False
-        text.append_text(shown)
+        text.append_text(
+            safe_text(body.decode("utf-8"), colours=True, line_breaks=True, tab_size=8)
+        )
         if detail.size > len(detail.message):
             text.append(f"\n… ({detail.size - len(detail.message):,} more bytes not shown)", "italic")
         return text

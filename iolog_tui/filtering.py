@@ -35,6 +35,7 @@ from .logview import LogView
 from .messages import RowsFound, ScanFinished
 from .model import RowKind, RowView
 from .prompts import PatternPrompt, PatternRequest
+from .safetext import safe_label
 from .search import FilteredRows, RowTest, ScanBatch, scan_rows, view_index
 
 if TYPE_CHECKING:
@@ -324,7 +325,7 @@ class FilterApp(App[None]):
             else:
                 total = len(model.stdout if self.stream_choice is Stream.STDOUT else model.stderr)
             text.append(" filter " if not request.invert else " hide ", "bold reverse blue")
-            text.append(f" {request.matcher.describe()}: {len(view.rows):,} of {total:,} rows")
+            text.append(f" {safe_label(request.matcher.describe())}: {len(view.rows):,} of {total:,} rows")
             if not self.filter_finished and len(model):
                 text.append(f" · filtering {self._fraction(self.filter_done_row):.0%}", "bold yellow")
             text.append("  ")

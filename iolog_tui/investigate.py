@@ -11,6 +11,10 @@ list them in one order, and decides which keys do something now.
 - clicking a row (shift-click: a range) selects it; Enter shows the detail
   of the selected row, ``y`` copies the rows selected or on screen;
 - ``e`` saves the rows a pane shows to a file, in a worker thread.
+
+It also keeps two of the terminal's doors: every toast and every copy to
+the clipboard (OSC 52) passes through :mod:`~iolog_tui.safetext` here, so
+no control character from a log or a file name can reach them.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from textual import on, work
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
@@ -34,7 +39,9 @@ from .export import ExportFormat, export_rows
 from .logview import LogView
 from .model import RowKind
 from .prompts import ExportPrompt, ExportRequest
-from .search import RowTest, message_string, view_index
+from .render import message_plain
+from .safetext import clipboard_text, safe_label
+from .search import RowTest, view_index
 from .searching import SearchApp
 
 __all__ = ["ExportDone", "InvestigateApp"]
@@ -150,7 +157,10 @@ class InvestigateApp(SearchApp):
         self.push_screen(DetailScreen(self.model.path, offset, Stream(kind), now_ns=self.clock()))
 
     def selected_text(self) -> tuple[str, int]:
-        """The selected rows (else those on screen) as text, and how many rows."""
+        """The selected rows (else those on screen) as they are shown, and how many rows.
+
+        Escapes stay visible (``␛``, ``\\u202e``...); colours are left out.
+        """
         view = self.active_view()
         rows = view.rows
         if view.selection is not None:
@@ -167,7 +177,7 @@ class InvestigateApp(SearchApp):
                 what = "skipped" if row.kind == RowKind.SKIPPED else "truncated"
                 lines.append(f"[{row.length:,} bytes {what}]")
             else:
-                lines.append(message_string(row.message))
+                lines.append(message_plain(row.message))
         return "\n".join(lines) + ("\n" if lines else ""), len(lines)
 
     def action_copy(self) -> None:
@@ -178,12 +188,37 @@ class InvestigateApp(SearchApp):
         self.copy_to_clipboard(text)
         self.notify(f"copied {count:,} row{'s' if count != 1 else ''} to the clipboard", timeout=2)
 
+    # -- the terminal's other doors: the clipboard and toasts ------------------------------
+
+    def copy_to_clipboard(self, text: str) -> None:
+        """Copy ``text`` (OSC 52), every control in it but TAB and LF made visible."""
+        super().copy_to_clipboard(clipboard_text(text))
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Show a toast, with every control character in it made visible.
+
+        Callers that put a file name or a pattern in a toast pass
+        ``markup=False`` too, so that brackets in it are not markup.
+        """
+        super().notify(
+            safe_label(message), title=safe_label(title), severity=severity, timeout=timeout,
+            markup=markup,
+        )
+
     # -- export -------------------------------------------------------------------------------
 
     def action_export(self) -> None:
         """Save the rows shown in the pane to a file (text, with timestamps, or iolog)."""
         view = self.active_view()
-        stem = os.path.splitext(os.path.basename(self.model.path))[0] or "log"
+        stem = safe_label(os.path.splitext(os.path.basename(self.model.path))[0]) or "log"
         self.push_screen(
             ExportPrompt(f"{stem}-shown.txt", len(view.rows)),
             lambda request: self._export_chosen(view, request),
@@ -214,9 +249,9 @@ class InvestigateApp(SearchApp):
     def _export_done(self, message: ExportDone) -> None:
         self.last_export = message
         if message.error:
-            self.notify(f"cannot save {message.path}: {message.error}", severity="error")
+            self.notify(f"cannot save {message.path}: {message.error}", severity="error", markup=False)
         else:
-            self.notify(f"saved {message.rows:,} rows to {message.path}", timeout=4)
+            self.notify(f"saved {message.rows:,} rows to {message.path}", timeout=4, markup=False)
 
     # -- command palette -----------------------------------------------------------------
 

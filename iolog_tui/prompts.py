@@ -2,7 +2,9 @@
 
 Each is a ``ModalScreen`` docked at the bottom over a transparent
 background, so the log stays in sight while typing, and returns what was
-chosen through ``dismiss`` (``None`` when cancelled).
+chosen through ``dismiss`` (``None`` when cancelled). Their fields are
+:class:`SafeInput` s: text pasted into them cannot carry a control
+character to the terminal.
 """
 
 from __future__ import annotations
@@ -21,9 +23,18 @@ from textual.widgets import Input, Label, Static
 from iolog import InvalidArgumentError
 
 from .export import ExportFormat
+from .safetext import safe_label
 from .search import Matcher
 
-__all__ = ["ExportPrompt", "ExportRequest", "PatternPrompt", "PatternRequest"]
+__all__ = ["ExportPrompt", "ExportRequest", "PatternPrompt", "PatternRequest", "SafeInput"]
+
+
+class SafeInput(Input):
+    """An ``Input`` whose pasted (or typed) text has every control made visible."""
+
+    def replace(self, text: str, start: int, end: int) -> None:
+        """Replace ``start`` to ``end`` with ``text``, made safe (see :func:`safe_label`)."""
+        super().replace(safe_label(text), start, end)
 
 
 @dataclass(frozen=True)
@@ -68,7 +79,7 @@ class PatternPrompt(ModalScreen[PatternRequest | None]):
         with Vertical(id="prompt"):
             with Horizontal(id="prompt-row"):
                 yield Label("/" if self.purpose == "search" else "&", id="prompt-sigil")
-                yield Input(
+                yield SafeInput(
                     self._initial,
                     placeholder=(
                         "search: text, or a regular expression with ^R"
@@ -162,7 +173,7 @@ class ExportPrompt(ModalScreen[ExportRequest | None]):
         with Vertical(id="prompt"):
             with Horizontal(id="prompt-row"):
                 yield Label("save", id="prompt-sigil")
-                yield Input(self._default, id="prompt-input")
+                yield SafeInput(self._default, id="prompt-input")
             yield Static(id="prompt-toggles")
 
     def on_mount(self) -> None:

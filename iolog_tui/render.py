@@ -1,42 +1,34 @@
 """Turning rows into safe, styled Rich text: messages and timestamps.
 
-This module owns what reaches the terminal from a log's bytes. SGR colour
-sequences (``ESC [ ... m``) render as colour; every other control character
-(other escape sequences, bells, backspaces, carriage returns, NUL, DEL and
-the C1 range) is shown as a visible Unicode control picture, and invalid
-UTF-8 as ``\\xNN`` escapes, so nothing from the log is ever sent raw to the
-terminal. Tabs expand to spaces.
+This module owns how a row's bytes and time are drawn. A message goes
+through the viewer's one gate for untrusted text
+(:func:`~iolog_tui.safetext.safe_text`): SGR colour and weight sequences
+render as colour; every other escape sequence and control character (bells,
+backspaces, carriage returns, a LF inside an entry, NUL, DEL, the C1 range),
+BiDi controls and invalid UTF-8 are shown as visible escapes, so nothing
+from the log is ever sent raw to the terminal. Tabs expand to spaces.
 """
 
 from __future__ import annotations
 
 import enum
-import re
 import time
 from datetime import datetime, timedelta, timezone
 
-from rich.ansi import AnsiDecoder
-from rich.style import Style
 from rich.text import Text
 
 from iolog import format_docker_time
 
-__all__ = ["TimeFormat", "format_duration", "format_time", "message_text", "time_width"]
+from .safetext import safe_text
 
-# SGR sequences only: ESC [ params m. Everything else is escaped.
-_SGR = re.compile(r"\x1b\[[0-9;:]*m")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_ESCAPE_STYLE = Style(dim=True, reverse=True)
-_PICTURES = re.compile("[\u2400-\u2421]+|\\\\x[0-9a-f]{2}")
-
-
-def _picture(char: str) -> str:
-    code = ord(char)
-    if code < 0x20:
-        return chr(0x2400 + code)  # ␀ .. ␟
-    if code == 0x7F:
-        return "\u2421"  # ␡
-    return f"\\x{code:02x}"  # C1 controls
+__all__ = [
+    "TimeFormat",
+    "format_duration",
+    "format_time",
+    "message_plain",
+    "message_text",
+    "time_width",
+]
 
 
 class TimeFormat(str, enum.Enum):
@@ -116,46 +108,36 @@ def _local_zone(seconds: int) -> timezone:
     return timezone(timedelta(seconds=local.tm_gmtoff), local.tm_zone)
 
 
+def _message_string(message: bytes) -> str:
+    """The message without its line end, bytes that are not UTF-8 as surrogates."""
+    if message.endswith(b"\n"):
+        message = message[:-2] if message.endswith(b"\r\n") else message[:-1]
+    return message.decode("utf-8", "surrogateescape")
+
+
 def message_text(message: bytes, *, tab_size: int = 8) -> Text:
-    """Turn a payload into safe Rich text.
+    """Turn a payload into safe Rich text, as a row shows it.
 
     The trailing newline (and a ``\\r`` before it) is dropped; SGR colour
-    sequences become styles; other control characters and invalid UTF-8
-    bytes are shown escaped.
+    sequences become styles; other control characters (a LF inside the
+    message too), BiDi controls and invalid UTF-8 bytes are shown escaped.
 
     Args:
         message: the joined payloads of one logical line.
         tab_size: columns per tab stop.
 
     Returns:
-        Text safe to draw.
+        Text safe to draw, on one line.
     """
-    if message.endswith(b"\n"):
-        message = message[:-2] if message.endswith(b"\r\n") else message[:-1]
-    decoded = message.decode("utf-8", "backslashreplace")
-    if "\t" in decoded:
-        decoded = decoded.expandtabs(tab_size)
-    if _CONTROL.search(decoded) is not None:
-        decoded = _escape_controls(decoded)
-    text = AnsiDecoder().decode_line(decoded) if "\x1b" in decoded else Text(decoded)
-    for picture in _PICTURES.finditer(text.plain):
-        text.stylize(_ESCAPE_STYLE, picture.start(), picture.end())
+    text = safe_text(_message_string(message), colours=True, tab_size=tab_size)
     text.no_wrap = True
-    text.end = ""
     return text
 
 
-def _escape_controls(decoded: str) -> str:
-    """Replace every control character except those of SGR sequences by a picture."""
-    parts: list[str] = []
-    position = 0
-    for sgr in _SGR.finditer(decoded):
-        parts.append(_CONTROL.sub(_picture_match, decoded[position : sgr.start()]))
-        parts.append(sgr.group())
-        position = sgr.end()
-    parts.append(_CONTROL.sub(_picture_match, decoded[position:]))
-    return "".join(parts)
+def message_plain(message: bytes) -> str:
+    """A row's message as it is shown, as plain text (for the clipboard).
 
-
-def _picture_match(match: re.Match[str]) -> str:
-    return _picture(match.group())
+    Visible escapes stay as they are drawn; colour sequences, which are
+    not text, are left out; tabs stay tabs.
+    """
+    return safe_text(_message_string(message), colours=True).plain

@@ -24,6 +24,7 @@ from textual.worker import get_current_worker
 
 from iolog import InvalidArgumentError, format_docker_time, parse_since
 
+from .prompts import SafeInput
 from .render import TimeFormat, format_time
 
 __all__ = ["HelpScreen", "Landing", "SincePicker", "TimeRange"]
@@ -110,14 +111,14 @@ class SincePicker(ModalScreen[TimeRange | None]):
             yield Label("Show entries from…", id="picker-title")
             with Horizontal(classes="picker-row"):
                 yield Label("since", classes="picker-label")
-                yield Input(
+                yield SafeInput(
                     self._current.since_text,
                     placeholder="10m, 1h30m, 2026-11-25T10:00, unix seconds",
                     id="since",
                 )
             with Horizontal(classes="picker-row"):
                 yield Label("until", classes="picker-label")
-                yield Input(
+                yield SafeInput(
                     self._current.until_text, placeholder="(open: up to now)", id="until"
                 )
             with Horizontal(id="presets"):

@@ -32,6 +32,7 @@ from .filtering import FilterApp
 from .logview import LogView
 from .model import RowKind
 from .prompts import PatternPrompt, PatternRequest
+from .safetext import safe_label
 from .search import Matcher, RowTest, ScanBatch, scan_rows, view_index
 
 __all__ = ["NEAR_ROWS", "SearchApp", "SearchCounted", "SearchFound", "SearchNear"]
@@ -242,7 +243,7 @@ class SearchApp(FilterApp):
             elif message.finished:
                 request = self.search_request
                 described = request.matcher.describe() if request and request.matcher else ""
-                self.notify(f"no match for {described}", severity="warning", timeout=3)
+                self.notify(f"no match for {described}", severity="warning", timeout=3, markup=False)
         self._refresh_investigate_status()
 
     def action_next_match(self) -> None:
@@ -365,7 +366,7 @@ class SearchApp(FilterApp):
         search = self.search_request
         if search is not None and search.matcher is not None:
             text.append(" / ", "bold reverse magenta")
-            text.append(f" {search.matcher.describe()} ")
+            text.append(f" {safe_label(search.matcher.describe())} ")
             count = len(self.search_matches)
             current = self.search_current
             number = "?"

@@ -32,6 +32,7 @@ from .investigate import InvestigateApp
 from .logview import LogView
 from .messages import RowsFound
 from .render import TimeFormat, format_time
+from .safetext import safe_label
 
 if TYPE_CHECKING:
     from .screens import TimeRange
@@ -117,7 +118,8 @@ class Timeline(Widget, can_focus=True):
         width = self.content_region.width
         hist = self.histogram
         if hist is None:
-            text = Text(" " * LABEL_CELLS + (self.note or "timeline: reading the index…"), label)
+            note = safe_label(self.note) or "timeline: reading the index…"
+            text = Text(" " * LABEL_CELLS + note, label)
             text.append("\n\n")
             return text
         position = self._position_bucket()

@@ -148,7 +148,9 @@ def test_message_text_keeps_colour_and_escapes_controls() -> None:
 
 def test_message_text_tabs_and_c1() -> None:
     assert message_text(b"a\tb\n").plain == "a       b"
-    assert message_text("\u009b31m".encode()).plain == "\\x9b31m"
+    # A C1 character is \uNNNN; \xNN is kept for bytes that are not UTF-8.
+    assert message_text("\u009b31m".encode()).plain == "\\u009b31m"
+    assert message_text(b"\x9b31m").plain == "\\x9b31m"
 
 
 def test_time_formats(fixed_tz: str) -> None:

@@ -55,7 +55,7 @@ def cat_command(args: argparse.Namespace) -> int:
         else frozenset({Stream.STDOUT if args.stream == "stdout" else Stream.STDERR})
     )
     standard_stream("stdout")
-    printer = Printer(timestamps=args.timestamps, streams=streams)
+    printer = Printer(timestamps=args.timestamps, streams=streams, raw=args.raw)
     damage = Damage()
     name = "stdin" if args.source == "-" else args.source
 
@@ -78,7 +78,7 @@ def cat_command(args: argparse.Namespace) -> int:
         if tail is not None:
             events = _last_lines(events, tail, in_window, streams)
         _print_events(events, printer, damage, in_window)
-        printer.flush()
+        printer.close()
         if not args.quiet:
             for line in damage.warnings(name):
                 warn(line)
@@ -119,7 +119,10 @@ def cat_command(args: argparse.Namespace) -> int:
         if args.follow:
             events = _stop_at(events, end)
         _print_events(events, printer, damage, in_window)
-        printer.flush()
+        if args.follow:
+            printer.flush()
+        else:
+            printer.close()
         if not args.quiet:
             for line in damage.warnings(name):
                 warn(line)
@@ -258,6 +261,7 @@ def _cat_live(
                     continue
                 _print_one(event, printer, damage, in_window, args.source, args.quiet)
             printer.flush()
+        printer.close()
     finally:
         source.close()
         if save is not None:

@@ -15,6 +15,7 @@ from typing import TextIO
 
 from ..core.decoder import Skipped, Truncated
 from ..core.errors import NotAnIologFile, describe_os_error
+from ..core.termsafe import terminal_safe
 from ..core.timespec import parse_since
 from ..file.opening import check_log_file
 
@@ -83,8 +84,12 @@ def standard_stream(name: str) -> TextIO:
 
 
 def warn(message: str) -> None:
-    """Print one line on stderr (warnings and errors)."""
-    sys.stderr.write(message + "\n")
+    """Print one line on stderr (warnings and errors).
+
+    File and device names in it may hold anything: controls and escape
+    sequences are shown escaped (see :func:`~iolog.core.termsafe.terminal_safe`).
+    """
+    sys.stderr.write(terminal_safe(message) + "\n")
     sys.stderr.flush()
 
 

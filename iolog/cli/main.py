@@ -70,6 +70,12 @@ def _build_parser() -> argparse.ArgumentParser:
         "--no-reconnect", action="store_true", help="exit when a live source disconnects"
     )
     cat.add_argument("-q", "--quiet", action="store_true", help="no warnings about skipped bytes")
+    cat.add_argument(
+        "--raw",
+        action="store_true",
+        help="write the messages' bytes unchanged even to a terminal (by default escape "
+        "sequences other than colours, and control characters, are shown escaped there)",
+    )
 
     st = commands.add_parser(
         "stat", help="summarise a log", description="Count a log's entries, streams and damage."

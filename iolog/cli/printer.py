@@ -4,7 +4,8 @@ This module owns the printer behind ``iolog cat``: each stream's payloads to
 its own output (stdout to stdout, stderr to stderr), optionally led by
 docker's timestamp at the start of each line, a whole fast-walk batch at a
 time where it can, and the order of the two streams kept wherever they reach
-the same place.
+the same place. What goes to a terminal passes through
+:class:`~iolog.cli.termsafe.TerminalSanitizer` on its way out (unless raw).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import BinaryIO
 
 from ..core.format import Entry, Stream, format_docker_time
 from ..file.walk import FastBatch
+from .termsafe import TerminalSanitizer
 
 __all__ = ["Printer"]
 
@@ -35,9 +37,13 @@ class Printer:
     same file, everything goes through one ordered buffer written to stdout
     (the bytes land in the same place, in big writes); when they only look
     alike (two terminals) each change of stream flushes.
+
+    Output to a terminal is sanitised (see :mod:`iolog.cli.termsafe`)
+    unless ``raw``; to a pipe or a file it is written unchanged. Call
+    :meth:`close` at the end, to write what a sanitiser still holds.
     """
 
-    def __init__(self, *, timestamps: bool, streams: frozenset[Stream]) -> None:
+    def __init__(self, *, timestamps: bool, streams: frozenset[Stream], raw: bool = False) -> None:
         self._timestamps = timestamps
         self._selected = (Stream.STDOUT in streams, Stream.STDERR in streams)
         self._line_start = [True, True]
@@ -50,6 +56,10 @@ class Printer:
         stdout_pending: list[bytes] = []
         self._pending: tuple[list[bytes], list[bytes]] = (
             (stdout_pending, stdout_pending) if target is _Target.SAME else (stdout_pending, [])
+        )
+        self._sanitizers = (
+            None if raw else _sanitizer_for(self._outs[0]),
+            None if raw else _sanitizer_for(self._outs[1]),
         )
 
     def batch(self, batch: FastBatch) -> None:
@@ -150,14 +160,36 @@ class Printer:
             self.flush()
 
     def flush(self) -> None:
+        """Write what is pending (a sanitiser may hold back an incomplete end)."""
         self._count = 0
         for stream in (0, 1):
             pending = self._pending[stream]
             if pending:
                 out = self._outs[stream]
-                out.write(b"".join(pending))
+                data = b"".join(pending)
+                sanitizer = self._sanitizers[stream]
+                out.write(data if sanitizer is None else sanitizer.feed(data))
                 pending.clear()
                 out.flush()
+
+    def close(self) -> None:
+        """Write everything, including what a sanitiser held back (the output ends)."""
+        self.flush()
+        for stream in (0, 1):
+            sanitizer = self._sanitizers[stream]
+            if sanitizer is not None:
+                rest = sanitizer.close()
+                if rest:
+                    self._outs[stream].write(rest)
+                    self._outs[stream].flush()
+
+
+def _sanitizer_for(out: BinaryIO) -> TerminalSanitizer | None:
+    """A sanitiser for ``out`` if it is a terminal; ``None`` for a pipe or a file."""
+    try:
+        return TerminalSanitizer() if out.isatty() else None
+    except (OSError, ValueError):
+        return None
 
 
 class _SecondTexts(dict[int, bytes]):

@@ -19,6 +19,7 @@ from typing import BinaryIO
 
 from ..core.decoder import Event
 from ..core.format import Entry, format_docker_time
+from ..core.termsafe import terminal_safe
 from ..file.walk import FastBatch
 from ..io import read_events
 from .common import CliError, Damage, check_readable_file, standard_stream
@@ -148,5 +149,6 @@ def stat_command(args: argparse.Namespace) -> int:
         return 0
     width = max(len(key) for key in report)
     for key, value in report.items():
-        print(f"{key.replace('_', ' '):<{width}}  {'-' if value is None else value}")
+        shown = "-" if value is None else terminal_safe(str(value))  # the source may be any name
+        print(f"{key.replace('_', ' '):<{width}}  {shown}")
     return 0
