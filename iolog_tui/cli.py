@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 __all__ = ["SNIFF_BYTES", "UsageError", "build_parser", "open_source", "run"]
 
 #: A log must show an iolog entry within this many bytes of its start.
-SNIFF_BYTES = iolog.SNIFF_BYTES
+#: How much of a file is looked at for an entry before the screen opens.
+SNIFF_BYTES = 16 << 20
 _PROG = "iolog-tui"
 
 
@@ -98,21 +99,21 @@ def resolve_range(
 
 
 def check_log_file(path: str) -> None:
-    """Make sure ``path`` is a readable file that starts like an iolog log.
+    """Make sure ``path`` is a readable file that is an iolog log, before the screen opens.
 
-    An empty file is a valid (empty) log.
+    An empty file is a valid (empty) log. A file whose first ``SNIFF_BYTES``
+    hold no entry but goes on opens anyway: its first entry may lie behind a
+    garbage region, which the viewer skips with its progress on screen
+    rather than before it.
 
     Raises:
-        UsageError: it is missing, unreadable, a directory, or has no entry
-            in its first ``SNIFF_BYTES`` bytes.
+        UsageError: it is missing, unreadable, a directory, or nothing in
+            (its first ``SNIFF_BYTES`` of) it decodes as an entry.
     """
     try:
         iolog.check_log_file(path, sniff_bytes=SNIFF_BYTES)
-    except iolog.NotAnIologFile:
-        raise UsageError(
-            f"{path}: no iolog entries in its first {SNIFF_BYTES // 1024} KiB; "
-            "is it a container log from VIC?"
-        ) from None
+    except iolog.NotAnIologFile as exc:
+        raise UsageError(f"{exc}; is it a container log from VIC?") from None
     except OSError as exc:
         raise UsageError(f"{path}: {iolog.describe_os_error(exc)}") from None
 

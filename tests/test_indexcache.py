@@ -68,7 +68,7 @@ def test_a_built_index_is_reused_whole(tmp_path, cache):
         assert log.index is None  # nothing is read when opening
         again = log.build_index()
         assert log.bytes_read < 200_000
-        assert (again.entry_count, again.backward_jumps) == (built.entry_count, built.backward_jumps)
+        assert (again.entry_count, again.last_ts) == (built.entry_count, built.last_ts)
         assert list(again.offsets) == list(built.offsets)
         for since, until in [(entries[100].timestamp_ns, entries[5000].timestamp_ns), (None, T0 + 10**9)]:
             assert window(log, since, until) == linear(entries, since, until)

@@ -241,10 +241,13 @@ def test_check_log_file(tmp_path):
     text.write_bytes(b"plain text\n" * 10000)
     with pytest.raises(NotAnIologFile, match="not an iolog file"):
         check_log_file(text)
-    late = tmp_path / "late.log"
-    late.write_bytes(b"x" * 70000 + encode_entry(b"too late\n", timestamp_ns=1))
-    with pytest.raises(NotAnIologFile):
-        check_log_file(late)
+    late = tmp_path / "late.log"  # an entry behind garbage of any size: a log
+    late.write_bytes(b"x" * 70000 + encode_entry(b"late\n", timestamp_ns=1))
+    assert check_log_file(late) == late.stat().st_size
+    assert check_log_file(late, sniff_bytes=100) == late.stat().st_size  # not all read: it may be
+    starting = tmp_path / "starting.log"  # its first entry still being written
+    starting.write_bytes(encode_entry(b"still being written\n", timestamp_ns=1)[:20])
+    assert check_log_file(starting) == 20
     for path, phrase in ((tmp_path / "missing", "no such file"), (tmp_path, "is a directory")):
         with pytest.raises(OSError) as info:
             check_log_file(path)

@@ -339,7 +339,7 @@ def test_not_an_iolog_file(tmp_path: Path, capsys) -> None:
     path.write_bytes(b"just some text\n" * 10_000)
     status, err = run_main([str(path)], capsys)
     assert status == 2
-    assert "no iolog entries in its first 64 KiB" in err
+    assert "not an iolog file (no entry in its 150000 bytes)" in err
     assert err.count("\n") == 1
 
 

@@ -2,9 +2,12 @@
 
 This module owns the printer behind ``iolog cat``: each stream's payloads to
 its own output (stdout to stdout, stderr to stderr), optionally led by
-docker's timestamp at the start of each line, a whole fast-walk batch at a
-time where it can, and the order of the two streams kept wherever they reach
-the same place. What goes to a terminal passes through
+docker's timestamp at the start of each logical line (as
+:class:`~iolog.core.lines.LineState` says where lines start), a whole
+fast-walk batch at a time where it can, and the order of the two streams kept
+wherever they reach the same place. Damage ends a line: a line left open by
+it is ended with a newline, so the text after the damage never joins it.
+What goes to a terminal passes through
 :class:`~iolog.cli.termsafe.TerminalSanitizer` on its way out (unless raw).
 """
 
@@ -19,6 +22,7 @@ import sys
 from typing import BinaryIO
 
 from ..core.format import Entry, Stream, format_docker_time
+from ..core.lines import LineState
 from ..file.walk import FastBatch
 from .termsafe import TerminalSanitizer
 
@@ -46,7 +50,7 @@ class Printer:
     def __init__(self, *, timestamps: bool, streams: frozenset[Stream], raw: bool = False) -> None:
         self._timestamps = timestamps
         self._selected = (Stream.STDOUT in streams, Stream.STDERR in streams)
-        self._line_start = [True, True]
+        self._lines = LineState()
         self._outs: tuple[BinaryIO, BinaryIO] = (sys.stdout.buffer, sys.stderr.buffer)
         self._count = 0
         self._last_stream = -1
@@ -64,15 +68,24 @@ class Printer:
 
     def batch(self, batch: FastBatch) -> None:
         """Print a batch of entries from the fast walk."""
+        flags = batch.streams()
+        if self._timestamps:
+            starts_line = self._lines.starts_in_bulk(flags, batch.last_bytes())
+        else:
+            buf, starts = batch.buf, batch.starts
+            self._lines.skip_in_bulk(
+                flags, lambda k: buf[starts[k + 1] - 1] if starts[k + 1] > starts[k] + 16 else -1
+            )
+            starts_line = b""
         if self._flush_on_switch:
-            self._batch_by_runs(batch)
+            self._batch_by_runs(batch, flags, starts_line)
         elif self._timestamps:
-            self._stamped(batch, batch.streams(), batch.timestamps(), 0, batch.accepted)
+            self._stamped(batch, flags, batch.timestamps(), starts_line, 0, batch.accepted)
         else:
             buf = batch.buf
             starts = batch.starts
             payloads = [buf[starts[k] + 16 : starts[k + 1]] for k in range(batch.accepted)]
-            stderr_flags = batch.streams()
+            stderr_flags = flags
             pending = self._pending
             if self._selected == (True, True) and pending[0] is pending[1]:
                 pending[0].append(b"".join(payloads))
@@ -86,12 +99,11 @@ class Printer:
         if self._count >= _OUTPUT_BATCH:
             self.flush()
 
-    def _batch_by_runs(self, batch: FastBatch) -> None:
+    def _batch_by_runs(self, batch: FastBatch, flags: bytes, starts_line: bytes) -> None:
         """Print a batch run by run of one stream, flushing at each change."""
         buf = batch.buf
         starts = batch.starts
         count = batch.accepted
-        flags = batch.streams()
         stamps = batch.timestamps() if self._timestamps else ()
         first = 0
         while first < count:
@@ -104,7 +116,7 @@ class Printer:
                     self.flush()
                     self._last_stream = stream
                 if self._timestamps:
-                    self._stamped(batch, flags, stamps, first, last)
+                    self._stamped(batch, flags, stamps, starts_line, first, last)
                 else:
                     self._pending[stream].append(
                         b"".join([buf[starts[k] + 16 : starts[k + 1]] for k in range(first, last)])
@@ -113,17 +125,22 @@ class Printer:
             first = last
 
     def _stamped(
-        self, batch: FastBatch, flags: bytes, stamps: tuple[int, ...], first: int, last: int
+        self,
+        batch: FastBatch,
+        flags: bytes,
+        stamps: tuple[int, ...],
+        starts_line: bytes,
+        first: int,
+        last: int,
     ) -> None:
         """Entries ``[first, last)`` of a batch, each line led by its time.
 
-        ``flags`` and ``stamps`` are the batch's streams and timestamps,
-        worked out once per batch by the caller.
+        ``flags``, ``stamps`` and ``starts_line`` are the batch's streams,
+        timestamps and line starts, worked out once per batch by the caller.
         """
         buf = batch.buf
         starts = batch.starts
         selected = self._selected
-        line_start = self._line_start
         second_texts = self._second_texts
         appends = (self._pending[0].append, self._pending[1].append)
         for k in range(first, last):
@@ -131,17 +148,18 @@ class Printer:
             if not selected[stream]:
                 continue
             end = starts[k + 1]
-            if line_start[stream]:
+            if starts_line[k]:
                 seconds, nanos = divmod(stamps[k], 1_000_000_000)
                 appends[stream](_STAMPED_ENTRY % (second_texts[seconds], nanos, buf[starts[k] + 16 : end]))
             else:
                 appends[stream](buf[starts[k] + 16 : end])
-            line_start[stream] = buf[end - 1] == 10 and end > starts[k] + 16
         self._count += last - first
 
     def entry(self, entry: Entry) -> None:
         """Print one entry."""
         stream = entry.stream
+        message = entry.message
+        starts_line = self._lines.entry(stream, message)
         if not self._selected[stream]:
             return
         if stream != self._last_stream:
@@ -149,15 +167,18 @@ class Printer:
                 self.flush()
             self._last_stream = stream
         pending = self._pending[stream]
-        message = entry.message
-        if self._timestamps:
-            if self._line_start[stream]:
-                pending.append(format_docker_time(entry.timestamp_ns).encode("ascii") + b" ")
-            self._line_start[stream] = message[-1:] == b"\n"
+        if self._timestamps and starts_line:
+            pending.append(format_docker_time(entry.timestamp_ns).encode("ascii") + b" ")
         pending.append(message)
         self._count += 1
         if self._count >= _OUTPUT_BATCH:
             self.flush()
+
+    def damage(self) -> None:
+        """Damage was met: end the lines it left open (a newline), as the line rule says."""
+        for stream, was_open in enumerate(self._lines.damage()):
+            if was_open and self._selected[stream]:
+                self._pending[stream].append(b"\n")
 
     def flush(self) -> None:
         """Write what is pending (a sanitiser may hold back an incomplete end)."""

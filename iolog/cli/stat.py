@@ -19,6 +19,7 @@ from typing import BinaryIO
 
 from ..core.decoder import Event
 from ..core.format import Entry, format_docker_time
+from ..core.lines import LineState
 from ..core.termsafe import terminal_safe
 from ..file.walk import FastBatch
 from ..io import read_events
@@ -36,12 +37,14 @@ class LogCounts:
     stdout_entries: int = 0
     stderr_entries: int = 0
     payload_bytes: int = 0
+    lines: int = 0
     complete_lines: int = 0
     first_ns: int | None = None
     last_ns: int | None = None
     backward: int = 0
     read_bytes: int = 0
     damage: Damage = field(default_factory=Damage)
+    line_state: LineState = field(default_factory=LineState)
 
     @property
     def entries(self) -> int:
@@ -59,7 +62,9 @@ class LogCounts:
         self.stderr_entries += stderr_entries
         self.stdout_entries += count - stderr_entries
         self.payload_bytes += end - starts[0] - _HEADER_BYTES * count
-        self.complete_lines += batch.last_bytes().count(10)
+        last_bytes = batch.last_bytes()
+        self.complete_lines += last_bytes.count(10)
+        self.lines += self.line_state.starts_in_bulk(batch.streams(), last_bytes).count(1)
         stamps = batch.timestamps()
         if self.first_ns is None:
             self.first_ns = stamps[0]
@@ -78,6 +83,7 @@ class LogCounts:
                 else:
                     self.stdout_entries += 1
                 self.payload_bytes += len(event.message)
+                self.lines += self.line_state.entry(event.stream, event.message)
                 if event.message.endswith(b"\n"):
                     self.complete_lines += 1
                 timestamp_ns = event.timestamp_ns
@@ -88,6 +94,7 @@ class LogCounts:
                 self.last_ns = timestamp_ns
                 self.read_bytes = event.offset + _HEADER_BYTES + len(event.message)  # type: ignore[operator]
             else:
+                self.line_state.damage()
                 self.damage.add(event)
                 self.read_bytes = event.offset + event.length
 
@@ -101,6 +108,7 @@ class LogCounts:
             "stdout_entries": self.stdout_entries,
             "stderr_entries": self.stderr_entries,
             "payload_bytes": self.payload_bytes,
+            "lines": self.lines,
             "complete_lines": self.complete_lines,
             "first_timestamp": format_docker_time(first_ns) if first_ns is not None else None,
             "last_timestamp": format_docker_time(last_ns) if last_ns is not None else None,

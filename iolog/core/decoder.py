@@ -47,6 +47,7 @@ most one maximal entry plus two headers of lookahead.
 from __future__ import annotations
 
 import binascii
+import copy
 import re
 import struct
 from collections.abc import Callable
@@ -90,7 +91,7 @@ _A2B = binascii.a2b_base64
 _MATCH = VALID_HEADER.match
 _SEARCH = VALID_HEADER.search
 _STREAMS = (Stream.STDOUT, Stream.STDERR)
-_TAIL_PREFIX_CHARS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
+_B64_CHARS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +151,8 @@ def tear_inside(buf: bytes, pos: int, end: int, timestamp_ns: int) -> int:
     claim. It is told from an entry whose payload merely holds iolog bytes (a
     container printing a log, a header in a line of text) by time and by
     place. Entries written after a tear are stamped no earlier than the torn
-    one, or, when their chain ends exactly where its claim does, at most
+    one, and not far after it (a header stamped so is taken for one), or,
+    when their chain ends exactly where its claim does, at most
     :data:`TEAR_SLACK_NS` before it (a clock corrected at the reboot) and after
     the torn entry's own bytes. Whatever a program in the container prints
     was stamped, if at all, before the line that carries it, and a payload
@@ -172,8 +174,8 @@ def tear_inside(buf: bytes, pos: int, end: int, timestamp_ns: int) -> int:
     while equals >= 0:
         cand = equals - (_HDR - 2)
         if _MATCH(buf, cand) is not None:
-            inner_ts, bits = _UNPACK(_A2B(buf[cand : cand + _HDR]))
-            if inner_ts >= timestamp_ns and cand + _HDR + (bits >> 4) <= end:
+            inner_ts = _UNPACK(_A2B(buf[cand : cand + _HDR]))[0]
+            if timestamp_ns <= inner_ts <= timestamp_ns + FAR_NS:
                 return cand
             if cand > first and inner_ts >= timestamp_ns - TEAR_SLACK_NS and _chain_ends_at(buf, cand, end):
                 if payload_is_log is None:
@@ -191,6 +193,14 @@ def _chain_ends_at(buf: bytes, at: int, end: int) -> bool:
             return False
         at += _HDR + (_UNPACK(_A2B(buf[at : at + _HDR]))[1] >> 4)
     return at == end
+
+
+def _header_prefix(tail: bytes) -> bool:
+    """Can these bytes (fewer than a header's) be the start of a header?"""
+    return all(
+        char in (_B64_CHARS if at < _HDR - 3 else b"AQgw" if at == _HDR - 3 else b"=")
+        for at, char in enumerate(tail)
+    )
 
 
 def _far(one: int, other: int) -> bool:
@@ -281,22 +291,53 @@ class Decoder:
             self._buf = self._buf + bytes(data) if self._buf else bytes(data)
         return self._run(final=False, eager=False)
 
-    def flush(self) -> list[Event]:
+    def flush(self, *, settled: bool = False) -> list[Event]:
         """Decide what can be decided with the bytes that have arrived.
 
         A live source calls this when no bytes have arrived for a while: an
         entry that ends exactly at the end of the buffered bytes is accepted
-        without waiting for its successor, and a header whose claimed payload
-        runs past the end is skipped when an entry chain starts inside it.
-        If a writer later turns out to have torn the accepted entry, the bytes
-        after it are reported as skipped.
+        without waiting for its successor when it looks whole (it ends with
+        its one newline), and a header whose claimed payload runs past the
+        end is skipped when a chain of entries written after it starts
+        inside it. A line still without its newline waits, unless the source
+        has ``settled`` (stayed quiet for longer): the end is then taken as
+        it is, as at :meth:`close`. If a writer later turns out to have torn
+        an accepted entry, the bytes after it are reported as skipped.
+
+        Args:
+            settled: the source has been quiet for a while (not just idle).
 
         Returns:
             The events this releases (possibly none).
         """
         if self._closed:
             return []
-        return self._run(final=False, eager=True)
+        events = self._run(final=False, eager=True)
+        if settled and self.buffered:
+            events += self._settle()
+        return events
+
+    def _settle(self) -> list[Event]:
+        """Decide as :meth:`close` would, and give the events up to its last entry.
+
+        What follows that entry (garbage, an unfinished entry) waits: more
+        bytes may still complete it.
+        """
+        probe = copy.copy(self)
+        events = probe._run(final=True, eager=False)
+        last = max((k for k, event in enumerate(events) if type(event) is Entry), default=-1)
+        if last < 0:
+            return []
+        entry = events[last]
+        assert isinstance(entry, Entry) and entry.end_offset is not None
+        self._buf = self._buf[entry.end_offset - self._base :]
+        self._base = entry.end_offset
+        self._pos = 0
+        self._skip_start = None
+        self._prev_ts = entry.timestamp_ns
+        self._trusted = False
+        self._inside_of = self._inside_from = -1
+        return events[: last + 1]
 
     def close(self) -> list[Event]:
         """Say the input ended; return the remaining events.
@@ -399,8 +440,7 @@ class Decoder:
         base = self._base
         if n - pos < _HDR:
             if final and pos < n:
-                tail = buf[pos:n]
-                if _TAIL_PREFIX_CHARS.issuperset(tail):
+                if _header_prefix(buf[pos:n]):
                     append(Truncated(base + pos, n - pos))
                 else:
                     append(Skipped(base + pos, n - pos))
@@ -411,8 +451,10 @@ class Decoder:
             self._trusted = False
             self._skip_start = base + pos
             return pos + 1
+        timestamp_ns: int
+        bits: int
         timestamp_ns, bits = _UNPACK(_A2B(buf[pos : pos + _HDR]))
-        end = pos + _HDR + (bits >> 4)
+        end: int = pos + _HDR + (bits >> 4)
         prev = self._prev_ts
         near_prev = prev is not None and not _far(timestamp_ns, prev)
         if end + _HDR <= n:
@@ -428,19 +470,19 @@ class Decoder:
                 return self._reject(buf, pos, end, n, final, eager, append)  # far on both sides
             # Its successor is not a header: a whole entry followed by garbage,
             # or a torn one followed by what was written later.
-            inside = -1 if trusted else tear_inside(buf, pos, end, timestamp_ns)
-            if inside >= 0:
+            torn = -1 if trusted else tear_inside(buf, pos, end, timestamp_ns)
+            if torn >= 0:
                 self._trusted = False
-                append(Skipped(base + pos, inside - pos))
-                return inside
+                append(Skipped(base + pos, torn - pos))
+                return torn
             if not trusted:
-                inside = self._surviving_inside(buf, pos, end, n, final, eager, timestamp_ns)
-                if inside is None:
+                surviving = self._surviving_inside(buf, pos, end, n, final, eager, timestamp_ns)
+                if surviving is None:
                     return -(pos + 1)
-                if inside >= 0:
+                if surviving >= 0:
                     self._trusted = False
-                    append(Skipped(base + pos, inside - pos))
-                    return inside
+                    append(Skipped(base + pos, surviving - pos))
+                    return surviving
             if trusted or (prev is None or near_prev) and looks_whole(buf[pos + _HDR : end]):
                 self._accept(buf, pos, end, timestamp_ns, bits, append)
                 self._skip_start = base + end  # the garbage after it
@@ -452,18 +494,21 @@ class Decoder:
             if not (final or (eager and end == n)):
                 return -(pos + 1)
             if not trusted:  # entries written after a tear inside it, or up to the end?
-                inside = tear_inside(buf, pos, end, timestamp_ns)
-                if inside < 0 and end < n:
-                    inside = self._surviving_inside(buf, pos, end, n, final, eager, timestamp_ns)
-                    if inside is None:
-                        return -(pos + 1)
-                if inside >= 0:
+                after_tear: int | None = tear_inside(buf, pos, end, timestamp_ns)
+                if after_tear is not None and after_tear < 0 and end < n:
+                    after_tear = self._surviving_inside(buf, pos, end, n, final, eager, timestamp_ns)
+                if after_tear is None:
+                    return -(pos + 1)
+                if after_tear >= 0:
                     self._trusted = False
-                    append(Skipped(base + pos, inside - pos))
-                    return inside
+                    append(Skipped(base + pos, after_tear - pos))
+                    return after_tear
+            payload = buf[pos + _HDR : end]
             if trusted or (prev is None or near_prev) and (
-                (final and end == n) or looks_whole(buf[pos + _HDR : end])
-            ):  # at the very end, or looking whole before what cannot be a header yet
+                (final and end == n)
+                or looks_whole(payload)
+                or (final and _header_prefix(buf[end:n]))  # before a torn header
+            ):
                 return self._accept(buf, pos, end, timestamp_ns, bits, append)
             if not final:
                 return -(pos + 1)
@@ -471,13 +516,13 @@ class Decoder:
         # The claimed payload runs past the end of the input.
         if not (final or eager):
             return -(pos + 1)
-        inside = self._surviving_inside(buf, pos, end, n, final, eager, timestamp_ns)
-        if inside is None or (inside < 0 and not final):
+        past_end = self._surviving_inside(buf, pos, end, n, final, eager, timestamp_ns)
+        if past_end is None or (past_end < 0 and not final):
             return -(pos + 1)
         self._trusted = False
-        if inside >= 0:
-            append(Skipped(base + pos, inside - pos))
-            return inside
+        if past_end >= 0:
+            append(Skipped(base + pos, past_end - pos))
+            return past_end
         append(Truncated(base + pos, n - pos))
         return n
 
@@ -623,7 +668,6 @@ class Decoder:
         """
         find = buf.find
         match = _MATCH
-        cut_off = -1  # at close: the first header whose claim the end cut off
         while True:
             # Every header holds "==" at its 15th byte: find those first (in
             # C, fast over zeros and noise), then check the header's shape.
@@ -633,11 +677,7 @@ class Decoder:
             if equals < 0:
                 if not final:
                     return -(max(pos, n - _HDR + 1) + 1)
-                if cut_off >= 0:
-                    self._report_garbage(cut_off, append)
-                    append(Truncated(self._base + cut_off, n - cut_off))
-                else:
-                    self._report_garbage(n, append)
+                self._report_garbage(n, append)
                 return -(n + 1)
             cand = equals - (_HDR - 2)
             ok = self._candidate(buf, cand, n, final, eager)
@@ -647,18 +687,50 @@ class Decoder:
                 return cand
             # Not an entry: its claim is its own payload or garbage; a chain
             # that started inside it and goes on past it is not.
-            end = cand + _HDR + (_UNPACK(_A2B(buf[cand : cand + _HDR]))[1] >> 4)
-            inside = self._surviving_inside(buf, cand, end, n, final, eager, self._prev_ts)
+            cand_ts, cand_bits = _UNPACK(_A2B(buf[cand : cand + _HDR]))
+            end = cand + _HDR + (cand_bits >> 4)
+            claimer_ts = self._prev_ts if self._prev_ts is not None else cand_ts
+            inside = self._surviving_inside(buf, cand, end, n, final, eager, claimer_ts)
             if inside is None:
                 return -(cand + 1)
             if inside >= 0:
                 return inside
-            if end > n:
-                if final and cut_off < 0:
-                    cut_off = cand
-                pos = cand + 1  # what it claims is not all here: look on inside it
-            else:
-                pos = max(cand + 1, end - _HDR + 1)  # a header may straddle its end
+            if end > n:  # (at close) cut off by the end; entries inside, not its own, may follow
+                later = self._later_inside(buf, cand, n)
+                if later < 0:
+                    self._report_garbage(cand, append)
+                    append(Truncated(self._base + cand, n - cand))
+                    return -(n + 1)
+                return later
+            pos = max(cand + 1, end - _HDR + 1)  # a header may straddle its end
+
+    def _later_inside(self, buf: bytes, cand: int, n: int) -> int:
+        """At close: an acceptable header inside the cut-off claim at ``cand`` that is not its own.
+
+        The chain of headers from the claim's first payload byte is the
+        entry's own payload (a log printed into it); an entry that starts
+        elsewhere in the claim, with its own chain, was written after it.
+
+        Returns:
+            Its index, or ``-1``.
+        """
+        own = set()
+        at = cand + _HDR
+        while at + _HDR <= n and _MATCH(buf, at) is not None:
+            own.add(at)
+            at += _HDR + (_UNPACK(_A2B(buf[at : at + _HDR]))[1] >> 4)
+        find = buf.find
+        equals = find(b"==", cand + 2 * _HDR - 1)
+        while equals >= 0:
+            inner = equals - (_HDR - 2)
+            if (
+                inner not in own
+                and _MATCH(buf, inner) is not None
+                and self._candidate(buf, inner, n, True, False)
+            ):
+                return inner
+            equals = find(b"==", equals + 1)
+        return -1
 
     def _report_garbage(self, upto: int, append: Callable[[Event], None]) -> None:
         """At close: report the garbage run that ends at index ``upto``."""
@@ -674,13 +746,15 @@ class Decoder:
         Yes when two more headers follow it in a chain (noise full of base64
         text holds pairs of header-shaped lines), or one that looks whole
         before more damage, or the chain ends where the input does, with
-        plausible times; or, with no header after it, when
-        it looks whole and its time is near the last entry's.
+        plausible times; or, with no header after it, when it looks whole and
+        its time is near the last entry's. At close, or at a settled flush,
+        the end is taken as it is.
         """
         timestamp_ns, bits = _UNPACK(_A2B(buf[cand : cand + _HDR]))
         end = cand + _HDR + (bits >> 4)
         prev = self._prev_ts
         near_prev = prev is not None and not _far(timestamp_ns, prev)
+        ended = final
         if end + _HDR <= n:
             if _MATCH(buf, end) is not None:
                 successor_ts, successor_bits = _UNPACK(_A2B(buf[end : end + _HDR]))
@@ -693,13 +767,14 @@ class Decoder:
                     return _MATCH(buf, after) is not None  # two more headers
                 if after == n:
                     return True if final or eager else None
-                return True if final else None
+                return True if ended else None
             return (prev is None or near_prev) and looks_whole(buf[cand + _HDR : end])
         if end <= n:
             plausible = prev is None or near_prev
-            if final:
-                return plausible and (end == n or looks_whole(buf[cand + _HDR : end]))
-            if eager and end == n and plausible and looks_whole(buf[cand + _HDR : end]):
+            payload = buf[cand + _HDR : end]
+            if ended:
+                return plausible and (end == n or looks_whole(payload) or _header_prefix(buf[end:n]))
+            if eager and end == n and plausible and looks_whole(payload):
                 return True
             return None
-        return False if final else None
+        return False if ended else None

@@ -241,5 +241,5 @@ class LineAssembler:
 
     def _end_open(self) -> list[Line]:
         ended = self.open_lines()
-        self._lines = [None, None]
+        self._lines[0] = self._lines[1] = None
         return ended

@@ -475,8 +475,8 @@ class LogFile:
 
     # -- follow ------------------------------------------------------------------
 
-    def _live_end(self) -> int:
-        """Where new entries will start: the end, or the start of an unfinished entry."""
+    def live_end(self) -> int:
+        """Where new entries will start: the end, or the start of an unfinished last entry."""
         size = self.size
         start = max(0, size - _TAIL_BLOCK_BYTES)
         decoder = Decoder(offset=start, resync=start > 0)
@@ -515,7 +515,7 @@ class LogFile:
         Raises:
             OSError: reading failed.
         """
-        start = self._live_end() if offset is None else offset
+        start = self.live_end() if offset is None else offset
         in_sync = start >= self.size or self._is_boundary(start)
         yield from follow_file(
             self.path,

@@ -11,10 +11,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
-from ..core.decoder import Decoder, Event, Skipped
+from ..core.decoder import Event, Skipped, Truncated
 from ..core.errors import DecodeError, NotAnIologFile
 from ..core.format import Entry
 from ..io import PathOrFile, read_events
+from .walk import walk
 
 __all__ = ["SNIFF_BYTES", "check_log_file", "read_entries"]
 
@@ -77,35 +78,38 @@ def _entries_only(events: Iterator[Event], strict: bool) -> Iterator[Entry]:
             )
 
 
-def check_log_file(path: str | os.PathLike[str], *, sniff_bytes: int = SNIFF_BYTES) -> int:
+def check_log_file(path: str | os.PathLike[str], *, sniff_bytes: int | None = None) -> int:
     """Check that ``path`` is a readable log before showing or printing it.
 
-    An empty file is a valid, empty log. Otherwise its first ``sniff_bytes``
-    bytes (or the whole of a shorter file) must hold an entry.
+    A file is a log when an entry exists anywhere in it: behind a garbage
+    prefix of any size, or a first entry still being written (a truncated
+    entry whose header has arrived). An empty file is a valid, empty log.
+    Only a file in which nothing decodes as an entry is "not an iolog file".
+    Regions that hold no header at all (zeros, noise) are passed over at
+    memory speed.
 
     Args:
         path: the file.
-        sniff_bytes: how much to decode.
+        sniff_bytes: look only this far (``None``: as far as it takes). A
+            larger file with no entry in its first ``sniff_bytes`` passes
+            (the caller will find out, and say so, as it reads on).
 
     Returns:
         The file's size.
 
     Raises:
-        NotAnIologFile: no entry in the first ``sniff_bytes`` bytes; the
-            message says so in one line.
+        NotAnIologFile: nothing in the file decodes as an entry; the message
+            says so in one line.
         OSError: it cannot be opened or read (``IsADirectoryError`` for a
             directory); see :func:`describe_os_error`.
     """
     with open(path, "rb") as handle:
-        size = os.fstat(handle.fileno()).st_size
-        head = handle.read(sniff_bytes)
-    if not head:
+        fd = handle.fileno()
+        size = os.fstat(fd).st_size
+        limit = size if sniff_bytes is None else min(size, sniff_bytes)
+        for item in walk(fd, 0, size, stop=limit):
+            if not isinstance(item, list) or any(isinstance(e, (Entry, Truncated)) for e in item):
+                return size
+    if limit == 0 or limit < size:
         return size
-    decoder = Decoder()
-    events = decoder.feed(head)
-    events += decoder.close() if len(head) >= size else decoder.flush()
-    if not any(isinstance(event, Entry) for event in events):
-        raise NotAnIologFile(
-            f"{os.fspath(path)}: not an iolog file (no entry in its first {len(head)} bytes)"
-        )
-    return size
+    raise NotAnIologFile(f"{os.fspath(path)}: not an iolog file (no entry in its {size} bytes)")

@@ -116,9 +116,10 @@ def find_tail(
                 return _forward_tail(fd, size, count, streams)
             block = decoded
         for stream in (0, 1):
-            if pending[stream] is not None and block.known[stream]:
+            waiting_at = pending[stream]
+            if waiting_at is not None and block.known[stream]:
                 if not block.open_at_end[stream]:
-                    bisect.insort(collected, (pending[stream], stream))  # type: ignore[arg-type]
+                    bisect.insort(collected, (waiting_at, stream))
                 pending[stream] = None
         collected[:0] = [item for item in block.starts if item[1] in streams]
         for stream in streams:
@@ -126,8 +127,9 @@ def find_tail(
                 pending[stream] = block.undecided[stream]
         if start == 0:
             for stream in (0, 1):  # nothing before the file's start: a first entry starts a line
-                if pending[stream] is not None:
-                    bisect.insort(collected, (pending[stream], stream))  # type: ignore[arg-type]
+                waiting_at = pending[stream]
+                if waiting_at is not None:
+                    bisect.insort(collected, (waiting_at, stream))
             return _answer(collected, count, size)
         waiting = [offset for offset in pending if offset is not None]
         settled = len(collected) - (bisect.bisect_right(collected, (max(waiting), 2)) if waiting else 0)

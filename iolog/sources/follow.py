@@ -1,24 +1,36 @@
-"""Following a log file as it grows: new entries, truncation, rotation.
+"""Following a log file as it grows: new entries, truncation, rotation, a path gone.
 
 This module owns the polling loop behind :meth:`iolog.LogFile.follow` and
 ``iolog cat -f``: read what was appended, feed the one decoder, flush it when
-idle so the newest complete entry shows at once, and notice when the file
-shrinks (truncation) or the path comes to name another file (rotation),
-reporting each as a :class:`~iolog.sources.status.SourceStatus`.
+idle (so the newest whole entry shows at once; after a longer quiet, a line
+still without its newline too), and notice when the file was truncated (it
+shrank, or its first bytes changed: rewritten past its old size between two
+polls) or the path comes to name another file (rotation), reporting each as
+a :class:`~iolog.sources.status.SourceStatus`. A path that cannot be read for
+a while (gone, a directory, no permission) is said once and waited for:
+following ends only when the consumer stops. When it is stopped (Ctrl-C) the
+decoder is drained first, so nothing received is lost.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import time
 from collections.abc import Callable, Iterator
 
 from ..core.decoder import Decoder, Event, Skipped
 from .status import SourceState, SourceStatus
 
-__all__ = ["follow_file"]
+__all__ = ["SETTLED_POLLS", "follow_file"]
 
 _FOLLOW_READ_BYTES = 1 << 20
+#: Bytes at the start of the file compared at each idle poll (truncation).
+_HEAD_BYTES = 64
+#: Idle polls in a row after which the end is taken as it is (``flush(settled=True)``).
+SETTLED_POLLS = 2
+#: Polls the path must stay unreadable before that is said.
+_GONE_POLLS = 10
 
 
 def follow_file(
@@ -47,15 +59,35 @@ def follow_file(
     Raises:
         OSError: reading failed.
     """
+    decoder = Decoder(offset=start, resync=not in_sync)
+    hide_skip_at = None if in_sync else start
+    pos = start
+    head = os.pread(fd, _HEAD_BYTES, 0)
+    idle = 0
+    waiting_said = False
+    gone_polls = 0
     try:
-        decoder = Decoder(offset=start, resync=not in_sync)
-        hide_skip_at = None if in_sync else start
-        pos = start
         while True:
+            # Truncated and written again, maybe past the old size: the first
+            # bytes tell, before anything new is taken for a continuation.
+            if head and os.pread(fd, len(head), 0) != head:
+                yield [
+                    SourceStatus(
+                        SourceState.TRUNCATED,
+                        f"{path} was truncated and written again; reading from its start",
+                        0,
+                    )
+                ]
+                decoder, hide_skip_at, pos, idle = Decoder(), None, 0, 0
+                head = os.pread(fd, _HEAD_BYTES, 0)
+                continue
             chunk = os.pread(fd, _FOLLOW_READ_BYTES, pos)
             if chunk:
                 pos += len(chunk)
                 count_read(len(chunk))
+                if len(head) < _HEAD_BYTES:
+                    head = os.pread(fd, _HEAD_BYTES, 0)
+                idle = 0
                 batch: list[Event | SourceStatus] = []
                 for event in decoder.feed(chunk):
                     if hide_skip_at is not None:
@@ -70,16 +102,21 @@ def follow_file(
                 yield [
                     SourceStatus(
                         SourceState.TRUNCATED,
-                        f"{path} was truncated to {size} bytes; reading from its start",
+                        f"{path} was truncated (now {size} bytes); reading from its start",
                         0,
                     )
                 ]
-                decoder = Decoder()
-                hide_skip_at = None
-                pos = 0
+                decoder, hide_skip_at, pos, idle = Decoder(), None, 0, 0
+                head = os.pread(fd, _HEAD_BYTES, 0)
                 continue
-            new_fd = _reopen_if_replaced(path, fd)
-            if new_fd is not None:
+            replaced = _reopen_if_replaced(path, fd)
+            if isinstance(replaced, str):
+                # Said once, and not for the moment a rotation takes.
+                gone_polls += 1
+                if gone_polls == _GONE_POLLS and not waiting_said:
+                    waiting_said = True
+                    yield [SourceStatus(SourceState.DISCONNECTED, f"{path} {replaced}; waiting for it", pos)]
+            elif replaced is not None:
                 drained: list[Event | SourceStatus] = []
                 while True:
                     chunk = os.pread(fd, _FOLLOW_READ_BYTES, pos)
@@ -89,7 +126,8 @@ def follow_file(
                     drained.extend(decoder.feed(chunk))
                 drained.extend(decoder.close())
                 os.close(fd)
-                fd = new_fd
+                fd = replaced
+                waiting_said, gone_polls = False, 0
                 drained.append(
                     SourceStatus(
                         SourceState.REPLACED,
@@ -98,26 +136,39 @@ def follow_file(
                     )
                 )
                 yield drained
-                decoder = Decoder()
-                hide_skip_at = None
-                pos = 0
+                decoder, hide_skip_at, pos, idle = Decoder(), None, 0, 0
+                head = os.pread(fd, _HEAD_BYTES, 0)
                 continue
-            yield list(decoder.flush())
+            else:
+                gone_polls = 0
+                waiting_said = False  # the same file is back: nothing to say
+            idle += 1
+            yield list(decoder.flush(settled=idle >= SETTLED_POLLS))
             time.sleep(poll_interval_s)
+    except KeyboardInterrupt:
+        yield list(decoder.close())  # what was received is not lost
+        raise
     finally:
         os.close(fd)
 
 
-def _reopen_if_replaced(path: str, fd: int) -> int | None:
-    """A descriptor for ``path`` if it now names a different file than ``fd``, else None."""
+def _reopen_if_replaced(path: str, fd: int) -> int | str | None:
+    """For ``path``: a descriptor when it now names another readable file; why it
+    cannot be read, when it names nothing readable; ``None`` when it is ``fd``'s file."""
     try:
         current = os.stat(path)
     except FileNotFoundError:
-        return None  # renamed away, the new file not created yet: keep the old one
+        return "is gone"
+    except OSError as error:
+        return (error.strerror or str(error)).lower()
+    if stat.S_ISDIR(current.st_mode):
+        return "is a directory now"
     mine = os.fstat(fd)
     if (current.st_dev, current.st_ino) == (mine.st_dev, mine.st_ino):
         return None
     try:
         return os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
-        return None
+        return "is gone"
+    except OSError as error:
+        return (error.strerror or str(error)).lower()

@@ -18,7 +18,10 @@ from ..core.decoder import Decoder, Event
 from ..core.errors import SaveError
 from .status import SourceState, SourceStatus
 
-__all__ = ["live_events"]
+__all__ = ["SETTLED_IDLE_CHUNKS", "live_events"]
+
+#: Idle chunks in a row after which the end is taken as it is.
+SETTLED_IDLE_CHUNKS = 2
 
 
 def live_events(
@@ -31,7 +34,10 @@ def live_events(
     as an ordinary log. One :class:`~iolog.core.decoder.Decoder` (resyncing, so
     boot noise before the first header is skipped and reported) decodes the
     stream; offsets count bytes since the start, across reconnects. An idle
-    chunk (``b""``) flushes the decoder so the newest entry shows at once.
+    chunk (``b""``) flushes the decoder so the newest whole entry shows at
+    once; after :data:`SETTLED_IDLE_CHUNKS` in a row, a line still without its
+    newline shows too. Stopped (Ctrl-C), it gives the decoder's last events
+    before the interruption goes on.
     A ``DISCONNECTED`` or ``ENDED`` status closes the decoder (its
     ``Truncated`` or ``Skipped`` tail is reported); the next ``CONNECTED``
     starts a fresh decoder at the current offset. Statuses pass through with
@@ -51,26 +57,36 @@ def live_events(
     """
     offset = 0
     decoder: Decoder | None = Decoder(offset=0, resync=True)
-    for chunk in chunks:
-        batch: list[Event | SourceStatus] = []
-        if isinstance(chunk, SourceStatus):
-            if chunk.state is SourceState.CONNECTED:
-                if decoder is None:
-                    decoder = Decoder(offset=offset, resync=True)
+    idle = 0
+    try:
+        for chunk in chunks:
+            batch: list[Event | SourceStatus] = []
+            if isinstance(chunk, SourceStatus):
+                idle = 0
+                if chunk.state is SourceState.CONNECTED:
+                    if decoder is None:
+                        decoder = Decoder(offset=offset, resync=True)
+                elif decoder is not None:
+                    batch.extend(decoder.close())
+                    decoder = None
+                batch.append(chunk if chunk.offset is not None else replace(chunk, offset=offset))
+            elif chunk:
+                idle = 0
+                if save is not None:
+                    _save(save, chunk)
+                offset += len(chunk)
+                if decoder is None:  # bytes without a CONNECTED first: a new stream
+                    decoder = Decoder(offset=offset - len(chunk), resync=True)
+                batch.extend(decoder.feed(chunk))
             elif decoder is not None:
-                batch.extend(decoder.close())
-                decoder = None
-            batch.append(chunk if chunk.offset is not None else replace(chunk, offset=offset))
-        elif chunk:
-            if save is not None:
-                _save(save, chunk)
-            offset += len(chunk)
-            if decoder is None:  # bytes without a CONNECTED first: a new stream
-                decoder = Decoder(offset=offset - len(chunk), resync=True)
-            batch.extend(decoder.feed(chunk))
-        elif decoder is not None:
-            batch.extend(decoder.flush())
-        yield batch
+                idle += 1
+                batch.extend(decoder.flush(settled=idle >= SETTLED_IDLE_CHUNKS))
+            yield batch
+    except KeyboardInterrupt:
+        # Stopped (Ctrl-C, SIGTERM): what was received is shown before the exit.
+        if decoder is not None:
+            yield list(decoder.close())
+        raise
     if decoder is not None:
         yield list(decoder.close())
 

@@ -1,0 +1,314 @@
+"""Every way of reading a log agrees with one linear decode of the whole file (P4).
+
+The simplest correct reading is :func:`tests.faultlib.reference_lines` over
+one :class:`~iolog.Decoder` fed the whole file: these tests check, on logs
+with every fault class of :mod:`tests.faultlib`, that the line rule
+(:class:`iolog.core.lines.LineState`, entry by entry and in bulk, and
+:class:`iolog.core.lines.LineAssembler`), the fast walk, windows, ``--tail``,
+``iolog cat`` (plain, ``-t``, ``--stream``, ``--since``/``--until``,
+``--tail``), ``iolog stat`` and follow give what that reading gives.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import random
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from iolog import Decoder, Entry, LogFile, Skipped, SourceStatus, Stream, Truncated, format_docker_time
+from iolog.cli.cat import cat_command
+from iolog.cli.common import CliError
+from iolog.cli.stat import count_file
+from iolog.core.lines import LineAssembler, LineState
+from iolog.file import walk as walk_module
+from iolog.file.walk import FastBatch, walk
+from tests import faultlib
+from tests.test_faults import faulted_cases
+
+SETTINGS = settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[
+        HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture,
+    ],
+)
+
+
+def _linear(data: bytes) -> list[object]:
+    decoder = Decoder()
+    return decoder.feed(data) + decoder.close()
+
+
+def _flat(items: Iterator[FastBatch | list[object]]) -> list[object]:
+    out: list[object] = []
+    for item in items:
+        out += item if isinstance(item, list) else [item.entry(k) for k in range(item.accepted)]
+    return out
+
+
+def _write(tmp: Path, data: bytes) -> Path:
+    path = tmp / f"case-{len(data)}-{random.random()}.log"
+    path.write_bytes(data)
+    return path
+
+
+# -- the line rule -------------------------------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    st.lists(st.tuples(st.integers(0, 1), st.sampled_from([10, 65, 61, -1])), max_size=60),
+    st.tuples(st.booleans(), st.booleans()),
+)
+def test_line_starts_in_bulk_equal_one_at_a_time(entries, open_lines):
+    one = LineState(open_lines)
+    expected = bytes(one.entry(stream, b"" if last < 0 else bytes([last])) for stream, last in entries)
+    bulk = LineState(open_lines)
+    streams = bytes(stream for stream, _ in entries)
+    lasts = bytes(61 if last < 0 else last for _, last in entries)  # empty: the header's "="
+    assert bulk.starts_in_bulk(streams, lasts) == expected
+    assert bulk.open == one.open
+    skipped = LineState(open_lines)
+    skipped.skip_in_bulk(streams, lambda k: entries[k][1])
+    assert skipped.open == one.open
+
+
+@SETTINGS
+@given(faulted_cases())
+def test_line_assembler_equals_the_reference(case):
+    events = _linear(case.data)
+    reference = faultlib.reference_lines(events)
+    assembler = LineAssembler()
+    lines = assembler.feed(events) + assembler.close()
+    lines.sort(key=lambda line: line.offset)
+    assert [(line.offset, line.stream, line.message, line.complete) for line in lines] == [
+        (ref.offset, ref.stream, ref.message, ref.complete) for ref in reference
+    ]
+
+
+# -- the fast walk -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_walk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reads, batches and slow reads far smaller than a case, so their edges are met."""
+    monkeypatch.setattr(walk_module, "_READ_BYTES", 20_000)
+    monkeypatch.setattr(walk_module, "_BATCH_BYTES", 3_000)
+    monkeypatch.setattr(walk_module, "_SLOW_READ_BYTES", 777)
+
+
+@SETTINGS
+@given(faulted_cases(), st.data())
+def test_walk_equals_the_decoder(tmp_path_factory, small_walk, case, data):
+    path = _write(tmp_path_factory.mktemp("walk"), case.data)
+    stop = data.draw(st.integers(0, len(case.data)))
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        events = _linear(case.data)
+        assert _flat(walk(fd, 0, len(case.data))) == events
+        assert _flat(walk(fd, 0, len(case.data), stop=stop)) == [e for e in events if e.offset < stop]
+    finally:
+        os.close(fd)
+
+
+# -- windows and tail ----------------------------------------------------------------------------
+
+
+def _window_reference(events: list[object], since: int | None, until: int | None) -> list[object]:
+    return [
+        e
+        for e in events
+        if not isinstance(e, Entry)
+        or ((since is None or e.timestamp_ns >= since) and (until is None or e.timestamp_ns < until))
+    ]
+
+
+@SETTINGS
+@given(faulted_cases(), st.data())
+def test_windows_equal_the_linear_filter(tmp_path_factory, case, data):
+    events = _linear(case.data)
+    stamps = sorted(e.timestamp_ns for e in events if isinstance(e, Entry)) or [0]
+    since = data.draw(st.one_of(st.none(), st.sampled_from(stamps)))
+    until = data.draw(st.one_of(st.none(), st.sampled_from(stamps)))
+    path = _write(tmp_path_factory.mktemp("window"), case.data)
+    every = data.draw(st.sampled_from([64, 1024, 65536]))
+    with LogFile(path, checkpoint_every_bytes=every, cache=False) as log:
+        got = list(log.events(since_ns=since, until_ns=until))
+    expected = _window_reference(events, since, until)
+    assert [e for e in got if isinstance(e, Entry)] == [e for e in expected if isinstance(e, Entry)]
+    # Lines are the same too: every damage among the window's entries is read.
+    assert faultlib.reference_lines(got) == faultlib.reference_lines(expected)
+
+
+def _tail_reference(events: list[object], count: int, streams: frozenset[int]) -> list[Entry]:
+    lines = [line for line in faultlib.reference_lines(events) if int(line.stream) in streams]
+    wanted = {offset for line in (lines[-count:] if count else []) for offset in line.entry_offsets}
+    return [e for e in events if isinstance(e, Entry) and e.offset in wanted]
+
+
+@settings(SETTINGS, max_examples=25)
+@given(faulted_cases(max_writes=120), st.integers(0, 40), st.sampled_from([(0,), (1,), (0, 1)]))
+def test_tail_equals_the_last_lines(tmp_path_factory, case, count, stream_choice):
+    streams = frozenset(stream_choice)
+    path = _write(tmp_path_factory.mktemp("tail"), case.data)
+    with LogFile(path, cache=False) as log:
+        got = [e for e in log.tail_events(count, streams, block_bytes=0) if isinstance(e, Entry)]
+    assert got == _tail_reference(_linear(case.data), count, streams)
+
+
+# -- iolog cat and stat, in process ----------------------------------------------------------
+
+
+@contextmanager
+def _captured() -> Iterator[tuple[io.BytesIO, io.BytesIO]]:
+    out, err = io.BytesIO(), io.BytesIO()
+    saved = sys.stdout, sys.stderr
+    wrappers = io.TextIOWrapper(out, write_through=True), io.TextIOWrapper(err, write_through=True)
+    sys.stdout, sys.stderr = wrappers
+    try:
+        yield out, err
+    finally:
+        sys.stdout, sys.stderr = saved
+        for wrapper in wrappers:
+            wrapper.flush()
+            wrapper.detach()
+
+
+def _cat(path: Path, **flags: object) -> tuple[bytes, bytes]:
+    args = argparse.Namespace(
+        source=str(path), timestamps=False, since=None, until=None, tail=None, follow=False,
+        stream="all", baud=115200, save=None, no_reconnect=False, quiet=True, raw=True,
+    )
+    for name, value in flags.items():
+        setattr(args, name, value)
+    with _captured() as (out, err):
+        try:
+            assert cat_command(args) == 0
+        except CliError:
+            return NOT_A_LOG
+    return out.getvalue(), err.getvalue()
+
+
+#: What ``_cat`` gives for a file in which nothing decodes as an entry.
+NOT_A_LOG = (b"", b"not an iolog file")
+
+
+def _expect(events: list[object], data: bytes, printed: tuple[bytes, bytes]) -> tuple[bytes, bytes]:
+    """``printed``, unless nothing in a non-empty file decodes as an entry (an error then)."""
+    if data and not any(isinstance(e, (Entry, Truncated)) for e in events):
+        return NOT_A_LOG
+    return printed
+
+
+def _printed(events: list[object], *, timestamps: bool, streams: frozenset[int]) -> tuple[bytes, bytes]:
+    """What cat prints for these events, by the reference rule (damage ends an open line)."""
+    outs = [bytearray(), bytearray()]
+    open_lines = [False, False]
+    for event in events:
+        if isinstance(event, Entry):
+            stream = int(event.stream)
+            if stream in streams:
+                if timestamps and not open_lines[stream]:
+                    outs[stream] += format_docker_time(event.timestamp_ns).encode() + b" "
+                outs[stream] += event.message
+            open_lines[stream] = not event.message.endswith(b"\n")
+        elif isinstance(event, (Skipped, Truncated)):
+            for stream in (0, 1):
+                if open_lines[stream] and stream in streams:
+                    outs[stream] += b"\n"
+            open_lines = [False, False]
+    return bytes(outs[0]), bytes(outs[1])
+
+
+@SETTINGS
+@given(faulted_cases(), st.booleans(), st.sampled_from(["all", "stdout", "stderr"]))
+def test_cat_prints_the_linear_decode(tmp_path_factory, case, timestamps, stream):
+    path = _write(tmp_path_factory.mktemp("cat"), case.data)
+    streams = frozenset({0, 1} if stream == "all" else {0 if stream == "stdout" else 1})
+    events = _linear(case.data)
+    expected = _expect(events, case.data, _printed(events, timestamps=timestamps, streams=streams))
+    assert _cat(path, timestamps=timestamps, stream=stream) == expected
+
+
+def _unix(timestamp_ns: int) -> str:
+    """Unix seconds, exactly (``--since`` takes nanoseconds as a fraction)."""
+    return f"{timestamp_ns // 10**9}.{timestamp_ns % 10**9:09d}"
+
+
+@SETTINGS
+@given(faulted_cases(), st.data())
+def test_cat_window_prints_the_linear_filter(tmp_path_factory, case, data):
+    events = _linear(case.data)
+    stamps = sorted(e.timestamp_ns for e in events if isinstance(e, Entry)) or [0]
+    since = data.draw(st.sampled_from(stamps))
+    until = data.draw(st.one_of(st.none(), st.sampled_from(stamps)))
+    timestamps = data.draw(st.booleans())
+    path = _write(tmp_path_factory.mktemp("catwin"), case.data)
+    expected = _expect(events, case.data, _printed(
+        _window_reference(events, since, until), timestamps=timestamps, streams=frozenset({0, 1})
+    ))
+    got = _cat(path, timestamps=timestamps, since=_unix(since),
+               until=None if until is None else _unix(until))
+    assert got == expected
+
+
+@settings(SETTINGS, max_examples=25)
+@given(faulted_cases(max_writes=80), st.integers(1, 30), st.sampled_from(["all", "stdout", "stderr"]))
+def test_cat_tail_prints_the_last_lines(tmp_path_factory, case, count, stream):
+    path = _write(tmp_path_factory.mktemp("cattail"), case.data)
+    streams = frozenset({0, 1} if stream == "all" else {0 if stream == "stdout" else 1})
+    events = _linear(case.data)
+    wanted = {e.offset for e in _tail_reference(events, count, streams)}
+    kept = [e for e in events if not isinstance(e, Entry) or e.offset in wanted]
+    first = min(wanted) if wanted else None
+    kept = [e for e in kept if isinstance(e, Entry) or (first is not None and e.offset > first)]
+    expected = _expect(events, case.data, _printed(kept, timestamps=True, streams=streams))
+    assert _cat(path, tail=str(count), stream=stream, timestamps=True) == expected
+
+
+@SETTINGS
+@given(faulted_cases())
+def test_stat_counts_the_linear_decode(tmp_path_factory, case):
+    events = _linear(case.data)
+    entries = [e for e in events if isinstance(e, Entry)]
+    counts = count_file(str(_write(tmp_path_factory.mktemp("stat"), case.data)))
+    assert counts.stdout_entries == sum(1 for e in entries if e.stream is Stream.STDOUT)
+    assert counts.stderr_entries == sum(1 for e in entries if e.stream is Stream.STDERR)
+    assert counts.payload_bytes == sum(len(e.message) for e in entries)
+    assert counts.lines == len(faultlib.reference_lines(events))
+    assert counts.complete_lines == sum(1 for line in faultlib.reference_lines(events) if line.complete)
+    assert counts.damage.skipped_bytes == sum(e.length for e in events if isinstance(e, Skipped))
+
+
+# -- follow: a growing file, read as it arrives ------------------------------------------------
+
+
+@settings(SETTINGS, max_examples=30)
+@given(faulted_cases(), st.data())
+def test_follow_reads_what_arrives_as_the_decoder_does(tmp_path_factory, case, data):
+    path = _write(tmp_path_factory.mktemp("follow"), b"")
+    cuts = sorted(set(data.draw(st.lists(st.integers(0, len(case.data)), max_size=8))))
+    events: list[object] = []
+    with LogFile(path, cache=False) as log:
+        follower = log.follow(0, poll_interval_s=0)
+        written = 0
+        for cut in [*cuts, len(case.data)]:
+            with open(path, "ab") as out:
+                out.write(case.data[written:cut])
+            written = cut
+            for _ in range(3):  # read what arrived, then idle polls (flushes)
+                events += next(follower)
+        follower.close()
+    # Accepted early at a flush or not, every property of a good reading holds.
+    report = faultlib.check(case, [e for e in events if not isinstance(e, SourceStatus)])
+    assert {"lost", "phantoms", "glued"}.isdisjoint(report.failed()), report.describe()
