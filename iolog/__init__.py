@@ -1,19 +1,35 @@
 """iolog: VMware VIC's container-VM log format, in Python.
 
 A log is a sequence of entries, each a 16-byte base64 header (timestamp,
-size, stream) and a payload. This package encodes and decodes it (sans-IO
-:class:`Decoder`), offers file objects (:class:`LogWriter`,
-:class:`LogReader`), a sink writer that never tears a frame and diverts what
-a failing sink refuses (:class:`SinkWriter`, :class:`Diversion`), fast time
-navigation and follow over log files (:class:`LogFile`), live serial
-sources, docker-compatible time parsing (:func:`parse_since`), and the rule
-for showing a log's text on a terminal (:class:`TerminalFilter`,
-:func:`terminal_safe`). Standard library only.
+size, stream) and a payload; a logical line is the entries of one stream up
+to a newline. This is the package's public face, what a program reading or
+writing these logs needs; the modules behind it (``iolog.core``,
+``iolog.file``, ``iolog.sources``, ``iolog.io``, ``iolog.cli``) are its
+implementation. Standard library only.
+
+- Values and the codec: :class:`Stream`, :class:`Entry`, the events
+  :class:`Skipped` and :class:`Truncated`, the sans-IO :class:`Decoder`,
+  :func:`encode_entry`.
+- Lines: :class:`LineState` (which entry starts a line),
+  :class:`LineAssembler`, :class:`Line`, :func:`read_line` and
+  :func:`read_lines` (back from a file by offset).
+- Files: :class:`LogFile` (exact time windows, tail, follow, the
+  :class:`CheckpointIndex`; bulk reads in :class:`FastBatch` es),
+  :func:`check_log_file`, :func:`read_entries`, :func:`read_events`.
+- Writing: :class:`LogWriter`, :class:`LogReader`, :class:`SinkWriter` and
+  :class:`Diversion` (frames whole, never lost).
+- Live sources: :class:`SerialSource`, :func:`live_events`,
+  :func:`open_serial_writer`, :func:`is_live_spec`, :class:`SourceStatus`.
+- Time: :func:`parse_since`, :func:`parse_time_range`,
+  :func:`format_docker_time`.
+- Untrusted text on a terminal: :func:`terminal_safe`,
+  :func:`terminal_pieces`, :class:`PieceKind`, :func:`sgr_codes`.
+- Errors: :class:`IologError` and its subclasses, :func:`describe_os_error`.
 """
 
 from __future__ import annotations
 
-from .core.decoder import PLAUSIBLE_TIMESTAMP_NS, Decoder, Event, Skipped, Truncated
+from .core.decoder import Decoder, Event, Skipped, Truncated
 from .core.errors import (
     DecodeError,
     IndexBuildCancelled,
@@ -24,36 +40,16 @@ from .core.errors import (
     SourceError,
     describe_os_error,
 )
-from .core.format import (
-    ENCODED_HEADER_SIZE,
-    HEADER_PATTERN,
-    HEADER_SIZE,
-    MAX_ENTRY_SIZE,
-    Entry,
-    Header,
-    Stream,
-    decode_header,
-    encode_entry,
-    encode_header,
-    format_docker_time,
-    ns_to_datetime,
-)
-from .core.termsafe import (
-    PieceKind,
-    TerminalFilter,
-    TerminalPiece,
-    sgr_codes,
-    terminal_pieces,
-    terminal_safe,
-    visible_escape,
-)
+from .core.format import MAX_ENTRY_SIZE, Entry, Stream, encode_entry, format_docker_time
+from .core.lines import Line, LineAssembler, LineState
+from .core.termsafe import PieceKind, sgr_codes, terminal_pieces, terminal_safe
 from .core.timespec import parse_since, parse_time_range
-from .diversion import DeliveryReport, Diversion, open_rescue_file
+from .diversion import Diversion
 from .file.index import CheckpointIndex
 from .file.logfile import LogFile
-from .file.opening import SNIFF_BYTES, check_log_file, read_entries
-from .file.walk import FastBatch, walk
-from .file.windows import window_batches
+from .file.opening import check_log_file, read_entries
+from .file.readback import read_line, read_lines
+from .file.walk import FastBatch
 from .io import LogReader, LogWriter, read_events
 from .sinkwriter import SinkWriter
 from .sources.live import live_events
@@ -63,24 +59,20 @@ from .sources.status import SourceState, SourceStatus
 __version__ = "0.1.0"
 
 __all__ = [
-    "ENCODED_HEADER_SIZE",
-    "HEADER_PATTERN",
-    "HEADER_SIZE",
     "MAX_ENTRY_SIZE",
-    "PLAUSIBLE_TIMESTAMP_NS",
-    "SNIFF_BYTES",
     "CheckpointIndex",
     "DecodeError",
     "Decoder",
-    "DeliveryReport",
     "Diversion",
     "Entry",
     "Event",
     "FastBatch",
-    "Header",
-    "InvalidArgumentError",
     "IndexBuildCancelled",
+    "InvalidArgumentError",
     "IologError",
+    "Line",
+    "LineAssembler",
+    "LineState",
     "LogFile",
     "LogReader",
     "LogWriter",
@@ -94,29 +86,22 @@ __all__ = [
     "SourceState",
     "SourceStatus",
     "Stream",
-    "TerminalFilter",
-    "TerminalPiece",
     "Truncated",
     "__version__",
     "check_log_file",
-    "decode_header",
     "describe_os_error",
     "encode_entry",
-    "encode_header",
     "format_docker_time",
     "is_live_spec",
     "live_events",
-    "ns_to_datetime",
-    "open_rescue_file",
     "open_serial_writer",
     "parse_since",
     "parse_time_range",
     "read_entries",
     "read_events",
+    "read_line",
+    "read_lines",
     "sgr_codes",
     "terminal_pieces",
     "terminal_safe",
-    "visible_escape",
-    "walk",
-    "window_batches",
 ]

@@ -7,18 +7,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from iolog import (
-    ENCODED_HEADER_SIZE,
     MAX_ENTRY_SIZE,
     Entry,
-    Header,
     InvalidArgumentError,
     IologError,
     Stream,
-    decode_header,
     encode_entry,
-    encode_header,
     format_docker_time,
 )
+from iolog.core.format import ENCODED_HEADER_SIZE, Header, decode_header, encode_header
 from tests.wire_vectors import VECTORS
 
 

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from iolog.core.decoder import Decoder, Skipped, Truncated
 from iolog.core.format import Entry, Stream, encode_entry
+from iolog.core.format import entry_length_from_size_chars as _entry_length
 from iolog.file.index import CheckpointIndex, IndexBuildCancelled
 from iolog.file.logfile import LogFile
-from iolog.core.format import entry_length_from_size_chars as _entry_length
 
 BASE_NS = 1_700_000_000_000_000_000
 
@@ -107,7 +107,10 @@ def test_index_agrees_with_decoder(items, every, cut) -> None:  # type: ignore[n
                 # it, reproduces the linear events (past the region's end too).
                 decoded = []
                 for item in log.batches(start, end, previous_ts=index.previous_ts(start)):
-                    decoded += item if isinstance(item, list) else [item.entry(k) for k in range(item.accepted)]
+                    if isinstance(item, list):
+                        decoded += item
+                    else:
+                        decoded += [item.entry(k) for k in range(item.accepted)]
                 assert decoded == [
                     e for e in events if start <= e.offset < end  # type: ignore[union-attr]
                 ]

@@ -7,16 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iolog import (
-    DecodeError,
-    Entry,
-    LogReader,
-    LogWriter,
-    Stream,
-    encode_entry,
-    read_entries,
-    read_events,
-)
+from iolog import DecodeError, Entry, LogReader, LogWriter, Stream, encode_entry, read_entries, read_events
 from tests.wire_vectors import VECTORS, WRITTEN
 
 T0 = 1_700_000_000_000_000_000

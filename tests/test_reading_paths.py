@@ -30,6 +30,7 @@ from iolog.cli.common import CliError
 from iolog.cli.stat import count_file
 from iolog.core.lines import LineAssembler, LineState
 from iolog.file import walk as walk_module
+from iolog.file.readback import read_line, read_lines
 from iolog.file.walk import FastBatch, walk
 from tests import faultlib
 from tests.test_faults import faulted_cases
@@ -312,3 +313,28 @@ def test_follow_reads_what_arrives_as_the_decoder_does(tmp_path_factory, case, d
     # Accepted early at a flush or not, every property of a good reading holds.
     report = faultlib.check(case, [e for e in events if not isinstance(e, SourceStatus)])
     assert {"lost", "phantoms", "glued"}.isdisjoint(report.failed()), report.describe()
+
+
+# -- reading lines back by offset ----------------------------------------------------------------
+
+
+@SETTINGS
+@given(faulted_cases(), st.data())
+def test_lines_read_back_by_offset_are_the_reference_lines(tmp_path_factory, case, data):
+    reference = faultlib.reference_lines(_linear(case.data))
+    chosen = []
+    if reference:
+        chosen = data.draw(st.lists(st.sampled_from(reference), unique_by=lambda line: line.offset))
+    path = _write(tmp_path_factory.mktemp("readback"), case.data)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        got = list(read_lines(fd, [line.offset for line in chosen]))
+        for line in chosen[:3]:
+            one = read_line(fd, line.offset)
+            assert one is not None and (one.message, one.complete) == (line.message, line.complete)
+    finally:
+        os.close(fd)
+    expected = sorted(chosen, key=lambda line: line.offset)
+    assert [(line.offset, line.stream, line.message, line.complete) for line in got] == [
+        (line.offset, line.stream, line.message, line.complete) for line in expected
+    ]

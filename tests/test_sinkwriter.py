@@ -17,16 +17,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from iolog import (
-    DeliveryReport,
-    Diversion,
-    Entry,
-    InvalidArgumentError,
-    LogWriter,
-    SinkWriter,
-    Stream,
-    open_rescue_file,
-)
+from iolog import Diversion, Entry, InvalidArgumentError, LogWriter, SinkWriter, Stream
+from iolog.diversion import DeliveryReport, open_rescue_file
 from tests.faulty_sink import KINDS, Fault, FaultySink, decode, strict_entries
 
 T0 = 1_700_000_000_000_000_000

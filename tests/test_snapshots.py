@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from iolog import LogWriter, Stream, encode_header
+from iolog import LogWriter, Stream
+from iolog.core.format import encode_header
 from iolog_tui.app import IologApp
 from iolog_tui.render import TimeFormat
 from iolog_tui.screens import TimeRange

@@ -13,15 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from iolog import (
-    PieceKind,
-    TerminalFilter,
-    TerminalPiece,
-    sgr_codes,
-    terminal_pieces,
-    terminal_safe,
-    visible_escape,
-)
+from iolog import PieceKind, sgr_codes, terminal_pieces, terminal_safe
+from iolog.core.termsafe import TerminalFilter, TerminalPiece, visible_escape
 
 from .hostile import PAYLOADS
 
