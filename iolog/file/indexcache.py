@@ -38,8 +38,8 @@ import tempfile
 from array import array
 from pathlib import Path
 
-from ..core.decoder import VALID_HEADER
 from ..core.format import ENCODED_HEADER_SIZE
+from ..core.rules import VALID_HEADER
 from .index import CheckpointIndex
 
 __all__ = ["SAMPLED_CHECKPOINTS", "cache_dir", "load_index", "save_index"]

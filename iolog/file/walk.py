@@ -27,7 +27,7 @@ import struct
 from collections.abc import Callable, Generator
 from typing import NamedTuple
 
-from ..core.decoder import FAR_NS, PLAUSIBLE_TIMESTAMP_NS, VALID_HEADER, Decoder, Event, tear_inside
+from ..core.decoder import Decoder, Event
 from ..core.format import (
     ENCODED_HEADER_SIZE,
     MAX_ENTRY_SIZE,
@@ -37,6 +37,7 @@ from ..core.format import (
     entry_length_from_size_chars,
     trusted_entry,
 )
+from ..core.rules import FAR_NS, PLAUSIBLE_TIMESTAMP_NS, VALID_HEADER, tear_inside
 
 __all__ = ["LOOKAHEAD_BYTES", "FastBatch", "walk"]
 
