@@ -63,8 +63,6 @@ _MATCH = VALID_HEADER.match
 _STREAMS = (Stream.STDOUT, Stream.STDERR)
 
 
-
-
 class Decoder:
     """Incremental, sans-IO decoder of an iolog byte stream.
 
@@ -144,10 +142,48 @@ class Decoder:
         """
         if self._closed:
             raise RuntimeError("feed() after close()")
+        if data and self._passing_over():
+            probe = data if isinstance(data, (bytes, bytearray)) else bytes(data)
+            if probe.find(b"=") < 0:
+                self._pass(len(probe), bytes(probe[-(_HDR - 1) :]))
+                return []
         if data:
             # Always an immutable bytes: slices of it are the payloads, no copy twice.
             self._buf = self._buf + bytes(data) if self._buf else bytes(data)
         return self._run(final=False, eager=False)
+
+    def pass_over(self, count: int, last: bytes) -> bool:
+        """Account for ``count`` bytes of garbage without being given them.
+
+        Only a decoder out of sync with no decision pending can do this, and
+        only for bytes that hold no ``=`` (so no header ends among them):
+        zeros of a hole, noise without ``=``. The result is exactly that of
+        ``feed`` of those bytes.
+
+        Args:
+            count: how many bytes.
+            last: their last ``min(count, 15)`` bytes (a header may start
+                there and end in the bytes fed next).
+
+        Returns:
+            Whether they were accounted for; if not, feed them instead.
+        """
+        if count <= 0 or self._closed or not self._passing_over():
+            return False
+        self._pass(count, last[-(_HDR - 1) :])
+        return True
+
+    def _passing_over(self) -> bool:
+        """Out of sync, with fewer bytes kept than a header and none of them ``=``."""
+        return self._skip_start is not None and len(self._buf) - self._pos < _HDR and b"=" not in self._buf
+
+    def _pass(self, count: int, last: bytes) -> None:
+        """What ``_run`` does with ``count`` bytes without ``=`` ending in ``last``: keep 15."""
+        end = self._base + len(self._buf) + count
+        kept = (self._buf[self._pos :] + last)[-(_HDR - 1) :] if count < _HDR - 1 else last
+        self._buf = kept
+        self._base = end - len(kept)
+        self._pos = 0
 
     def flush(self, *, settled: bool = False) -> list[Event]:
         """Decide what can be decided with the bytes that have arrived.

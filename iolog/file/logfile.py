@@ -46,7 +46,7 @@ from ..sources.status import SourceStatus
 from .index import DEFAULT_CHECKPOINT_EVERY_BYTES, CheckpointIndex, extend_index
 from .indexcache import load_index, save_index
 from .splitindex import build_in_two
-from .tail import BLOCK_BYTES, TailStart, find_tail, tail_events
+from .tail import BLOCK_BYTES, TailStart, find_tail, tail_batches, tail_events
 from .walk import LOOKAHEAD_BYTES, FastBatch, walk
 from .windows import window_events
 
@@ -431,6 +431,16 @@ class LogFile:
             OSError: reading failed.
         """
         return tail_events(self._fd, self.size, n, streams, block_bytes=block_bytes)
+
+    def tail_batches(
+        self, n: int, streams: frozenset[int] = _BOTH_STREAMS, *, block_bytes: int = BLOCK_BYTES
+    ) -> Iterator[FastBatch | list[Event]]:
+        """:meth:`tail_events` in bulk: batches of the fast walk where it finds them.
+
+        Raises:
+            OSError: reading failed.
+        """
+        return tail_batches(self._fd, self.size, n, streams, block_bytes=block_bytes)
 
     # -- seeking without the index -----------------------------------------------
 
