@@ -351,6 +351,8 @@ class Decoder:
         end: int = pos + _HDR + (bits >> 4)
         prev = self._prev_ts
         near_prev = prev is not None and not far(timestamp_ns, prev)
+        # When the claim is judged, the time of its writer: this header's, if plausible.
+        claimer_ts = timestamp_ns if prev is None or near_prev else prev
         if end + _HDR <= n:
             if _MATCH(buf, end) is not None:
                 successor_ts = _UNPACK(_A2B(buf[end : end + _HDR]))[0]
@@ -370,7 +372,7 @@ class Decoder:
                 append(Skipped(base + pos, torn - pos))
                 return torn
             if not trusted:
-                surviving = self._surviving_inside(buf, pos, end, n, final, eager, timestamp_ns)
+                surviving = self._surviving_inside(buf, pos, end, n, final, eager, claimer_ts, expected=True)
                 if surviving is None:
                     return -(pos + 1)
                 if surviving >= 0:
@@ -390,7 +392,9 @@ class Decoder:
             if not trusted:  # entries written after a tear inside it, or up to the end?
                 after_tear: int | None = tear_inside(buf, pos, end, timestamp_ns)
                 if after_tear is not None and after_tear < 0 and end < n:
-                    after_tear = self._surviving_inside(buf, pos, end, n, final, eager, timestamp_ns)
+                    after_tear = self._surviving_inside(
+                        buf, pos, end, n, final, eager, claimer_ts, expected=True
+                    )
                 if after_tear is None:
                     return -(pos + 1)
                 if after_tear >= 0:
@@ -410,7 +414,7 @@ class Decoder:
         # The claimed payload runs past the end of the input.
         if not (final or eager):
             return -(pos + 1)
-        past_end = self._surviving_inside(buf, pos, end, n, final, eager, timestamp_ns)
+        past_end = self._surviving_inside(buf, pos, end, n, final, eager, claimer_ts, expected=True)
         if past_end is None or (past_end < 0 and not final):
             return -(pos + 1)
         self._trusted = False
@@ -450,13 +454,16 @@ class Decoder:
 
     def _surviving_inside(
         self, buf: bytes, pos: int, end: int, n: int, final: bool, eager: bool,
-        claimer_ts: int | None = None,
+        claimer_ts: int | None = None, *, expected: bool = False,
     ) -> int | None:
         """Where the first chain of headers inside ``(pos, end)`` that goes on past ``end`` starts.
 
         A chain written after a torn entry goes on past the torn entry's
         claim; header-shaped bytes in a payload (a log printed by a program
         in the container) end inside it or run into what follows it.
+        ``expected``: the header at ``pos`` is where the entry before it
+        ends, so a claim of it holding more than one line is a wrong size,
+        not a payload (see :func:`~iolog.core.rules.survives`).
 
         Returns:
             Its index, ``-1`` if there is none, or ``None`` when more data is
@@ -474,7 +481,8 @@ class Decoder:
         while equals >= 0:
             cand = equals - (_HDR - 2)
             if _MATCH(buf, cand) is not None:
-                ok = survives(buf, cand, end, n, final, eager, claimer_ts, self._prev_ts)
+                ok = survives(buf, cand, end, n, final, eager, claimer_ts, self._prev_ts,
+                              claimer=pos if expected else None)
                 if ok is None:
                     self._inside_of = absolute
                     self._inside_from = self._base + cand
