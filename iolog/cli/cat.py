@@ -27,7 +27,7 @@ from ..core.decoder import Decoder, Event
 from ..core.format import Entry, Stream
 from ..core.lines import LineState
 from ..file.walk import FastBatch
-from ..sources.serial import is_live_spec
+from ..sources.serialport import is_live_spec
 from ..sources.status import SourceState, SourceStatus
 from .common import (
     PROG,
