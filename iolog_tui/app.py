@@ -25,7 +25,7 @@ from textual.reactive import reactive
 from textual.widgets import Footer, Label
 from textual.worker import get_current_worker
 
-from iolog import Entry, SourceState, SourceStatus, format_docker_time
+from iolog import SourceState, SourceStatus, format_docker_time
 
 from .logview import LogView
 from .messages import IndexProgress, RowsFound, ScanFailed, ScanFinished, SourceChanged
@@ -33,7 +33,7 @@ from .model import LogModel
 from .navigation import Navigator
 from .render import TimeFormat, format_time
 from .safetext import safe_label
-from .scan import RowScanner, classify_tail, scan_file
+from .scan import RowScanner, scan_file, settle_tail
 from .screens import HelpScreen, Landing, SincePicker, TimeRange
 from .sources import LogSource
 from .timeline import Timeline, TimelineApp
@@ -185,6 +185,7 @@ class IologApp(TimelineApp):
         path = self.source.path
         try:
             start = 0
+            open_lines = (False, False)
             if time_range.since_ns is not None:
 
                 def progress(done_bytes: int, total_bytes: int) -> None:
@@ -195,8 +196,10 @@ class IologApp(TimelineApp):
                     progress=progress,
                     should_stop=lambda: worker.is_cancelled,
                 )
+                open_lines = self.navigator.lines_open_at(start)
             scanner = RowScanner(
-                generation, since_ns=time_range.since_ns, until_ns=time_range.until_ns
+                generation, since_ns=time_range.since_ns, until_ns=time_range.until_ns,
+                open_lines=open_lines,
             )
             resume = start
             batches = scan_file(
@@ -215,18 +218,8 @@ class IologApp(TimelineApp):
                     painted.wait(timeout=FIRST_PAINT_WAIT_S)
             if not tailing:
                 # The decoder holds back the last entry until its successor
-                # shows; at the end of a finished file, settle it: whole
-                # entries become rows, the rest is a provisional tail.
-                tail = classify_tail(path, resume)
-                settled = 0
-                while settled < len(tail):
-                    entry = tail[settled]
-                    if not isinstance(entry, Entry):
-                        break
-                    resume = entry.end_offset or resume
-                    settled += 1
-                scanner.feed(tail[:settled])
-                scanner.provisional_tail(tail[settled:])
+                # shows; at the end of a finished file, settle it.
+                resume = settle_tail(path, scanner, resume)
                 self.post_message(RowsFound(scanner.take(resume), os.path.getsize(path)))
             self.post_message(ScanFinished(generation))
             while not tailing:
