@@ -31,7 +31,7 @@ from .logview import LogView
 from .messages import IndexProgress, RowsFound, ScanFailed, ScanFinished, SourceChanged
 from .model import LogModel
 from .navigation import Navigator
-from .render import TimeFormat, format_time
+from .render import TimeFormat, format_bytes, format_time
 from .safetext import safe_label
 from .scan import RowScanner, scan_file, settle_tail
 from .screens import HelpScreen, Landing, SincePicker, TimeRange
@@ -106,6 +106,10 @@ class IologApp(TimelineApp):
         """Fraction of the file scanned, ``None`` once done."""
         self.index_progress: float | None = None
         """Fraction of the time index built, while it is being built."""
+        self.skipping: tuple[int, int] | None = None
+        """While the scan passes over undecodable bytes: where they begin, how far it has read."""
+        self.entryless_bytes: int | None = None
+        """The scan found no entry at all in this many bytes (the file is not a log)."""
         self.source_note = ""
         """The last thing a live source said (connected, disconnected...)."""
         self._start_follow = follow or source.live
@@ -174,6 +178,8 @@ class IologApp(TimelineApp):
         self._painted = threading.Event()
         self.new_rows = 0
         self.scan_progress = 0.0
+        self.skipping = None
+        self.entryless_bytes = None
         for view in self.views:
             view.reset()
         self._scan(generation, self.time_range, self.tailing)
@@ -256,20 +262,35 @@ class IologApp(TimelineApp):
             return
         if not self._painted.is_set():
             self.call_after_refresh(self._painted.set)
+        batch = message.batch
         if self.scan_progress is not None and message.total_bytes:
-            self.scan_progress = min(1.0, message.batch.scanned_to / message.total_bytes)
+            self.scan_progress = min(1.0, batch.read_to / message.total_bytes)
+            skipping_from = batch.skipping_from
+            self.skipping = None if skipping_from is None else (skipping_from, batch.read_to)
         elif not self.following and self.tailing:
             self.new_rows += max(0, len(self.model) - before)
+        if self.entryless_bytes is not None and self._line_rows():
+            self.entryless_bytes = None
         for view in self.views:
             view.stick_to_bottom = self.following
             view.rows_changed()
         self._refresh_status()
+
+    def _line_rows(self) -> int:
+        return len(self.model.stdout) + len(self.model.stderr)
 
     @on(ScanFinished)
     def _scan_finished(self, message: ScanFinished) -> None:
         if message.generation == self.model.generation:
             self.scan_progress = None
             self.index_progress = None
+            self.skipping = None
+            size = self.model.size
+            if size and not self._line_rows() and self.time_range.is_all:
+                # The check before opening looks only at the file's start.
+                self.entryless_bytes = size
+                if not self.tailing:
+                    self.notify(self._entryless_text(), severity="warning", timeout=8)
             self._refresh_status()
 
     @on(IndexProgress)
@@ -503,6 +524,8 @@ class IologApp(TimelineApp):
         text.append(f" {err_count:,}")
         if garbage:
             text.append(f" · {garbage:,} skipped", "dim")
+        if self.entryless_bytes is not None:
+            text.append(f" · {self._entryless_text()}", "bold red")
         window = self._window_text()
         if window:
             text.append(f" · {window}", "bold")
@@ -510,6 +533,12 @@ class IologApp(TimelineApp):
             if total is not None:
                 text.append(f" · {total:,} entries in file", "dim")
         return text
+
+    def _entryless_text(self) -> str:
+        count = self.entryless_bytes or 0
+        if self.tailing:
+            return f"no entry in {count:,} bytes yet"
+        return f"not an iolog file: no entry in {count:,} bytes"
 
     def _window_text(self) -> str:
         chosen = self.time_range
@@ -535,6 +564,13 @@ class IologApp(TimelineApp):
             text.append("  ")
         if self.index_progress is not None and self.scan_progress is not None:
             text.append(f"indexing {self.index_progress:.0%}  ", "bold yellow")
+        elif self.skipping is not None and self.scan_progress is not None:
+            start, read_to = self.skipping
+            text.append(
+                f"skipping unreadable bytes: {format_bytes(read_to - start)}"
+                f" · {self.scan_progress:.0%}  ",
+                "bold yellow",
+            )
         elif self.scan_progress is not None:
             text.append(f"scanning {self.scan_progress:.0%}  ", "bold yellow")
         if self.following:

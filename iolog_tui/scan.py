@@ -7,7 +7,8 @@ each logical line, at its first entry, by the one line rule
 in the next entry of its stream; damage ends the open lines), and a row of
 each run of skipped garbage and of a truncated tail. :func:`scan_file` drives
 it over a file through :meth:`iolog.LogFile.batches` and hands the rows over
-in :class:`RowBatch` es. Like the model, it knows nothing of Textual.
+in :class:`RowBatch` es, on time even while the decoder passes over a long
+run of garbage. Like the model, it knows nothing of Textual.
 
 The time window. With ``since_ns``/``until_ns`` a line is shown (has a row)
 when it *begins* in the window: when its first entry's time ``t`` has
@@ -35,6 +36,10 @@ __all__ = ["RowBatch", "RowScanner", "classify_tail", "scan_file", "scan_whole_f
 FIRST_BATCH_BYTES = 64 * 1024
 #: Bytes decoded per later batch.
 BATCH_BYTES = 1024 * 1024
+#: The first batch is handed over this soon, however little was decided.
+FIRST_HANDOVER_S = 0.05
+#: Later batches are handed over at least this often (progress through garbage).
+HANDOVER_S = 0.25
 _STREAM_BYTES = (b"\x00", b"\x01")
 _INVERT_FLAG = bytes([1]) + bytes(255)  # stderr flags (0/1) to stdout flags
 
@@ -56,6 +61,10 @@ class RowBatch:
         rows_seen: rows scanned so far, including those the time filter dropped.
         retract: rows to remove from the end before appending (a provisional
             truncated tail that turned out to be a growing entry).
+        read_to: how far the scan has read (at least ``scanned_to``): its
+            progress, also through bytes that have not been decided yet.
+        skipping_from: while the decoder is passing over undecodable bytes
+            (no event has come of them yet), where they begin; else ``None``.
     """
 
     generation: int
@@ -69,6 +78,8 @@ class RowBatch:
     scanned_to: int = 0
     rows_seen: int = 0
     retract: int = 0
+    read_to: int = 0
+    skipping_from: int | None = None
 
     def __len__(self) -> int:
         return len(self.offsets)
@@ -241,15 +252,21 @@ class RowScanner:
             self._state = LineState(open_lines)
             self._open_row = list(open_rows)
 
-    def take(self, scanned_to: int) -> RowBatch:
+    def take(
+        self, scanned_to: int, *, read_to: int | None = None, skipping_from: int | None = None
+    ) -> RowBatch:
         """Return the rows found since the last ``take`` and start a new batch.
 
         Args:
-            scanned_to: file offset the scan has reached (for progress).
+            scanned_to: file offset the scan has decided every byte up to.
+            read_to: file offset the scan has read up to (default: ``scanned_to``).
+            skipping_from: where the undecodable bytes being passed over begin.
         """
         batch = self._batch
         batch.open_rows = (self._open_row[0], self._open_row[1])
         batch.scanned_to = scanned_to
+        batch.read_to = max(scanned_to, read_to or 0)
+        batch.skipping_from = skipping_from
         batch.rows_seen = self.rows_seen
         self._batch = RowBatch(self.generation)
         return batch
@@ -267,11 +284,14 @@ def scan_file(
 
     The file is read with :meth:`iolog.LogFile.batches`: where headers chain
     cleanly, rows come from batches of raw headers with no object per entry;
-    elsewhere from the decoder's events. The first batch covers only
-    ``FIRST_BATCH_BYTES`` so that a screenful can be drawn at once; later
-    ones cover ``BATCH_BYTES`` or more, at most one per ``min_interval_s``
-    (each batch costs the UI a redraw). The caller stops early by not asking
-    for the next batch.
+    elsewhere from the decoder's events. A batch is handed over when
+    ``FIRST_BATCH_BYTES`` (the first screenful), then ``BATCH_BYTES``, have
+    been decided, at most one per ``min_interval_s`` (each batch costs the
+    UI a redraw); and on time whatever was decided: within
+    ``FIRST_HANDOVER_S`` for the first, then every ``HANDOVER_S``, so rows
+    found before a long run of garbage show while the decoder passes over
+    it, and ``read_to`` tells how far it has got. The caller stops early by
+    not asking for the next batch.
 
     Args:
         path: the log file.
@@ -283,7 +303,8 @@ def scan_file(
         min_interval_s: shortest time between two batches after the first.
 
     Yields:
-        One :class:`RowBatch` per slice of the file, the last one at the end.
+        One :class:`RowBatch` per slice of the file or of time, the last one
+        at the end.
 
     Raises:
         OSError: the file cannot be read.
@@ -293,7 +314,12 @@ def scan_file(
         walker = log.batches(start, final=end_of_input)
         scanned_to = start
         limit = start + FIRST_BATCH_BYTES
-        deadline = clock()  # the first screenful goes out at once
+        now = clock()
+        deadline = now  # the first screenful goes out at once
+        handover_at = now + FIRST_HANDOVER_S
+        skipping = False
+        # Bytes read when the last event came: the decoder reads on from there.
+        read_at_event = 0
         while True:
             try:
                 item = next(walker)
@@ -302,24 +328,34 @@ def scan_file(
                 break
             if isinstance(item, list):
                 scanner.feed(item)
+                skipping = not item  # a read that decided nothing: garbage, so far
                 if item:
-                    last = item[-1]
-                    scanned_to = max(scanned_to, (last.offset or 0) + _event_length(last))
+                    scanned_to = max(scanned_to, _end_offset(item[-1]))
             else:
                 scanner.feed_batch(item)
                 scanned_to = item.base + item.starts[item.accepted]
-            if scanned_to >= limit and clock() >= deadline:
-                yield scanner.take(scanned_to)
+                skipping = False
+            if not skipping:
+                read_at_event = log.bytes_read
+            now = clock()
+            if (scanned_to >= limit and now >= deadline) or now >= handover_at:
+                yield scanner.take(
+                    scanned_to,
+                    read_to=scanned_to + log.bytes_read - read_at_event,
+                    skipping_from=scanned_to if skipping else None,
+                )
+                now = clock()
                 limit = scanned_to + BATCH_BYTES
-                deadline = clock() + min_interval_s
+                deadline = now + min_interval_s
+                handover_at = now + max(min_interval_s, HANDOVER_S)
     yield scanner.take(scanned_to)
 
 
-def _event_length(event: Event) -> int:
-    """Bytes an event accounts for."""
+def _end_offset(event: Event) -> int:
+    """Where the bytes an event accounts for end."""
     if isinstance(event, Entry):
-        return 16 + len(event.message)
-    return event.length
+        return event.end_offset or 0
+    return event.end_offset
 
 
 def classify_tail(path: str | os.PathLike[str], offset: int, limit: int = 8 << 20) -> list[Event]:

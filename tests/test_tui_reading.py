@@ -15,10 +15,15 @@ damage ending them (P3) and every line's first entry giving its time:
 
 The reads and batches of the codec's walk are made small in some examples, so
 that lines cross their edges.
+
+Then the viewer never waits for damage: the rows before a long run of
+garbage are handed over, with how far the decoder has got through it,
+before it has passed it; and a file in which no entry is found says so.
 """
 
 from __future__ import annotations
 
+import os
 import random
 from pathlib import Path
 
@@ -193,3 +198,135 @@ def test_a_window_that_starts_inside_a_line_does_not_show_its_rest(tmp_path: Pat
         assert [model.row(n).message for n in range(len(model))] == [b"next\n"]
     finally:
         model.close()
+
+
+# -- never waiting for damage ----------------------------------------------------------------
+
+
+def test_the_scan_hands_rows_and_progress_over_while_it_skips_garbage(tmp_path: Path, monkeypatch) -> None:
+    """Lines before a long run of garbage come out before the decoder has passed it."""
+    from iolog_tui import scan
+    from iolog_tui.scan import RowScanner, scan_file
+
+    from .conftest import NOW_NS
+
+    lines = [faultlib.Written(NOW_NS + n, Stream.STDOUT, b"line %d\n" % n).encode() for n in range(5)]
+    garbage = bytes(random.Random(3).randrange(256) for _ in range(400_000))
+    path = tmp_path / "holed.log"
+    path.write_bytes(b"".join(lines) + garbage + lines[0])
+    monkeypatch.setattr(walk_module, "_SLOW_READ_BYTES", 4096)
+    slow = _SlowReads(monkeypatch, after=len(b"".join(lines)), delay_s=0.002)
+    monkeypatch.setattr(scan, "FIRST_HANDOVER_S", 0.0)
+    monkeypatch.setattr(scan, "HANDOVER_S", 0.01)
+    batches = []
+    for batch in scan_file(path, RowScanner(0)):
+        batches.append((len(batch), batch.read_to, batch.skipping_from, slow.reads))
+    skipping = [number for number, batch in enumerate(batches) if batch[2] is not None]
+    assert len(skipping) > 5
+    first = skipping[0]
+    # Every line before the garbage was handed over before the decoder got far into it ...
+    assert sum(batch[0] for batch in batches[: first + 1]) == 5
+    assert batches[first][3] < slow.reads / 4
+    # ... and then how far it has got, from where the garbage begins.
+    assert {batches[number][2] for number in skipping} == {len(b"".join(lines))}
+    progress = [batches[number][1] for number in skipping]
+    assert progress == sorted(progress)
+    assert progress[0] < 100_000 and progress[-1] > 300_000
+    assert max(batch[1] for batch in batches) <= path.stat().st_size
+    assert batches[-1][0] + batches[-2][0] == 2  # then the garbage row and the last line
+
+
+class _SlowReads:
+    """``os.pread`` in the codec's walk, made slow past ``after`` (and counted)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, *, after: int, delay_s: float) -> None:
+        import time
+
+        self.reads = 0
+        self.delay_s = delay_s
+        real = os.pread
+
+        def pread(fd: int, length: int, offset: int) -> bytes:
+            if offset >= after:
+                self.reads += 1
+                time.sleep(self.delay_s)
+            return real(fd, length, offset)
+
+        class _Os:
+            def __getattr__(self, name: str) -> object:
+                return pread if name == "pread" else getattr(os, name)
+
+        monkeypatch.setattr(walk_module, "os", _Os())
+
+
+def _pilot(function):  # type: ignore[no-untyped-def]
+    """Run an async test body to completion (no async plugin needed)."""
+    import asyncio
+    import functools
+
+    @functools.wraps(function)
+    def run(*args: object, **kwargs: object) -> None:
+        asyncio.run(function(*args, **kwargs))
+
+    return run
+
+
+def _app(path: Path):  # type: ignore[no-untyped-def]
+    from iolog_tui.app import IologApp
+    from iolog_tui.sources import LogSource
+
+    from .conftest import fixed_now
+
+    return IologApp(LogSource(str(path), path.name), clock=fixed_now)
+
+
+def _label(app: object, selector: str) -> str:
+    from textual.widgets import Label
+
+    return str(app.query_one(selector, Label).render())  # type: ignore[attr-defined]
+
+
+@_pilot
+async def test_the_first_screen_shows_while_a_garbage_region_is_skipped(tmp_path: Path, monkeypatch) -> None:
+    from .conftest import NOW_NS, wait_until
+
+    lines = [faultlib.Written(NOW_NS + n, Stream.STDOUT, b"line %d\n" % n).encode() for n in range(5)]
+    head = b"".join(lines)
+    garbage = bytes(2_000_000)  # a hole of zeros, as a crash leaves in a preallocated file
+    path = tmp_path / "holed.log"
+    path.write_bytes(head + garbage + lines[0])
+    # The decoder passes over the garbage 4 KiB a read, each read slowed down:
+    # seconds of skipping, in a small file.
+    monkeypatch.setattr(walk_module, "_SLOW_READ_BYTES", 4096)
+    slow = _SlowReads(monkeypatch, after=len(head), delay_s=0.004)
+    app = _app(path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_until(pilot, lambda: len(app.model) == 5 and app.skipping is not None)
+        await wait_until(pilot, lambda: "skipping unreadable bytes" in _label(app, "#status-right"))
+        assert app.scan_progress is not None  # the scan has not ended
+        assert slow.reads < len(garbage) // 4096 // 2
+        view = app.query_one("#merged")
+        assert view.render_line(0).text.rstrip().endswith("line 0")
+        assert view.render_line(4).text.rstrip().endswith("line 4")
+        assert "5 lines" in _label(app, "#status-left")
+        slow.delay_s = 0.0
+        await wait_until(pilot, lambda: app.scan_progress is None)
+        assert [RowKind(kind) for kind in app.model.kinds] == [RowKind.STDOUT] * 5 + [
+            RowKind.SKIPPED, RowKind.STDOUT]
+        assert "skipping" not in _label(app, "#status-right")
+
+
+@_pilot
+async def test_a_file_without_any_entry_says_so(tmp_path: Path) -> None:
+    from .conftest import wait_until
+
+    path = tmp_path / "noise.bin"
+    path.write_bytes(bytes(random.Random(9).randrange(256) for _ in range(50_000)))
+    app = _app(path)
+    notes: list[str] = []
+    app.notify = lambda message, **_options: notes.append(message)  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_until(pilot, lambda: app.scan_progress is None)
+        await pilot.pause(0.05)
+        assert "not an iolog file: no entry in 50,000 bytes" in _label(app, "#status-left")
+    assert notes == ["not an iolog file: no entry in 50,000 bytes"]
