@@ -11,7 +11,9 @@ damage ending them (P3) and every line's first entry giving its time:
   panes), and its garbage rows;
 - its time windows: the lines that *begin* in ``[since, until)``, scanned
   from the start of the file and, as the viewer does for a "since", from
-  the entry a seek finds with the lines open there.
+  the entry a seek finds with the lines open there;
+- search and filter (:func:`~iolog_tui.search.scan_rows`, with and without
+  a needle, merged and per stream), the entry detail and every export format.
 
 The reads and batches of the codec's walk are made small in some examples, so
 that lines cross their edges.
@@ -31,11 +33,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from iolog import Decoder, Entry, Skipped, Stream, Truncated
+from iolog import Decoder, Entry, Skipped, Stream, Truncated, format_docker_time
 from iolog.file import walk as walk_module
+from iolog_tui.detail import read_line_detail
+from iolog_tui.export import ExportFormat, export_rows
 from iolog_tui.model import MAX_ROW_BYTES, LogModel, RowKind
 from iolog_tui.navigation import Navigator
 from iolog_tui.scan import scan_whole_file
+from iolog_tui.search import Matcher, scan_rows
 from tests import faultlib
 from tests.test_faults import faulted_cases
 
@@ -330,3 +335,117 @@ async def test_a_file_without_any_entry_says_so(tmp_path: Path) -> None:
         await pilot.pause(0.05)
         assert "not an iolog file: no entry in 50,000 bytes" in _label(app, "#status-left")
     assert notes == ["not an iolog file: no entry in 50,000 bytes"]
+
+
+# -- search, filter, detail, export --------------------------------------------------------------
+
+
+@SETTINGS
+@given(cases(), st.data())
+def test_search_finds_the_reference_lines_that_match(tmp_path_factory, case, data):
+    events = _linear(case.data)
+    reference = faultlib.reference_lines(events)
+    path = _write(tmp_path_factory.mktemp("search"), case.data)
+    model = _model(path)
+    try:
+        rows = _line_rows(model)
+        assert len(rows) == len(reference)
+        # A pattern out of a line's message (across its entries, too) or out of the raw bytes.
+        if reference and data.draw(st.booleans()):
+            message = data.draw(st.sampled_from(reference)).message
+            at = data.draw(st.integers(0, max(0, len(message) - 1)))
+            source = message[at:at + data.draw(st.integers(1, 8))]
+        else:
+            at = data.draw(st.integers(0, max(0, len(case.data) - 1)))
+            source = case.data[at:at + data.draw(st.integers(1, 5))]
+        text = source.decode("ascii", "ignore").strip("\n") or "e"
+        matcher = Matcher(text, case_sensitive=data.draw(st.booleans()))
+        streams = data.draw(st.sampled_from([(0, 1), (0,), (1,)]), label="streams")
+
+        def test(kind: int, message: bytes) -> bool:
+            return kind in streams and matcher.matches(message)
+
+        expected = [row for row, line in zip(rows, reference, strict=True)
+                    if test(int(line.stream), line.message[:MAX_ROW_BYTES])]
+        with pytest.MonkeyPatch.context() as patch:
+            _small_reads(patch, data)
+            for needle in (matcher.needle, None):
+                found = [row for batch in scan_rows(path, model.offsets, model.kinds, 0, len(model), test,
+                                                    needle=needle, exact_case=matcher.case_sensitive)
+                         for row in batch.rows]
+                assert found == expected
+            first = data.draw(st.integers(0, len(model)))
+            last = data.draw(st.integers(first, len(model)))
+            found = [row for batch in scan_rows(path, model.offsets, model.kinds, first, last, test,
+                                                needle=matcher.needle, exact_case=matcher.case_sensitive)
+                     for row in batch.rows]
+            assert found == [row for row in expected if first <= row < last]
+    finally:
+        model.close()
+
+
+@SETTINGS
+@given(cases(), st.data())
+def test_the_detail_of_a_row_is_its_reference_line(tmp_path_factory, case, data):
+    events = _linear(case.data)
+    reference = faultlib.reference_lines(events)
+    if not reference:
+        return
+    ends = {event.offset: event.end_offset for event in events if isinstance(event, Entry)}
+    path = _write(tmp_path_factory.mktemp("detail"), case.data)
+    for line in data.draw(st.lists(st.sampled_from(reference), min_size=1, max_size=4)):
+        detail = read_line_detail(path, line.offset or 0, line.stream)
+        assert detail is not None
+        assert (detail.timestamp_ns, detail.message, detail.size, detail.entries, detail.complete) == (
+            line.timestamp_ns, line.message, len(line.message), len(line.entry_offsets), line.complete)
+        assert detail.end_offset == ends[line.entry_offsets[-1]]
+        other = Stream.STDERR if line.stream is Stream.STDOUT else Stream.STDOUT
+        assert read_line_detail(path, line.offset or 0, other) is None
+
+
+def _ended(message: bytes) -> bytes:
+    return message if message.endswith(b"\n") else message + b"\n"
+
+
+@SETTINGS
+@given(cases(), st.sampled_from(list(ExportFormat)), st.sampled_from([(0, 1), (0,), (1,)]))
+def test_export_writes_the_reference_lines(tmp_path_factory, case, export_format, streams):
+    events = _linear(case.data)
+    reference = [line for line in faultlib.reference_lines(events) if int(line.stream) in streams]
+    folder = tmp_path_factory.mktemp("export")
+    path = _write(folder, case.data)
+    model = _model(path)
+    target = folder / "exported"
+    try:
+        written = export_rows(path, model.offsets, model.kinds, len(model),
+                              lambda kind, _message: kind in streams, target, export_format)
+    finally:
+        model.close()
+    assert written == len(reference)
+    exported = target.read_bytes()
+    if export_format is ExportFormat.TEXT:
+        assert exported == b"".join(_ended(line.message) for line in reference)
+    elif export_format is ExportFormat.TIMESTAMPS:
+        stamped = [format_docker_time(line.timestamp_ns).encode() + b" " + _ended(line.message)
+                   for line in reference]
+        assert exported == b"".join(stamped)
+    else:
+        # Every entry of every line, with its own time and stream; a line
+        # that damage ended gets its newline, so it does not run into the next.
+        by_offset = {event.offset: event for event in events if isinstance(event, Entry)}
+        expected = []
+        for line in reference:
+            entries = [(by_offset[offset].timestamp_ns, line.stream, by_offset[offset].message)
+                       for offset in line.entry_offsets]
+            if not line.complete:
+                stamp, stream, message = entries[-1]
+                if len(message) < 4095:
+                    entries[-1] = (stamp, stream, message + b"\n")
+                else:
+                    entries.append((stamp, stream, b"\n"))
+            expected += entries
+        decoded = _linear(exported)
+        assert [(e.timestamp_ns, e.stream, e.message) for e in decoded if isinstance(e, Entry)] == expected
+        lines = faultlib.reference_lines(decoded)
+        assert [(line.stream, line.timestamp_ns, line.message) for line in lines] == [
+            (line.stream, line.timestamp_ns, _ended(line.message)) for line in reference]
