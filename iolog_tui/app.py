@@ -1,8 +1,9 @@
 """The iolog-tui application: panes, status bar, keys, workers, and ``main``.
 
 This module owns the running viewer. The app holds one
-:class:`~iolog_tui.model.LogModel`; a scan worker (a thread) decodes the file
-from the chosen start (found through the time index for ``--since``), posts
+:class:`~iolog_tui.model.LogModel`; a scan worker (a thread, running
+:func:`~iolog_tui.scanjob.run_scan`) decodes the file from the chosen start
+(found through the time index for ``--since``), posts
 :class:`~iolog_tui.messages.RowsFound` batches, and then, when following,
 keeps reading what is appended. The app applies batches on its own thread
 and tells the panes to redraw; nothing else touches the disk on the UI
@@ -11,7 +12,6 @@ thread except reading the few rows on screen.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -33,15 +33,13 @@ from .model import LogModel
 from .navigation import Navigator
 from .render import TimeFormat, format_bytes, format_time
 from .safetext import safe_label
-from .scan import RowScanner, scan_file, settle_tail
+from .scanjob import run_scan
 from .screens import HelpScreen, Landing, SincePicker, TimeRange
 from .sources import LogSource
 from .timeline import Timeline, TimelineApp
 
 __all__ = ["IologApp", "main"]
 
-#: Shortest time between two row batches of a scan (each one costs a redraw).
-SCAN_BATCH_INTERVAL_S = 0.25
 _NOTE_CELLS = 44
 #: Longest a scan waits for the first screenful to be drawn before going on.
 FIRST_PAINT_WAIT_S = 1.0
@@ -182,78 +180,19 @@ class IologApp(TimelineApp):
         self.entryless_bytes = None
         for view in self.views:
             view.reset()
-        self._scan(generation, self.time_range, self.tailing)
+        self._scan(generation, self.time_range)
 
     @work(thread=True, exclusive=True, group="scan", exit_on_error=False)
-    def _scan(self, generation: int, time_range: TimeRange, tailing: bool) -> None:
+    def _scan(self, generation: int, time_range: TimeRange) -> None:
         worker = get_current_worker()
         painted = self._painted
-        path = self.source.path
-        try:
-            start = 0
-            open_lines = (False, False)
-            if time_range.since_ns is not None:
-
-                def progress(done_bytes: int, total_bytes: int) -> None:
-                    self.post_message(IndexProgress(generation, done_bytes, total_bytes))
-
-                start = self.navigator.seek(
-                    time_range.since_ns,
-                    progress=progress,
-                    should_stop=lambda: worker.is_cancelled,
-                )
-                open_lines = self.navigator.lines_open_at(start)
-            scanner = RowScanner(
-                generation, since_ns=time_range.since_ns, until_ns=time_range.until_ns,
-                open_lines=open_lines,
-            )
-            resume = start
-            batches = scan_file(
-                path, scanner, start=start, end_of_input=False, min_interval_s=SCAN_BATCH_INTERVAL_S
-            )
-            first = True
-            for batch in batches:
-                if worker.is_cancelled:
-                    return
-                resume = batch.scanned_to
-                self.post_message(RowsFound(batch, os.path.getsize(path)))
-                if first:
-                    # Let the UI draw the first screenful before the rest of
-                    # the scan competes with it for the interpreter.
-                    first = False
-                    painted.wait(timeout=FIRST_PAINT_WAIT_S)
-            if not tailing:
-                # The decoder holds back the last entry until its successor
-                # shows; at the end of a finished file, settle it.
-                resume = settle_tail(path, scanner, resume)
-                self.post_message(RowsFound(scanner.take(resume), os.path.getsize(path)))
-            self.post_message(ScanFinished(generation))
-            while not tailing:
-                if worker.is_cancelled:
-                    return
-                time.sleep(0.05)
-                tailing = self.tailing
-            scanner.retract_tail()
-            self.post_message(RowsFound(scanner.take(resume), 0))
-            for events in self.navigator.follow(resume):
-                if worker.is_cancelled:
-                    return
-                if not events:
-                    continue
-                restart = None
-                for event in events:
-                    if isinstance(event, SourceStatus):
-                        self.post_message(SourceChanged(generation, event))
-                        if event.state in (SourceState.TRUNCATED, SourceState.REPLACED):
-                            restart = event
-                if restart is not None:
-                    return
-                scanner.feed(events)
-                self.post_message(RowsFound(scanner.take(resume), os.path.getsize(path)))
-        except Exception as exc:  # noqa: BLE001 - shown on the status bar, never a crash
-            if not worker.is_cancelled:
-                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-                self.post_message(ScanFailed(generation, f"{type(exc).__name__}: {reason}"))
+        run_scan(
+            self.source.path, self.navigator, generation,
+            since_ns=time_range.since_ns, until_ns=time_range.until_ns,
+            post=self.post_message, cancelled=lambda: worker.is_cancelled,
+            tailing=lambda: self.tailing,
+            first_batch_shown=lambda: painted.wait(timeout=FIRST_PAINT_WAIT_S),
+        )
 
     @on(RowsFound)
     def _rows_found(self, message: RowsFound) -> None:
