@@ -337,6 +337,58 @@ async def test_a_file_without_any_entry_says_so(tmp_path: Path) -> None:
     assert notes == ["not an iolog file: no entry in 50,000 bytes"]
 
 
+def test_following_takes_back_a_torn_tail_and_the_line_end_it_made(tmp_path: Path) -> None:
+    """A torn entry at the end is shown as truncated, and ends the open line, only
+    until following shows it was an entry still being written."""
+    import queue
+    import threading
+
+    from iolog import encode_entry
+    from iolog_tui.messages import RowsFound, ScanFinished
+    from iolog_tui.scanjob import run_scan
+
+    from .conftest import NOW_NS
+
+    begun = encode_entry(b"a1 ", timestamp_ns=NOW_NS, stream=Stream.STDOUT)
+    other = encode_entry(b"x\n", timestamp_ns=NOW_NS + 1, stream=Stream.STDERR)
+    path = tmp_path / "growing.log"
+    path.write_bytes(begun + other[:17])  # the stderr entry is being written
+    model = LogModel(path)
+    messages: queue.Queue[object] = queue.Queue()
+    follow, stop = threading.Event(), threading.Event()
+    navigator = Navigator(str(path))
+    worker = threading.Thread(target=run_scan, args=(str(path), navigator, model.reset()), kwargs={
+        "since_ns": None, "until_ns": None, "post": messages.put, "cancelled": stop.is_set,
+        "tailing": follow.is_set})
+    worker.start()
+
+    def apply_until(done) -> None:  # type: ignore[no-untyped-def]
+        for _ in range(200):
+            message = messages.get(timeout=5)
+            if isinstance(message, RowsFound):
+                model.apply(message.batch)
+            if done(message):
+                return
+        raise AssertionError("the scan did not get there")
+
+    try:
+        apply_until(lambda message: isinstance(message, ScanFinished))
+        assert [RowKind(kind) for kind in model.kinds] == [RowKind.STDOUT, RowKind.TRUNCATED]
+        assert (model.row(0).message, model.row(0).complete) == (b"a1 ", False)
+        follow.set()
+        with open(path, "ab") as sink:
+            sink.write(other[17:] + encode_entry(b"a2\n", timestamp_ns=NOW_NS + 2, stream=Stream.STDOUT))
+        apply_until(lambda _message: len(model) == 2 and model.kinds[1] == RowKind.STDERR
+                    and model.row(0).complete)
+    finally:
+        stop.set()
+        worker.join(timeout=5)
+        navigator.close()
+    assert [(RowKind(model.kinds[n]), model.row(n).message) for n in range(len(model))] == [
+        (RowKind.STDOUT, b"a1 a2\n"), (RowKind.STDERR, b"x\n")]
+    model.close()
+
+
 # -- search, filter, detail, export --------------------------------------------------------------
 
 
