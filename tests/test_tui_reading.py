@@ -40,7 +40,7 @@ from iolog_tui.export import ExportFormat, export_rows
 from iolog_tui.model import MAX_ROW_BYTES, LogModel, RowKind
 from iolog_tui.navigation import Navigator
 from iolog_tui.scan import scan_whole_file
-from iolog_tui.search import Matcher, scan_rows
+from iolog_tui.search import Matcher, iter_lines, scan_rows
 from tests import faultlib
 from tests.test_faults import faulted_cases
 
@@ -419,6 +419,10 @@ def test_search_finds_the_reference_lines_that_match(tmp_path_factory, case, dat
 
         expected = [row for row, line in zip(rows, reference, strict=True)
                     if test(int(line.stream), line.message[:MAX_ROW_BYTES])]
+        # The same as testing every line iolog.read_lines reads back from the rows.
+        read_back = [item for item in iter_lines(path, model.offsets, model.kinds, 0, len(model),
+                                                 max_bytes=MAX_ROW_BYTES) if not isinstance(item, int)]
+        assert [item.row for item in read_back if test(int(item.line.stream), item.line.message)] == expected
         with pytest.MonkeyPatch.context() as patch:
             _small_reads(patch, data)
             for needle in (matcher.needle, None):
