@@ -164,18 +164,63 @@ def test_windows_show_the_lines_that_begin_in_them(tmp_path_factory, case, data)
         if since is None:
             return
         # As the viewer does: seek to the first entry at or after `since`,
-        # learn which lines are open there, and scan from there.
-        navigator = Navigator(str(path))
-        try:
-            start = navigator.seek(since)
-            open_lines = navigator.lines_open_at(start)
-        finally:
-            navigator.close()
+        # learn which lines are open there, and scan from there (with index
+        # regions small enough that there are many of them).
+        every = data.draw(st.sampled_from([64, 700, 65536]), label="checkpoint every")
+        start, open_lines = _seek(patch, path, since, every)
         model = _model(path, since_ns=since, until_ns=until, start=start, open_lines=open_lines)
         try:
             assert _rows(model, _line_rows(model)) == expected
         finally:
             model.close()
+
+
+def _seek(patch: pytest.MonkeyPatch, path: Path, since: int, every: int) -> tuple[int, tuple[bool, bool]]:
+    """Where the viewer starts a scan for ``since``, and the lines open there."""
+    from functools import partial
+
+    from iolog import LogFile
+    from iolog_tui import navigation
+
+    patch.setattr(navigation, "LogFile", partial(LogFile, checkpoint_every_bytes=every, cache=False))
+    navigator = Navigator(str(path))
+    try:
+        start = navigator.seek(since)
+        return start, navigator.lines_open_at(start)
+    finally:
+        navigator.close()
+
+
+@pytest.mark.parametrize("damage", [False, True], ids=["open", "ended by damage"])
+def test_the_lines_open_where_a_window_starts_are_found_far_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: bool
+) -> None:
+    """A stderr line begun long before, across many index regions without stderr."""
+    from iolog import encode_entry
+
+    stamp = 1_767_225_600 * 10**9
+    parts = [encode_entry(b"err %d\n" % number, timestamp_ns=stamp - 100 + number, stream=Stream.STDERR)
+             for number in range(50)]  # regions of stderr only before it
+    parts.append(encode_entry(b"an error begins", timestamp_ns=stamp, stream=Stream.STDERR))
+    for number in range(400):
+        parts.append(encode_entry(b"out %d\n" % number, timestamp_ns=stamp + number + 1,
+                                  stream=Stream.STDOUT))
+        if damage and number == 100:
+            parts.append(b"\x00" * 50)
+    since = stamp + 300
+    parts.append(encode_entry(b" and ends\n", timestamp_ns=since + 1000, stream=Stream.STDERR))
+    path = tmp_path / "far.log"
+    path.write_bytes(b"".join(parts))
+    for every in (64, 512, 65536):
+        start, open_lines = _seek(monkeypatch, path, since, every)
+        assert open_lines == (False, not damage)
+        model = _model(path, since_ns=since, start=start, open_lines=open_lines)
+        try:
+            messages = [model.row(n).message for n in _line_rows(model)]
+        finally:
+            model.close()
+        assert messages[-1] == (b" and ends\n" if damage else b"out 399\n")
+        assert len(messages) == 101 + int(damage)  # out 299 to out 399
 
 
 def test_a_window_that_starts_inside_a_line_does_not_show_its_rest(tmp_path: Path) -> None:
