@@ -37,6 +37,7 @@ def test_the_scan_hands_rows_and_progress_over_while_it_skips_garbage(tmp_path: 
     path = tmp_path / "holed.log"
     path.write_bytes(b"".join(lines) + garbage + lines[0])
     monkeypatch.setattr(walk_module, "_SLOW_READ_BYTES", 4096)
+    monkeypatch.setattr(walk_module, "_GARBAGE_READ_BYTES", 4096)
     slow = _SlowReads(monkeypatch, after=len(b"".join(lines)), delay_s=0.002)
     monkeypatch.setattr(scan, "FIRST_HANDOVER_S", 0.0)
     monkeypatch.setattr(scan, "HANDOVER_S", 0.01)
@@ -120,6 +121,7 @@ async def test_the_first_screen_shows_while_a_garbage_region_is_skipped(tmp_path
     # The decoder passes over the garbage 4 KiB a read, each read slowed down:
     # seconds of skipping, in a small file.
     monkeypatch.setattr(walk_module, "_SLOW_READ_BYTES", 4096)
+    monkeypatch.setattr(walk_module, "_GARBAGE_READ_BYTES", 4096)
     slow = _SlowReads(monkeypatch, after=len(head), delay_s=0.004)
     app = _app(path)
     async with app.run_test(size=(120, 36)) as pilot:

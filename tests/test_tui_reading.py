@@ -75,6 +75,7 @@ def _small_reads(patch: pytest.MonkeyPatch, data: st.DataObject) -> None:
         patch.setattr(walk_module, "_READ_BYTES", data.draw(st.sampled_from([9_000, 20_000])))
         patch.setattr(walk_module, "_BATCH_BYTES", data.draw(st.sampled_from([300, 3_000])))
         patch.setattr(walk_module, "_SLOW_READ_BYTES", data.draw(st.sampled_from([777, 5_000])))
+        patch.setattr(walk_module, "_GARBAGE_READ_BYTES", data.draw(st.sampled_from([1_999, 70_000])))
 
 
 def _shown(line: faultlib.RefLine) -> tuple[int, int, int | None, bytes, int, bool]:

@@ -53,6 +53,7 @@ def small_reads(patch: pytest.MonkeyPatch, read_bytes: int = 300, batch_bytes: i
     patch.setattr(walk, "_READ_BYTES", read_bytes)
     patch.setattr(walk, "_BATCH_BYTES", batch_bytes)
     patch.setattr(walk, "_SLOW_READ_BYTES", slow_bytes)
+    patch.setattr(walk, "_GARBAGE_READ_BYTES", slow_bytes)
 
 
 @pytest.fixture
