@@ -18,8 +18,10 @@ them. A block in which no entry starts past the margin holds damage, which
 ends every line; one with no ``==`` at all (a zero hole, noise, or a hole of
 a sparse file, found with ``SEEK_DATA`` without reading it) is not decoded,
 and when it holds no ``=`` at all, reading the lines forwards passes over it
-without reading it again. Reading stops once the last ``count`` line starts
-are settled. Memory holds one block and the line starts found, never the
+without reading it again. Past the first such block, whole runs of blocks
+(doubling up to :data:`_SPRINT_BLOCKS`) are checked at once, split over two
+threads: the answer is the one block by block would give. Reading stops once
+the last ``count`` line starts are settled. Memory holds one block and the line starts found, never the
 lines; the lines are then read forwards in bulk (:func:`tail_batches`).
 
 If two blocks ever disagree on where an entry starts (a decoder tricked for
@@ -32,6 +34,7 @@ import bisect
 import os
 import re
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from ..core.decoder import Decoder, Event
@@ -48,6 +51,8 @@ TRUST_MARGIN_BYTES = LOOKAHEAD_BYTES
 #: The smallest block the method works with.
 MIN_BLOCK_BYTES = 2 * TRUST_MARGIN_BYTES + ENCODED_HEADER_SIZE + MAX_ENTRY_SIZE
 _SCAN_BYTES = 1 << 20  # bytes searched per read for a header
+_SPRINT_BLOCKS = 64  # most blocks checked at once inside a hole
+_SPLIT_BYTES = 8 << 20  # a check this long is split over two threads
 _FEED_BYTES = 64 << 10  # bytes per feed of a block's decoder
 _STREAM_BYTES = (b"\x00", b"\x01")
 #: Stream bytes -> 1 for the stream's own entries, else 0.
@@ -111,20 +116,30 @@ def find_tail(
     if count <= 0 or size <= 0:
         return TailStart(size, (None, None))
     block_bytes = max(block_bytes, MIN_BLOCK_BYTES)
+    scanner = _HoleScanner(fd)
+    try:
+        return _find_tail(fd, size, count, streams, block_bytes, scanner)
+    finally:
+        scanner.close()
+
+
+def _find_tail(
+    fd: int, size: int, count: int, streams: frozenset[int], block_bytes: int, scanner: _HoleScanner
+) -> TailStart:
     collected: list[tuple[int, int]] = []  # settled starts of the blocks read, in order
     pending: list[int | None] = [None, None]
     quiet: list[tuple[int, int]] = []  # found backwards
-    buffer = bytearray(_SCAN_BYTES)
     end = size
     check = False  # whether an entry must start at ``end`` (false at the end of the file)
     start = size
+    sprint = 2  # blocks checked at once after a quiet block
     while True:
         start = max(0, min(start, end) - block_bytes)
         no_header = False
         if end - start > ENCODED_HEADER_SIZE + MAX_ENTRY_SIZE:
             # Every header holds "==" at its 15th byte: none ends here, none starts in the block.
             span = (start + ENCODED_HEADER_SIZE - 2, min(size, end + ENCODED_HEADER_SIZE))
-            no_header, no_equals = find_quiet(fd, *span, buffer)
+            no_header, no_equals = scanner.check(*span)
             if no_equals:
                 _add_quiet(quiet, span)
         if no_header:
@@ -157,6 +172,58 @@ def find_tail(
         del collected[: max(0, len(collected) - count - 2)]
         end = block.boundary
         check = block.checked
+        if no_header:
+            # Inside a hole: a quiet block settles nothing and leaves nothing
+            # pending, so a run of quiet blocks is the same as one.
+            passed = _pass_quiet_blocks(scanner, end, size, block_bytes, sprint, quiet)
+            sprint = min(2 * sprint, _SPRINT_BLOCKS) if passed < end else 2
+            end = start = passed
+
+
+class _HoleScanner:
+    """:func:`find_quiet` over long spans, split over two threads (reading releases the GIL)."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.buffers = (bytearray(_SCAN_BYTES), bytearray(_SCAN_BYTES))
+        self.pool: ThreadPoolExecutor | None = None
+
+    def check(self, start: int, end: int) -> tuple[bool, bool]:
+        """``find_quiet`` of ``[start, end)``."""
+        if end - start < _SPLIT_BYTES or (os.cpu_count() or 1) < 2:
+            return find_quiet(self.fd, start, end, self.buffers[0])
+        if self.pool is None:
+            self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="iolog-tail")
+        middle = (start + end) // 2
+        upper = self.pool.submit(find_quiet, self.fd, middle, end, self.buffers[1])
+        # The halves overlap by one byte, so a "==" across the middle is found.
+        lower = find_quiet(self.fd, start, middle + 1, self.buffers[0])
+        higher = upper.result()
+        return lower[0] and higher[0], lower[1] and higher[1]
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+
+
+def _pass_quiet_blocks(
+    scanner: _HoleScanner, end: int, size: int, block_bytes: int, blocks: int, quiet: list[tuple[int, int]]
+) -> int:
+    """Where block by block reading would stand after the quiet blocks of a run of
+    ``blocks`` blocks before ``end``: the run's start when none of them holds a
+    header end, else ``end`` (the blocks are then read one by one). The run stops
+    short of the file's first block, which is always decoded."""
+    blocks = min(blocks, (end - 1) // block_bytes)
+    if blocks < 2 or block_bytes <= ENCODED_HEADER_SIZE + MAX_ENTRY_SIZE:
+        return end
+    low = end - blocks * block_bytes
+    span = (low + ENCODED_HEADER_SIZE - 2, min(size, end + ENCODED_HEADER_SIZE))
+    no_header, no_equals = scanner.check(*span)
+    if not no_header:
+        return end
+    if no_equals:
+        _add_quiet(quiet, span)
+    return low
 
 
 def _answer(
