@@ -138,65 +138,84 @@ class LinePrinter:
 
     def lines(self, merged: MergedLines) -> None:
         """Print merged lines (of any streams), in their order."""
-        count = len(merged.texts)
+        count = len(merged)
         if not count:
             return
+        self._count += count
         if self._json:
-            self._pending[0].append(self._records(merged, 0, count))
-            self._count += count
-        elif self._one_output:
-            self._pending[0].append(self._text(merged, 0, count, 0))
-            self._count += count
-        elif self._flush_on_switch:
-            for run in _ONE_STREAM_RUN.finditer(merged.streams):
-                stream = merged.streams[run.start()]
-                if stream != self._last_stream:
-                    self.flush()
-                    self._last_stream = stream
-                self._pending[stream].append(self._text(merged, run.start(), run.end(), stream))
-                self._count += run.end() - run.start()
+            attrs = merged.by_source(self._attr_texts) if self._attrs else None
+            self._pending[0].append(json_records(merged.texts, merged.streams, merged.stamps, attrs))
         else:
-            for stream in (0, 1):
-                mine = merged.streams if stream else merged.streams.translate(_NOT)
-                if mine.count(1) == count:
-                    part = merged
-                elif mine.count(1):
-                    part = _select(merged, mine)
-                else:
-                    continue
-                self._pending[stream].append(self._text(part, 0, len(part.texts), stream))
-            self._count += count
+            texts = merged.texts
+            if not merged.complete:
+                texts = [text if text[-1:] == b"\n" else text + b"\n" for text in texts]
+            stamps = merged.stamps if self._timestamps else None
+            if self._one_output:
+                self._pending[0].append(self._text(texts, self._prefixes_of(merged, 0), stamps))
+            elif self._flush_on_switch:
+                self._by_runs(merged, texts, stamps)
+            else:
+                self._apart(merged, texts, stamps)
         if self._count >= _OUTPUT_LINES:
             self.flush()
 
-    def _text(self, merged: MergedLines, first: int, stop: int, output: int) -> bytes:
-        """Lines ``[first, stop)`` as text for ``output`` (its prefixes' colours)."""
-        texts = merged.texts[first:stop]
-        if not merged.complete:
-            texts = [text if text[-1:] == b"\n" else text + b"\n" for text in texts]
+    def _prefixes_of(self, merged: MergedLines, output: int) -> list[bytes] | None:
+        return merged.by_source(self._prefixes[output]) if self._prefix else None
+
+    def _by_runs(self, merged: MergedLines, texts: list[bytes], stamps: list[int] | None) -> None:
+        """Two terminals: each run of one stream to its own, flushing at each change."""
+        streams = merged.streams
+        prefixes = (self._prefixes_of(merged, 0), self._prefixes_of(merged, 1))
+        for run in _ONE_STREAM_RUN.finditer(streams):
+            first, stop = run.span()
+            stream = streams[first]
+            if stream != self._last_stream:
+                self.flush()
+                self._last_stream = stream
+            mine = prefixes[stream]
+            self._pending[stream].append(self._text(
+                texts[first:stop],
+                None if mine is None else mine[first:stop],
+                None if stamps is None else stamps[first:stop],
+            ))
+
+    def _apart(self, merged: MergedLines, texts: list[bytes], stamps: list[int] | None) -> None:
+        """Two places: each stream's lines to its own, in their order."""
+        streams = merged.streams
+        for stream in (0, 1):
+            mine = streams if stream else streams.translate(_NOT)
+            chosen = mine.count(1)
+            if not chosen:
+                continue
+            prefixes = self._prefixes_of(merged, stream)
+            if chosen == len(texts):
+                self._pending[stream].append(self._text(texts, prefixes, stamps))
+                continue
+            self._pending[stream].append(self._text(
+                list(itertools.compress(texts, mine)),
+                None if prefixes is None else list(itertools.compress(prefixes, mine)),
+                None if stamps is None else list(itertools.compress(stamps, mine)),
+            ))
+
+    @staticmethod
+    def _text(texts: list[bytes], prefixes: list[bytes] | None, stamps: list[int] | None) -> bytes:
+        """Lines as text: each led by its prefix and its time, if given."""
         columns: list[list[bytes]] = []
-        if self._prefix:
-            columns.append(list(map(self._prefixes[output].__getitem__, merged.sources[first:stop])))
-        if self._timestamps:
+        if prefixes is not None:
+            columns.append(prefixes)
+        if stamps is not None:
             columns.append([
                 b"%s.%09dZ " % (_second_bytes(seconds), nanos)
-                for seconds, nanos in (divmod(stamp, 1_000_000_000) for stamp in merged.stamps[first:stop])
+                for seconds, nanos in (divmod(stamp, 1_000_000_000) for stamp in stamps)
             ])
         if not columns:
             return b"".join(texts)
         columns.append(texts)
-        pieces: list[bytes] = [b""] * (len(columns) * len(texts))
+        width = len(columns)
+        pieces: list[bytes] = [b""] * (width * len(texts))
         for number, column in enumerate(columns):
-            pieces[number :: len(columns)] = column
+            pieces[number::width] = column
         return b"".join(pieces)
-
-    def _records(self, merged: MergedLines, first: int, stop: int) -> bytes:
-        attrs = (
-            list(map(self._attr_texts.__getitem__, merged.sources[first:stop])) if self._attrs else None
-        )
-        return json_records(
-            merged.texts[first:stop], merged.streams[first:stop], merged.stamps[first:stop], attrs
-        )
 
     def flush(self) -> None:
         """Write what is pending (a sanitiser may hold back an incomplete end)."""
@@ -204,11 +223,13 @@ class LinePrinter:
         for output in (0, 1):
             pending = self._pending[output]
             if pending:
-                data = b"".join(pending)
-                pending.clear()
                 sanitizer = self._sanitizers[output]
                 out = self._outs[output]
-                out.write(data if sanitizer is None else sanitizer.feed(data))
+                if sanitizer is None:
+                    out.writelines(pending)  # big pieces: written as they are, not joined again
+                else:
+                    out.write(sanitizer.feed(b"".join(pending)))
+                pending.clear()
                 out.flush()
 
     def close(self) -> None:
@@ -221,17 +242,6 @@ class LinePrinter:
                 if rest:
                     self._outs[output].write(rest)
                     self._outs[output].flush()
-
-
-def _select(merged: MergedLines, wanted: bytes) -> MergedLines:
-    """The lines of ``merged`` whose byte in ``wanted`` is 1."""
-    return MergedLines(
-        list(itertools.compress(merged.stamps, wanted)),
-        bytes(itertools.compress(merged.streams, wanted)),
-        list(itertools.compress(merged.texts, wanted)),
-        merged.complete,
-        list(itertools.compress(merged.sources, wanted)),
-    )
 
 
 class SourceLinePrinter:
@@ -248,7 +258,7 @@ class SourceLinePrinter:
 
     def _print(self, chunk: LineChunk | None) -> None:
         if chunk is not None:
-            self._printer.lines(MergedLines(*chunk, [0] * len(chunk.texts)))
+            self._printer.lines(MergedLines.of(chunk))
 
     def batch(self, batch: FastBatch) -> None:
         """Print the lines a fast-walk batch completes."""

@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Iterable
-from typing import NamedTuple
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple, TypeVar
 
 __all__ = ["LineChunk", "MergedLines", "Merger", "merge_all"]
 
@@ -54,15 +54,90 @@ class LineChunk(NamedTuple):
     complete: bool
 
 
-class MergedLines(NamedTuple):
-    """Lines of several sources in the merged order (as :class:`LineChunk`, plus
-    ``sources``: each line's source, its position in the order given)."""
+class MergedLines:
+    """Lines of several sources in the merged order.
 
-    stamps: list[int]
-    streams: bytes
-    texts: list[bytes]
-    complete: bool
-    sources: list[int]
+    Attributes (each in the merged order, made the first time it is asked
+    for, so that a printer that needs no times or streams does not pay for
+    them):
+        texts: each line's bytes.
+        stamps: each line's time (its first entry's, unix ns).
+        streams: one byte per line, 0 for stdout and 1 for stderr.
+        sources: each line's source, its position in the order given.
+        complete: every text ends in ``\\n``.
+
+    Made from the sources' runs laid end to end (``runs`` says whose and how
+    many) and the merged ``order`` (positions in them; ``None``: as laid).
+    """
+
+    __slots__ = ("_order", "_raw", "_runs", "_sources", "_stamps", "_streams", "_texts", "complete")
+
+    def __init__(
+        self,
+        stamps: list[int],
+        streams: bytes,
+        texts: list[bytes],
+        complete: bool,
+        runs: list[tuple[int, int]],
+        order: list[int] | None = None,
+    ) -> None:
+        self._raw = (stamps, streams, texts)
+        self._runs = runs
+        self._order = order
+        self._stamps: list[int] | None = stamps if order is None else None
+        self._streams: bytes | None = streams if order is None else None
+        self._texts: list[bytes] | None = texts if order is None else None
+        self._sources: list[int] | None = None
+        self.complete = complete
+
+    @classmethod
+    def of(cls, chunk: LineChunk, source: int = 0) -> MergedLines:
+        """The lines of one source's chunk, as they are."""
+        return cls(chunk.stamps, chunk.streams, chunk.texts, chunk.complete, [(source, len(chunk.texts))])
+
+    def __len__(self) -> int:
+        return len(self._raw[2])
+
+    @property
+    def texts(self) -> list[bytes]:
+        """Each line's bytes."""
+        if self._texts is None:
+            assert self._order is not None
+            self._texts = list(map(self._raw[2].__getitem__, self._order))
+        return self._texts
+
+    @property
+    def stamps(self) -> list[int]:
+        """Each line's time (its first entry's, unix ns)."""
+        if self._stamps is None:
+            assert self._order is not None
+            self._stamps = list(map(self._raw[0].__getitem__, self._order))
+        return self._stamps
+
+    @property
+    def streams(self) -> bytes:
+        """One byte per line: 0 for stdout, 1 for stderr."""
+        if self._streams is None:
+            assert self._order is not None
+            self._streams = bytes(map(self._raw[1].__getitem__, self._order))
+        return self._streams
+
+    @property
+    def sources(self) -> list[int]:
+        """Each line's source."""
+        if self._sources is None:
+            self._sources = self.by_source(range(max((source for source, _ in self._runs), default=-1) + 1))
+        return self._sources
+
+    def by_source(self, values: Sequence[_T]) -> list[_T]:
+        """``values[source]`` for each line, in the merged order (a name, a prefix...)."""
+        laid: list[_T] = []
+        for source, count in self._runs:
+            laid += [values[source]] * count
+        return laid if self._order is None else list(map(laid.__getitem__, self._order))
+
+
+_T = TypeVar("_T")
 
 
 class _Queue:
@@ -82,8 +157,12 @@ class _Queue:
     def add(self, chunk: LineChunk) -> None:
         if not chunk.texts:
             return
-        keys = list(itertools.accumulate(chunk.stamps, max, initial=self.last_key))
-        del keys[0]
+        stamps = chunk.stamps
+        if stamps[0] >= self.last_key and sorted(stamps) == stamps:
+            keys = stamps  # in order (the usual case): each time is its own running maximum
+        else:
+            keys = list(itertools.accumulate(stamps, max, initial=self.last_key))
+            del keys[0]
         self.last_key = keys[-1]
         self.keys += keys
         self.stamps += chunk.stamps
@@ -192,26 +271,24 @@ def _merged(parts: list[tuple[int, list[int], list[int], bytes, list[bytes]]], c
         return MergedLines([], b"", [], True, [])
     if len(parts) == 1:
         number, _keys, one_stamps, one_streams, one_texts = parts[0]
-        return MergedLines(one_stamps, one_streams, one_texts, complete, [number] * len(one_texts))
+        return MergedLines(one_stamps, one_streams, one_texts, complete, [(number, len(one_texts))])
     keys: list[int] = []
     stamps: list[int] = []
     streams = bytearray()
     texts: list[bytes] = []
-    sources: list[int] = []
+    runs: list[tuple[int, int]] = []
     for number, part_keys, part_stamps, part_streams, part_texts in parts:
         keys += part_keys
         stamps += part_stamps
         streams += part_streams
         texts += part_texts
-        sources += [number] * len(part_texts)
-    order = sorted(range(len(keys)), key=keys.__getitem__)  # stable: ties keep source order
-    return MergedLines(
-        list(map(stamps.__getitem__, order)),
-        bytes(map(streams.__getitem__, order)),
-        list(map(texts.__getitem__, order)),
-        complete,
-        list(map(sources.__getitem__, order)),
-    )
+        runs.append((number, len(part_texts)))
+    return MergedLines(stamps, bytes(streams), texts, complete, runs, _stable_order(keys))
+
+
+def _stable_order(keys: list[int]) -> list[int]:
+    """The positions of ``keys`` sorted by key, ties in the order given (one C sort)."""
+    return sorted(range(len(keys)), key=keys.__getitem__)
 
 
 def merge_all(chunks: Iterable[tuple[int, LineChunk]], count: int) -> MergedLines:

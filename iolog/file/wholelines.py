@@ -27,8 +27,10 @@ those of :class:`~iolog.core.lines.LineAssembler` in the order they begin.
 
 from __future__ import annotations
 
-import bisect
+import functools
 import itertools
+import re
+import struct
 from collections.abc import Iterable
 
 from ..core.decoder import Event
@@ -44,6 +46,23 @@ __all__ = ["HOLD_LIMIT_BYTES", "WholeLines"]
 HOLD_LIMIT_BYTES = 8 << 20
 _HDR = ENCODED_HEADER_SIZE
 _NOT = bytes([1, 0]) + bytes(254)  # 0/1 flags inverted
+_RUN_OF_STARTS = re.compile(b"\x01+")
+_CONTINUES = bytes([255]) + bytes(255)  # line-start flags -> 0xFF where an entry continues a line
+_STAMP_BLOCK = 1024  # batch sizes rounded up to this: few struct formats, all cached
+
+
+@functools.lru_cache(maxsize=16)
+def _stamps_struct(count: int) -> struct.Struct:
+    """Unpacks the times of ``count`` 12-byte decoded headers (:attr:`FastBatch.raw`)."""
+    return struct.Struct("<" + "q4x" * count)
+
+
+def _stamps(batch: FastBatch) -> tuple[int, ...]:
+    """``batch.timestamps()``, through a struct format cached for any batch size."""
+    count = batch.accepted
+    rounded = -(-count // _STAMP_BLOCK) * _STAMP_BLOCK
+    stamps: tuple[int, ...] = _stamps_struct(rounded).unpack(batch.raw + bytes(12 * (rounded - count)))
+    return stamps[:count] if rounded != count else stamps
 
 
 class _Line:
@@ -215,7 +234,7 @@ class WholeLines:
                 held and no line open (the rest can go in bulk).
         """
         flags = batch.streams()
-        stamps = batch.timestamps()
+        stamps = _stamps(batch)
         payload = batch.payload
         state = self._state
         for number in range(first, stop):
@@ -234,7 +253,14 @@ class WholeLines:
         """A batch that starts with no line open and nothing held."""
         count = batch.accepted
         flags = batch.streams()
-        starts_line = self._state.starts_in_bulk(flags, batch.last_bytes())
+        buf = batch.buf
+        offsets = batch.starts
+        payloads = [buf[offsets[k] + _HDR : offsets[k + 1]] for k in range(count)]
+        try:
+            last_bytes = bytes([payload[-1] for payload in payloads])
+        except IndexError:  # an empty payload (its "last byte" is the header's "=")
+            last_bytes = batch.last_bytes()
+        starts_line = self._state.starts_in_bulk(flags, last_bytes)
         # Where the lines still open at the end of the batch begin.
         cut = count
         for stream in (0, 1):
@@ -242,32 +268,33 @@ class WholeLines:
                 mine = flags if stream else flags.translate(_NOT)
                 begins = int.from_bytes(mine, "big") & int.from_bytes(starts_line, "big")
                 cut = min(cut, begins.to_bytes(count, "big").rfind(b"\x01"))
-        if count > 1:
+        one_per_line = starts_line.count(1) == count
+        if not one_per_line:
             # Each line's entries are consecutive when the stream changes
             # only where a line starts.
             switches = int.from_bytes(flags[1:], "big") ^ int.from_bytes(flags[:-1], "big")
             if switches & ~int.from_bytes(starts_line[1:], "big"):
                 self._batch_entries(batch, 0, count, starts_line, given)
                 return
-        buf = batch.buf
-        offsets = batch.starts
-        stamps = batch.timestamps()
-        if starts_line.count(1) == count:  # one entry per line
-            given.texts += [buf[offsets[k] + _HDR : offsets[k + 1]] for k in range(cut)]
+        stamps = _stamps(batch)
+        if one_per_line:
+            given.texts += payloads if cut == count else payloads[:cut]
             given.stamps += stamps[:cut]
             given.streams += flags[:cut]
         else:
-            firsts = list(itertools.compress(range(cut), starts_line))
-            texts = [buf[offsets[k] + _HDR : offsets[k + 1]] for k in firsts]
-            # The few entries that continue a line: join them to it.
-            longer: dict[int, list[bytes]] = {}
-            for number in itertools.compress(range(cut), starts_line[:cut].translate(_NOT)):
-                line = bisect.bisect_right(firsts, number) - 1
-                longer.setdefault(line, [texts[line]]).append(batch.payload(number))
-            for line, parts in longer.items():
-                texts[line] = b"".join(parts)
-            given.texts += texts
-            given.stamps += [stamps[k] for k in firsts]
-            given.streams += bytes(itertools.compress(flags[:cut], starts_line))
+            # Runs of entries that each start a line, and after each run the
+            # entries that continue its last line (the few long lines).
+            texts = given.texts
+            runs = [run.span() for run in _RUN_OF_STARTS.finditer(starts_line, 0, cut)]
+            for number, (first, stop) in enumerate(runs):
+                texts += payloads[first:stop]
+                given.stamps += stamps[first:stop]
+                rest = runs[number + 1][0] if number + 1 < len(runs) else cut
+                if rest > stop:
+                    texts[-1] = b"".join(payloads[stop - 1 : rest])
+            # The streams of the entries that start a line: the others marked and dropped.
+            continuing = starts_line[:cut].translate(_CONTINUES)
+            marked = int.from_bytes(flags[:cut], "big") | int.from_bytes(continuing, "big")
+            given.streams += marked.to_bytes(cut, "big").replace(b"\xff", b"")
         if cut < count:
             self._batch_entries(batch, cut, count, starts_line, given)
