@@ -56,7 +56,8 @@ from .file.walk import FastBatch
 from .io import LogReader, LogWriter, read_events
 from .sinkwriter import SinkWriter
 from .sources.live import live_events
-from .sources.serial import SerialSource, is_live_spec, open_serial_writer
+from .sources.serial import SerialSource
+from .sources.serialport import is_live_spec, open_serial_writer
 from .sources.status import SourceState, SourceStatus
 
 __version__ = "0.1.0"

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, BinaryIO, Protocol
 from ..core.decoder import Decoder, Event
 from ..core.format import Entry, Stream
 from ..file.walk import FastBatch
-from ..sources.serial import is_live_spec
+from ..sources.serialport import is_live_spec
 from ..sources.status import SourceState, SourceStatus
 from .common import (
     PROG,

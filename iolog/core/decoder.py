@@ -45,11 +45,11 @@ from .rules import (
     FAR_NS,
     VALID_HEADER,
     candidate,
+    chain_inside,
     far,
     header_prefix,
     later_inside,
     looks_whole,
-    survives,
     tear_inside,
 )
 
@@ -456,46 +456,18 @@ class Decoder:
         self, buf: bytes, pos: int, end: int, n: int, final: bool, eager: bool,
         claimer_ts: int | None = None, *, expected: bool = False,
     ) -> int | None:
-        """Where the first chain of headers inside ``(pos, end)`` that goes on past ``end`` starts.
-
-        A chain written after a torn entry goes on past the torn entry's
-        claim; header-shaped bytes in a payload (a log printed by a program
-        in the container) end inside it or run into what follows it.
-        ``expected``: the header at ``pos`` is where the entry before it
-        ends, so a claim of it holding more than one line is a wrong size,
-        not a payload (see :func:`~iolog.core.rules.survives`).
-
-        Returns:
-            Its index, ``-1`` if there is none, or ``None`` when more data is
-            needed to decide.
-        """
+        """:func:`~iolog.core.rules.chain_inside`, resuming where an undecided search stopped."""
         absolute = self._base + pos
         scan = pos + 1
         if self._inside_of == absolute:
             scan = max(scan, self._inside_from - self._base)
-        find = buf.find
-        limit = min(n, end)
-        # Candidates lie wholly inside the claim: a header that straddles its
-        # end may be the shifted remains of a damaged successor.
-        equals = find(b"==", scan + _HDR - 2, limit)
-        while equals >= 0:
-            cand = equals - (_HDR - 2)
-            if _MATCH(buf, cand) is not None:
-                ok = survives(buf, cand, end, n, final, eager, claimer_ts, self._prev_ts,
-                              claimer=pos if expected else None)
-                if ok is None:
-                    self._inside_of = absolute
-                    self._inside_from = self._base + cand
-                    return None
-                if ok:
-                    return cand
-            equals = find(b"==", equals + 1, limit)
-        if end > n and not (final or eager):
-            # A header may still start in the last bytes of the claim.
+        found, stopped = chain_inside(
+            buf, pos, end, n, final, eager, claimer_ts, self._prev_ts, scan=scan, expected=expected
+        )
+        if found is None:
             self._inside_of = absolute
-            self._inside_from = self._base + max(pos + 1, min(limit, n - _HDR + 1))
-            return None
-        return -1
+            self._inside_from = self._base + stopped
+        return found
 
     def _resync(
         self,

@@ -43,6 +43,7 @@ __all__ = [
     "VALID_HEADER",
     "candidate",
     "chain_ends_at",
+    "chain_inside",
     "far",
     "header_prefix",
     "later_inside",
@@ -249,6 +250,46 @@ def survives(
     return near_prev or prev is None and successor_ts is None or (
         successor_ts is not None and not far(timestamp_ns, successor_ts)
     )
+
+
+def chain_inside(
+    buf: bytes, pos: int, end: int, n: int, final: bool, eager: bool, claimer_ts: int | None,
+    prev: int | None, *, scan: int, expected: bool = False,
+) -> tuple[int | None, int]:
+    """Where the first chain inside the claim ``(pos, end)`` that goes on past ``end`` starts.
+
+    A chain written after a torn entry goes on past the torn entry's claim
+    (:func:`survives`); header-shaped bytes in a payload (a log printed by a
+    program in the container) end inside it or run into what follows it.
+    Candidates lie wholly inside the claim: a header that straddles its end
+    may be the shifted remains of a damaged successor.
+
+    Args:
+        scan: where to look from (an earlier, undecided search stopped there).
+        expected: the header at ``pos`` is where the entry before it ends,
+            so a claim of it holding more than one line is a wrong size,
+            not a payload.
+
+    Returns:
+        ``(found, stopped)``: the chain's index, ``-1`` if there is none, or
+        ``None`` when more data is needed, and then where to resume.
+    """
+    find = buf.find
+    limit = min(n, end)
+    claimer = pos if expected else None
+    equals = find(b"==", scan + _HDR - 2, limit)
+    while equals >= 0:
+        cand = equals - (_HDR - 2)
+        if _MATCH(buf, cand) is not None:
+            ok = survives(buf, cand, end, n, final, eager, claimer_ts, prev, claimer=claimer)
+            if ok is None:
+                return None, cand
+            if ok:
+                return cand, cand
+        equals = find(b"==", equals + 1, limit)
+    if end > n and not (final or eager):
+        return None, max(pos + 1, min(limit, n - _HDR + 1))  # a header may still start at the end
+    return -1, limit
 
 
 def later_inside(buf: bytes, cand: int, n: int, prev: int | None) -> int:
