@@ -349,6 +349,7 @@ def test_follow_waits_for_a_log_that_does_not_exist_yet(tmp_path: Path, many: bo
         _, err = child.communicate(timeout=15)
     assert child.returncode == 0
     assert b"later.log: does not exist yet; waiting for it" in err
+    assert err.count(b"does not exist yet") == 1  # said once, not at every look
 
 
 def test_stopping_a_merged_follow_prints_what_arrived(tmp_path: Path) -> None:

@@ -37,7 +37,6 @@ from .common import (
     tail_count,
     warn,
 )
-from .lineprinter import LinePrinter, SourceLinePrinter
 from .printer import Printer
 from .reading import EntryFilter, file_items, last_lines, window_filter
 
@@ -124,6 +123,8 @@ class _EntryPrinter(Protocol):
 
 def _printer(args: argparse.Namespace, source: str, streams: frozenset[Stream]) -> _EntryPrinter:
     if args.format == "json":
+        from .lineprinter import LinePrinter, SourceLinePrinter  # whole lines: only for JSON
+
         lines = LinePrinter([source], json=True, raw=args.raw)
         return SourceLinePrinter(lines, streams)
     return Printer(timestamps=args.timestamps, streams=streams, raw=args.raw)
