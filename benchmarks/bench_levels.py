@@ -12,7 +12,9 @@ Two sets of lines, each whole logical lines held in memory before timing:
 For each: ``detect_level`` on every line (level and span, as the viewer
 colours it) and ``count_levels`` (levels only, as ``stat`` counts), best of
 ``--repeat``, as ns per line and MB/s. Then ``iolog stat`` of the generated
-log as a subprocess (which walks, counts and now also detects every line).
+log as a subprocess (which walks, counts and also detects every line), and
+stat's counting in this process with and without the levels, interleaved:
+``stat_levels_ratio`` is the cost of the levels.
 
 Usage: ``python benchmarks/bench_levels.py [--size 256M] [--repeat 3]``.
 """
@@ -32,6 +34,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from generate import generate, parse_size  # noqa: E402
 
+from iolog.cli.levelcounts import LevelCounts  # noqa: E402
+from iolog.cli.stat import LogCounts  # noqa: E402
 from iolog.core.levels import count_levels, detect_level  # noqa: E402
 from iolog.file.logfile import LogFile  # noqa: E402
 from iolog.file.wholelines import WholeLines  # noqa: E402
@@ -87,6 +91,28 @@ def _log_lines(size: int) -> tuple[str, list[bytes]]:
     return path, lines
 
 
+class _NoLevels(LevelCounts):
+    """Counts nothing: ``iolog stat``'s counting as it was without levels."""
+
+    def add_batch(self, batch: object) -> None:  # type: ignore[override]
+        pass
+
+    def add_events(self, events: object) -> None:  # type: ignore[override]
+        pass
+
+
+def _stat_counts(path: str, levels: bool) -> LogCounts:
+    """What ``iolog stat`` counts of ``path`` (``count_file``), with or without the levels."""
+    counts = LogCounts() if levels else LogCounts(levels=_NoLevels())
+    with LogFile(path) as log:
+        for item in log.batches():
+            if isinstance(item, list):
+                counts.add_events(item)
+            else:
+                counts.add_batch(item)
+    return counts
+
+
 def _best(function: object, lines: list[bytes], repeat: int) -> float:
     best = float("inf")
     for _ in range(repeat):
@@ -137,6 +163,16 @@ def main(argv: list[str] | None = None) -> int:
         stat = min(stat, time.perf_counter() - start)
     report["iolog_stat_seconds"] = round(stat, 3)
     report["iolog_stat_mb_per_s"] = round(os.path.getsize(path) / stat / 1e6, 1)
+    # stat's counting in this process, with and without the levels, interleaved.
+    best = {True: float("inf"), False: float("inf")}
+    for _ in range(args.repeat):
+        for levels in (True, False):
+            start = time.perf_counter()
+            _stat_counts(path, levels)
+            best[levels] = min(best[levels], time.perf_counter() - start)
+    report["stat_count_seconds"] = round(best[True], 3)
+    report["stat_count_without_levels_seconds"] = round(best[False], 3)
+    report["stat_levels_ratio"] = round(best[True] / best[False], 2)
     print(json.dumps(report, indent=2))
     return 0
 
