@@ -94,3 +94,19 @@ def test_stat_counts_lines_per_level_and_stderr_alone_is_no_error(tmp_path):
     assert "level error" in text and "level none" in text
     shown = {line.rsplit(None, 1)[0].strip(): line.rsplit(None, 1)[1] for line in text.splitlines()}
     assert shown["level error"] == "2" and shown["level warn"] == "1" and shown["level none"] == "2"
+
+
+def test_a_line_past_the_hold_limit_is_counted_once_by_its_level():
+    from iolog import LogWriter
+    from iolog.cli.levelcounts import LevelCounts
+    from iolog.file.wholelines import HOLD_LIMIT_BYTES
+
+    data = io.BytesIO()
+    with LogWriter(data) as writer:
+        writer.write(b"ERROR " + b"x" * (HOLD_LIMIT_BYTES + 5000) + b"\n")
+        writer.write(b"level=warn done\n")
+    counts = LogCounts(levels=LevelCounts())
+    counts.add_events(read_events(io.BytesIO(data.getvalue())))
+    report = counts.report("-", len(data.getvalue()))
+    assert report["lines"] == 2
+    assert (report["level_error"], report["level_warn"], report["level_none"]) == (1, 1, 0)

@@ -116,6 +116,37 @@ def test_a_hold_limit_gives_the_same_bytes_in_parts(tmp_path_factory, small_walk
     assert len(got) >= len(reference)
 
 
+def _rejoined(chunks: list[LineChunk | None]) -> list[tuple[int, int, bytes]]:
+    """The lines again: each text marked as the rest of a line joined to its stream's last line."""
+    lines: list[list[object]] = []
+    last: dict[int, list[object]] = {}
+    for chunk in chunks:
+        if chunk is None:
+            continue
+        assert all(0 <= rest < len(chunk.texts) for rest in chunk.rests)
+        for number, (stream, stamp, text) in enumerate(
+            zip(chunk.streams, chunk.stamps, chunk.texts, strict=True)
+        ):
+            if number in chunk.rests:
+                last[stream][2] += text  # type: ignore[operator]
+            else:
+                last[stream] = [stream, stamp, text]
+                lines.append(last[stream])
+    return [(stream, stamp, text) for stream, stamp, text in lines]  # type: ignore[misc]
+
+
+@SETTINGS
+@given(faulted_cases(), st.integers(0, 2**32 - 1), st.integers(1, 20_000),
+       st.sampled_from(["all", "stdout", "stderr"]))
+def test_the_parts_a_hold_limit_makes_are_marked_and_rejoin_into_the_lines(
+    tmp_path_factory, small_walk, case, seed, limit, choice,  # noqa: F811
+):
+    streams = frozenset({0, 1} if choice == "all" else {0 if choice == "stdout" else 1})
+    path = _write(tmp_path_factory.mktemp("rests"), case.data)
+    chunks = _read(path, WholeLines(streams, hold_limit_bytes=limit), random.Random(seed))
+    assert _rejoined(chunks) == _reference(case.data, streams)
+
+
 def _items_of(data: bytes, tmp: Path) -> list[FastBatch | list[object]]:
     path = _write(tmp, data)
     with LogFile(path, cache=False) as log:

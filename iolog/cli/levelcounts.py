@@ -35,7 +35,11 @@ class LevelCounts:
         if chunk is None:
             return
         counts = self._counts
-        for level, count in count_levels(chunk.texts).items():
+        texts = chunk.texts
+        if chunk.rests:  # the rest of a line past the hold limit is no line of its own
+            rests = set(chunk.rests)
+            texts = [text for number, text in enumerate(texts) if number not in rests]
+        for level, count in count_levels(texts).items():
             counts[level] = counts.get(level, 0) + count
 
     def add_batch(self, batch: FastBatch) -> None:

@@ -46,12 +46,17 @@ class LineChunk(NamedTuple):
             that damage, the end of the input or the hold limit cut short
             does not end in ``\\n``.
         complete: every text ends in ``\\n`` (so a printer need not look).
+        rests: the positions of texts that are the rest of a line given in
+            parts (see :data:`~iolog.file.wholelines.HOLD_LIMIT_BYTES`), which
+            a printer prints as lines but a count of lines passes over;
+            empty in the common case.
     """
 
     stamps: list[int]
     streams: bytes
     texts: list[bytes]
     complete: bool
+    rests: tuple[int, ...] = ()
 
 
 class MergedLines:

@@ -68,40 +68,46 @@ def _stamps(batch: FastBatch) -> tuple[int, ...]:
 class _Line:
     """A line begun and not given yet."""
 
-    __slots__ = ("done", "parts", "stamp", "stream")
+    __slots__ = ("done", "parts", "rest", "stamp", "stream")
 
-    def __init__(self, stream: int, stamp: int) -> None:
+    def __init__(self, stream: int, stamp: int, rest: bool = False) -> None:
         self.stream = stream
         self.stamp = stamp
         self.parts: list[bytes] = []
         self.done = False
+        self.rest = rest  # the rest of a line given in parts
 
 
 class _Given:
     """Lines given by one call, gathered in order."""
 
-    __slots__ = ("complete", "stamps", "streams", "texts")
+    __slots__ = ("complete", "rests", "stamps", "streams", "texts")
 
     def __init__(self) -> None:
         self.stamps: list[int] = []
         self.streams = bytearray()
         self.texts: list[bytes] = []
         self.complete = True
+        self.rests: list[int] = []  # positions in texts (rare: lines past the hold limit)
 
     def chunk(self, keep: tuple[bool, bool]) -> LineChunk | None:
         if not self.texts:
             return None
         streams = bytes(self.streams)
         stamps, texts = self.stamps, self.texts
+        rests = tuple(self.rests)
         if not keep[0] or not keep[1]:
             wanted = streams if keep[1] else streams.translate(_NOT)
+            if rests:
+                kept = list(itertools.accumulate(wanted))  # how many are kept up to each
+                rests = tuple(kept[rest] - 1 for rest in rests if wanted[rest])
             stamps = list(itertools.compress(stamps, wanted))
             texts = list(itertools.compress(texts, wanted))
             streams = bytes(itertools.compress(streams, wanted))
             if not texts:
                 return None
         complete = self.complete or all(text[-1:] == b"\n" for text in texts)
-        return LineChunk(stamps, streams, texts, complete)
+        return LineChunk(stamps, streams, texts, complete, rests)
 
 
 class WholeLines:
@@ -173,7 +179,7 @@ class WholeLines:
         line = self._open[stream]
         if starts or line is None:
             # A line that starts, or the rest of one given in parts.
-            line = _Line(stream, stamp)
+            line = _Line(stream, stamp, rest=not starts)
             self._pending.append(line)
         line.parts.append(payload)
         self._held_bytes += len(payload)
@@ -205,6 +211,8 @@ class WholeLines:
             text = line.parts[0] if len(line.parts) == 1 else b"".join(line.parts)
             given.stamps.append(line.stamp)
             given.streams.append(line.stream)
+            if line.rest:
+                given.rests.append(len(given.texts))
             given.texts.append(text)
             if text[-1:] != b"\n":
                 given.complete = False
