@@ -24,7 +24,7 @@ import struct
 import sys
 from collections.abc import Iterator
 
-__all__ = ["START_NS", "generate", "generate_bytes", "parse_size"]
+__all__ = ["START_NS", "generate", "generate_bytes", "generate_split", "parse_size"]
 
 #: Timestamp of the first entry (2026-01-01T00:00:00Z).
 START_NS = 1_767_225_600_000_000_000
@@ -73,6 +73,14 @@ def generate_bytes(
 
 
 def _blocks(size_bytes: int, *, jumps: bool, seed: int, start_ns: int) -> Iterator[bytes]:
+    for block, _files in _line_blocks(size_bytes, jumps=jumps, seed=seed, start_ns=start_ns, files=0):
+        yield block
+
+
+def _line_blocks(
+    size_bytes: int, *, jumps: bool, seed: int, start_ns: int, files: int
+) -> Iterator[tuple[bytes, list[bytes]]]:
+    """Blocks of the log, and (with ``files``) the same lines dealt out at random to that many logs."""
     rng = random.Random(seed)
     pool = _line_pool(rng, 4096)
     # Split the pool's lines into entry payloads once.
@@ -86,6 +94,7 @@ def _blocks(size_bytes: int, *, jumps: bool, seed: int, start_ns: int) -> Iterat
         payloads: list[bytes] = []
         bits: list[int] = []
         stamps: list[int] = []
+        owners: list[int] = []
         for _ in range(_BLOCK_LINES):
             stream_bit = 8 if rng.random() < 0.3 else 0
             timestamp += rng.randint(50_000, 900_000)
@@ -93,22 +102,59 @@ def _blocks(size_bytes: int, *, jumps: bool, seed: int, start_ns: int) -> Iterat
                 # An NTP correction steps the clock back by up to a few
                 # seconds; about one in 50,000 lines (some 80 per GiB).
                 timestamp -= rng.randint(100, 5_000) * 1_000_000
+            owner = rng.randrange(files) if files else 0
             for payload in pool_entries[rng.randrange(len(pool_entries))]:
                 payloads.append(payload)
                 bits.append(len(payload) << 4 | stream_bit)
                 stamps.append(timestamp)
-        count = len(payloads)
-        packer = pack_cache.get(count)
-        if packer is None:
-            packer = pack_cache[count] = struct.Struct("<" + "qH2x" * count)
-        flat = [value for pair in zip(stamps, bits, strict=True) for value in pair]
-        # Each header packed as 12 bytes (10 and two zero bytes) encodes to
-        # 16 characters ending in "AA"; the canonical header ends in "==".
-        text = binascii.b2a_base64(packer.pack(*flat), newline=False)
-        headers = [text[i : i + 14] + b"==" for i in range(0, len(text), 16)]
-        block = b"".join([piece for pair in zip(headers, payloads, strict=True) for piece in pair])
+                owners.append(owner)
+        frames = _frames(payloads, bits, stamps, pack_cache)
+        block = b"".join(frames)
         written += len(block)
-        yield block
+        parts = [b"".join([frame for frame, owner in zip(frames, owners, strict=True) if owner == number])
+                 for number in range(files)]
+        yield block, parts
+
+
+def _frames(payloads: list[bytes], bits: list[int], stamps: list[int],
+            pack_cache: dict[int, struct.Struct]) -> list[bytes]:
+    """Each entry's header and payload, the headers packed and encoded in bulk."""
+    count = len(payloads)
+    packer = pack_cache.get(count)
+    if packer is None:
+        packer = pack_cache[count] = struct.Struct("<" + "qH2x" * count)
+    flat = [value for pair in zip(stamps, bits, strict=True) for value in pair]
+    # Each header packed as 12 bytes (10 and two zero bytes) encodes to
+    # 16 characters ending in "AA"; the canonical header ends in "==".
+    text = binascii.b2a_base64(packer.pack(*flat), newline=False)
+    return [text[i : i + 14] + b"==" + payload for i, payload in zip(range(0, len(text), 16), payloads,
+                                                                      strict=True)]
+
+
+def generate_split(path: str, part_paths: list[str], size_bytes: int, *, seed: int = 0) -> int:
+    """Write a log of about ``size_bytes`` to ``path`` and the same lines dealt out to ``part_paths``.
+
+    Each line goes whole to one part chosen at random, so the parts hold
+    together exactly the lines of ``path``, each in time order, interleaved
+    in time with the others (as the logs of containers running side by side).
+
+    Returns:
+        The number of bytes written to ``path``.
+    """
+    written = 0
+    outs = [open(part, "wb") for part in part_paths]  # noqa: SIM115 - closed below
+    try:
+        with open(path, "wb") as out:
+            for block, parts in _line_blocks(size_bytes, jumps=False, seed=seed, start_ns=START_NS,
+                                             files=len(part_paths)):
+                out.write(block)
+                written += len(block)
+                for part_out, part in zip(outs, parts, strict=True):
+                    part_out.write(part)
+    finally:
+        for part_out in outs:
+            part_out.close()
+    return written
 
 
 def generate(path: str, size_bytes: int, *, jumps: bool = False, seed: int = 0) -> int:

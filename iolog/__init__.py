@@ -13,6 +13,8 @@ implementation. Standard library only.
 - Lines: :class:`LineState` (which entry starts a line),
   :class:`LineAssembler`, :class:`Line`, :func:`read_line` and
   :func:`read_lines` (back from a file by offset).
+- Levels: :func:`detect_level` (a line's :class:`Level` and the
+  :class:`LevelSpan` of its level word), :func:`count_levels`.
 - Files: :class:`LogFile` (exact time windows, tail, follow, the
   :class:`CheckpointIndex`; bulk reads in :class:`FastBatch` es),
   :func:`check_log_file`, :func:`read_entries`, :func:`read_events`.
@@ -41,6 +43,7 @@ from .core.errors import (
     describe_os_error,
 )
 from .core.format import MAX_ENTRY_SIZE, Entry, Stream, encode_entry, format_docker_time
+from .core.levels import Level, LevelSpan, count_levels, detect_level
 from .core.lines import Line, LineAssembler, LineState
 from .core.termsafe import PieceKind, sgr_codes, terminal_pieces, terminal_safe
 from .core.timespec import parse_since, parse_time_range
@@ -71,6 +74,8 @@ __all__ = [
     "IndexBuildCancelled",
     "InvalidArgumentError",
     "IologError",
+    "Level",
+    "LevelSpan",
     "Line",
     "LineAssembler",
     "LineState",
@@ -90,7 +95,9 @@ __all__ = [
     "Truncated",
     "__version__",
     "check_log_file",
+    "count_levels",
     "describe_os_error",
+    "detect_level",
     "encode_entry",
     "format_docker_time",
     "is_live_spec",

@@ -13,6 +13,7 @@ import argparse
 import os
 import signal
 import sys
+import textwrap
 import threading
 import time
 from collections.abc import Callable
@@ -41,6 +42,17 @@ class UsageError(Exception):
     """Bad input from the user: a one-line message, exit status 2."""
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """Help wrapped at spaces only: never ``iolog-`` / ``tui`` or ``--no-`` / ``color`` across lines."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return textwrap.fill(" ".join(text.split()), width, initial_indent=indent, subsequent_indent=indent,
+                             break_on_hyphens=False)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``iolog-tui``."""
     parser = argparse.ArgumentParser(
@@ -49,7 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
         "by time, following new entries.",
         epilog="Keys: s since, f follow, p split, t time, w wrap, ? help, q quit. "
         "Try: iolog-tui --demo",
+        formatter_class=_HelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {iolog.__version__}",
+                        help="print the version and exit")
     parser.add_argument(
         "source",
         nargs="?",

@@ -130,10 +130,12 @@ def test_cat_warns_about_garbage_and_quiet_silences(tmp_path):
     [
         (["cat", "/no/such/file"], b"iolog: error: /no/such/file: no such file\n"),
         (["cat", "--since", "yesterday", "{log}"], b"iolog: error: invalid time 'yesterday'"),
-        (["cat", "--tail", "-3", "{log}"], b"iolog: error: invalid --tail '-3'"),
+        (["cat", "--tail", "three", "{log}"], b"iolog: error: invalid --tail 'three'"),
         (["cat", "{text}"], b"not an iolog file"),
         (["stat", "{text}"], b"not an iolog file"),
-        (["cat", "{dir}"], b"is a directory"),
+        (["cat", "{empty}"], b"no logs in it"),
+        (["cat", "{log}", "{dir}/none.log"], b"none.log: no such file"),
+        (["cat", "{log}", "-"], b"stdin (-) can only be read alone"),
         (["stat", "/no/such/file"], b"no such file"),
         (["record", "-o", "{dir}/x.log", "--", "/no/such/command"], b"command not found"),
         (["record", "-o", "{dir}/x.log"], b"record needs a command"),
@@ -143,7 +145,9 @@ def test_cat_warns_about_garbage_and_quiet_silences(tmp_path):
 def test_bad_input_is_one_line_and_nonzero(args, message, mixed, tmp_path):
     text = tmp_path / "text.txt"
     text.write_text("just some text\n" * 100)
-    values = {"log": str(mixed), "text": str(text), "dir": str(tmp_path)}
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    values = {"log": str(mixed), "text": str(text), "dir": str(tmp_path), "empty": str(empty)}
     result = iolog(*[a.format(**values) for a in args])
     assert result.returncode != 0
     assert message in result.stderr

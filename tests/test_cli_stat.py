@@ -68,3 +68,45 @@ def test_bulk_counts_a_long_clean_log(tmp_path):
     fast = count_file(str(path))
     assert fast.report("log", len(data)) == _slow_counts(data).report("log", len(data))
     assert fast.backward > 0 and fast.entries == 50_000
+
+
+def test_stat_counts_lines_per_level_and_stderr_alone_is_no_error(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    path = tmp_path / "app.log"
+    path.write_bytes(b"".join([
+        encode_entry(b"ERROR db down\n", timestamp_ns=T0, stream=Stream.STDOUT),
+        encode_entry(b"connection refused\n", timestamp_ns=T0 + 1, stream=Stream.STDERR),
+        encode_entry(b'level=warn msg="slow"\n', timestamp_ns=T0 + 2, stream=Stream.STDERR),
+        encode_entry(b"INFORMATION about ", timestamp_ns=T0 + 3, stream=Stream.STDOUT),
+        encode_entry(b"errors mid-sentence\n", timestamp_ns=T0 + 4, stream=Stream.STDOUT),
+        encode_entry(b"<3>disk failed\n", timestamp_ns=T0 + 5, stream=Stream.STDOUT),
+    ]))
+    command = [sys.executable, "-m", "iolog", "stat"]
+    shown_json = subprocess.run([*command, "--json", str(path)], capture_output=True, check=True).stdout
+    report = json.loads(shown_json)
+    levels = {key: value for key, value in report.items() if key.startswith("level_")}
+    assert levels == {"level_fatal": 0, "level_error": 2, "level_warn": 1, "level_info": 0, "level_debug": 0,
+                      "level_trace": 0, "level_none": 2}
+    text = subprocess.run([*command, str(path)], capture_output=True, check=True).stdout.decode()
+    assert "level error" in text and "level none" in text
+    shown = {line.rsplit(None, 1)[0].strip(): line.rsplit(None, 1)[1] for line in text.splitlines()}
+    assert shown["level error"] == "2" and shown["level warn"] == "1" and shown["level none"] == "2"
+
+
+def test_a_line_past_the_hold_limit_is_counted_once_by_its_level():
+    from iolog import LogWriter
+    from iolog.cli.levelcounts import LevelCounts
+    from iolog.file.wholelines import HOLD_LIMIT_BYTES
+
+    data = io.BytesIO()
+    with LogWriter(data) as writer:
+        writer.write(b"ERROR " + b"x" * (HOLD_LIMIT_BYTES + 5000) + b"\n")
+        writer.write(b"level=warn done\n")
+    counts = LogCounts(levels=LevelCounts())
+    counts.add_events(read_events(io.BytesIO(data.getvalue())))
+    report = counts.report("-", len(data.getvalue()))
+    assert report["lines"] == 2
+    assert (report["level_error"], report["level_warn"], report["level_none"]) == (1, 1, 0)

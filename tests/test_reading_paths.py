@@ -321,8 +321,9 @@ def _captured() -> Iterator[tuple[io.BytesIO, io.BytesIO]]:
 
 def _cat(path: Path, **flags: object) -> tuple[bytes, bytes]:
     args = argparse.Namespace(
-        source=str(path), timestamps=False, since=None, until=None, tail=None, follow=False,
+        source=[str(path)], timestamps=False, since=None, until=None, tail=None, follow=False,
         stream="all", baud=115200, save=None, no_reconnect=False, quiet=True, raw=True,
+        format="text", no_log_prefix=False, no_color=False,
     )
     for name, value in flags.items():
         setattr(args, name, value)

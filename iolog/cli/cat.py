@@ -18,14 +18,12 @@ import select
 import signal
 import stat
 import time
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from types import FrameType
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 from ..core.decoder import Decoder, Event
 from ..core.format import Entry, Stream
-from ..core.lines import LineState
 from ..file.walk import FastBatch
 from ..sources.serialport import is_live_spec
 from ..sources.status import SourceState, SourceStatus
@@ -40,6 +38,10 @@ from .common import (
     warn,
 )
 from .printer import Printer
+from .reading import EntryFilter, file_items, last_lines, window_filter
+
+if TYPE_CHECKING:
+    from ..file.logfile import LogFile
 
 __all__ = ["cat_command"]
 
@@ -51,12 +53,8 @@ SETTLED_S = 0.4
 WAIT_POLL_S = 0.2
 _PIPE_READ_BYTES = 1 << 20
 
-#: Whether an entry is inside the requested time window.
-EntryFilter = Callable[[Entry], bool]
-
-
 def cat_command(args: argparse.Namespace) -> int:
-    """Run ``iolog cat``."""
+    """Run ``iolog cat`` (and its alias ``iolog logs``)."""
     since_ns, until_ns = parse_window(args)
     tail = tail_count(args.tail)
     streams = (
@@ -65,21 +63,31 @@ def cat_command(args: argparse.Namespace) -> int:
         else frozenset({Stream.STDOUT if args.stream == "stdout" else Stream.STDERR})
     )
     standard_stream("stdout")
-    printer = Printer(timestamps=args.timestamps, streams=streams, raw=args.raw)
-    damage = Damage()
-    name = "stdin" if args.source == "-" else args.source
-
-    def in_window(entry: Entry) -> bool:
-        return (since_ns is None or entry.timestamp_ns >= since_ns) and (
-            until_ns is None or entry.timestamp_ns < until_ns
-        )
-
-    with _stopped_by_signals():
-        if _is_live(args.source):
-            return _cat_live(args, printer, damage, in_window)
+    in_window = window_filter(since_ns, until_ns)
+    sources: list[str] = list(args.source)
+    if len(sources) > 1 or os.path.isdir(sources[0]):
+        for spec in sources:
+            if spec != "-" and _is_live(spec):
+                raise CliError(f"{spec}: a serial device or URL can only be read alone", status=2)
         if args.save:
             raise CliError("--save is for live sources (a serial device or URL)", status=2)
-        stream_fd = _stream_source(args.source)
+        from .catmany import cat_many
+
+        with _stopped_by_signals():
+            return cat_many(
+                args, since_ns=since_ns, until_ns=until_ns, tail=tail, streams=streams, in_window=in_window
+            )
+    source = sources[0]
+    printer = _printer(args, source, streams)
+    damage = Damage()
+    name = "stdin" if source == "-" else source
+
+    with _stopped_by_signals():
+        if _is_live(source):
+            return _cat_live(args, source, printer, damage, in_window, until_ns)
+        if args.save:
+            raise CliError("--save is for live sources (a serial device or URL)", status=2)
+        stream_fd = _stream_source(source)
         if stream_fd is not None:
             # A pipe may be live (``tail -f ... | iolog cat -``): what has
             # arrived is shown once it goes quiet, unless only the last lines count.
@@ -88,7 +96,7 @@ def cat_command(args: argparse.Namespace) -> int:
                     stream_fd, on_idle=printer.flush if tail is None else None
                 )
                 if tail is not None:
-                    events = _last_lines(events, tail, in_window, streams)
+                    events = last_lines(events, tail, in_window, streams)
                 _print_events(events, printer, damage, in_window)
             finally:
                 printer.close()
@@ -97,15 +105,35 @@ def cat_command(args: argparse.Namespace) -> int:
             _report(damage, name, args.quiet)
             return 0
         if args.follow:
-            _wait_for_file(args.source, args.quiet)
-        check_readable_file(args.source)
-        _cat_file(args, printer, damage, in_window, since_ns, until_ns, tail, streams)
+            _wait_for_file(source, args.quiet)
+        check_readable_file(source)
+        _cat_file(args, source, printer, damage, in_window, since_ns, until_ns, tail, streams)
     return 0
+
+
+class _EntryPrinter(Protocol):
+    """What ``cat`` prints one log's entries with: docker's output, or whole lines as JSON."""
+
+    def batch(self, batch: FastBatch) -> None: ...
+    def entry(self, entry: Entry) -> None: ...
+    def damage(self) -> None: ...
+    def flush(self) -> None: ...
+    def close(self) -> None: ...
+
+
+def _printer(args: argparse.Namespace, source: str, streams: frozenset[Stream]) -> _EntryPrinter:
+    if args.format == "json":
+        from .lineprinter import LinePrinter, SourceLinePrinter  # whole lines: only for JSON
+
+        lines = LinePrinter([source], json=True, raw=args.raw)
+        return SourceLinePrinter(lines, streams)
+    return Printer(timestamps=args.timestamps, streams=streams, raw=args.raw)
 
 
 def _cat_file(
     args: argparse.Namespace,
-    printer: Printer,
+    name: str,
+    printer: _EntryPrinter,
     damage: Damage,
     in_window: EntryFilter,
     since_ns: int | None,
@@ -115,34 +143,18 @@ def _cat_file(
 ) -> None:
     """``cat`` of a log file: in bulk, a window, the last lines; then follow."""
     from ..file.logfile import LogFile
-    from ..file.windows import window_batches
 
-    name = args.source
     with LogFile(name) as log:
         # With -f, what is still being written at the end is left to follow.
         end = log.live_end() if args.follow else None
-        windowed = since_ns is not None or until_ns is not None
-        wanted = frozenset(int(stream) for stream in streams)
         try:
-            if tail is not None and windowed:
-                events = _last_lines(
-                    _stop_at(log.events(since_ns=since_ns, until_ns=until_ns), end), tail, in_window, streams
-                )
-                _print_events(events, printer, damage, in_window)
-            else:
-                items: Iterable[FastBatch | list[Event]] = (
-                    log.tail_batches(tail, wanted) if tail is not None
-                    else window_batches(log, since_ns=since_ns, until_ns=until_ns) if windowed
-                    else log.batches()
-                )
-                for item in items:  # in bulk
-                    if isinstance(item, list):
-                        _print_events(_stop_at(item, end), printer, damage, in_window)
-                    elif end is None or item.base + item.starts[item.accepted] <= end:
-                        printer.batch(item)
-                    else:
-                        entries: list[Event] = [item.entry(k) for k in range(item.accepted)]
-                        _print_events(_stop_at(entries, end), printer, damage, in_window)
+            for item in file_items(
+                log, since_ns=since_ns, until_ns=until_ns, tail=tail, streams=streams, end=end
+            ):
+                if isinstance(item, list):
+                    _print_events(item, printer, damage, in_window)
+                else:
+                    printer.batch(item)
         finally:
             if args.follow:
                 printer.flush()
@@ -151,12 +163,28 @@ def _cat_file(
         _report(damage, name, args.quiet)
         if end is None:
             return
+        if until_ns is not None and _past(until_ns, log):
+            printer.close()
+            return
         try:
             for batch in log.follow(end):
                 _print_batch(batch, printer, damage, in_window, name, args.quiet)
                 printer.flush()
+                if until_ns is not None and _past(until_ns, batch=batch):
+                    return
         finally:
             printer.close()
+
+
+def _past(until_ns: int, log: LogFile | None = None, batch: Sequence[object] = ()) -> bool:
+    """``-f --until``: whether following is over (the clock, or an entry seen, is at or past it)."""
+    if time.time_ns() >= until_ns:
+        return True
+    if log is not None:
+        span = log.build_index().time_span()
+        if span is not None and span[1] >= until_ns:
+            return True
+    return any(isinstance(event, Entry) and event.timestamp_ns >= until_ns for event in batch)
 
 
 def _is_live(spec: str) -> bool:
@@ -235,17 +263,9 @@ def _stream_events(fd: int, *, on_idle: Callable[[], None] | None) -> Iterator[E
     yield from decoder.close()
 
 
-def _stop_at(events: Iterable[Event], end: int | None) -> Iterator[Event]:
-    """Pass the events that start before ``end`` (follow takes over from there)."""
-    for event in events:
-        if end is not None and (event.offset if event.offset is not None else 0) >= end:
-            return
-        yield event
-
-
 def _print_batch(
     batch: list[Event | SourceStatus],
-    printer: Printer,
+    printer: _EntryPrinter,
     damage: Damage,
     in_window: EntryFilter,
     name: str,
@@ -273,7 +293,7 @@ def _print_batch(
 
 
 def _print_events(
-    events: Iterable[Event], printer: Printer, damage: Damage, in_window: EntryFilter
+    events: Iterable[Event], printer: _EntryPrinter, damage: Damage, in_window: EntryFilter
 ) -> None:
     for event in events:
         if isinstance(event, Entry):
@@ -290,47 +310,13 @@ def _report(damage: Damage, name: str, quiet: bool) -> None:
             warn(line)
 
 
-def _last_lines(
-    events: Iterable[Event], count: int, in_window: EntryFilter, streams: frozenset[Stream]
-) -> Iterator[Event]:
-    """The entries of the last ``count`` logical lines of ``streams`` among ``events``.
-
-    For a source read once in order (a pipe, a time window). Lines are those
-    of :class:`~iolog.core.lines.LineState` over the entries in the window,
-    counted where they begin; each is given whole, followed by the damage
-    that ended it, if any. Memory holds the last ``count`` lines.
-    """
-    state = LineState()
-    lines: deque[tuple[list[Entry], list[Event]]] = deque(maxlen=count or None)
-    open_lines: list[tuple[list[Entry], list[Event]] | None] = [None, None]
-    for event in events:
-        if not isinstance(event, Entry):
-            state.damage()
-            for stream in (0, 1):
-                line = open_lines[stream]
-                if line is not None:
-                    line[1].append(event)  # the damage that ended it
-                open_lines[stream] = None
-            continue
-        if not in_window(event) or event.stream not in streams:
-            continue
-        stream = int(event.stream)
-        if state.entry(stream, event.message):
-            line = open_lines[stream] = ([], [])
-            if count:
-                lines.append(line)
-        line = open_lines[stream]
-        if line is not None:
-            line[0].append(event)
-            if not state.open[stream]:
-                open_lines[stream] = None
-    for entries, ender in lines:
-        yield from entries
-        yield from ender
-
-
 def _cat_live(
-    args: argparse.Namespace, printer: Printer, damage: Damage, in_window: EntryFilter
+    args: argparse.Namespace,
+    spec: str,
+    printer: _EntryPrinter,
+    damage: Damage,
+    in_window: EntryFilter,
+    until_ns: int | None,
 ) -> int:
     from ..sources.live import live_events
     from ..sources.serial import SerialSource
@@ -341,12 +327,14 @@ def _cat_live(
             save = open(args.save, "ab")  # noqa: SIM115 - closed below
         except OSError as error:
             raise CliError(f"--save {args.save}: {error.strerror or error}") from None
-    source = SerialSource(args.source, baud=args.baud, reconnect=not args.no_reconnect)
+    source = SerialSource(spec, baud=args.baud, reconnect=not args.no_reconnect)
     try:
         source.open()
         for batch in live_events(source.chunks(), save=save):
-            _print_batch(batch, printer, damage, in_window, args.source, args.quiet)
+            _print_batch(batch, printer, damage, in_window, spec, args.quiet)
             printer.flush()
+            if until_ns is not None and _past(until_ns, batch=batch):
+                break
     finally:
         printer.close()
         source.close()

@@ -113,12 +113,14 @@ def parse_window(args: argparse.Namespace) -> tuple[int | None, int | None]:
 
 
 def tail_count(value: str | None) -> int | None:
+    """``--tail``: a number of lines, or ``None`` for all (``all`` or a negative number, as docker takes)."""
     if value is None or value == "all":
         return None
     try:
         count = int(value)
     except ValueError:
-        count = -1
-    if count < 0:
-        raise CliError(f"invalid --tail {value!r}: expected a number of lines or 'all'", status=2)
-    return count
+        raise CliError(
+            f"invalid --tail {value!r}: expected a number of lines, or 'all' (or -1) for every line",
+            status=2,
+        ) from None
+    return None if count < 0 else count

@@ -31,34 +31,93 @@ class _ArgumentParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """Help wrapped at spaces only: never ``--no-log-`` / ``prefix`` across two lines."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False)
+
+
+class _RawDescriptionHelpFormatter(_HelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Descriptions and epilogs kept as written (already wrapped), arguments as above."""
+
+
+def _fill(text: str) -> str:
+    return textwrap.fill(text, 79, break_on_hyphens=False)
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = _ArgumentParser(
         prog=PROG,
         description="Read and write VMware VIC container-VM logs (iolog format).",
+        formatter_class=_HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
-    commands = parser.add_subparsers(dest="subcommand", metavar="COMMAND", parser_class=_ArgumentParser)
+    commands = parser.add_subparsers(
+        dest="subcommand", metavar="COMMAND", parser_class=_ArgumentParser, title="commands"
+    )
     commands.required = True
 
     cat = commands.add_parser(
         "cat",
-        help="print a log's messages, like docker logs",
-        description="Print the messages of a log: stdout entries on stdout, stderr entries on "
-        "stderr, like `docker logs`. SOURCE is a file, - for stdin, a serial device or a "
-        "pyserial URL (socket://host:port).",
+        aliases=["logs"],
+        help="print logs' messages, like docker logs (alias: logs)",
+        description=_fill(
+            "Print the messages of a log: stdout entries on stdout, stderr entries on stderr, like "
+            "`docker logs`. Several logs, or a folder of them, are merged by time and each line is "
+            "prefixed with its log's name, like `docker compose logs`."
+        ),
+        epilog=_CAT_EPILOG,
+        formatter_class=_RawDescriptionHelpFormatter,
     )
-    cat.add_argument("source", metavar="SOURCE")
-    cat.add_argument("-t", "--timestamps", action="store_true", help="prefix each line with its time")
+    cat.add_argument(
+        "source",
+        metavar="SOURCE",
+        nargs="+",
+        help="a log file, - for stdin, a serial device or pyserial URL (socket://host:port, alone); "
+        "or several log files, or folders of container folders holding an output.log (or of log "
+        "files), merged",
+    )
+    cat.add_argument(
+        "-t", "--timestamps", action="store_true", help="lead each line with its time (docker's format)"
+    )
     cat.add_argument(
         "--since", metavar="S", help="only entries at or after S (10m, 1h30m, RFC 3339, unix seconds)"
     )
-    cat.add_argument("--until", metavar="U", help="only entries before U (same forms as --since)")
-    cat.add_argument("-n", "--tail", metavar="N", help="only the last N lines ('all' for every line)")
     cat.add_argument(
-        "-f", "--follow", action="store_true", help="keep printing new entries as they are written"
+        "--until",
+        metavar="U",
+        help="only entries before U (same forms as --since); with -f, following ends once an entry "
+        "at or past U is seen or the clock passes U",
+    )
+    cat.add_argument(
+        "-n",
+        "--tail",
+        metavar="N",
+        help="only the last N lines of each log ('all', or a negative number, for every line)",
+    )
+    cat.add_argument(
+        "-f",
+        "--follow",
+        action="store_true",
+        help="keep printing new entries as they are written (waits for a log that does not exist "
+        "yet; in a folder, for logs that appear in it)",
     )
     cat.add_argument(
         "--stream", choices=("stdout", "stderr", "all"), default="all", help="which stream to print"
+    )
+    cat.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text (the default), or json: one docker json-file record per line, all on stdout, "
+        "for log shippers",
+    )
+    cat.add_argument(
+        "--no-log-prefix", action="store_true", help="do not lead merged lines with their log's name"
+    )
+    cat.add_argument(
+        "--no-color", action="store_true", help="do not colour the logs' names on a terminal"
     )
     cat.add_argument(
         "--baud", type=int, default=115200, metavar="N", help="serial baud rate (default 115200)"
@@ -78,18 +137,19 @@ def _build_parser() -> argparse.ArgumentParser:
     )
 
     st = commands.add_parser(
-        "stat", help="summarise a log", description="Count a log's entries, streams and damage."
+        "stat",
+        help="summarise a log",
+        description="Count a log's entries, streams, lines, levels, time range and damage.",
+        formatter_class=_HelpFormatter,
     )
-    st.add_argument("source", metavar="SOURCE")
+    st.add_argument("source", metavar="SOURCE", help="a log file, or - for stdin")
     st.add_argument("--json", action="store_true", help="print JSON")
     st.add_argument("-q", "--quiet", action="store_true", help="no warnings")
 
     write = commands.add_parser(
         "write",
         help="frame stdin as a log",
-        description=textwrap.fill(
-            "Frame standard input as iolog entries, appended to FILE or written to stdout.", 79
-        ),
+        description=_fill("Frame standard input as iolog entries, appended to FILE or written to stdout."),
         epilog=_epilog(
             [
                 ("0", "every byte reached the log"),
@@ -98,19 +158,23 @@ def _build_parser() -> argparse.ArgumentParser:
                 ("2", "usage error"),
             ]
         ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_RawDescriptionHelpFormatter,
     )
-    write.add_argument("--stream", choices=("stdout", "stderr"), default="stdout")
+    write.add_argument(
+        "--stream",
+        choices=("stdout", "stderr"),
+        default="stdout",
+        help="the entries' stream (default stdout)",
+    )
     write.add_argument("-o", "--output", metavar="FILE", help="append to FILE instead of stdout")
     _add_output_options(write)
 
     record = commands.add_parser(
         "record",
         help="run a command and log its output",
-        description=textwrap.fill(
+        description=_fill(
             "Run CMD with separate stdout and stderr pipes and write both into one log with the "
-            "right stream bits, appended to FILE or written to stdout.",
-            79,
+            "right stream bits, appended to FILE or written to stdout."
         ),
         epilog=_epilog(
             [
@@ -121,7 +185,7 @@ def _build_parser() -> argparse.ArgumentParser:
                 ("126, 127", "CMD cannot be run, or is not found"),
             ]
         ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_RawDescriptionHelpFormatter,
     )
     record.add_argument("-o", "--output", metavar="FILE", help="append the log to FILE (default: stdout)")
     record.add_argument(
@@ -129,19 +193,36 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     _add_output_options(record)
     record.add_argument("--serial", metavar="DEV", help="write the log to a serial device or URL")
-    record.add_argument("--baud", type=int, default=115200, metavar="N")
-    record.add_argument("command", nargs=argparse.REMAINDER, metavar="-- CMD [ARGS...]")
+    record.add_argument(
+        "--baud",
+        type=int,
+        default=115200,
+        metavar="N",
+        help="serial baud rate with --serial (default 115200)",
+    )
+    record.add_argument(
+        "command",
+        nargs=argparse.REMAINDER,
+        metavar="-- CMD [ARGS...]",
+        help="the command to run and its arguments, after --",
+    )
     return parser
 
 
-_WHEN_THE_LOG_FAILS = textwrap.fill(
+_CAT_EPILOG = _fill(
+    "Merged logs are named by their folder for a container's output.log, else by the file name "
+    "without its extension; lines keep their order within each log and are merged by the time of "
+    "their first entry, the log given first winning a tie. --tail counts lines per log."
+)
+
+
+_WHEN_THE_LOG_FAILS = _fill(
     "When the log cannot be written (a full disk, a file size limit, an I/O error, a closed "
     "pipe), no entry is torn and nothing is stopped: what the log cannot take goes, as whole "
     "entries, to a rescue file whose path is printed at once (in --rescue-dir, else $TMPDIR or "
     f"/tmp); if that fails too, up to {DEFAULT_HOLD_LIMIT_BYTES >> 20} MiB waits in memory while "
     "both are retried every second, and whatever is finally lost is counted. A log that can be "
-    "written again is used again.",
-    79,
+    "written again is used again."
 )
 
 _INCOMPLETE = (
@@ -154,7 +235,8 @@ def _epilog(statuses: list[tuple[str, str]]) -> str:
     """The failure paragraph and an exit status table, wrapped for a terminal."""
     width = max(len(code) for code, _ in statuses) + 2
     rows = [
-        textwrap.fill(text, 79, initial_indent=f"  {code:<{width}}", subsequent_indent=" " * (width + 2))
+        textwrap.fill(text, 79, initial_indent=f"  {code:<{width}}", subsequent_indent=" " * (width + 2),
+                      break_on_hyphens=False)
         for code, text in statuses
     ]
     return _WHEN_THE_LOG_FAILS + "\n\nexit status:\n" + "\n".join(rows)
@@ -197,7 +279,7 @@ def _cmd_record(args: argparse.Namespace) -> int:
     return record_command(args)
 
 
-_COMMANDS = {"cat": _cmd_cat, "stat": _cmd_stat, "write": _cmd_write, "record": _cmd_record}
+_COMMANDS = {"cat": _cmd_cat, "logs": _cmd_cat, "stat": _cmd_stat, "write": _cmd_write, "record": _cmd_record}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

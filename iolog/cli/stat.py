@@ -11,6 +11,7 @@ Both give the same counts.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import operator
 from collections.abc import Iterable
@@ -24,10 +25,12 @@ from ..core.termsafe import terminal_safe
 from ..file.walk import FastBatch
 from ..io import read_events
 from .common import CliError, Damage, check_readable_file, standard_stream
+from .levelcounts import LevelCounts
 
 __all__ = ["LogCounts", "stat_command"]
 
 _HEADER_BYTES = 16
+_EVENTS_PER_SLICE = 4096
 
 
 @dataclass
@@ -45,6 +48,7 @@ class LogCounts:
     read_bytes: int = 0
     damage: Damage = field(default_factory=Damage)
     line_state: LineState = field(default_factory=LineState)
+    levels: LevelCounts = field(default_factory=LevelCounts)
 
     @property
     def entries(self) -> int:
@@ -56,6 +60,7 @@ class LogCounts:
         count = batch.accepted
         if not count:
             return
+        self.levels.add_batch(batch)
         starts = batch.starts
         end = starts[count]  # where the batch's last entry ends
         stderr_entries = batch.streams().count(1)
@@ -75,7 +80,16 @@ class LogCounts:
         self.read_bytes = batch.base + end
 
     def add_events(self, events: Iterable[Event]) -> None:
-        """Count events one at a time (where the walk met damage, or a pipe)."""
+        """Count events one at a time (where the walk met damage, or a pipe).
+
+        A pipe's events come in slices, so that no more than a slice is held.
+        """
+        iterator = iter(events)
+        while chunk := list(itertools.islice(iterator, _EVENTS_PER_SLICE)):
+            self._add_events(chunk)
+
+    def _add_events(self, events: list[Event]) -> None:
+        self.levels.add_events(events)
         for event in events:
             if isinstance(event, Entry):
                 if event.stream:
@@ -118,6 +132,7 @@ class LogCounts:
             "skipped_regions": self.damage.skipped_regions,
             "skipped_bytes": self.damage.skipped_bytes,
             "truncated_tail_bytes": sum(length for _, length in self.damage.truncated),
+            **self.levels.report(),
         }
 
 
