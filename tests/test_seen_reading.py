@@ -10,6 +10,7 @@ by noise, a lost newline) are the named cases of ``faultlib.corpus()``.
 from __future__ import annotations
 
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -209,11 +210,19 @@ def test_stopping_a_live_pipe_shows_the_last_entry_received(tmp_path: Path) -> N
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     os.close(read_end)
     os.write(write_end, lines(2) + frame(b"last, no newline yet", 2))
-    time.sleep(0.3)  # quiet, but not long enough for a line without its newline
+    # Once the whole lines are out, cat runs (its signal handlers too); the
+    # line without its newline is not out yet: stop it now, before the pipe
+    # has been quiet long enough to show it.
+    assert cat.stdout is not None
+    shown = b""
+    deadline = time.monotonic() + 30
+    while shown != b"line 0\nline 1\n" and time.monotonic() < deadline:
+        if select.select([cat.stdout], [], [], 0.1)[0]:
+            shown += os.read(cat.stdout.fileno(), 4096)
     cat.send_signal(signal.SIGTERM)
     out, _ = cat.communicate(timeout=10)
     os.close(write_end)
-    assert out == b"line 0\nline 1\nlast, no newline yet"
+    assert shown + out == b"line 0\nline 1\nlast, no newline yet"
 
 
 def test_follow_sees_a_truncation_written_again_past_the_old_size(tmp_path: Path) -> None:
