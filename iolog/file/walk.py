@@ -309,10 +309,12 @@ def _untorn_prefix(buf: bytes, starts: list[int], accepted: int, stamps: tuple[i
     while 0 <= equals < region_end:
         while starts[number + 1] <= equals:
             number += 1
-        if equals >= starts[number] + 2 * _HDR - 2 and tear_inside(
-            buf, starts[number], starts[number + 1], stamps[number]
-        ) >= 0:
-            return number
+        if equals >= starts[number] + 2 * _HDR - 2:
+            if tear_inside(buf, starts[number], starts[number + 1], stamps[number]) >= 0:
+                return number
+            # Each entry once (a payload of "=" holds thousands of "=="), on to the next payload.
+            equals = find(b"==", starts[number + 1] + _HDR)
+            continue
         equals = find(b"==", equals + 1)
     return accepted
 
