@@ -45,6 +45,15 @@ class Speedups(Protocol):
 
     def docker_time(self, timestamp_ns: int, /) -> bytes: ...
 
+    def index_regions(
+        self, starts: object, raw: bytes, count: int, base: int, every: int,
+        state: tuple[int, int, int, int, int, int, int, int, int, int, int, int | None],
+        stop_since: int | None, /,
+    ) -> tuple[
+        int, tuple[bytes, bytes, bytes, bytes, bytes, bytes, bytes, bytes],
+        tuple[int, int, int, int, int, int, int, int, int, int, int, int | None],
+    ]: ...
+
 
 def _load() -> Speedups | None:
     try:

@@ -28,6 +28,13 @@
 #define RECORD 12
 #define PLAUSIBLE_TS ((int64_t)1 << 62)
 #define FAR_NS ((int64_t)1 << 58)
+/* How far ahead of the walk its bytes are asked for. */
+#define PREFETCH_BYTES 2048
+#if defined(__GNUC__)
+#define PREFETCH(address) __builtin_prefetch(address)
+#else
+#define PREFETCH(address) ((void)(address))
+#endif
 /* A header's "==" this far past its start, or further, may start a header
  * inside its payload (a torn entry's successor): see tear_inside. */
 #define INNER_EQUALS (2 * HDR - 2)
@@ -338,7 +345,12 @@ static PyObject *walk_batch(PyObject *Py_UNUSED(module), PyObject *args)
     Py_BEGIN_ALLOW_THREADS
     Py_ssize_t at = i;
     int whole = 1;
+    /* Each header's place depends on the one before, so a miss stalls the
+     * walk: ask for the bytes a little ahead of it (a hint, never a read). */
+    Py_ssize_t hinted = i;
     while (at < batch_end) {
+        for (; hinted < at + PREFETCH_BYTES && hinted < size; hinted += 64)
+            PREFETCH(p + hinted);
         if (push_start(&starts, at) < 0) {
             out_of_memory = 1;
             break;
@@ -543,6 +555,147 @@ static PyObject *span_stats(PyObject *Py_UNUSED(module), PyObject *args)
     return result;
 }
 
+/* -- the checkpoint index's regions --------------------------------------------------- */
+
+/* The open region and the running counts of a CheckpointIndex (see
+ * iolog/file/index.py), in the order index_regions takes and gives them. */
+enum {
+    OPEN_START, OPEN_NUMBER, OPEN_STDERR, OPEN_DAMAGE, OPEN_PREV, OPEN_FIRST, OPEN_MIN, OPEN_MAX,
+    ENTRY_COUNT, STDERR_COUNT, DAMAGE_COUNT, LAST_TS, STATE_SIZE
+};
+#define REGION_COLUMNS 8
+#define NO_TIME INT64_MIN
+
+PyDoc_STRVAR(index_regions_doc,
+"index_regions(starts, raw, count, base, every, state, stop_since) -> (done, rows, state)\n\n"
+"CheckpointIndex._account over entries [0, count) of a batch: entries join\n"
+"the open region until one starts every bytes past its start (a region holds\n"
+"at least one entry); then the region is closed (a row of the eight columns)\n"
+"and a new one opens there. state is (open_start, open_number, open_stderr,\n"
+"open_damage, open_prev, open_first, open_min, open_max, entry_count,\n"
+"stderr_count, damage_count, last_ts), last_ts None for none. With\n"
+"stop_since, stops after\n"
+"closing a region whose maximum reaches it. rows: eight int64 columns.");
+
+static PyObject *index_regions(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    PyObject *starts_obj, *state_obj, *stop_obj;
+    Py_buffer raw;
+    Py_ssize_t count;
+    long long base, every;
+    if (!PyArg_ParseTuple(args, "Oy*nLLOO:index_regions", &starts_obj, &raw, &count, &base, &every,
+                          &state_obj, &stop_obj))
+        return NULL;
+    PyObject *result = NULL, *columns[REGION_COLUMNS] = {NULL};
+    int64_t *rows = NULL;
+    int have_starts = 0;
+    Offsets starts;
+    int64_t state[STATE_SIZE], stop = 0;
+    int stopping = stop_obj != Py_None, last_known;
+    if (get_offsets(starts_obj, &starts) < 0)
+        goto done;
+    have_starts = 1;
+    if (count < 0 || count > starts.count || check_records(&raw, count) < 0 || every < 1) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_ValueError, "index_regions: bad count or distance");
+        goto done;
+    }
+    for (Py_ssize_t k = 1; k < count; k++) {
+        if (starts.items[k] <= starts.items[k - 1]) {
+            PyErr_SetString(PyExc_ValueError, "index_regions: offsets must increase");
+            goto done;
+        }
+    }
+    if (!PyTuple_Check(state_obj) || PyTuple_GET_SIZE(state_obj) != STATE_SIZE) {
+        PyErr_SetString(PyExc_TypeError, "index_regions: state is a tuple of 12");
+        goto done;
+    }
+    last_known = PyTuple_GET_ITEM(state_obj, LAST_TS) != Py_None;
+    for (int k = 0; k < STATE_SIZE; k++) {
+        PyObject *item = PyTuple_GET_ITEM(state_obj, k);
+        state[k] = k == LAST_TS && !last_known ? 0 : PyLong_AsLongLong(item);
+        if (state[k] == -1 && PyErr_Occurred())
+            goto done;
+    }
+    if (base < 0 || state[OPEN_START] < 0 || (count && (starts.items[0] < 0
+            || starts.items[count - 1] > INT64_MAX - (int64_t)base - (int64_t)every))) {
+        PyErr_SetString(PyExc_ValueError, "index_regions: offsets out of range");
+        goto done;
+    }
+    if (stopping) {
+        stop = PyLong_AsLongLong(stop_obj);
+        if (stop == -1 && PyErr_Occurred())
+            goto done;
+    }
+    /* At most one region closes per entry. */
+    rows = PyMem_RawMalloc((size_t)(count + 1) * REGION_COLUMNS * sizeof *rows);
+    if (rows == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_ssize_t closed = 0, counted = count;
+    const unsigned char *records = raw.buf;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t k = 0; k < count; k++) {
+        int64_t start = (int64_t)base + starts.items[k];
+        if (state[ENTRY_COUNT] > state[OPEN_NUMBER] && start - state[OPEN_START] >= (int64_t)every) {
+            int reached = stopping && state[OPEN_MAX] >= stop;
+            int64_t *row = rows + REGION_COLUMNS * closed++;
+            for (int column = 0; column < REGION_COLUMNS; column++)
+                row[column] = state[column];
+            state[OPEN_START] = start;
+            state[OPEN_NUMBER] = state[ENTRY_COUNT];
+            state[OPEN_STDERR] = state[STDERR_COUNT];
+            state[OPEN_DAMAGE] = state[DAMAGE_COUNT];
+            state[OPEN_PREV] = last_known ? state[LAST_TS] : NO_TIME;
+            state[OPEN_FIRST] = NO_TIME;
+            state[OPEN_MIN] = INT64_MAX;
+            state[OPEN_MAX] = INT64_MIN;
+            if (reached) {
+                counted = k;
+                break;
+            }
+        }
+        const unsigned char *record = records + RECORD * k;
+        int64_t ts = record_ts(record);
+        if (state[ENTRY_COUNT] == state[OPEN_NUMBER])
+            state[OPEN_FIRST] = ts;
+        state[OPEN_MIN] = ts < state[OPEN_MIN] ? ts : state[OPEN_MIN];
+        state[OPEN_MAX] = ts > state[OPEN_MAX] ? ts : state[OPEN_MAX];
+        state[ENTRY_COUNT]++;
+        state[STDERR_COUNT] += record[8] >> 3 & 1;
+        state[LAST_TS] = ts;
+        last_known = 1;
+    }
+    Py_END_ALLOW_THREADS
+    for (int column = 0; column < REGION_COLUMNS; column++) {
+        columns[column] = PyBytes_FromStringAndSize(NULL, closed * (Py_ssize_t)sizeof *rows);
+        if (columns[column] == NULL)
+            goto done;
+        int64_t *out = (int64_t *)(void *)PyBytes_AS_STRING(columns[column]);
+        for (Py_ssize_t row = 0; row < closed; row++)
+            out[row] = rows[REGION_COLUMNS * row + column];
+    }
+    PyObject *last = last_known ? PyLong_FromLongLong(state[LAST_TS]) : (Py_INCREF(Py_None), Py_None);
+    if (last == NULL)
+        goto done;
+    result = Py_BuildValue(
+        "(n(OOOOOOOO)(LLLLLLLLLLLN))", counted,
+        columns[0], columns[1], columns[2], columns[3], columns[4], columns[5], columns[6], columns[7],
+        (long long)state[OPEN_START], (long long)state[OPEN_NUMBER], (long long)state[OPEN_STDERR],
+        (long long)state[OPEN_DAMAGE], (long long)state[OPEN_PREV], (long long)state[OPEN_FIRST],
+        (long long)state[OPEN_MIN], (long long)state[OPEN_MAX], (long long)state[ENTRY_COUNT],
+        (long long)state[STDERR_COUNT], (long long)state[DAMAGE_COUNT], last);
+done:
+    for (int column = 0; column < REGION_COLUMNS; column++)
+        Py_XDECREF(columns[column]);
+    PyMem_RawFree(rows);
+    if (have_starts)
+        PyBuffer_Release(&starts.view);
+    PyBuffer_Release(&raw);
+    return result;
+}
+
 /* -- gathering payloads ---------------------------------------------------------- */
 
 /* Which entries a gather takes: 0 stdout, 1 stderr, 2 both. */
@@ -716,6 +869,7 @@ static PyMethodDef methods[] = {
     {"line_starts", line_starts, METH_VARARGS, line_starts_doc},
     {"span_stats", span_stats, METH_VARARGS, span_stats_doc},
     {"gather", gather, METH_VARARGS, gather_doc},
+    {"index_regions", index_regions, METH_VARARGS, index_regions_doc},
     {"docker_time", docker_time, METH_O, docker_time_doc},
     {NULL, NULL, 0, NULL},
 };

@@ -13,3 +13,11 @@ def gather(
     stamp_lines: bytes | None = None, /,
 ) -> bytes: ...
 def docker_time(timestamp_ns: int, /) -> bytes: ...
+def index_regions(
+    starts: object, raw: bytes, count: int, base: int, every: int,
+    state: tuple[int, int, int, int, int, int, int, int, int, int, int, int | None],
+    stop_since: int | None, /,
+) -> tuple[
+    int, tuple[bytes, bytes, bytes, bytes, bytes, bytes, bytes, bytes],
+    tuple[int, int, int, int, int, int, int, int, int, int, int, int | None],
+]: ...

@@ -266,7 +266,14 @@ def _passes(path: Path) -> tuple[object, ...]:
         stamps = sorted(event.timestamp_ns for event in events if isinstance(event, Entry)) or [0]
         since = stamps[len(stamps) // 2]
         window = list(log.events(since_ns=since))
-    return events, counts_seen, counts.line_state.open, columns, window
+    seeks = []
+    for stamp in stamps[:: max(1, len(stamps) // 5)]:
+        with LogFile(path, checkpoint_every_bytes=512, cache=False) as log:  # a partial index, stopped early
+            found = log.seek_time(stamp)
+            partial = log._index
+            seeks.append((found, partial.end_offset, partial.entry_count, partial.last_ts,
+                          tuple(list(getattr(partial, name)) for name in partial.COLUMNS)))
+    return events, counts_seen, counts.line_state.open, columns, window, seeks
 
 
 @pytest.mark.parametrize("case", corpus(), ids=lambda case: case.name)
