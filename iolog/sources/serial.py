@@ -20,7 +20,6 @@ import io
 import os
 import re
 import select
-import socket
 import stat
 import threading
 import time
@@ -175,6 +174,8 @@ def _open_error(name: str, baud: int, exc: BaseException) -> SourceError:
         return SourceError(f"{name}: not a serial device (it does not accept terminal settings)")
     if number == errno.ECONNREFUSED:
         return SourceError(f"{name}: connection refused; is a server listening there?")
+    import socket  # only when a port failed to open (a pyserial URL over TCP)
+
     if isinstance(cause, socket.gaierror):
         return SourceError(f"{name}: cannot resolve the host name ({cause.strerror})")
     if isinstance(cause, (socket.timeout, TimeoutError)):
