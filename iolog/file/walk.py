@@ -31,7 +31,7 @@ from .walkbatch import batch_step, offsets_array, timestamps_struct
 __all__ = ["LOOKAHEAD_BYTES", "FastBatch", "SpanStats", "walk"]
 
 _HDR = ENCODED_HEADER_SIZE
-_READ_BYTES = 4 << 20  # bytes per read in the fast pass
+_READ_BYTES = 2 << 20  # bytes per read in the fast pass (a batch and its neighbour stay in cache)
 _SLOW_READ_BYTES = 64 << 10  # bytes per feed when the decoder takes over
 _BATCH_BYTES = 1 << 20  # bytes walked per a2b/struct call
 _MAX_ENTRY_LENGTH = ENCODED_HEADER_SIZE + MAX_ENTRY_SIZE
