@@ -21,7 +21,13 @@ Printed per fault class and in total:
 
 Case ``i`` is built from ``random.Random(f"{seed}/{i}")``, so any one case can be rebuilt alone.
 
-Usage: ``python benchmarks/bench_faults.py [--cases 10000] [--seed 0]``.
+The ``tail`` section times ``iolog cat --tail 1000`` (a fresh process; the
+fastest of five runs, the logs taking turns) on a log of a few thousand lines, on the same log followed by a
+zero hole (``--hole-mib``, 1 GiB by default) written as zeros and as a hole
+of a sparse file, and behind ten million empty entries; and gives each
+one's peak memory (``ru_maxrss`` of the process). Ratios are to the plain log.
+
+Usage: ``python benchmarks/bench_faults.py [--cases 10000] [--seed 0] [--hole-mib 1024] [--no-tail]``.
 """
 
 from __future__ import annotations
@@ -30,11 +36,14 @@ import argparse
 import json
 import os
 import random
+import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
 
+from iolog import encode_entry  # noqa: E402
 from tests.faultlib import FAULT_CLASSES, Case, DecodeFn, check, decode_whole, random_case  # noqa: E402
 
 HOLE_SIZES = (4096, 1 << 20)
@@ -92,14 +101,87 @@ def faults_section(cases: int, seed: int, decode: DecodeFn = decode_whole) -> di
     }
 
 
+#: Runs of each tail measurement (the fastest is reported: the least disturbed).
+TAIL_RUNS = 5
+
+
+def _tail_run(path: str) -> tuple[float, float]:
+    """``iolog cat --tail 1000 path`` in a fresh process: (seconds, peak MiB)."""
+    started = time.perf_counter()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "iolog", "cat", "--tail", "1000", path],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
+    )
+    _, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - started
+    if status != 0:
+        raise SystemExit(f"iolog cat --tail failed on {path} (status {status})")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def tail_section(hole_mib: int) -> dict[str, object]:
+    """``--tail 1000`` behind a zero hole and many empty entries, against the plain log."""
+    folder = os.path.join(ROOT, "benchmarks", "data")
+    os.makedirs(folder, exist_ok=True)
+    stamp = 1_764_000_000_000_000_000
+    body = b"".join(
+        encode_entry(b"line %d: request served in %d ms\n" % (i, i % 97), timestamp_ns=stamp + i * 1000)
+        for i in range(5000)
+    )
+    logs = {"plain": body}
+    paths: dict[str, str] = {}
+    for name, data in logs.items():
+        paths[name] = os.path.join(folder, f"tail-{name}.log")
+        with open(paths[name], "wb") as out:
+            out.write(data)
+    paths["zeros"] = os.path.join(folder, "tail-zeros.log")
+    with open(paths["zeros"], "wb") as out:
+        out.write(body)
+        block = bytes(1 << 20)
+        for _ in range(hole_mib):
+            out.write(block)
+    paths["sparse"] = os.path.join(folder, "tail-sparse.log")
+    with open(paths["sparse"], "wb") as out:
+        out.write(body)
+        out.truncate(len(body) + (hole_mib << 20))
+    paths["empty_entries"] = os.path.join(folder, "tail-empty.log")
+    empty = encode_entry(b"", timestamp_ns=stamp + 10**10)
+    with open(paths["empty_entries"], "wb") as out:
+        out.write(body)
+        chunk = empty * 100_000
+        for _ in range(100):  # ten million
+            out.write(chunk)
+    results: dict[str, object] = {"hole_mib": hole_mib}
+    best: dict[str, tuple[float, float]] = {}
+    runs: dict[str, list[tuple[float, float]]] = {name: [] for name in paths}
+    for _ in range(TAIL_RUNS):  # interleaved, so that every log meets the same machine
+        for name, path in paths.items():
+            runs[name].append(_tail_run(path))
+    for name, measured in runs.items():
+        best[name] = (min(r[0] for r in measured), max(r[1] for r in measured))
+    for name, (seconds, peak) in best.items():
+        results[name] = {
+            "seconds": round(seconds, 3),
+            "peak_mib": round(peak, 1),
+            "time_ratio_to_plain": round(seconds / best["plain"][0], 2),
+        }
+    for path in paths.values():
+        os.unlink(path)
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark's sections and print their JSON report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=10000, help="faulted logs to decode (default 10000)")
     parser.add_argument("--seed", type=int, default=0, help="corpus seed (default 0)")
+    parser.add_argument("--hole-mib", type=int, default=1024, help="zero hole behind the tail (default 1024)")
+    parser.add_argument("--no-tail", action="store_true", help="skip the tail section")
     args = parser.parse_args(argv)
     sections: dict[str, object] = {}
     sections["faults"] = faults_section(args.cases, args.seed)
+    if not args.no_tail:
+        sections["tail"] = tail_section(args.hole_mib)
     print(json.dumps(sections, indent=2))
     return 0
 

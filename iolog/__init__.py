@@ -57,7 +57,8 @@ if TYPE_CHECKING:
     from .io import LogReader, LogWriter, read_events
     from .sinkwriter import SinkWriter
     from .sources.live import live_events
-    from .sources.serial import SerialSource, is_live_spec, open_serial_writer
+    from .sources.serial import SerialSource
+    from .sources.serialport import is_live_spec, open_serial_writer
     from .sources.status import SourceState, SourceStatus
 
 #: Where each public name lives: modules are imported when a name is first used, so
@@ -95,9 +96,9 @@ _HOMES = {
     "describe_os_error": ".core.errors",
     "encode_entry": ".core.format",
     "format_docker_time": ".core.format",
-    "is_live_spec": ".sources.serial",
+    "is_live_spec": ".sources.serialport",
     "live_events": ".sources.live",
-    "open_serial_writer": ".sources.serial",
+    "open_serial_writer": ".sources.serialport",
     "parse_since": ".core.timespec",
     "parse_time_range": ".core.timespec",
     "read_entries": ".file.opening",

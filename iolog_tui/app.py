@@ -1,8 +1,9 @@
 """The iolog-tui application: panes, status bar, keys, workers, and ``main``.
 
 This module owns the running viewer. The app holds one
-:class:`~iolog_tui.model.LogModel`; a scan worker (a thread) decodes the file
-from the chosen start (found through the time index for ``--since``), posts
+:class:`~iolog_tui.model.LogModel`; a scan worker (a thread, running
+:func:`~iolog_tui.scanjob.run_scan`) decodes the file from the chosen start
+(found through the time index for ``--since``), posts
 :class:`~iolog_tui.messages.RowsFound` batches, and then, when following,
 keeps reading what is appended. The app applies batches on its own thread
 and tells the panes to redraw; nothing else touches the disk on the UI
@@ -11,7 +12,6 @@ thread except reading the few rows on screen.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -25,23 +25,21 @@ from textual.reactive import reactive
 from textual.widgets import Footer, Label
 from textual.worker import get_current_worker
 
-from iolog import Entry, SourceState, SourceStatus, format_docker_time
+from iolog import SourceState, SourceStatus, format_docker_time
 
 from .logview import LogView
 from .messages import IndexProgress, RowsFound, ScanFailed, ScanFinished, SourceChanged
 from .model import LogModel
 from .navigation import Navigator
-from .render import TimeFormat, format_time
+from .render import TimeFormat, format_bytes, format_time
 from .safetext import safe_label
-from .scan import RowScanner, classify_tail, scan_file
+from .scanjob import run_scan
 from .screens import HelpScreen, Landing, SincePicker, TimeRange
 from .sources import LogSource
 from .timeline import Timeline, TimelineApp
 
 __all__ = ["IologApp", "main"]
 
-#: Shortest time between two row batches of a scan (each one costs a redraw).
-SCAN_BATCH_INTERVAL_S = 0.25
 _NOTE_CELLS = 44
 #: Longest a scan waits for the first screenful to be drawn before going on.
 FIRST_PAINT_WAIT_S = 1.0
@@ -106,6 +104,10 @@ class IologApp(TimelineApp):
         """Fraction of the file scanned, ``None`` once done."""
         self.index_progress: float | None = None
         """Fraction of the time index built, while it is being built."""
+        self.skipping: tuple[int, int] | None = None
+        """While the scan passes over undecodable bytes: where they begin, how far it has read."""
+        self.entryless_bytes: int | None = None
+        """The scan found no entry at all in this many bytes (the file is not a log)."""
         self.source_note = ""
         """The last thing a live source said (connected, disconnected...)."""
         self._start_follow = follow or source.live
@@ -174,87 +176,23 @@ class IologApp(TimelineApp):
         self._painted = threading.Event()
         self.new_rows = 0
         self.scan_progress = 0.0
+        self.skipping = None
+        self.entryless_bytes = None
         for view in self.views:
             view.reset()
-        self._scan(generation, self.time_range, self.tailing)
+        self._scan(generation, self.time_range)
 
     @work(thread=True, exclusive=True, group="scan", exit_on_error=False)
-    def _scan(self, generation: int, time_range: TimeRange, tailing: bool) -> None:
+    def _scan(self, generation: int, time_range: TimeRange) -> None:
         worker = get_current_worker()
         painted = self._painted
-        path = self.source.path
-        try:
-            start = 0
-            if time_range.since_ns is not None:
-
-                def progress(done_bytes: int, total_bytes: int) -> None:
-                    self.post_message(IndexProgress(generation, done_bytes, total_bytes))
-
-                start = self.navigator.seek(
-                    time_range.since_ns,
-                    progress=progress,
-                    should_stop=lambda: worker.is_cancelled,
-                )
-            scanner = RowScanner(
-                generation, since_ns=time_range.since_ns, until_ns=time_range.until_ns
-            )
-            resume = start
-            batches = scan_file(
-                path, scanner, start=start, end_of_input=False, min_interval_s=SCAN_BATCH_INTERVAL_S
-            )
-            first = True
-            for batch in batches:
-                if worker.is_cancelled:
-                    return
-                resume = batch.scanned_to
-                self.post_message(RowsFound(batch, os.path.getsize(path)))
-                if first:
-                    # Let the UI draw the first screenful before the rest of
-                    # the scan competes with it for the interpreter.
-                    first = False
-                    painted.wait(timeout=FIRST_PAINT_WAIT_S)
-            if not tailing:
-                # The decoder holds back the last entry until its successor
-                # shows; at the end of a finished file, settle it: whole
-                # entries become rows, the rest is a provisional tail.
-                tail = classify_tail(path, resume)
-                settled = 0
-                while settled < len(tail):
-                    entry = tail[settled]
-                    if not isinstance(entry, Entry):
-                        break
-                    resume = entry.end_offset or resume
-                    settled += 1
-                scanner.feed(tail[:settled])
-                scanner.provisional_tail(tail[settled:])
-                self.post_message(RowsFound(scanner.take(resume), os.path.getsize(path)))
-            self.post_message(ScanFinished(generation))
-            while not tailing:
-                if worker.is_cancelled:
-                    return
-                time.sleep(0.05)
-                tailing = self.tailing
-            scanner.retract_tail()
-            self.post_message(RowsFound(scanner.take(resume), 0))
-            for events in self.navigator.follow(resume):
-                if worker.is_cancelled:
-                    return
-                if not events:
-                    continue
-                restart = None
-                for event in events:
-                    if isinstance(event, SourceStatus):
-                        self.post_message(SourceChanged(generation, event))
-                        if event.state in (SourceState.TRUNCATED, SourceState.REPLACED):
-                            restart = event
-                if restart is not None:
-                    return
-                scanner.feed(events)
-                self.post_message(RowsFound(scanner.take(resume), os.path.getsize(path)))
-        except Exception as exc:  # noqa: BLE001 - shown on the status bar, never a crash
-            if not worker.is_cancelled:
-                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-                self.post_message(ScanFailed(generation, f"{type(exc).__name__}: {reason}"))
+        run_scan(
+            self.source.path, self.navigator, generation,
+            since_ns=time_range.since_ns, until_ns=time_range.until_ns,
+            post=self.post_message, cancelled=lambda: worker.is_cancelled,
+            tailing=lambda: self.tailing,
+            first_batch_shown=lambda: painted.wait(timeout=FIRST_PAINT_WAIT_S),
+        )
 
     @on(RowsFound)
     def _rows_found(self, message: RowsFound) -> None:
@@ -263,20 +201,35 @@ class IologApp(TimelineApp):
             return
         if not self._painted.is_set():
             self.call_after_refresh(self._painted.set)
+        batch = message.batch
         if self.scan_progress is not None and message.total_bytes:
-            self.scan_progress = min(1.0, message.batch.scanned_to / message.total_bytes)
+            self.scan_progress = min(1.0, batch.read_to / message.total_bytes)
+            skipping_from = batch.skipping_from
+            self.skipping = None if skipping_from is None else (skipping_from, batch.read_to)
         elif not self.following and self.tailing:
             self.new_rows += max(0, len(self.model) - before)
+        if self.entryless_bytes is not None and self._line_rows():
+            self.entryless_bytes = None
         for view in self.views:
             view.stick_to_bottom = self.following
             view.rows_changed()
         self._refresh_status()
+
+    def _line_rows(self) -> int:
+        return len(self.model.stdout) + len(self.model.stderr)
 
     @on(ScanFinished)
     def _scan_finished(self, message: ScanFinished) -> None:
         if message.generation == self.model.generation:
             self.scan_progress = None
             self.index_progress = None
+            self.skipping = None
+            size = self.model.size
+            if size and not self._line_rows() and self.time_range.is_all:
+                # The check before opening looks only at the file's start.
+                self.entryless_bytes = size
+                if not self.tailing:
+                    self.notify(self._entryless_text(), severity="warning", timeout=8)
             self._refresh_status()
 
     @on(IndexProgress)
@@ -510,6 +463,8 @@ class IologApp(TimelineApp):
         text.append(f" {err_count:,}")
         if garbage:
             text.append(f" · {garbage:,} skipped", "dim")
+        if self.entryless_bytes is not None:
+            text.append(f" · {self._entryless_text()}", "bold red")
         window = self._window_text()
         if window:
             text.append(f" · {window}", "bold")
@@ -517,6 +472,12 @@ class IologApp(TimelineApp):
             if total is not None:
                 text.append(f" · {total:,} entries in file", "dim")
         return text
+
+    def _entryless_text(self) -> str:
+        count = self.entryless_bytes or 0
+        if self.tailing:
+            return f"no entry in {count:,} bytes yet"
+        return f"not an iolog file: no entry in {count:,} bytes"
 
     def _window_text(self) -> str:
         chosen = self.time_range
@@ -542,6 +503,13 @@ class IologApp(TimelineApp):
             text.append("  ")
         if self.index_progress is not None and self.scan_progress is not None:
             text.append(f"indexing {self.index_progress:.0%}  ", "bold yellow")
+        elif self.skipping is not None and self.scan_progress is not None:
+            start, read_to = self.skipping
+            text.append(
+                f"skipping unreadable bytes: {format_bytes(read_to - start)}"
+                f" · {self.scan_progress:.0%}  ",
+                "bold yellow",
+            )
         elif self.scan_progress is not None:
             text.append(f"scanning {self.scan_progress:.0%}  ", "bold yellow")
         if self.following:

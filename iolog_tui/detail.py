@@ -1,7 +1,7 @@
 """Entry detail: everything about one row, in a modal panel (Enter on a row).
 
 :func:`read_line_detail` (no Textual; run in a worker) reads the row's
-logical line back from the file with its entries; :class:`DetailScreen`
+logical line back from the file with :func:`iolog.read_line`; :class:`DetailScreen`
 shows the full timestamp (nanoseconds, UTC and local), the stream, the byte
 offset, the size and how many entries the line spans, then the message:
 pretty-printed if it is JSON, as a hex dump if it is not valid UTF-8, else
@@ -27,7 +27,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 from textual.worker import get_current_worker
 
-from iolog import Decoder, Entry, Stream, format_docker_time
+from iolog import Stream, format_docker_time, read_line
 
 from .render import TimeFormat, format_time
 from .safetext import safe_text
@@ -38,8 +38,6 @@ __all__ = ["DetailScreen", "LineDetail", "hex_dump", "pretty_json", "read_line_d
 MAX_DETAIL_BYTES = 1024 * 1024
 #: At most this many bytes are shown as a hex dump.
 MAX_HEX_BYTES = 16 * 1024
-_SPAN_LIMIT_BYTES = 64 * 1024 * 1024
-_READ_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -54,7 +52,8 @@ class LineDetail:
         size: payload bytes in all of them.
         end_offset: file offset just past its last entry.
         message: the joined payloads (at most ``MAX_DETAIL_BYTES``).
-        complete: it ends in a newline.
+        complete: it ends in a newline (else damage, the end of the file,
+            or the distance :func:`iolog.read_line` looks ended it first).
     """
 
     offset: int
@@ -68,63 +67,30 @@ class LineDetail:
 
 
 def read_line_detail(path: str | os.PathLike[str], offset: int, stream: Stream) -> LineDetail | None:
-    """Read the line of ``stream`` whose first entry is at ``offset``.
+    """Read the line of ``stream`` whose first entry is at ``offset`` (:func:`iolog.read_line`).
 
     Returns:
-        The line, or ``None`` when no entry of that stream starts there.
+        The line, or ``None`` when no line of that stream starts there.
 
     Raises:
         OSError: the file cannot be read.
     """
-    decoder = Decoder(offset=offset)
-    parts: list[bytes] = []
-    kept = 0
-    size = 0
-    count = 0
-    first: Entry | None = None
-    last: Entry | None = None
     fd = os.open(os.fspath(path), os.O_RDONLY)
     try:
-        position = offset
-        while True:
-            chunk = os.pread(fd, _READ_BYTES, position)
-            position += len(chunk)
-            for event in decoder.feed(chunk) if chunk else decoder.flush():
-                if type(event) is not Entry or event.stream != stream:
-                    continue
-                if first is None:
-                    if event.offset != offset:
-                        return None
-                    first = event
-                last = event
-                count += 1
-                size += len(event.message)
-                part = event.message[: MAX_DETAIL_BYTES - kept]
-                parts.append(part)
-                kept += len(part)
-                if event.message.endswith(b"\n"):
-                    return _detail(first, last, count, size, parts, complete=True)
-            if not chunk or position - offset > _SPAN_LIMIT_BYTES:
-                break
+        line = read_line(fd, offset, max_bytes=MAX_DETAIL_BYTES)
     finally:
         os.close(fd)
-    if first is None or last is None:
+    if line is None or line.stream != stream:
         return None
-    return _detail(first, last, count, size, parts, complete=False)
-
-
-def _detail(
-    first: Entry, last: Entry, count: int, size: int, parts: list[bytes], *, complete: bool
-) -> LineDetail:
     return LineDetail(
-        offset=first.offset or 0,
-        stream=Stream(first.stream),
-        timestamp_ns=first.timestamp_ns,
-        entries=count,
-        size=size,
-        end_offset=last.end_offset or 0,
-        message=b"".join(parts),
-        complete=complete,
+        offset=line.offset,
+        stream=line.stream,
+        timestamp_ns=line.timestamp_ns,
+        entries=line.entries,
+        size=line.size,
+        end_offset=line.end_offset,
+        message=line.message,
+        complete=line.complete,
     )
 
 
@@ -219,7 +185,7 @@ class DetailScreen(ModalScreen[None]):
             ("unix ns", f"{detail.timestamp_ns}  ({relative} from now)"),
             ("stream", detail.stream.name.lower()),
             ("offset", f"{detail.offset:,} (0x{detail.offset:x}) to {detail.end_offset:,}"),
-            ("size", f"{detail.size:,} bytes of message" + ("" if detail.complete else ", no newline yet")),
+            ("size", f"{detail.size:,} bytes of message" + ("" if detail.complete else ", no newline")),
             ("entries", f"{detail.entries:,}" + (" (one line split over entries)" if split else "")),
         )
         for number, (name, value) in enumerate(rows):

@@ -2,12 +2,15 @@
 
 This module owns the export formats and the writing, without knowing
 anything of Textual. The rows are read back from the log with
-:func:`~iolog_tui.search.iter_lines` (in a worker thread) and written as they
-come, so any number of rows takes constant memory. Plain text is the lines'
+:func:`~iolog_tui.search.iter_lines` (:func:`iolog.read_lines`, in a worker
+thread) and written as they come, so any number of rows takes constant
+memory. Plain text is the lines'
 payload bytes as written by the container (like ``iolog cat``); with
 timestamps each line starts with its docker-style time (like ``iolog cat -t``);
 an iolog file holds the lines' entries re-encoded with their own times and
-streams, so ``iolog-tui`` can open it.
+streams, so ``iolog-tui`` can open it. In every format a line that damage or
+the end of the file ended without its newline gets one (in an iolog file, at
+the end of its last entry), so that it does not run into the next line.
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ import os
 from array import array
 from collections.abc import Callable
 
-from iolog import Stream, encode_entry, format_docker_time
+from iolog import MAX_ENTRY_SIZE, Entry, Line, LogFile, encode_entry, format_docker_time
 
-from .search import Line, RowTest, iter_lines
+from .model import MAX_ROW_BYTES
+from .search import RowTest, iter_lines
 
 __all__ = ["ExportFormat", "export_rows"]
 
@@ -51,12 +55,20 @@ class ExportFormat(str, enum.Enum):
         return stem + (".log" if self is ExportFormat.IOLOG else ".txt")
 
 
-def encode_line(line: Line, export_format: ExportFormat) -> bytes:
-    """The bytes one line is exported as."""
+def encode_line(line: Line, export_format: ExportFormat, log: LogFile) -> bytes:
+    """The bytes one line is exported as (``log``: the file it was read from)."""
     if export_format is ExportFormat.IOLOG:
+        entries = [(entry.timestamp_ns, entry.message) for entry in line_entries(line, log)]
+        if not line.complete:
+            # Damage or the end of the file ended the line: end it with a
+            # newline, as the text formats do, or it would run into the next.
+            stamp, message = entries[-1]
+            if len(message) < MAX_ENTRY_SIZE:
+                entries[-1] = (stamp, message + b"\n")
+            else:
+                entries.append((stamp, b"\n"))
         return b"".join(
-            encode_entry(entry.message, timestamp_ns=entry.timestamp_ns, stream=Stream(entry.stream))
-            for entry in line.entries
+            encode_entry(message, timestamp_ns=stamp, stream=line.stream) for stamp, message in entries
         )
     message = line.message
     if not message.endswith(b"\n"):
@@ -64,6 +76,23 @@ def encode_line(line: Line, export_format: ExportFormat) -> bytes:
     if export_format is ExportFormat.TIMESTAMPS:
         return format_docker_time(line.timestamp_ns).encode() + b" " + message
     return message
+
+
+def line_entries(line: Line, log: LogFile) -> list[Entry]:
+    """The entries ``line`` is made of, each with its own time.
+
+    A line of one entry is that entry. The entries of a longer one are those
+    of its stream from its first entry up to its end: while a line is open,
+    every entry of its stream continues it (the line rule), and no damage
+    lies inside it (damage would have ended it).
+    """
+    if line.entries == 1:
+        return [Entry(line.timestamp_ns, line.stream, line.message)]
+    return [
+        entry
+        for entry in log.entries_from(line.offset, line.end_offset)
+        if entry.stream == line.stream
+    ]
 
 
 def export_rows(
@@ -79,6 +108,9 @@ def export_rows(
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """Write the rows below ``end_row`` that pass ``shown`` to ``target``.
+
+    A row is tested as the viewer draws it (at most ``MAX_ROW_BYTES`` of its
+    message), and written whole.
 
     Args:
         log_path: the log the rows are read from.
@@ -100,7 +132,7 @@ def export_rows(
     """
     written = 0
     complete = False
-    with open(target, "wb") as sink:
+    with LogFile(log_path, cache=False) as log, open(target, "wb") as sink:
         write = sink.write
         try:
             for item in iter_lines(log_path, offsets, kinds, 0, end_row, should_stop=should_stop):
@@ -108,8 +140,9 @@ def export_rows(
                     if progress is not None:
                         progress(item, end_row)
                     continue
-                if shown(item.kind, item.message):
-                    write(encode_line(item, export_format))
+                line = item.line
+                if shown(int(line.stream), line.message[:MAX_ROW_BYTES]):
+                    write(encode_line(line, export_format, log))
                     written += 1
             complete = not should_stop()
         finally:

@@ -7,9 +7,10 @@ garbage, or a truncated tail. Rows are kept as compact arrays (the file
 offset of each row's first entry and its kind; per stream, the row numbers
 of that stream), built by a :class:`~iolog_tui.scan.RowScanner` from decoder events in a worker
 thread (:mod:`iolog_tui.scan`) and handed to :class:`LogModel` in
-:class:`~iolog_tui.scan.RowBatch` es. Row contents
-are read back from the file by offset when they are drawn, through a small
-LRU cache, so memory is a few bytes per row whatever the file size.
+:class:`~iolog_tui.scan.RowBatch` es. Row contents are read back from the
+file by offset when they are drawn, with :func:`iolog.read_lines` (the
+codec's line rule: no line is assembled here), through a small LRU cache,
+so memory is a few bytes per row whatever the file size.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from iolog import Decoder, Entry, Stream
+from iolog import Line, Stream, read_lines
 
 if TYPE_CHECKING:
     from .scan import RowBatch
@@ -39,8 +40,12 @@ __all__ = [
 MAX_ROW_BYTES = 256 * 1024
 #: How far past a line's first entry its continuation is looked for.
 MAX_ROW_SPAN_BYTES = 16 * 1024 * 1024
-_READ_BYTES = 64 * 1024
 _CACHE_ROWS = 4096
+#: A row read from the file brings the uncached line rows up to this many rows
+#: after it (and a quarter as many before) along ...
+_READ_AHEAD_ROWS = 64
+#: ... when they start at most this far from it.
+_READ_AHEAD_BYTES = 256 * 1024
 
 
 class RowKind(enum.IntEnum):
@@ -63,7 +68,7 @@ class Row:
         message: the joined payloads (at most ``MAX_ROW_BYTES``); empty for
             garbage rows.
         length: for garbage rows, how many bytes; for lines, the payload bytes
-            read (more than ``len(message)`` when the line was cut).
+            of all its entries (more than ``len(message)`` when the line was cut).
         complete: the line ended with a newline (or the row is garbage).
         clipped: the line was longer than ``MAX_ROW_BYTES`` and was cut.
     """
@@ -222,6 +227,9 @@ class LogModel:
     def row(self, index: int) -> Row:
         """Row ``index`` (in file order), read from the file through the cache.
 
+        A line row that is not cached is read with :func:`iolog.read_lines`,
+        together with the uncached line rows near it (a screenful is one read).
+
         Raises:
             IndexError: no such row.
         """
@@ -234,50 +242,57 @@ class LogModel:
         kind = RowKind(self.kinds[index])
         if kind >= RowKind.SKIPPED:
             row = Row(kind, offset, None, b"", self._garbage.get(offset, 0))
-        else:
-            row = self._read_line(offset, Stream(int(kind)))
+            self._keep(index, row)
+            return row
+        wanted = self._neighbours(index)
+        lines = read_lines(
+            self._fd, [self.offsets[number] for number in wanted], max_bytes=MAX_ROW_BYTES,
+            span_bytes=MAX_ROW_SPAN_BYTES,
+        )
+        read = {line.offset: line for line in lines}
+        for number in wanted:
+            line = read.get(self.offsets[number])
+            if line is not None:
+                self._keep(number, _row_of_line(line))
+            elif number == index:
+                # No line starts there any more (the file changed under the model).
+                self._keep(number, Row(kind, offset, None, b"", 0, complete=False))
+        return cache[index]
+
+    def _neighbours(self, index: int) -> list[int]:
+        """Row ``index`` and the uncached line rows near it, to read in the same pass."""
+        offsets = self.offsets
+        kinds = self.kinds
+        cache = self._cache
+        first = offsets[index]
+        wanted = []
+        low = max(0, index - _READ_AHEAD_ROWS // 4)
+        for number in range(low, min(len(offsets), index + _READ_AHEAD_ROWS)):
+            if number == index or (
+                kinds[number] <= RowKind.STDERR
+                and number not in cache
+                and abs(offsets[number] - first) <= _READ_AHEAD_BYTES
+            ):
+                wanted.append(number)
+        return wanted
+
+    def _keep(self, index: int, row: Row) -> None:
+        cache = self._cache
         cache[index] = row
+        cache.move_to_end(index)
         if len(cache) > _CACHE_ROWS:
             cache.popitem(last=False)
-        return row
-
-    def _read_line(self, offset: int, stream: Stream) -> Row:
-        """Read the logical line of ``stream`` whose first entry is at ``offset``."""
-        decoder = Decoder(offset=offset)
-        parts: list[bytes] = []
-        kept = 0
-        total = 0
-        timestamp_ns: int | None = None
-        position = offset
-        pread = os.pread
-        fd = self._fd
-        while True:
-            chunk = pread(fd, _READ_BYTES, position)
-            events = decoder.feed(chunk) if chunk else decoder.flush()
-            position += len(chunk)
-            for event in events:
-                if type(event) is not Entry or event.stream != stream:
-                    continue
-                if timestamp_ns is None:
-                    timestamp_ns = event.timestamp_ns
-                message = event.message
-                total += len(message)
-                part = message[: MAX_ROW_BYTES - kept]
-                parts.append(part)
-                kept += len(part)
-                if message.endswith(b"\n"):
-                    return Row(RowKind(int(stream)), offset, timestamp_ns, b"".join(parts), total)
-                if kept >= MAX_ROW_BYTES:
-                    return Row(RowKind(int(stream)), offset, timestamp_ns, b"".join(parts),
-                               total, complete=False, clipped=True)
-            if not chunk or position - offset > MAX_ROW_SPAN_BYTES:
-                break
-        return Row(
-            RowKind(int(stream)), offset, timestamp_ns, b"".join(parts), total, complete=False
-        )
 
     def close(self) -> None:
         """Close the file."""
         if self._fd >= 0:
             os.close(self._fd)
             self._fd = -1
+
+
+def _row_of_line(line: Line) -> Row:
+    """The row that shows ``line``."""
+    return Row(
+        RowKind(int(line.stream)), line.offset, line.timestamp_ns, line.message, line.size,
+        complete=line.complete, clipped=line.clipped,
+    )

@@ -2,7 +2,8 @@
 
 This module owns the viewer's one :class:`~iolog.LogFile` per log file: the
 sparse time index is built once (with progress and cancellation) and then
-answers every "since" in a few reads. Calls come from worker threads, one at
+answers every "since" in a few reads, and which lines are open where a scan
+from a "since" starts. Calls come from worker threads, one at
 a time per file (a lock), never from the UI thread.
 """
 
@@ -12,7 +13,7 @@ import threading
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
 
-from iolog import CheckpointIndex, Entry, Event, LogFile, SourceStatus
+from iolog import CheckpointIndex, Entry, Event, LineState, LogFile, SourceStatus
 
 __all__ = ["Navigator"]
 
@@ -73,6 +74,48 @@ class Navigator:
                 setattr(snapshot, name, getattr(built, name))
             return snapshot
 
+    def lines_open_at(self, offset: int) -> tuple[bool, bool]:
+        """For stdout and stderr, whether a line begun before ``offset`` is still open there.
+
+        What a scan that starts at ``offset`` (an entry's offset, as
+        :meth:`seek` gives) must know to tell a line's first entry from a
+        continuation, as one linear decode of the whole file would: a line of
+        a stream is open when the last entry of that stream before
+        ``offset`` did not end in a newline and no damage came after it. The
+        index regions before ``offset`` are decoded backwards, each from its
+        checkpoint (so exactly as the linear decoder does), until both
+        streams are settled; a region the index shows to hold no entry of an
+        unsettled stream and no damage is not read.
+        """
+        if offset <= 0:
+            return False, False
+        with self._lock:
+            logfile = self._file()
+            index = logfile.index or logfile.build_index()
+            settled: list[bool | None] = [None, None]
+            for start, end, counts in _regions_before(index, offset):
+                if counts is not None and not any(
+                    settled[stream] is None and counts[stream] for stream in (0, 1)
+                ):
+                    continue  # no entry of an unsettled stream, no damage: nothing to learn
+                closed, opened = LineState((False, False)), LineState((True, True))
+                for item in logfile.batches(start, end, previous_ts=index.previous_ts(start)):
+                    if isinstance(item, list):
+                        for event in item:
+                            closed.event(event)
+                            opened.event(event)
+                    else:
+                        streams, lasts = item.streams(), item.last_bytes()
+                        closed.starts_in_bulk(streams, lasts)
+                        opened.starts_in_bulk(streams, lasts)
+                for stream in (0, 1):
+                    # What came before the region no longer matters: settled.
+                    if settled[stream] is None and closed.open[stream] == opened.open[stream]:
+                        settled[stream] = closed.open[stream]
+                if None not in settled:
+                    break
+            return bool(settled[0]), bool(settled[1])
+
     def first_entry(self, offset: int) -> Entry | None:
         """The first entry at or after ``offset``, or ``None`` at the end."""
         with self._lock:
@@ -122,3 +165,37 @@ class Navigator:
             if self._logfile is not None:
                 self._logfile.close()
                 self._logfile = None
+
+
+def _regions_before(
+    index: CheckpointIndex, offset: int
+) -> Iterator[tuple[int, int, tuple[int, int] | None]]:
+    """The index's regions before ``offset``, last first: ``(start, end, counts)``.
+
+    The first one ends at ``offset``. ``counts`` are the region's stdout and
+    stderr entries, each made at least 1 when the region holds damage;
+    ``None`` where the index does not say (the first and the last regions).
+    """
+    starts = index.offsets
+    number = len(starts)
+    open_start = index.region(number - 1)[1] if number else 0
+    if offset > open_start:
+        yield open_start, offset, None
+        end = open_start
+        number -= 1
+    else:
+        number = bisect_right(starts, offset) - 1
+        end = offset
+    last_closed = len(starts) - 1
+    while number >= 0:
+        start = starts[number]
+        counts = None
+        if end != offset and number < last_closed:
+            entries = index.entry_numbers[number + 1] - index.entry_numbers[number]
+            errors = index.stderr_numbers[number + 1] - index.stderr_numbers[number]
+            damaged = int(index.damaged(number))
+            counts = (entries - errors + damaged, errors + damaged)
+        if start < end:
+            yield start, end, counts
+        end = start
+        number -= 1

@@ -1,6 +1,6 @@
 """Turning rows into safe, styled Rich text: messages and timestamps.
 
-This module owns how a row's bytes and time are drawn. A message goes
+This module owns how a row's bytes and time (and a byte count) are drawn. A message goes
 through the viewer's one gate for untrusted text
 (:func:`~iolog_tui.safetext.safe_text`): SGR colour and weight sequences
 render as colour; every other escape sequence and control character (bells,
@@ -23,6 +23,7 @@ from .safetext import safe_text
 
 __all__ = [
     "TimeFormat",
+    "format_bytes",
     "format_duration",
     "format_time",
     "message_plain",
@@ -73,6 +74,18 @@ def format_duration(delta_ns: int) -> str:
     if minutes:
         return f"{sign}{minutes}m{second:02d}.{tenth}s"
     return f"{sign}{second}.{tenth}s"
+
+
+def format_bytes(count: int) -> str:
+    """A byte count for a person: ``512 bytes``, ``1.5 KiB``, ``312 MiB``, ``2.6 GiB``."""
+    if count < 1024:
+        return f"{count:,} bytes"
+    value = float(count)
+    for unit in ("KiB", "MiB", "GiB", "TiB"):
+        value /= 1024
+        if value < 1024 or unit == "TiB":
+            break
+    return f"{value:.1f} {unit}" if value < 10 else f"{value:,.0f} {unit}"
 
 
 def format_time(timestamp_ns: int, time_format: TimeFormat, now_ns: int) -> str:

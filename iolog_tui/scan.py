@@ -1,37 +1,47 @@
 """The row scan: decoder events and fast-walk batches into rows, in a worker.
 
 This module owns turning a log file into the compact row arrays of
-:class:`~iolog_tui.model.LogModel`: a :class:`RowScanner` joins the entries
-of each stream into logical lines (a row starts at a line's first entry),
-keeps the rows inside a time window, and makes rows of skipped garbage and a
-truncated tail; :func:`scan_file` drives it over a file through the fast
-header walk and hands the rows over in :class:`RowBatch` es. Like the model,
-it knows nothing of Textual.
+:class:`~iolog_tui.model.LogModel`. A :class:`RowScanner` makes a row of
+each logical line, at its first entry, by the one line rule
+(:class:`iolog.LineState`: an entry that does not end in a newline continues
+in the next entry of its stream; damage ends the open lines), and a row of
+each run of skipped garbage and of a truncated tail. :func:`scan_file` drives
+it over a file through :meth:`iolog.LogFile.batches` and hands the rows over
+in :class:`RowBatch` es, on time even while the decoder passes over a long
+run of garbage. Like the model, it knows nothing of Textual.
+
+The time window. With ``since_ns``/``until_ns`` a line is shown (has a row)
+when it *begins* in the window: when its first entry's time ``t`` has
+``since_ns <= t < until_ns``. Its later entries belong to it whatever their
+times, and an entry in the window that continues a line begun outside it is
+not a row. Garbage rows are shown wherever the scan reads.
 """
 
 from __future__ import annotations
 
 import itertools
 import os
-import re
 import time
 from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from iolog import Decoder, Entry, Event, FastBatch, LogFile, Skipped, Truncated
+from iolog import Decoder, Entry, Event, FastBatch, LineState, LogFile, Skipped, Truncated
 
 from .model import LogModel, RowKind
 
-__all__ = ["RowBatch", "RowScanner", "classify_tail", "scan_file", "scan_whole_file"]
+__all__ = ["RowBatch", "RowScanner", "classify_tail", "scan_file", "scan_whole_file", "settle_tail"]
 
 #: Bytes decoded before the first batch is handed over (the first screenful).
 FIRST_BATCH_BYTES = 64 * 1024
 #: Bytes decoded per later batch.
 BATCH_BYTES = 1024 * 1024
+#: The first batch is handed over this soon, however little was decided.
+FIRST_HANDOVER_S = 0.05
+#: Later batches are handed over at least this often (progress through garbage).
+HANDOVER_S = 0.25
 _STREAM_BYTES = (b"\x00", b"\x01")
 _INVERT_FLAG = bytes([1]) + bytes(255)  # stderr flags (0/1) to stdout flags
-_NOT_NEWLINE = re.compile(b"[^\n]")
 
 
 @dataclass(slots=True)
@@ -51,6 +61,10 @@ class RowBatch:
         rows_seen: rows scanned so far, including those the time filter dropped.
         retract: rows to remove from the end before appending (a provisional
             truncated tail that turned out to be a growing entry).
+        read_to: how far the scan has read (at least ``scanned_to``): its
+            progress, also through bytes that have not been decided yet.
+        skipping_from: while the decoder is passing over undecodable bytes
+            (no event has come of them yet), where they begin; else ``None``.
     """
 
     generation: int
@@ -64,6 +78,8 @@ class RowBatch:
     scanned_to: int = 0
     rows_seen: int = 0
     retract: int = 0
+    read_to: int = 0
+    skipping_from: int | None = None
 
     def __len__(self) -> int:
         return len(self.offsets)
@@ -72,65 +88,78 @@ class RowBatch:
 class RowScanner:
     """Turn decoder events into rows, optionally keeping a time window only.
 
-    Runs wherever the events are read (a worker thread); it shares nothing
-    with the model but the row numbers it hands out, which start at 0 for a
-    fresh model generation.
+    Which entries start a line is decided by :class:`iolog.LineState` (one
+    entry at a time, or a fast-walk batch at once), and damage ends the open
+    lines there, as everywhere else. A line's row is kept when the line's
+    first entry is in the window. Runs wherever the events are read (a worker
+    thread); it shares nothing with the model but the row numbers it hands
+    out, which start at 0 for a fresh model generation.
 
     Args:
         generation: the model generation the rows are for.
         since_ns: keep rows whose first entry is at or after this time.
         until_ns: keep rows whose first entry is before this time.
+        open_lines: for stdout and stderr, whether a line is open where the
+            events start (a scan that does not start at the beginning of
+            the log: see :meth:`iolog_tui.navigation.Navigator.lines_open_at`).
     """
 
     def __init__(
-        self, generation: int, *, since_ns: int | None = None, until_ns: int | None = None
+        self,
+        generation: int,
+        *,
+        since_ns: int | None = None,
+        until_ns: int | None = None,
+        open_lines: tuple[bool, bool] = (False, False),
     ) -> None:
         self.generation = generation
         self.since_ns = since_ns
         self.until_ns = until_ns
         self.row_count = 0
         self.rows_seen = 0
-        # Per stream: is a line open (last entry had no newline), and is it kept?
-        self._open = [False, False]
-        self._open_kept = [False, False]
+        self._state = LineState(open_lines)
+        # Per stream, the row of the open line when it is kept (a row), else None.
         self._open_row: list[int | None] = [None, None]
         self._provisional = 0
+        self._saved: tuple[tuple[bool, bool], tuple[int | None, int | None]] | None = None
         self._batch = RowBatch(generation)
+
+    def _in_window(self, timestamp_ns: int) -> bool:
+        since_ns = self.since_ns
+        until_ns = self.until_ns
+        return (since_ns is None or timestamp_ns >= since_ns) and (
+            until_ns is None or timestamp_ns < until_ns
+        )
 
     def feed(self, events: Iterable[object]) -> None:
         """Add decoder events (entries, ``Skipped``, ``Truncated``); others are ignored."""
         batch = self._batch
         offsets_append = batch.offsets.append
         kinds_append = batch.kinds.append
-        since_ns = self.since_ns
-        until_ns = self.until_ns
-        opened = self._open
-        kept = self._open_kept
+        state = self._state
+        opened = state.open
         open_row = self._open_row
         stream_appends = (batch.stream_rows[0].append, batch.stream_rows[1].append)
         for event in events:
             if type(event) is Entry:
                 stream = int(event.stream)
-                ends = event.message.endswith(b"\n")
-                if opened[stream]:
-                    opened[stream] = not ends
-                    if ends:
-                        open_row[stream] = None
+                if not state.entry(stream, event.message):
+                    if not opened[stream]:
+                        open_row[stream] = None  # the line it continued has ended
                     continue
                 self.rows_seen += 1
-                ts = event.timestamp_ns
-                keep = (since_ns is None or ts >= since_ns) and (until_ns is None or ts < until_ns)
-                opened[stream] = not ends
-                kept[stream] = keep
-                if keep:
-                    offsets_append(event.offset or 0)
-                    kinds_append(stream)
-                    stream_appends[stream](self.row_count)
-                    open_row[stream] = None if ends else self.row_count
-                    self.row_count += 1
-                else:
+                if not self._in_window(event.timestamp_ns):
                     open_row[stream] = None
+                    continue
+                offsets_append(event.offset or 0)
+                kinds_append(stream)
+                stream_appends[stream](self.row_count)
+                open_row[stream] = self.row_count if opened[stream] else None
+                self.row_count += 1
             elif isinstance(event, (Skipped, Truncated)):
+                state.damage()
+                opened = state.open
+                open_row[0] = open_row[1] = None
                 offsets_append(event.offset)
                 kinds_append(RowKind.SKIPPED if isinstance(event, Skipped) else RowKind.TRUNCATED)
                 batch.garbage[event.offset] = event.length
@@ -139,120 +168,66 @@ class RowScanner:
 
     def feed_batch(self, batch: FastBatch) -> None:
         """Add the entries of a batch from the fast walk (same rows as :meth:`feed`)."""
-        rows = self._batch
-        offsets_append = rows.offsets.append
-        kinds_append = rows.kinds.append
-        stream_appends = (rows.stream_rows[0].append, rows.stream_rows[1].append)
-        since_ns = self.since_ns
-        until_ns = self.until_ns
-        windowed = since_ns is not None or until_ns is not None
-        if not windowed:
-            self._feed_batch_in_bulk(batch)
-            return
-        stamps = batch.timestamps()
-        opened = self._open
-        kept = self._open_kept
-        open_row = self._open_row
-        buf = batch.buf
-        starts = batch.starts
-        base = batch.base
-        flags = batch.streams()
-        newline = 10
-        row_count = self.row_count
-        rows_seen = self.rows_seen
-        for number in range(batch.accepted):
-            stream = flags[number]
-            end = starts[number + 1]
-            # An empty payload's last byte is the header's "=": no newline.
-            ends = buf[end - 1] == newline
-            if opened[stream]:
-                opened[stream] = not ends
-                if ends:
-                    open_row[stream] = None
-                continue
-            rows_seen += 1
-            keep = True
-            if windowed:
-                stamp = stamps[number]
-                keep = (since_ns is None or stamp >= since_ns) and (
-                    until_ns is None or stamp < until_ns
-                )
-            opened[stream] = not ends
-            kept[stream] = keep
-            if keep:
-                offsets_append(base + starts[number])
-                kinds_append(stream)
-                stream_appends[stream](row_count)
-                open_row[stream] = None if ends else row_count
-                row_count += 1
-            else:
-                open_row[stream] = None
-        self.row_count = row_count
-        self.rows_seen = rows_seen
-
-    def _feed_batch_in_bulk(self, batch: FastBatch) -> None:
-        """:meth:`feed_batch` without a time window, a batch at a time in C.
-
-        Every entry starts a row except a continuation: the first entry of a
-        stream whose line is open, or the next entry of the stream after one
-        that does not end in a newline. Those are rare (lines over 4095
-        bytes, partial writes) and found with a search; the rest is done by
-        ``map`` and ``compress`` over the whole batch.
-        """
         count = batch.accepted
         if not count:
             return
-        rows = self._batch
-        starts = batch.starts
-        flags = batch.streams()
-        opened = self._open
-        last_bytes = batch.last_bytes()  # an empty entry's is its header's "=": no newline
-        starts_row = bytearray(b"\x01") * count
-        for stream in (0, 1):
-            if opened[stream]:
-                first = flags.find(_STREAM_BYTES[stream])
-                if first >= 0:
-                    starts_row[first] = 0
-        for match in _NOT_NEWLINE.finditer(last_bytes):
-            number = match.start()
-            follower = flags.find(_STREAM_BYTES[flags[number]], number + 1)
-            if follower >= 0:
-                starts_row[follower] = 0
-        row_count = self.row_count
+        streams = batch.streams()
+        line_starts = self._state.starts_in_bulk(streams, batch.last_bytes())
         base = batch.base
-        offsets = [base + start for start in starts[:count]]
-        if starts_row.count(0):
-            row_flags = bytes(itertools.compress(flags, starts_row))
-            offsets = list(itertools.compress(offsets, starts_row))
+        offsets = [base + start for start in batch.starts[:count]]
+        if line_starts.count(0):
+            streams = bytes(itertools.compress(streams, line_starts))
+            offsets = list(itertools.compress(offsets, line_starts))
+        self.rows_seen += len(offsets)
+        # Which of the lines begun here are kept: in a window, by their first entry's time.
+        kept = None
+        if offsets and (self.since_ns is not None or self.until_ns is not None):
+            stamps = batch.timestamps()
+            if len(offsets) < count:
+                stamps = tuple(itertools.compress(stamps, line_starts))
+            if not all(map(self._in_window, (min(stamps), max(stamps)))):
+                kept = bytes(map(self._in_window, stamps))
+        first_row = self.row_count
+        rows = self._batch
+        if kept is None:
+            row_streams = streams
+            rows.offsets.extend(array("q", offsets))
         else:
-            row_flags = flags
-        new_rows = range(row_count, row_count + len(row_flags))
-        rows.offsets.extend(array("q", offsets))
-        rows.kinds.frombytes(row_flags)
-        stdout_flags = row_flags.translate(_INVERT_FLAG)
+            row_streams = bytes(itertools.compress(streams, kept))
+            rows.offsets.extend(array("q", itertools.compress(offsets, kept)))
+        new_rows = range(first_row, first_row + len(row_streams))
+        rows.kinds.frombytes(row_streams)
+        stdout_flags = row_streams.translate(_INVERT_FLAG)
         rows.stream_rows[0].extend(array("I", itertools.compress(new_rows, stdout_flags)))
-        rows.stream_rows[1].extend(array("I", itertools.compress(new_rows, row_flags)))
+        rows.stream_rows[1].extend(array("I", itertools.compress(new_rows, row_streams)))
+        self.row_count = first_row + len(row_streams)
+        # The row of each stream's open line: that of the last line begun here,
+        # if it is still open; unchanged if none began here and one still is.
+        opened = self._state.open
         open_row = self._open_row
         for stream in (0, 1):
-            last = flags.rfind(_STREAM_BYTES[stream])
-            if last < 0:
-                continue  # nothing of this stream here: its line stays as it was
-            opened[stream] = last_bytes[last] != 10
             if not opened[stream]:
                 open_row[stream] = None
                 continue
-            last_row = row_flags.rfind(_STREAM_BYTES[stream])
-            if last_row >= 0:
-                open_row[stream] = row_count + last_row
-                self._open_kept[stream] = True
-        self.row_count = row_count + len(row_flags)
-        self.rows_seen += len(row_flags)
+            last_line = streams.rfind(_STREAM_BYTES[stream])
+            if last_line < 0:
+                continue
+            if kept is None:
+                open_row[stream] = first_row + last_line
+            elif kept[last_line]:
+                open_row[stream] = first_row + kept.count(1, 0, last_line)
+            else:
+                open_row[stream] = None
 
     def provisional_tail(self, events: Iterable[object]) -> None:
         """Add rows for the undecodable or incomplete bytes at the current end.
 
-        They are taken back by :meth:`retract_tail` if following resumes.
+        They are taken back by :meth:`retract_tail` if following resumes,
+        and with them the end of the lines they closed.
         """
+        if self._saved is None:
+            state = self._state.open
+            self._saved = ((state[0], state[1]), (self._open_row[0], self._open_row[1]))
         before = self.row_count
         self.feed(events)
         self._provisional += self.row_count - before
@@ -272,16 +247,26 @@ class RowScanner:
                 batch.retract += 1
             self.row_count -= 1
             self.rows_seen -= 1
+        if self._saved is not None:
+            (open_lines, open_rows), self._saved = self._saved, None
+            self._state = LineState(open_lines)
+            self._open_row = list(open_rows)
 
-    def take(self, scanned_to: int) -> RowBatch:
+    def take(
+        self, scanned_to: int, *, read_to: int | None = None, skipping_from: int | None = None
+    ) -> RowBatch:
         """Return the rows found since the last ``take`` and start a new batch.
 
         Args:
-            scanned_to: file offset the scan has reached (for progress).
+            scanned_to: file offset the scan has decided every byte up to.
+            read_to: file offset the scan has read up to (default: ``scanned_to``).
+            skipping_from: where the undecodable bytes being passed over begin.
         """
         batch = self._batch
         batch.open_rows = (self._open_row[0], self._open_row[1])
         batch.scanned_to = scanned_to
+        batch.read_to = max(scanned_to, read_to or 0)
+        batch.skipping_from = skipping_from
         batch.rows_seen = self.rows_seen
         self._batch = RowBatch(self.generation)
         return batch
@@ -299,11 +284,14 @@ def scan_file(
 
     The file is read with :meth:`iolog.LogFile.batches`: where headers chain
     cleanly, rows come from batches of raw headers with no object per entry;
-    elsewhere from the decoder's events. The first batch covers only
-    ``FIRST_BATCH_BYTES`` so that a screenful can be drawn at once; later
-    ones cover ``BATCH_BYTES`` or more, at most one per ``min_interval_s``
-    (each batch costs the UI a redraw). The caller stops early by not asking
-    for the next batch.
+    elsewhere from the decoder's events. A batch is handed over when
+    ``FIRST_BATCH_BYTES`` (the first screenful), then ``BATCH_BYTES``, have
+    been decided, at most one per ``min_interval_s`` (each batch costs the
+    UI a redraw); and on time whatever was decided: within
+    ``FIRST_HANDOVER_S`` for the first, then every ``HANDOVER_S``, so rows
+    found before a long run of garbage show while the decoder passes over
+    it, and ``read_to`` tells how far it has got. The caller stops early by
+    not asking for the next batch.
 
     Args:
         path: the log file.
@@ -315,7 +303,8 @@ def scan_file(
         min_interval_s: shortest time between two batches after the first.
 
     Yields:
-        One :class:`RowBatch` per slice of the file, the last one at the end.
+        One :class:`RowBatch` per slice of the file or of time, the last one
+        at the end.
 
     Raises:
         OSError: the file cannot be read.
@@ -325,7 +314,12 @@ def scan_file(
         walker = log.batches(start, final=end_of_input)
         scanned_to = start
         limit = start + FIRST_BATCH_BYTES
-        deadline = clock()  # the first screenful goes out at once
+        now = clock()
+        deadline = now  # the first screenful goes out at once
+        handover_at = now + FIRST_HANDOVER_S
+        skipping = False
+        # Bytes read when the last event came: the decoder reads on from there.
+        read_at_event = 0
         while True:
             try:
                 item = next(walker)
@@ -334,24 +328,34 @@ def scan_file(
                 break
             if isinstance(item, list):
                 scanner.feed(item)
+                skipping = not item  # a read that decided nothing: garbage, so far
                 if item:
-                    last = item[-1]
-                    scanned_to = max(scanned_to, (last.offset or 0) + _event_length(last))
+                    scanned_to = max(scanned_to, _end_offset(item[-1]))
             else:
                 scanner.feed_batch(item)
                 scanned_to = item.base + item.starts[item.accepted]
-            if scanned_to >= limit and clock() >= deadline:
-                yield scanner.take(scanned_to)
+                skipping = False
+            if not skipping:
+                read_at_event = log.bytes_read
+            now = clock()
+            if (scanned_to >= limit and now >= deadline) or now >= handover_at:
+                yield scanner.take(
+                    scanned_to,
+                    read_to=scanned_to + log.bytes_read - read_at_event,
+                    skipping_from=scanned_to if skipping else None,
+                )
+                now = clock()
                 limit = scanned_to + BATCH_BYTES
-                deadline = clock() + min_interval_s
+                deadline = now + min_interval_s
+                handover_at = now + max(min_interval_s, HANDOVER_S)
     yield scanner.take(scanned_to)
 
 
-def _event_length(event: Event) -> int:
-    """Bytes an event accounts for."""
+def _end_offset(event: Event) -> int:
+    """Where the bytes an event accounts for end."""
     if isinstance(event, Entry):
-        return 16 + len(event.message)
-    return event.length
+        return event.end_offset or 0
+    return event.end_offset
 
 
 def classify_tail(path: str | os.PathLike[str], offset: int, limit: int = 8 << 20) -> list[Event]:
@@ -372,26 +376,64 @@ def classify_tail(path: str | os.PathLike[str], offset: int, limit: int = 8 << 2
     return events
 
 
+def settle_tail(path: str | os.PathLike[str], scanner: RowScanner, resume: int) -> int:
+    """At the end of a finished file, settle what the scan's decoder held back.
+
+    A scan of a file that may still grow (``end_of_input=False``) stops where
+    a follower would resume: before an entry that waits for its successor,
+    garbage, or an incomplete entry. For a file that is not followed, the
+    whole entries there become rows and the rest provisional rows
+    (:meth:`RowScanner.provisional_tail`), taken back if following starts.
+
+    Returns:
+        Where following resumes: past the settled entries.
+
+    Raises:
+        OSError: the file cannot be read.
+    """
+    tail = classify_tail(path, resume)
+    settled = 0
+    while settled < len(tail):
+        entry = tail[settled]
+        if not isinstance(entry, Entry):
+            break
+        resume = entry.end_offset or resume
+        settled += 1
+    scanner.feed(tail[:settled])
+    scanner.provisional_tail(tail[settled:])
+    return resume
+
+
 def scan_whole_file(
     path: str | os.PathLike[str],
     model: LogModel,
     *,
     since_ns: int | None = None,
     until_ns: int | None = None,
+    start: int = 0,
+    open_lines: tuple[bool, bool] = (False, False),
 ) -> None:
     """Scan a finished file into ``model`` on this thread, to its very end.
 
     What the viewer's scan worker does for a file that is not followed, in
-    one call (for tools and tests): rows of every batch, then the garbage or
-    torn entry at the end.
+    one call (for tools and tests): rows of every batch, then the whole
+    entries, garbage or torn entry at the end (:func:`settle_tail`).
+
+    Args:
+        path: the log file.
+        model: the model to fill (reset first).
+        since_ns: show the lines that begin at or after this time.
+        until_ns: show the lines that begin before this time.
+        start: an entry's offset to start at (the viewer's seek for ``since_ns``).
+        open_lines: which streams have a line open at ``start``.
 
     Raises:
         OSError: the file cannot be read.
     """
-    scanner = RowScanner(model.reset(), since_ns=since_ns, until_ns=until_ns)
-    resume = 0
-    for batch in scan_file(path, scanner):
+    scanner = RowScanner(model.reset(), since_ns=since_ns, until_ns=until_ns, open_lines=open_lines)
+    resume = start
+    for batch in scan_file(path, scanner, start=start, end_of_input=False):
         model.apply(batch)
         resume = batch.scanned_to
-    scanner.provisional_tail(classify_tail(path, resume))
+    resume = settle_tail(path, scanner, resume)
     model.apply(scanner.take(resume))

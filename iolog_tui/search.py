@@ -6,12 +6,15 @@ scanned for matches, without knowing anything of Textual. A
 UTF-8 (invalid bytes as ``\\xNN``), without the trailing newline; plain text
 by default, or a regular expression, case-insensitive unless asked.
 
-:func:`scan_rows` decodes the file from one model row's offset and hands
+:func:`scan_rows` reads the file once from one model row's offset and hands
 each logical line of a row range to a test, yielding the matching row
-numbers in compact arrays; it runs in worker threads and reads only the
-model's row arrays (offsets and kinds), so its row numbers are the model's.
-:class:`FilteredRows` shows a subset of rows (a filter's result, an array of
-row numbers) with the same interface as :class:`~iolog_tui.model.RowView`.
+numbers in compact arrays (the walk is :mod:`iolog_tui.blockmatch`);
+:func:`iter_lines` reads a range of rows' lines back (for export) with
+:func:`iolog.read_lines`. Both run in worker threads and read only the
+model's row arrays (offsets and kinds), so their row numbers are the model's;
+neither assembles lines by a rule of its own. :class:`FilteredRows` shows a
+subset of rows (a filter's result, an array of row numbers) with the same
+interface as :class:`~iolog_tui.model.RowView`.
 """
 
 from __future__ import annotations
@@ -23,17 +26,18 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from iolog import Decoder, Entry, InvalidArgumentError, Stream
+from iolog import InvalidArgumentError, Line, Stream, read_lines
 
-from .blockmatch import rows_passing
-from .model import MAX_ROW_BYTES, LogModel, Row, RowKind, RowView
+from .blockmatch import passing_rows
+from .model import LogModel, Row, RowKind, RowView
 
 __all__ = [
     "FilteredRows",
     "Matcher",
+    "RowLine",
     "RowTest",
-    "Line",
     "ScanBatch",
     "StreamChoice",
     "iter_lines",
@@ -42,15 +46,12 @@ __all__ = [
     "view_index",
 ]
 
-_READ_BYTES = 1024 * 1024
+#: Rows :func:`iter_lines` reads back in one pass of :func:`iolog.read_lines`.
+_PASS_ROWS = 8192
 #: Rows scanned between two progress reports.
 _REPORT_ROWS = 50_000
-#: Bytes of rows :func:`scan_rows` decides at a time (a few milliseconds of work).
-_BLOCK_BYTES = 64 * 1024
-#: Bytes read past a block for the continuations of its long lines.
-_MARGIN_BYTES = 16 * 1024
-#: The least a block's decoding reads at a time (a read of 0 bytes would end it).
-_MIN_READ_BYTES = 4096
+#: :func:`scan_rows` calls ``between_blocks`` once per this many bytes decided.
+_PAUSE_BYTES = 64 * 1024
 #: Shortest time between two batches that only report progress.
 _REPORT_INTERVAL_S = 0.1
 
@@ -152,29 +153,11 @@ class ScanBatch:
     done_row: int
 
 
-@dataclass(slots=True)
-class Line:
-    """One logical line read back by :func:`iter_lines`.
-
-    Attributes:
-        row: its model row number.
-        kind: its stream (a :class:`~iolog_tui.model.RowKind` below ``SKIPPED``).
-        entries: the entries it is made of, in file order.
-    """
+class RowLine(NamedTuple):
+    """A model row's logical line, read back by :func:`iter_lines`."""
 
     row: int
-    kind: int
-    entries: list[Entry]
-
-    @property
-    def message(self) -> bytes:
-        """The joined payloads."""
-        return b"".join(entry.message for entry in self.entries)
-
-    @property
-    def timestamp_ns(self) -> int:
-        """The first entry's time."""
-        return self.entries[0].timestamp_ns
+    line: Line
 
 
 def iter_lines(
@@ -184,17 +167,15 @@ def iter_lines(
     start_row: int,
     end_row: int,
     *,
+    max_bytes: int | None = None,
+    span_bytes: int | None = None,
     should_stop: Callable[[], bool] = lambda: False,
-    read_bytes: int = _READ_BYTES,
-) -> Iterator[Line | int]:
+) -> Iterator[RowLine | int]:
     """Read the line rows ``[start_row, end_row)`` back from the file, in row order.
 
-    The rows are the model's (``offsets`` and ``kinds`` are its arrays): an
-    entry at a row's offset starts that row; later entries of the same stream
-    continue it until one ends in a newline; entries that start no row in the
-    range (outside the time window, or continuing a line begun before
-    ``start_row``) are passed over, and so are garbage rows. A line the file
-    ends without a newline is given as it is.
+    The rows are the model's (``offsets`` and ``kinds`` are its arrays); each
+    line row's line is what :func:`iolog.read_lines` reads from its offset
+    (a few thousand rows per pass). Garbage rows are passed over.
 
     Args:
         path: the log file.
@@ -202,84 +183,44 @@ def iter_lines(
         kinds: :class:`~iolog_tui.model.RowKind` of each row.
         start_row: the first row.
         end_row: one past the last row (at most ``len(offsets)``).
+        max_bytes: keep at most this much of each message (``Line.size``
+            still counts every byte).
+        span_bytes: how far past the last row of a pass its lines are
+            followed (default: :func:`iolog.read_lines` 's).
         should_stop: polled between reads; true ends the reading early.
-        read_bytes: bytes read (and decoded) at a time.
 
     Yields:
-        Each :class:`Line`, and after each read an ``int``: every row below
-        it has been given (progress; the last one is ``end_row``).
+        Each :class:`RowLine`, and after each pass an ``int``: every row
+        below it has been given (progress; the last one is ``end_row``).
 
     Raises:
         OSError: the file cannot be read.
     """
     end_row = min(end_row, len(offsets))
-    if start_row >= end_row:
-        yield end_row
-        return
-    position = offsets[start_row]
-    decoder = Decoder(offset=position)
-    next_row = start_row
-    next_offset = position
-    open_lines: list[Line | None] = [None, None]
-    ready: list[Line] = []  # complete lines held back behind an open one
+    spans = {} if span_bytes is None else {"span_bytes": span_bytes}
     fd = os.open(os.fspath(path), os.O_RDONLY)
-    pread = os.pread
     try:
-        while True:
+        row = start_row
+        while row < end_row:
             if should_stop():
                 return
-            chunk = pread(fd, read_bytes, position)
-            position += len(chunk)
-            events = decoder.feed(chunk) if chunk else decoder.flush()
-            for event in events:
-                if type(event) is not Entry:
-                    continue
-                offset = event.offset or 0
-                while next_offset < offset and next_row < end_row:
-                    next_row += 1
-                    next_offset = offsets[next_row] if next_row < end_row else -1
-                stream = int(event.stream)
-                if next_offset == offset and kinds[next_row] == stream:
-                    line = Line(next_row, stream, [event])
-                    next_row += 1
-                    next_offset = offsets[next_row] if next_row < end_row else -1
-                    if not event.message.endswith(b"\n"):
-                        open_lines[stream] = line
-                        continue
-                else:
-                    pending = open_lines[stream]
-                    if pending is None:
-                        continue
-                    pending.entries.append(event)
-                    if not event.message.endswith(b"\n"):
-                        continue
-                    open_lines[stream] = None
-                    line = pending
-                other = open_lines[1 - stream]
-                if other is None and not ready:
-                    yield line
-                else:
-                    ready.append(line)
-                    if other is None or other.row > line.row:
-                        ready.sort(key=_row_of)
-                        limit = other.row if other is not None else end_row
-                        while ready and ready[0].row < limit:
-                            yield ready.pop(0)
-            finished = next_row >= end_row and open_lines == [None, None]
-            if not chunk or finished:
-                ready.extend(line for line in open_lines if line is not None)
-                ready.sort(key=_row_of)
-                yield from ready
-                yield end_row
+            pass_end = min(end_row, row + _PASS_ROWS)
+            numbers = [number for number in range(row, pass_end) if kinds[number] <= RowKind.STDERR]
+            at = 0
+            for line in read_lines(fd, [offsets[number] for number in numbers], max_bytes=max_bytes,
+                                   should_stop=should_stop, **spans):
+                while offsets[numbers[at]] < line.offset:
+                    at += 1
+                yield RowLine(numbers[at], line)
+                at += 1
+            if should_stop():
                 return
-            waiting = [line.row for line in open_lines if line is not None]
-            yield min([next_row, *waiting])
+            row = pass_end
+            yield row
+        if start_row >= end_row:
+            yield end_row
     finally:
         os.close(fd)
-
-
-def _row_of(line: Line) -> int:
-    return line.row
 
 
 def scan_rows(
@@ -298,14 +239,11 @@ def scan_rows(
 ) -> Iterator[ScanBatch]:
     """Yield the line rows of ``[start_row, end_row)`` that pass ``test``.
 
-    Rows are read back as by :func:`iter_lines`, a block of about
-    ``_BLOCK_BYTES`` at a time; a line is tested on at most
-    ``MAX_ROW_BYTES`` of its message, as much as is drawn. A block that is
-    a clean run of line entries is decided from its raw bytes (see
-    :func:`~iolog_tui.blockmatch.rows_passing`); with a ``needle`` (see
-    :attr:`Matcher.needle`) only the lines that hold it, hold bytes beyond
-    ASCII, or are made of several entries (whose parts the needle may
-    straddle) are tested. Other blocks are decoded.
+    One pass over the file from the first row decides every row (see
+    :func:`~iolog_tui.blockmatch.passing_rows`): each row's line is the one
+    :func:`iolog.read_lines` reads from its offset, tested on the message
+    the viewer draws (at most ``MAX_ROW_BYTES``). With a ``needle`` (see
+    :attr:`Matcher.needle`) only the lines that may hold it are tested.
 
     Args:
         path: the log file.
@@ -315,13 +253,13 @@ def scan_rows(
         end_row: one past the last row to test.
         test: ``test(kind, message)`` says whether a line row passes; with a
             ``needle`` it must fail every all-ASCII message without the needle.
-        should_stop: polled between blocks; true ends the scan early.
+        should_stop: polled between reads; true ends the scan early.
         stop_after: end the scan once this many rows have passed.
         needle: bytes that every passing row's message holds (lower case
             unless ``exact_case``).
         exact_case: the needle is to be found as it is, not in lowered bytes.
-        between_blocks: called after each block (a worker sleeps there to
-            let other threads run).
+        between_blocks: called after each read, once per ``_PAUSE_BYTES``
+            decided (a worker sleeps there to let other threads run).
 
     Yields:
         :class:`ScanBatch` es in row order, one whenever rows have passed and
@@ -336,74 +274,39 @@ def scan_rows(
         yield ScanBatch(array("I"), end_row)
         return
     passed = array("I")
+    found = 0
     reported = start_row
     reported_at = time.monotonic()
-    row = start_row
-    fd = os.open(os.fspath(path), os.O_RDONLY)
+    paused_at = offsets[start_row]
+    walk = passing_rows(os.fspath(path), offsets, kinds, start_row, end_row, test, needle, exact_case)
     try:
-        while row < end_row:
-            if should_stop():
-                return
-            first = offsets[row]
-            stop = max(row + 1, bisect_left(offsets, first + _BLOCK_BYTES, row + 1, end_row))
-            found = None
-            if stop < len(offsets):
-                # Straight from the raw bytes; the decoder only where the
-                # block is not a clean run of line entries.
-                raw = os.pread(fd, offsets[stop] - first + _MARGIN_BYTES, first)
-                found = rows_passing(raw, first, offsets, kinds, row, stop, test, needle, exact_case)
-            if found is None:
-                found = _decode_block(path, offsets, kinds, row, stop, test, should_stop)
-            if stop_after is not None and len(passed) + len(found) >= stop_after:
-                del found[stop_after - len(passed):]
-                passed.extend(found)
+        for rows, done_row in walk:
+            if stop_after is not None and found + len(rows) >= stop_after:
+                passed.extend(rows[: stop_after - found])
                 yield ScanBatch(passed, passed[-1] + 1)
                 return
-            passed.extend(found)
-            row = stop
+            passed.extend(rows)
+            found += len(rows)
             now = time.monotonic()
             if (
-                row >= end_row
+                done_row >= end_row
                 or (passed and now - reported_at >= _REPORT_INTERVAL_S)
-                or row - reported >= _REPORT_ROWS
+                or done_row - reported >= _REPORT_ROWS
             ):
-                yield ScanBatch(passed, row)
+                yield ScanBatch(passed, done_row)
                 passed = array("I")
-                reported = row
+                reported = done_row
                 reported_at = now
+            if done_row >= end_row or should_stop():
+                return
             if between_blocks is not None:
-                between_blocks()
+                # Once per block of bytes decided, however the reads fall.
+                position = offsets[done_row]
+                for _ in range(max(1, (position - paused_at) // _PAUSE_BYTES)):
+                    between_blocks()
+                paused_at = max(paused_at, position)
     finally:
-        os.close(fd)
-
-
-def _decode_block(
-    path: str | os.PathLike[str],
-    offsets: array[int],
-    kinds: array[int],
-    start_row: int,
-    end_row: int,
-    test: RowTest,
-    should_stop: Callable[[], bool],
-) -> array[int]:
-    """The rows of ``[start_row, end_row)`` passing ``test``, read through the decoder."""
-    span = (offsets[end_row] if end_row < len(offsets) else offsets[end_row - 1]) - offsets[start_row]
-    passed = array("I")
-    for item in iter_lines(path, offsets, kinds, start_row, end_row, should_stop=should_stop,
-                           read_bytes=max(span + _MARGIN_BYTES, _MIN_READ_BYTES)):
-        if type(item) is int:
-            continue
-        line: Line = item  # type: ignore[assignment]
-        entries = line.entries
-        message = entries[0].message if len(entries) == 1 else _clipped(entries)
-        if test(line.kind, message):
-            passed.append(line.row)
-    return passed
-
-
-def _clipped(entries: list[Entry]) -> bytes:
-    joined = b"".join(entry.message for entry in entries)
-    return joined[:MAX_ROW_BYTES]
+        walk.close()
 
 
 class FilteredRows(RowView):

@@ -97,9 +97,10 @@ def test_torn_entry_loses_only_itself():
 
 def test_payload_containing_header_lookalikes_does_not_derail():
     # A complete, valid frame inside a payload, stamped before the line that
-    # carries it (as anything a program prints was).
+    # carries it (as anything a program prints was); one line per entry, as a
+    # writer makes them.
     fake = frame(b"inner\n", -99)
-    messages = [b"a==b==\n", b"x" * 14 + b"==\n", fake[:16] + b"\n", fake + b"\n", b"==" * 40 + b"\n"]
+    messages = [b"a==b==\n", b"x" * 14 + b"==\n", fake[:16] + b"\n", fake, b"==" * 40 + b"\n"]
     data = b"".join(frame(m, i) for i, m in enumerate(messages))
     events = decode(data)
     assert [e.message for e in entries(events)] == messages
@@ -219,7 +220,10 @@ def test_garbage_loses_no_entry_a_full_entry_away(msgs, data):
 
 def test_random_garbage_between_many_entries_seeded():
     rng = random.Random(7)
-    msgs = [bytes(rng.randrange(256) for _ in range(rng.randrange(1, 120))) + b"\n" for _ in range(300)]
+    msgs = [  # lines, as a writer makes entries: binary, but one newline, at the end
+        bytes(rng.randrange(256) for _ in range(rng.randrange(1, 120))).replace(b"\n", b"") + b"\n"
+        for _ in range(300)
+    ]
     parts, kept = [], []
     for i, message in enumerate(msgs):
         parts.append(frame(message, i))

@@ -218,10 +218,3 @@ def test_seek_with_index_reads_one_region(tmp_path) -> None:  # type: ignore[no-
         assert list(log.entries(since_ns=BASE_NS + 39990))[0].timestamp_ns == BASE_NS + 39990
         assert log.bytes_read - before < 300 << 10
 
-
-def test_locate_time_on_monotonic_log(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    frames = [encode_entry(b"x" * 90 + b"\n", timestamp_ns=BASE_NS + 10 * i) for i in range(30000)]
-    data = b"".join(frames)
-    with LogFile(_write(str(tmp_path), data)) as log:
-        for since in (BASE_NS - 1, BASE_NS + 12345, BASE_NS + 299_990, BASE_NS + 10**9):
-            assert log.locate_time(since) == log.seek_time(since)

@@ -33,7 +33,7 @@ from iolog.file import walk as walk_module
 from iolog.file.readback import read_line, read_lines
 from iolog.file.walk import FastBatch, walk
 from tests import faultlib
-from tests.test_faults import faulted_cases
+from tests.test_faults import boundaries, faulted_cases
 
 SETTINGS = settings(
     max_examples=40,
@@ -79,6 +79,9 @@ def test_line_starts_in_bulk_equal_one_at_a_time(entries, open_lines):
     lasts = bytes(61 if last < 0 else last for _, last in entries)  # empty: the header's "="
     assert bulk.starts_in_bulk(streams, lasts) == expected
     assert bulk.open == one.open
+    by_runs = LineState(open_lines)  # whichever way starts_in_bulk chose, the other one too
+    assert by_runs._starts_by_runs(streams, lasts) == expected
+    assert by_runs.open == one.open
     skipped = LineState(open_lines)
     skipped.skip_in_bulk(streams, lambda k: entries[k][1])
     assert skipped.open == one.open
@@ -106,6 +109,7 @@ def small_walk(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(walk_module, "_READ_BYTES", 20_000)
     monkeypatch.setattr(walk_module, "_BATCH_BYTES", 3_000)
     monkeypatch.setattr(walk_module, "_SLOW_READ_BYTES", 777)
+    monkeypatch.setattr(walk_module, "_GARBAGE_READ_BYTES", 1999)
 
 
 @SETTINGS
@@ -135,6 +139,75 @@ def test_payloads_of_equals_signs_are_walked_as_decoded(tmp_path: Path) -> None:
         assert _flat(walk(fd, 0, len(data))) == _linear(data)
     finally:
         os.close(fd)
+
+
+# -- garbage passed over without reading it ---------------------------------------------------
+
+
+def _without_equals(size: int, seed: int) -> bytes:
+    """Noise or zeros with no ``=`` byte (as a hole of zeros, or a serial line's noise)."""
+    if seed % 3 == 0:
+        return bytes(size)
+    return random.Random(seed).randbytes(size).replace(b"=", b"A")
+
+
+@SETTINGS
+@given(faulted_cases(), st.data())
+def test_garbage_passed_over_decodes_as_if_fed(case, data):
+    at = data.draw(st.one_of(st.sampled_from(boundaries(case)), st.integers(0, len(case.data))))
+    span = _without_equals(data.draw(st.integers(1, 5000)), data.draw(st.integers(0, 2**32)))
+    whole = case.data[:at] + span + case.data[at:]
+    span = _quiet_reach(whole, at, len(span), data.draw(st.integers(0, 15)))
+    cut = data.draw(st.integers(0, at))
+    fed = at + data.draw(st.integers(0, len(span)))  # the decoder meets the garbage first
+    decoder = Decoder()
+    events = decoder.feed(whole[:cut]) + decoder.feed(whole[cut:fed])
+    rest = whole[fed : at + len(span)]
+    if not decoder.pass_over(len(rest), rest[-15:]):
+        events += decoder.feed(rest)
+    events += decoder.feed(whole[at + len(span) :]) + decoder.close()
+    assert events == _linear(whole)
+
+
+def _quiet_reach(whole: bytes, at: int, length: int, more: int) -> bytes:
+    """The ``=``-free span at ``at``, reaching up to ``more`` bytes into what follows
+    (the start of a header, whose ``==`` comes later)."""
+    end = at + length
+    while more and end < len(whole) and whole[end] != 61:
+        end += 1
+        more -= 1
+    return whole[at:end]
+
+
+@SETTINGS
+@given(faulted_cases(), st.data())
+def test_walk_passes_over_quiet_spans_as_if_read(tmp_path_factory, small_walk, case, data):
+    at = data.draw(st.one_of(st.sampled_from(boundaries(case)), st.integers(0, len(case.data))))
+    span = _without_equals(data.draw(st.integers(1, 9000)), data.draw(st.integers(0, 2**32)))
+    whole = case.data[:at] + span + case.data[at:]
+    span = _quiet_reach(whole, at, len(span), data.draw(st.integers(0, 15)))
+    path = _write(tmp_path_factory.mktemp("quiet"), whole)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        assert _flat(walk(fd, 0, len(whole), quiet=((at, at + len(span)),))) == _linear(whole)
+    finally:
+        os.close(fd)
+
+
+@settings(SETTINGS, max_examples=200)
+@given(st.binary(max_size=300), st.data())
+def test_find_quiet_is_the_plain_search(tmp_path_factory, data_bytes, data):
+    noisy = data_bytes.replace(b"=", b"") if data.draw(st.booleans()) else data_bytes
+    start = data.draw(st.integers(0, len(noisy)))
+    end = data.draw(st.integers(start, len(noisy)))
+    path = _write(tmp_path_factory.mktemp("findquiet"), noisy)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        buffer = bytearray(data.draw(st.integers(1, 40)))  # "==" straddles reads
+        got = walk_module.find_quiet(fd, start, end, buffer)
+    finally:
+        os.close(fd)
+    assert got == (b"==" not in noisy[start:end], b"=" not in noisy[start:end])
 
 
 # -- windows and tail ----------------------------------------------------------------------------
@@ -180,6 +253,39 @@ def test_tail_equals_the_last_lines(tmp_path_factory, case, count, stream_choice
     with LogFile(path, cache=False) as log:
         got = [e for e in log.tail_events(count, streams, block_bytes=0) if isinstance(e, Entry)]
     assert got == _tail_reference(_linear(case.data), count, streams)
+
+
+@settings(SETTINGS, max_examples=6)
+@given(faulted_cases(max_writes=60), st.data())
+def test_tail_across_holes_equals_the_last_lines(tmp_path_factory, case, data):
+    """Holes of whole blocks are searched once, not decoded, and not read again."""
+    at = data.draw(st.sampled_from(sorted({0, len(case.data) // 2, len(case.data)})))
+    hole = 3 << 20
+    sparse = data.draw(st.booleans())
+    path = _write(tmp_path_factory.mktemp("tailhole"), b"")
+    with open(path, "wb") as out:
+        out.write(case.data[:at])
+        if sparse:
+            out.truncate(at + hole)
+            out.seek(at + hole)
+        else:
+            out.write(bytes(hole))
+        out.write(case.data[at:])
+    whole = case.data[:at] + bytes(hole) + case.data[at:]
+    count = data.draw(st.integers(1, 30))
+    with LogFile(path, cache=False) as log:
+        start = log.tail(count, block_bytes=0)
+        got = list(log.tail_events(count, block_bytes=0))
+    if start.offset < at:
+        assert start.quiet, "the hole the tail crossed was found"
+    events = _linear(whole)
+    wanted = {e.offset for e in _tail_reference(events, count, frozenset({0, 1}))}
+    entries = [e for e in events if isinstance(e, Entry) and e.offset in wanted]
+    assert [e for e in got if isinstance(e, Entry)] == entries
+    first = min(wanted, default=len(whole))
+    assert [e for e in got if not isinstance(e, Entry)] == [
+        e for e in events if not isinstance(e, Entry) and e.offset > first
+    ]
 
 
 # -- iolog cat and stat, in process ----------------------------------------------------------

@@ -11,9 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from iolog import InvalidArgumentError, Stream
+from iolog import InvalidArgumentError, LogFile, Stream
+from iolog_tui.export import line_entries
 from iolog_tui.model import MAX_ROW_BYTES, LogModel, RowKind
-from iolog_tui.search import FilteredRows, Line, Matcher, iter_lines, scan_rows, view_index
+from iolog_tui.search import FilteredRows, Matcher, RowLine, iter_lines, scan_rows, view_index
 
 from .conftest import StepClock
 from .test_tui_model import load
@@ -42,29 +43,23 @@ def scanned(
     return rows
 
 
+def small_reads(patch: pytest.MonkeyPatch, read_bytes: int = 300, batch_bytes: int = 100,
+                slow_bytes: int = 50) -> None:
+    """Make the codec's walk read and batch a few entries at a time, so a scan
+    meets the edges of reads and batches (lines across them, a batch that
+    starts inside a line) in a small log."""
+    from iolog.file import walk
+
+    patch.setattr(walk, "_READ_BYTES", read_bytes)
+    patch.setattr(walk, "_BATCH_BYTES", batch_bytes)
+    patch.setattr(walk, "_SLOW_READ_BYTES", slow_bytes)
+    patch.setattr(walk, "_GARBAGE_READ_BYTES", slow_bytes)
+
+
 @pytest.fixture
-def small_blocks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Scan in blocks of a few rows; returns a list that counts the blocks decoded."""
-    from iolog_tui import search
-
-    monkeypatch.setattr(search, "_BLOCK_BYTES", 60)
-    monkeypatch.setattr(search, "_MARGIN_BYTES", 40)
-    return count_decoded_blocks(monkeypatch)
-
-
-def count_decoded_blocks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """A list that grows by one for each block handed to the decoder."""
-    from iolog_tui import search
-
-    decoded: list[int] = []
-    decode = search._decode_block
-
-    def counting(*args: object) -> object:
-        decoded.append(1)
-        return decode(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(search, "_decode_block", counting)
-    return decoded
+def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """:func:`small_reads` for one test."""
+    small_reads(monkeypatch)
 
 
 def test_plain_text_ignores_case_and_is_not_a_regex() -> None:
@@ -122,7 +117,7 @@ def test_scan_finds_exactly_the_matching_rows(write_log) -> None:
     assert scanned(model, matcher, 150, 420) == [row for row in expected if 150 <= row < 420]
 
 
-def test_the_needle_rules_out_blocks_but_never_a_match(write_log, small_blocks) -> None:
+def test_the_needle_rules_out_lines_but_never_a_match(write_log, small_batches) -> None:
     items: list[tuple[Stream, bytes] | bytes] = []
     for number in range(300):
         stream = Stream.STDERR if number % 7 == 3 else Stream.STDOUT
@@ -140,7 +135,6 @@ def test_the_needle_rules_out_blocks_but_never_a_match(write_log, small_blocks) 
     for matcher in (Matcher("needle"), Matcher("Needle", case_sensitive=True), Matcher("nee.le", regex=True)):
         expected = brute_force(model, matcher)
         assert expected
-        small_blocks.clear()
         assert scanned(model, matcher, prefilter=True) == expected
         assert scanned(model, matcher, 40, 260, prefilter=True) == [r for r in expected if 40 <= r < 260]
     # Most blocks hold no needle: their lines of one entry are not even tested.
@@ -162,7 +156,9 @@ def test_the_needle_rules_out_blocks_but_never_a_match(write_log, small_blocks) 
     all_tested = len(tested)
     tested.clear()
     assert run(needle.needle) == every == brute_force(model, needle)
-    assert len(tested) < all_tested // 2
+    # Only lines that hold the needle (or bytes beyond ASCII) were tested.
+    assert len(tested) < all_tested // 20
+    assert all(b"needle" in message.lower() or not message.isascii() for message in tested)
 
 
 def test_scan_stops_after_the_first_match(write_log) -> None:
@@ -175,7 +171,7 @@ def test_scan_stops_after_the_first_match(write_log) -> None:
     assert [model.row(row).message for row in found] == [b"x 50\n"]
 
 
-def test_lines_come_back_in_row_order_with_their_entries(write_log) -> None:
+def test_lines_come_back_in_row_order(write_log) -> None:
     path = write_log(
         [
             (Stream.STDOUT, b"a1 "),
@@ -187,11 +183,14 @@ def test_lines_come_back_in_row_order_with_their_entries(write_log) -> None:
         ]
     )
     model = load(path)
-    lines = [item for item in iter_lines(path, model.offsets, model.kinds, 0, len(model))
-             if not isinstance(item, int)]
-    assert [line.row for line in lines] == list(range(len(model)))
-    assert [line.message for line in lines] == [model.row(n).message for n in range(len(model))]
-    assert [len(line.entries) for line in lines] == [2, 1, 1, 1]
+    items = list(iter_lines(path, model.offsets, model.kinds, 0, len(model)))
+    lines = [item for item in items if not isinstance(item, int)]
+    assert items[-1] == len(model)
+    assert [item.row for item in lines] == list(range(len(model)))
+    assert [item.line.message for item in lines] == [model.row(n).message for n in range(len(model))]
+    assert [item.line.message for item in lines] == [b"a1 a2\n", b"b\n", b"c\n", b"open at the end"]
+    assert [item.line.entries for item in lines] == [2, 1, 1, 1]
+    assert [item.line.complete for item in lines] == [True, True, True, False]
 
 
 @settings(max_examples=40, deadline=None, derandomize=True)
@@ -223,11 +222,9 @@ def test_scan_agrees_with_a_row_by_row_check(
     matcher = Matcher(needle, case_sensitive=exact)
     expected = brute_force(model, matcher)
     assert scanned(model, matcher) == expected
-    from iolog_tui import search
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(search, "_BLOCK_BYTES", rng.randint(20, 120))
-        patch.setattr(search, "_MARGIN_BYTES", rng.randint(0, 80))
+        small_reads(patch, rng.randint(60, 400), rng.randint(20, 200), rng.randint(17, 100))
         assert scanned(model, matcher, prefilter=True) == expected
 
 
@@ -243,7 +240,7 @@ def test_filtered_rows_behave_like_a_row_view(write_log) -> None:
     assert view_index(model.merged, 7) == 7
 
 
-# The raw-bytes fast path (iolog_tui.blockmatch) against testing every line.
+# The search count's walk (iolog_tui.blockmatch) against testing every line read back.
 
 #: Payload pieces: letters in both cases, base64 characters (as in headers),
 #: "==" (as ends a header), newlines inside a payload, a byte that is not
@@ -281,8 +278,6 @@ def raw_logs(draw: st.DrawFn) -> tuple[bytes, list[int]]:
         else:
             out.append(encode_entry(payload, timestamp_ns=stamp, stream=stream))
         stamps.append(stamp)
-    # A whole entry last: read back to the end of the file (as while it is
-    # written) the decoder holds back an entry followed by garbage there.
     out.append(encode_entry(b"end\n", timestamp_ns=stamp + 1, stream=Stream.STDOUT))
     return b"".join(out), stamps
 
@@ -293,9 +288,9 @@ def _model_of(tmp_path_factory, data: bytes, **window: int | None) -> LogModel:
     return load(path, **window)
 
 
-def _every_line(lines: list[Line], test) -> list[int]:
-    """The rows that pass, each line (read back through the decoder) tested on its own."""
-    return [line.row for line in lines if test(line.kind, line.message[:MAX_ROW_BYTES])]
+def _every_line(lines: list[RowLine], test) -> list[int]:
+    """The rows that pass, each line (read back with iolog.read_lines) tested on its own."""
+    return [item.row for item in lines if test(int(item.line.stream), item.line.message)]
 
 
 def _scan(model: LogModel, test, start: int, end: int, needle: bytes | None, exact: bool) -> list[int]:
@@ -324,30 +319,32 @@ def test_the_fast_path_agrees_with_testing_every_line(tmp_path_factory, log, dat
         window["since_ns"] = data.draw(st.sampled_from(stamps))
         window["until_ns"] = data.draw(st.sampled_from([None, *stamps]))
     model = _model_of(tmp_path_factory, raw, **window)
+    lines = [item for item in iter_lines(model.path, model.offsets, model.kinds, 0, len(model),
+                                         max_bytes=MAX_ROW_BYTES) if not isinstance(item, int)]
     # A pattern cut out of the file (in a header's base64, across a header
     # and its payload, across two entries, in a payload) or out of a line
     # of several entries, across the boundary of two of its parts.
-    lines = [item for item in iter_lines(model.path, model.offsets, model.kinds, 0, len(model))
-             if not isinstance(item, int)]
-    split = [line for line in lines if len(line.entries) > 1]
+    split = [item.line for item in lines if item.line.entries > 1]
     source_of_pattern = data.draw(st.integers(0, 9))
     if source_of_pattern == 0:  # found only in text that is not ASCII
         source = data.draw(st.sampled_from([b"s", b"K", b"xff", b"\\xff", b"ff"]))
     elif split and source_of_pattern > 3:
         line = data.draw(st.sampled_from(split))
-        parts = data.draw(st.integers(1, len(line.entries) - 1))
-        boundary = sum(len(entry.message) for entry in line.entries[:parts])
+        with LogFile(model.path, cache=False) as log:
+            parts = [entry.message for entry in line_entries(line, log)]
+        cut = data.draw(st.integers(1, len(parts) - 1))
+        boundary = sum(len(part) for part in parts[:cut])
         source = line.message[max(0, boundary - data.draw(st.integers(1, 3))):
                               boundary + data.draw(st.integers(1, 3))]
     else:
         at = data.draw(st.integers(0, max(0, len(raw) - 1)))
         source = raw[at:at + data.draw(st.integers(1, 6))]
-    cut = source.decode("ascii", "ignore") or "a"
+    cut_text = source.decode("ascii", "ignore") or "a"
     if data.draw(st.booleans()):
-        cut = cut.swapcase()
+        cut_text = cut_text.swapcase()
     exact = data.draw(st.booleans())
-    matcher = Matcher(cut, case_sensitive=exact)
-    regex = Matcher(re.escape(cut) + "|zz", regex=True, case_sensitive=exact)
+    matcher = Matcher(cut_text, case_sensitive=exact)
+    regex = Matcher(re.escape(cut_text) + "|zz", regex=True, case_sensitive=exact)
 
     def passes(_kind: int, message: bytes) -> bool:
         return matcher.matches(message)
@@ -363,11 +360,10 @@ def test_the_fast_path_agrees_with_testing_every_line(tmp_path_factory, log, dat
     by_regex = _every_line(lines, stderr_regex)
     start = data.draw(st.integers(0, len(model)))
     end = data.draw(st.integers(start, len(model)))
-    from iolog_tui import search
-
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(search, "_BLOCK_BYTES", data.draw(st.sampled_from([1, 40, 200, 5000, 64 * 1024])))
-        patch.setattr(search, "_MARGIN_BYTES", data.draw(st.sampled_from([0, 30, 5000, 16 * 1024])))
+        if data.draw(st.booleans()):
+            small_reads(patch, data.draw(st.sampled_from([200, 5000, 20_000])),
+                        data.draw(st.sampled_from([1, 40, 4200])), data.draw(st.sampled_from([17, 500])))
         assert _scan(model, passes, 0, len(model), matcher.needle, exact) == expected
         assert _scan(model, passes, start, end, matcher.needle, exact) == [
             row for row in expected if start <= row < end]
@@ -377,8 +373,6 @@ def test_the_fast_path_agrees_with_testing_every_line(tmp_path_factory, log, dat
 
 
 def test_a_hit_in_a_continuation_belongs_to_its_line_not_to_the_row_it_lies_in(write_log) -> None:
-    from iolog_tui.blockmatch import rows_passing
-
     items: list[tuple[Stream, bytes] | bytes] = [
         (Stream.STDOUT, b"first\n"),
         (Stream.STDOUT, b"begun "), b"",  # an open line ...
@@ -392,22 +386,15 @@ def test_a_hit_in_a_continuation_belongs_to_its_line_not_to_the_row_it_lies_in(w
     ]
     model = load(write_log(items))
     assert len(model) == 7
-    raw = Path(model.path).read_bytes()
     tested: list[bytes] = []
     matcher = Matcher("NEEDLE")
-    found = rows_passing(raw, 0, model.offsets, model.kinds, 0, 6, _counting(matcher, tested),
-                         matcher.needle, False)
-    assert found is not None
-    assert list(found) == [1, 3, 5] == brute_force(model, matcher)
+    found = _scan(model, _counting(matcher, tested), 0, len(model), matcher.needle, False)
+    assert found == [1, 3, 5] == brute_force(model, matcher)
     # Only lines that hold the needle were tested.
     assert sorted(tested) == [b"begun the needle\n", b"needle\n", b"needle alone\n"]
 
 
-def test_clean_blocks_test_only_lines_that_hold_the_needle(write_log, monkeypatch) -> None:
-    from iolog_tui import search
-
-    decoded = count_decoded_blocks(monkeypatch)
-    monkeypatch.setattr(search, "_BLOCK_BYTES", 2000)
+def test_only_lines_that_hold_the_needle_are_tested(write_log) -> None:
     items: list[tuple[Stream, bytes] | bytes] = []
     for number in range(400):
         stream = Stream.STDERR if number % 5 == 0 else Stream.STDOUT
@@ -418,17 +405,14 @@ def test_clean_blocks_test_only_lines_that_hold_the_needle(write_log, monkeypatc
     model = load(write_log(items))
     tested: list[bytes] = []
     matcher = Matcher("needle")
-    # Up to the last row: every block has a row after it to bound it.
-    rows = _scan(model, _counting(matcher, tested), 0, len(model) - 1, matcher.needle, False)
+    rows = _scan(model, _counting(matcher, tested), 0, len(model), matcher.needle, False)
     assert rows == brute_force(model, matcher)
     assert len(rows) == 400 // 17 + 1 + 8
     assert len(tested) == len(rows)  # a line without the needle is never tested
-    assert not decoded
 
 
-def test_garbage_or_a_flagged_header_sends_the_block_to_the_decoder(tmp_path) -> None:
+def test_garbage_or_a_flagged_header_among_the_rows(tmp_path) -> None:
     from iolog.core.format import encode_entry, encode_header
-    from iolog_tui.blockmatch import rows_passing
 
     entries = [encode_entry(b"row %d needle\n" % n, timestamp_ns=10**18 + n, stream=Stream.STDOUT)
                for n in range(6)]
@@ -438,7 +422,6 @@ def test_garbage_or_a_flagged_header_sends_the_block_to_the_decoder(tmp_path) ->
         path = tmp_path / "log"
         path.write_bytes(b"".join(entries[:3]) + middle + b"".join(entries[3:]))
         model = load(path)
-        raw = path.read_bytes()
-        assert rows_passing(raw, 0, model.offsets, model.kinds, 0, len(model) - 1,
-                            _counting(matcher, []), matcher.needle, False) is None
+        assert RowKind.SKIPPED in model.kinds
         assert scanned(model, matcher, prefilter=True) == brute_force(model, matcher)
+        assert len(brute_force(model, matcher)) == 6

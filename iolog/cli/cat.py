@@ -27,7 +27,7 @@ from ..core.decoder import Decoder, Event
 from ..core.format import Entry, Stream
 from ..core.lines import LineState
 from ..file.walk import FastBatch
-from ..sources.serial import is_live_spec
+from ..sources.serialport import is_live_spec
 from ..sources.status import SourceState, SourceStatus
 from .common import (
     PROG,
@@ -124,16 +124,16 @@ def _cat_file(
         windowed = since_ns is not None or until_ns is not None
         wanted = frozenset(int(stream) for stream in streams)
         try:
-            if tail is not None and not windowed:
-                _print_events(_stop_at(log.tail_events(tail, wanted), end), printer, damage, in_window)
-            elif tail is not None:
+            if tail is not None and windowed:
                 events = _last_lines(
                     _stop_at(log.events(since_ns=since_ns, until_ns=until_ns), end), tail, in_window, streams
                 )
                 _print_events(events, printer, damage, in_window)
             else:
                 items: Iterable[FastBatch | list[Event]] = (
-                    window_batches(log, since_ns=since_ns, until_ns=until_ns) if windowed else log.batches()
+                    log.tail_batches(tail, wanted) if tail is not None
+                    else window_batches(log, since_ns=since_ns, until_ns=until_ns) if windowed
+                    else log.batches()
                 )
                 for item in items:  # in bulk
                     if isinstance(item, list):

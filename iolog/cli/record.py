@@ -88,7 +88,7 @@ def record_command(args: argparse.Namespace) -> int:
         raise CliError("--truncate needs -o FILE", status=2)
     serial = None
     if args.serial:
-        from ..sources.serial import open_serial_writer
+        from ..sources.serialport import open_serial_writer
 
         serial = open_serial_writer(args.serial, baud=args.baud)
     output = open_log_output(

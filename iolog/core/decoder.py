@@ -45,11 +45,11 @@ from .rules import (
     FAR_NS,
     VALID_HEADER,
     candidate,
+    chain_inside,
     far,
     header_prefix,
     later_inside,
     looks_whole,
-    survives,
     tear_inside,
 )
 
@@ -61,8 +61,6 @@ _A2B = binascii.a2b_base64
 _MATCH = VALID_HEADER.match
 
 _STREAMS = (Stream.STDOUT, Stream.STDERR)
-
-
 
 
 class Decoder:
@@ -144,10 +142,48 @@ class Decoder:
         """
         if self._closed:
             raise RuntimeError("feed() after close()")
+        if data and self._passing_over():
+            probe = data if isinstance(data, (bytes, bytearray)) else bytes(data)
+            if probe.find(b"=") < 0:
+                self._pass(len(probe), bytes(probe[-(_HDR - 1) :]))
+                return []
         if data:
             # Always an immutable bytes: slices of it are the payloads, no copy twice.
             self._buf = self._buf + bytes(data) if self._buf else bytes(data)
         return self._run(final=False, eager=False)
+
+    def pass_over(self, count: int, last: bytes) -> bool:
+        """Account for ``count`` bytes of garbage without being given them.
+
+        Only a decoder out of sync with no decision pending can do this, and
+        only for bytes that hold no ``=`` (so no header ends among them):
+        zeros of a hole, noise without ``=``. The result is exactly that of
+        ``feed`` of those bytes.
+
+        Args:
+            count: how many bytes.
+            last: their last ``min(count, 15)`` bytes (a header may start
+                there and end in the bytes fed next).
+
+        Returns:
+            Whether they were accounted for; if not, feed them instead.
+        """
+        if count <= 0 or self._closed or not self._passing_over():
+            return False
+        self._pass(count, last[-(_HDR - 1) :])
+        return True
+
+    def _passing_over(self) -> bool:
+        """Out of sync, with fewer bytes kept than a header and none of them ``=``."""
+        return self._skip_start is not None and len(self._buf) - self._pos < _HDR and b"=" not in self._buf
+
+    def _pass(self, count: int, last: bytes) -> None:
+        """What ``_run`` does with ``count`` bytes without ``=`` ending in ``last``: keep 15."""
+        end = self._base + len(self._buf) + count
+        kept = (self._buf[self._pos :] + last)[-(_HDR - 1) :] if count < _HDR - 1 else last
+        self._buf = kept
+        self._base = end - len(kept)
+        self._pos = 0
 
     def flush(self, *, settled: bool = False) -> list[Event]:
         """Decide what can be decided with the bytes that have arrived.
@@ -315,6 +351,8 @@ class Decoder:
         end: int = pos + _HDR + (bits >> 4)
         prev = self._prev_ts
         near_prev = prev is not None and not far(timestamp_ns, prev)
+        # When the claim is judged, the time of its writer: this header's, if plausible.
+        claimer_ts = timestamp_ns if prev is None or near_prev else prev
         if end + _HDR <= n:
             if _MATCH(buf, end) is not None:
                 successor_ts = _UNPACK(_A2B(buf[end : end + _HDR]))[0]
@@ -334,7 +372,7 @@ class Decoder:
                 append(Skipped(base + pos, torn - pos))
                 return torn
             if not trusted:
-                surviving = self._surviving_inside(buf, pos, end, n, final, eager, timestamp_ns)
+                surviving = self._surviving_inside(buf, pos, end, n, final, eager, claimer_ts, expected=True)
                 if surviving is None:
                     return -(pos + 1)
                 if surviving >= 0:
@@ -354,7 +392,9 @@ class Decoder:
             if not trusted:  # entries written after a tear inside it, or up to the end?
                 after_tear: int | None = tear_inside(buf, pos, end, timestamp_ns)
                 if after_tear is not None and after_tear < 0 and end < n:
-                    after_tear = self._surviving_inside(buf, pos, end, n, final, eager, timestamp_ns)
+                    after_tear = self._surviving_inside(
+                        buf, pos, end, n, final, eager, claimer_ts, expected=True
+                    )
                 if after_tear is None:
                     return -(pos + 1)
                 if after_tear >= 0:
@@ -374,7 +414,7 @@ class Decoder:
         # The claimed payload runs past the end of the input.
         if not (final or eager):
             return -(pos + 1)
-        past_end = self._surviving_inside(buf, pos, end, n, final, eager, timestamp_ns)
+        past_end = self._surviving_inside(buf, pos, end, n, final, eager, claimer_ts, expected=True)
         if past_end is None or (past_end < 0 and not final):
             return -(pos + 1)
         self._trusted = False
@@ -414,44 +454,20 @@ class Decoder:
 
     def _surviving_inside(
         self, buf: bytes, pos: int, end: int, n: int, final: bool, eager: bool,
-        claimer_ts: int | None = None,
+        claimer_ts: int | None = None, *, expected: bool = False,
     ) -> int | None:
-        """Where the first chain of headers inside ``(pos, end)`` that goes on past ``end`` starts.
-
-        A chain written after a torn entry goes on past the torn entry's
-        claim; header-shaped bytes in a payload (a log printed by a program
-        in the container) end inside it or run into what follows it.
-
-        Returns:
-            Its index, ``-1`` if there is none, or ``None`` when more data is
-            needed to decide.
-        """
+        """:func:`~iolog.core.rules.chain_inside`, resuming where an undecided search stopped."""
         absolute = self._base + pos
         scan = pos + 1
         if self._inside_of == absolute:
             scan = max(scan, self._inside_from - self._base)
-        find = buf.find
-        limit = min(n, end)
-        # Candidates lie wholly inside the claim: a header that straddles its
-        # end may be the shifted remains of a damaged successor.
-        equals = find(b"==", scan + _HDR - 2, limit)
-        while equals >= 0:
-            cand = equals - (_HDR - 2)
-            if _MATCH(buf, cand) is not None:
-                ok = survives(buf, cand, end, n, final, eager, claimer_ts, self._prev_ts)
-                if ok is None:
-                    self._inside_of = absolute
-                    self._inside_from = self._base + cand
-                    return None
-                if ok:
-                    return cand
-            equals = find(b"==", equals + 1, limit)
-        if end > n and not (final or eager):
-            # A header may still start in the last bytes of the claim.
+        found, stopped = chain_inside(
+            buf, pos, end, n, final, eager, claimer_ts, self._prev_ts, scan=scan, expected=expected
+        )
+        if found is None:
             self._inside_of = absolute
-            self._inside_from = self._base + max(pos + 1, min(limit, n - _HDR + 1))
-            return None
-        return -1
+            self._inside_from = self._base + stopped
+        return found
 
     def _resync(
         self,

@@ -32,6 +32,9 @@ from .format import Entry, Stream
 __all__ = ["Line", "LineAssembler", "LineState", "ends_line"]
 
 _NOT_NEWLINE = re.compile(b"[^\n]")
+_ONE_STREAM_RUN = re.compile(b"\x00+|\x01+")
+#: A payload's last byte -> 1 if it ends a line (``\n``), else 0.
+_ENDS_LINE = bytes(10) + b"\x01" + bytes(245)
 _STREAM_BYTES = (b"\x00", b"\x01")
 _STREAMS = (Stream.STDOUT, Stream.STDERR)
 
@@ -106,6 +109,9 @@ class LineState:
         count = len(streams)
         if not count:
             return b""
+        runs = streams.count(b"\x00\x01") + streams.count(b"\x01\x00") + 1
+        if runs <= count - last_bytes.count(b"\n"):
+            return self._starts_by_runs(streams, last_bytes)
         opened = self.open
         native = _native.speedups
         if native is not None:
@@ -130,6 +136,19 @@ class LineState:
             if last >= 0:
                 opened[stream] = last_bytes[last] != 10
         return bytes(starts)
+
+    def _starts_by_runs(self, streams: bytes, last_bytes: bytes) -> bytes:
+        """:meth:`starts_in_bulk` a run of one stream at a time (in a run, an
+        entry starts a line when the one before it ended one)."""
+        opened = self.open
+        pieces = []
+        for run in _ONE_STREAM_RUN.finditer(streams):
+            first, stop = run.span()
+            stream = streams[first]
+            pieces.append(b"\x00" if opened[stream] else b"\x01")
+            pieces.append(last_bytes[first : stop - 1].translate(_ENDS_LINE))
+            opened[stream] = last_bytes[stop - 1] != 10
+        return b"".join(pieces)
 
 
 @dataclass(frozen=True, slots=True)

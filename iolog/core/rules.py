@@ -12,8 +12,10 @@ This module owns the acceptance rules that the decoder
 - Times: two timestamps more than :data:`FAR_NS` (about nine years) apart
   are far; an entry far from the entries on both sides of it is damage; an
   NTP step of seconds or days is not.
-- A whole entry (:func:`looks_whole`) ends with its one newline: what a
-  writer makes; a torn one ends wherever the bytes after it happen to.
+- A writer ends an entry at each newline (:func:`one_line`): a claim with a
+  newline before its last byte is no entry as written. A whole entry
+  (:func:`looks_whole`) ends with its one newline; a torn one ends wherever
+  the bytes after it happen to.
 - Entries written after a tear, inside the torn entry's claim
   (:func:`tear_inside`, :func:`survives`): stamped after it (give or take
   :data:`TEAR_SLACK_NS`) or going on past its claim; a log a program in the
@@ -41,10 +43,12 @@ __all__ = [
     "VALID_HEADER",
     "candidate",
     "chain_ends_at",
+    "chain_inside",
     "far",
     "header_prefix",
     "later_inside",
     "looks_whole",
+    "one_line",
     "survives",
     "tear_inside",
 ]
@@ -96,7 +100,11 @@ def tear_inside(buf: bytes, pos: int, end: int, timestamp_ns: int) -> int:
     :data:`TEAR_SLACK_NS` before it (a clock corrected at the reboot) and after
     the torn entry's own bytes. Whatever a program in the container prints
     was stamped, if at all, before the line that carries it, and a payload
-    that is itself a log starts with a header.
+    that is itself a log starts with a header. A claim that holds a newline
+    before its end is more than the one line a writer puts in an entry: a
+    chain that starts right after that line and ends where the claim does
+    was written after it, even stamped before it (a clock stepped back, by
+    less than :data:`FAR_NS`).
 
     Args:
         buf: the bytes.
@@ -110,14 +118,28 @@ def tear_inside(buf: bytes, pos: int, end: int, timestamp_ns: int) -> int:
     find = buf.find
     first = pos + _HDR
     equals = find(b"==", first + _HDR - 2, end)
+    if equals < 0:
+        return -1
     payload_is_log: bool | None = None
+    # A claim with a newline before its last byte holds more than the one line
+    # a writer puts in an entry: its size is wrong, and a chain that starts
+    # right after that line and fills the rest was written after it, even
+    # stamped before it (a clock stepped back).
+    after_line = find(b"\n", first, end - 1) + 1
     while equals >= 0:
         cand = equals - (_HDR - 2)
         if _MATCH(buf, cand) is not None:
             inner_ts = _UNPACK(_A2B(buf[cand : cand + _HDR]))[0]
             if timestamp_ns <= inner_ts <= timestamp_ns + FAR_NS:
                 return cand
-            if cand > first and inner_ts >= timestamp_ns - TEAR_SLACK_NS and chain_ends_at(buf, cand, end):
+            stepped_back = cand == after_line and timestamp_ns - inner_ts <= FAR_NS
+            if (
+                cand > first
+                and (stepped_back or inner_ts >= timestamp_ns - TEAR_SLACK_NS)
+                and chain_ends_at(buf, cand, end)
+            ):
+                if stepped_back:
+                    return cand
                 if payload_is_log is None:
                     payload_is_log = chain_ends_at(buf, first, end)
                 if not payload_is_log:
@@ -126,12 +148,27 @@ def tear_inside(buf: bytes, pos: int, end: int, timestamp_ns: int) -> int:
     return -1
 
 
+def one_line(buf: bytes, pos: int, end: int) -> bool:
+    """Is the claim of the header at ``pos`` (up to ``end``, or what has arrived of it)
+    at most one line, as a writer makes an entry: no newline before its last byte?"""
+    return buf.find(b"\n", pos + _HDR, min(end, len(buf) + 1) - 1) < 0
+
+
+def _after_first_line(buf: bytes, pos: int, cand: int) -> bool:
+    """Does ``cand`` follow the first newline of the claim of the header at ``pos``?"""
+    return cand > pos + _HDR and buf.find(b"\n", pos + _HDR, cand) == cand - 1
+
+
 def chain_ends_at(buf: bytes, at: int, end: int) -> bool:
-    """Do headers chain from ``at`` to exactly ``end``?"""
+    """Do entries of one line each chain from ``at`` to exactly ``end``?"""
+    find = buf.find
     while at < end:
         if at + _HDR > end or _MATCH(buf, at) is None:
             return False
-        at += _HDR + (_UNPACK(_A2B(buf[at : at + _HDR]))[1] >> 4)
+        after = at + _HDR + (_UNPACK(_A2B(buf[at : at + _HDR]))[1] >> 4)
+        if after <= end and find(b"\n", at + _HDR, after - 1) >= 0:  # no entry (see one_line)
+            return False
+        at = after
     return at == end
 
 
@@ -149,7 +186,7 @@ def far(one: int, other: int) -> bool:
 
 def survives(
     buf: bytes, cand: int, end: int, n: int, final: bool, eager: bool, claimer_ts: int | None,
-    prev: int | None,
+    prev: int | None, *, claimer: int | None = None,
 ) -> bool | None:
     """Is the header at ``cand`` the start of a chain of entries written after ``end``'s claimer?
 
@@ -160,19 +197,31 @@ def survives(
     too when its first time is no more than :data:`TEAR_SLACK_NS` before
     the claimer's (entries written after a tear are stamped after it, give
     or take a clock corrected at a reboot; a printed log was stamped
-    before) and it passes ``end`` by two headers, holds three before it
-    breaks (more damage inside the claim), or ends exactly where the input
-    does.
+    before, though not :data:`FAR_NS` before: a claimer so far after its
+    chain is noise; a chain that starts right after the first line of the
+    claim of the header at ``claimer`` follows that line, so a clock
+    stepped back is allowed) and it passes ``end`` by two headers, holds
+    three before it breaks (more damage inside the claim), or ends exactly
+    where the input does.
     """
     timestamp_ns = _UNPACK(_A2B(buf[cand : cand + _HDR]))[0]
     near_prev = prev is not None and not far(timestamp_ns, prev)
-    recent = claimer_ts is not None and timestamp_ns >= claimer_ts - TEAR_SLACK_NS
+    recent = claimer_ts is not None and (
+        timestamp_ns >= claimer_ts - TEAR_SLACK_NS
+        or claimer_ts - timestamp_ns > FAR_NS  # a claimer that far after: no writer's (noise)
+        or (claimer is not None and _after_first_line(buf, claimer, cand))
+    )
     at = cand
     successor_ts: int | None = None
     headers = 1
     past = 0  # headers found at or after ``end``
     while True:
-        at += _HDR + (_UNPACK(_A2B(buf[at : at + _HDR]))[1] >> 4)
+        after = at + _HDR + (_UNPACK(_A2B(buf[at : at + _HDR]))[1] >> 4)
+        if not one_line(buf, at, after):  # no entry: the chain breaks here
+            if at > cand and recent and headers >= 3:
+                break
+            return False
+        at = after
         if at == n and (at >= end or end > n):
             if not (final or eager):
                 return None
@@ -201,6 +250,46 @@ def survives(
     return near_prev or prev is None and successor_ts is None or (
         successor_ts is not None and not far(timestamp_ns, successor_ts)
     )
+
+
+def chain_inside(
+    buf: bytes, pos: int, end: int, n: int, final: bool, eager: bool, claimer_ts: int | None,
+    prev: int | None, *, scan: int, expected: bool = False,
+) -> tuple[int | None, int]:
+    """Where the first chain inside the claim ``(pos, end)`` that goes on past ``end`` starts.
+
+    A chain written after a torn entry goes on past the torn entry's claim
+    (:func:`survives`); header-shaped bytes in a payload (a log printed by a
+    program in the container) end inside it or run into what follows it.
+    Candidates lie wholly inside the claim: a header that straddles its end
+    may be the shifted remains of a damaged successor.
+
+    Args:
+        scan: where to look from (an earlier, undecided search stopped there).
+        expected: the header at ``pos`` is where the entry before it ends,
+            so a claim of it holding more than one line is a wrong size,
+            not a payload.
+
+    Returns:
+        ``(found, stopped)``: the chain's index, ``-1`` if there is none, or
+        ``None`` when more data is needed, and then where to resume.
+    """
+    find = buf.find
+    limit = min(n, end)
+    claimer = pos if expected else None
+    equals = find(b"==", scan + _HDR - 2, limit)
+    while equals >= 0:
+        cand = equals - (_HDR - 2)
+        if _MATCH(buf, cand) is not None:
+            ok = survives(buf, cand, end, n, final, eager, claimer_ts, prev, claimer=claimer)
+            if ok is None:
+                return None, cand
+            if ok:
+                return cand, cand
+        equals = find(b"==", equals + 1, limit)
+    if end > n and not (final or eager):
+        return None, max(pos + 1, min(limit, n - _HDR + 1))  # a header may still start at the end
+    return -1, limit
 
 
 def later_inside(buf: bytes, cand: int, n: int, prev: int | None) -> int:
@@ -244,6 +333,8 @@ def candidate(buf: bytes, cand: int, n: int, final: bool, eager: bool, prev: int
     """
     timestamp_ns, bits = _UNPACK(_A2B(buf[cand : cand + _HDR]))
     end = cand + _HDR + (bits >> 4)
+    if not one_line(buf, cand, end):
+        return False
     near_prev = prev is not None and not far(timestamp_ns, prev)
     ended = final
     if end + _HDR <= n:

@@ -23,8 +23,8 @@ answer needs every header before it. :meth:`LogFile.seek_time` therefore
 walks headers from the start, building checkpoints as it goes, and stops at
 the end of the first region that reaches ``since_ns``; the partial index is
 kept, so later queries resume instead of starting over. With a built index a
-seek reads one region (64 KiB by default). :meth:`LogFile.locate_time` is
-the O(log n) bisection, exact only for non-decreasing timestamps.
+seek reads one region (64 KiB by default). There is no bisection by time
+without the index: it would be exact only while timestamps never decrease.
 
 Tail and follow never read from the start: :meth:`LogFile.tail` reads
 fixed-size blocks backwards (:mod:`iolog.file.tail`); :meth:`LogFile.follow`
@@ -44,7 +44,7 @@ from ..core.format import ENCODED_HEADER_SIZE, MAX_ENTRY_SIZE, Entry
 from ..sources.follow import follow_file
 from ..sources.status import SourceStatus
 from .index import DEFAULT_CHECKPOINT_EVERY_BYTES, CheckpointIndex, extend_index
-from .tail import BLOCK_BYTES, TailStart, find_tail, tail_events
+from .tail import BLOCK_BYTES, TailStart, find_tail, tail_batches, tail_events
 from .walk import LOOKAHEAD_BYTES, FastBatch, walk
 from .windows import window_events
 
@@ -436,46 +436,15 @@ class LogFile:
         """
         return tail_events(self._fd, self.size, n, streams, block_bytes=block_bytes)
 
-    # -- seeking without the index -----------------------------------------------
-
-    def locate_time(self, since_ns: int) -> int:
-        """Bisect byte offsets for the first entry at or after ``since_ns``.
-
-        Reads O(log size) small probes, resynchronising at each. The answer
-        is exact only when timestamps never decrease; with clock jumps it is a
-        plausible place, not the linear filter's answer. Use :meth:`seek_time`
-        for exact results.
-
-        Args:
-            since_ns: unix nanoseconds.
-
-        Returns:
-            An entry offset, or the file size.
+    def tail_batches(
+        self, n: int, streams: frozenset[int] = _BOTH_STREAMS, *, block_bytes: int = BLOCK_BYTES
+    ) -> Iterator[FastBatch | list[Event]]:
+        """:meth:`tail_events` in bulk: batches of the fast walk where it finds them.
 
         Raises:
             OSError: reading failed.
         """
-        low, high = 0, self.size  # answer in [low, high]; entries before low are older
-        while high - low > _PROBE_BYTES:
-            middle = (low + high) // 2
-            probe = self._first_entry_at_or_after(middle, high)
-            if probe is None:
-                high = middle
-            elif probe.timestamp_ns >= since_ns:
-                high = probe.offset if probe.offset is not None else middle
-            else:
-                low = probe.end_offset or middle + 1
-        for event in self.events_from(low, high + _PROBE_BYTES):
-            if isinstance(event, Entry) and event.timestamp_ns >= since_ns:
-                return event.offset if event.offset is not None else low
-        return high if high < self.size else self.size
-
-    def _first_entry_at_or_after(self, offset: int, limit: int) -> Entry | None:
-        """The first entry found by resynchronising at ``offset``, before ``limit``."""
-        for event in self.events_from(offset, limit):
-            if isinstance(event, Entry):
-                return event
-        return None
+        return tail_batches(self._fd, self.size, n, streams, block_bytes=block_bytes)
 
     # -- follow ------------------------------------------------------------------
 

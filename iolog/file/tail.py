@@ -16,9 +16,11 @@ but the first of each stream (before any damage), which starts a line or not
 depending on what came before: those wait, and the block before settles
 them. A block in which no entry starts past the margin holds damage, which
 ends every line; one with no ``==`` at all (a zero hole, noise, or a hole of
-a sparse file, found with ``SEEK_DATA`` without reading it) is not decoded.
-Reading stops once the last ``count`` line starts are settled. Memory holds
-one block and the line starts found, never the lines.
+a sparse file, found with ``SEEK_DATA`` without reading it) is not decoded,
+and when it holds no ``=`` at all, reading the lines forwards passes over it
+without reading it again. Reading stops once the last ``count`` line starts
+are settled. Memory holds one block and the line starts found, never the
+lines; the lines are then read forwards in bulk (:func:`tail_batches`).
 
 If two blocks ever disagree on where an entry starts (a decoder tricked for
 longer than the margin), the answer is computed by one forward pass instead.
@@ -28,15 +30,16 @@ from __future__ import annotations
 
 import bisect
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from ..core.decoder import Decoder, Event
 from ..core.format import ENCODED_HEADER_SIZE, MAX_ENTRY_SIZE, Entry
 from ..core.lines import LineState
-from .walk import LOOKAHEAD_BYTES, FastBatch, walk
+from .walk import LOOKAHEAD_BYTES, FastBatch, find_quiet, walk
 
-__all__ = ["BLOCK_BYTES", "TRUST_MARGIN_BYTES", "TailStart", "find_tail", "tail_events"]
+__all__ = ["BLOCK_BYTES", "TRUST_MARGIN_BYTES", "TailStart", "find_tail", "tail_batches", "tail_events"]
 
 #: Bytes decoded per block (blocks never grow).
 BLOCK_BYTES = 1 << 20
@@ -44,8 +47,12 @@ BLOCK_BYTES = 1 << 20
 TRUST_MARGIN_BYTES = LOOKAHEAD_BYTES
 #: The smallest block the method works with.
 MIN_BLOCK_BYTES = 2 * TRUST_MARGIN_BYTES + ENCODED_HEADER_SIZE + MAX_ENTRY_SIZE
-_READ_BYTES = 64 << 10
+_SCAN_BYTES = 1 << 20  # bytes searched per read for a header
+_FEED_BYTES = 64 << 10  # bytes per feed of a block's decoder
 _STREAM_BYTES = (b"\x00", b"\x01")
+#: Stream bytes -> 1 for the stream's own entries, else 0.
+_IS_STREAM = (bytes([1]) + bytes(255), bytes([0, 1]) + bytes(254))
+_RUN = re.compile(b"\x01+")
 
 
 @dataclass(frozen=True)
@@ -58,10 +65,13 @@ class TailStart:
         line_starts: for stdout and stderr, the first line start at or after
             ``offset``, or ``None``: entries of that stream before it continue
             lines that began earlier.
+        quiet: spans after ``offset`` found to hold no ``=`` byte (holes):
+            reading the lines passes over them without reading them again.
     """
 
     offset: int
     line_starts: tuple[int | None, int | None]
+    quiet: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass
@@ -103,12 +113,21 @@ def find_tail(
     block_bytes = max(block_bytes, MIN_BLOCK_BYTES)
     collected: list[tuple[int, int]] = []  # settled starts of the blocks read, in order
     pending: list[int | None] = [None, None]
+    quiet: list[tuple[int, int]] = []  # found backwards
+    buffer = bytearray(_SCAN_BYTES)
     end = size
     check = False  # whether an entry must start at ``end`` (false at the end of the file)
     start = size
     while True:
         start = max(0, min(start, end) - block_bytes)
-        if end - start > ENCODED_HEADER_SIZE + MAX_ENTRY_SIZE and _holds_no_header(fd, start, end):
+        no_header = False
+        if end - start > ENCODED_HEADER_SIZE + MAX_ENTRY_SIZE:
+            # Every header holds "==" at its 15th byte: none ends here, none starts in the block.
+            span = (start + ENCODED_HEADER_SIZE - 2, min(size, end + ENCODED_HEADER_SIZE))
+            no_header, no_equals = find_quiet(fd, *span, buffer)
+            if no_equals:
+                _add_quiet(quiet, span)
+        if no_header:
             block = _Block(boundary=start, checked=False, known=[True, True])
         else:
             decoded = _decode_block(fd, start, end, size, check)
@@ -130,17 +149,19 @@ def find_tail(
                 waiting_at = pending[stream]
                 if waiting_at is not None:
                     bisect.insort(collected, (waiting_at, stream))
-            return _answer(collected, count, size)
+            return _answer(collected, count, size, quiet)
         waiting = [offset for offset in pending if offset is not None]
         settled = len(collected) - (bisect.bisect_right(collected, (max(waiting), 2)) if waiting else 0)
         if settled >= count:
-            return _answer(collected, count, size)
+            return _answer(collected, count, size, quiet)
         del collected[: max(0, len(collected) - count - 2)]
         end = block.boundary
         check = block.checked
 
 
-def _answer(collected: list[tuple[int, int]], count: int, size: int) -> TailStart:
+def _answer(
+    collected: list[tuple[int, int]], count: int, size: int, quiet: Sequence[tuple[int, int]] = ()
+) -> TailStart:
     if not collected:
         return TailStart(size, (None, None))
     last = collected[-count:]
@@ -148,29 +169,17 @@ def _answer(collected: list[tuple[int, int]], count: int, size: int) -> TailStar
     for offset, stream in last:
         if first_of[stream] is None:
             first_of[stream] = offset
-    return TailStart(last[0][0], (first_of[0], first_of[1]))
+    offset = last[0][0]
+    after = tuple(span for span in reversed(quiet) if span[1] > offset)
+    return TailStart(offset, (first_of[0], first_of[1]), after)
 
 
-def _holds_no_header(fd: int, start: int, end: int) -> bool:
-    """Does no header start in ``[start, end)``? (Every header holds ``==`` at its 15th byte.)"""
-    try:
-        data_at = os.lseek(fd, start, os.SEEK_DATA)
-    except (OSError, AttributeError):
-        data_at = start
-    if data_at >= end + ENCODED_HEADER_SIZE:
-        return True  # a hole of a sparse file: zeros, never read
-    at = start + ENCODED_HEADER_SIZE - 2  # where the first header's "==" would be
-    stop = end + ENCODED_HEADER_SIZE
-    while at < stop:
-        piece = os.pread(fd, min(_READ_BYTES, stop - at), at)
-        if not piece:
-            return True
-        if b"==" in piece:
-            return False
-        at += len(piece) - 1  # a "==" may straddle two pieces
-        if len(piece) == 1:
-            return True
-    return True
+def _add_quiet(quiet: list[tuple[int, int]], span: tuple[int, int]) -> None:
+    """Add a span found before the others, joining it to the one it overlaps."""
+    if quiet and span[1] >= quiet[-1][0]:
+        quiet[-1] = (span[0], max(span[1], quiet[-1][1]))
+    else:
+        quiet.append(span)
 
 
 def _decode_block(fd: int, start: int, end: int, size: int, check: bool) -> _Block | None:
@@ -264,7 +273,7 @@ def _events(fd: int, start: int, end: int, size: int) -> Iterator[FastBatch | li
     decoder = Decoder(offset=start, resync=True)
     read_at = start
     while True:
-        chunk = os.pread(fd, min(_READ_BYTES, size - read_at), read_at) if read_at < size else b""
+        chunk = os.pread(fd, min(_FEED_BYTES, size - read_at), read_at) if read_at < size else b""
         read_at += len(chunk)
         events = decoder.feed(chunk) if chunk else decoder.close()
         kept = [event for event in events if (event.offset or 0) < end]
@@ -309,14 +318,15 @@ def _forward_tail(fd: int, size: int, count: int, streams: frozenset[int]) -> Ta
     return _answer(collected, count, size)
 
 
-def tail_events(
+def tail_batches(
     fd: int, size: int, count: int, streams: frozenset[int], *, block_bytes: int = BLOCK_BYTES
-) -> Iterator[Event]:
-    """The events of the last ``count`` lines of ``streams``, and the damage among them.
+) -> Iterator[FastBatch | list[Event]]:
+    """The last ``count`` lines of ``streams``, in bulk where the walk finds entries in bulk.
 
     Entries of other streams, and entries that continue a line begun before
     the last lines, are left out; ``Skipped``/``Truncated`` events after the
     first of the last lines are given (they end lines, and are reported).
+    Holes that :func:`find_tail` crossed are not read again.
 
     Raises:
         OSError: reading failed.
@@ -324,13 +334,51 @@ def tail_events(
     start = find_tail(fd, size, count, streams, block_bytes=block_bytes)
     if start.offset >= size:
         return
-    line_starts = start.line_starts
-    for item in walk(fd, start.offset, size, trusted_first=True):
-        events = item if isinstance(item, list) else [item.entry(k) for k in range(item.accepted)]
-        for event in events:
+    # Entries of stream s are given from firsts[s] on (never when None).
+    firsts = tuple(start.line_starts[s] if s in streams else None for s in (0, 1))
+    for item in walk(fd, start.offset, size, trusted_first=True, quiet=start.quiet):
+        if isinstance(item, FastBatch):
+            yield from _given_parts(item, firsts)
+            continue
+        given: list[Event] = []
+        for event in item:
             if type(event) is Entry:
-                stream = int(event.stream)
-                first = line_starts[stream]
-                if stream not in streams or first is None or (event.offset or 0) < first:
+                first = firsts[int(event.stream)]
+                if first is None or (event.offset or 0) < first:
                     continue
-            yield event
+            given.append(event)
+        yield given
+
+
+def _given_parts(batch: FastBatch, firsts: tuple[int | None, ...]) -> Iterator[FastBatch]:
+    """The runs of ``batch`` whose entries are given (entries of stream s from ``firsts[s]`` on)."""
+    count = batch.accepted
+    froms = [count if first is None else bisect.bisect_left(batch.starts, first - batch.base, 0, count)
+             for first in firsts]
+    if froms == [0, 0]:
+        yield batch
+        return
+    flags = batch.streams()
+    given = 0
+    for stream in (0, 1):
+        is_stream = bytes(froms[stream]) + flags[froms[stream] :].translate(_IS_STREAM[stream])
+        given |= int.from_bytes(is_stream, "big")
+    for run in _RUN.finditer(given.to_bytes(count, "big")):
+        yield batch.part(run.start(), run.end())
+
+
+def tail_events(
+    fd: int, size: int, count: int, streams: frozenset[int], *, block_bytes: int = BLOCK_BYTES
+) -> Iterator[Event]:
+    """The events of the last ``count`` lines of ``streams``, and the damage among them
+    (:func:`tail_batches`, an event at a time).
+
+    Raises:
+        OSError: reading failed.
+    """
+    for item in tail_batches(fd, size, count, streams, block_bytes=block_bytes):
+        if isinstance(item, list):
+            yield from item
+        else:
+            for number in range(item.accepted):
+                yield item.entry(number)

@@ -19,6 +19,8 @@ it is back in sync, so what it yields is exactly what the decoder would.
 
 from __future__ import annotations
 
+import bisect
+import errno
 import os
 from collections.abc import Callable, Generator, Sequence
 from typing import NamedTuple
@@ -28,11 +30,12 @@ from ..core.decoder import Decoder, Event
 from ..core.format import ENCODED_HEADER_SIZE, MAX_ENTRY_SIZE, Entry, Stream, trusted_entry
 from .walkbatch import batch_step, offsets_array, timestamps_struct
 
-__all__ = ["LOOKAHEAD_BYTES", "FastBatch", "SpanStats", "walk"]
+__all__ = ["LOOKAHEAD_BYTES", "FastBatch", "SpanStats", "find_quiet", "quiet_end", "walk"]
 
 _HDR = ENCODED_HEADER_SIZE
 _READ_BYTES = 2 << 20  # bytes per read in the fast pass (a batch and its neighbour stay in cache)
 _SLOW_READ_BYTES = 64 << 10  # bytes per feed when the decoder takes over
+_GARBAGE_READ_BYTES = 1 << 20  # bytes per feed while it is out of sync
 _BATCH_BYTES = 1 << 20  # bytes walked per a2b/struct call
 _MAX_ENTRY_LENGTH = ENCODED_HEADER_SIZE + MAX_ENTRY_SIZE
 #: Read a new buffer when less than this is left of the current one.
@@ -41,6 +44,7 @@ _REFILL_BYTES = 2 * _MAX_ENTRY_LENGTH + ENCODED_HEADER_SIZE
 _STREAMS = (Stream.STDOUT, Stream.STDERR)
 #: Bytes past ``stop`` the decoder may need to decide an entry that starts before it.
 LOOKAHEAD_BYTES = 3 * (ENCODED_HEADER_SIZE + MAX_ENTRY_SIZE) + 2 * ENCODED_HEADER_SIZE
+_NO_END = 1 << 63
 _STDERR_BYTE = bytes(1 if value & 8 else 0 for value in range(256))
 
 
@@ -113,6 +117,11 @@ class FastBatch(NamedTuple):
         buf = self.buf
         return bytes([buf[end - 1] for end in self.starts[1 : self.accepted + 1]])
 
+    def part(self, first: int, stop: int) -> FastBatch:
+        """The batch of entries ``first`` to ``stop - 1`` (no bytes copied but the headers')."""
+        return FastBatch(self.base, self.buf, self.starts[first : stop + 1], stop - first,
+                         self.raw[12 * first : 12 * stop])
+
     def payload(self, number: int) -> bytes:
         """The payload of entry ``number``."""
         return self.buf[self.starts[number] + _HDR : self.starts[number + 1]]
@@ -140,6 +149,7 @@ def walk(
     trusted_first: bool = False,
     previous_ts: int | None = None,
     count_read: Callable[[int], None] | None = None,
+    quiet: Sequence[tuple[int, int]] = (),
 ) -> Generator[FastBatch | list[Event], None, int]:
     """Everything from ``pos`` (an in-sync offset) on, as fast as it comes.
 
@@ -166,6 +176,9 @@ def walk(
             accepted (a checkpoint, an entry's offset).
         previous_ts: the time of the entry before ``pos``, if known.
         count_read: called with the length of each read (for accounting).
+        quiet: spans ``(start, end)``, in order, known to hold no ``=`` byte
+            (so no header ends in them): garbage the decoder passes over
+            without reading (see :func:`find_quiet`).
 
     Yields:
         Batches and event lists, in file order.
@@ -185,7 +198,7 @@ def walk(
     prev = previous_ts
     if trusted_first and pos < end:
         pos, ended, prev = yield from _decode_slowly(
-            fd, pos, size, end, count_read, final=final, previous_ts=prev, trusted_first=True
+            fd, pos, size, end, count_read, final=final, previous_ts=prev, trusted_first=True, quiet=quiet
         )
         if ended:
             return pos
@@ -218,7 +231,7 @@ def walk(
             # Garbage, a torn entry, a clock far off, or the end of the file:
             # the decoder decides.
             pos, ended, prev = yield from _decode_slowly(
-                fd, pos, size, end, count_read, final=final, previous_ts=prev
+                fd, pos, size, end, count_read, final=final, previous_ts=prev, quiet=quiet
             )
             if ended:
                 return pos
@@ -235,6 +248,7 @@ def _decode_slowly(
     final: bool,
     previous_ts: int | None,
     trusted_first: bool = False,
+    quiet: Sequence[tuple[int, int]] = (),
 ) -> Generator[list[Event], None, tuple[int, bool, int | None]]:
     """Feed the decoder from ``pos`` (in sync) until it is back in sync past it.
 
@@ -252,9 +266,21 @@ def _decode_slowly(
     decoder = Decoder(offset=pos, previous_ts=previous_ts, trusted_first=trusted_first)
     read_at = pos
     while True:
+        if quiet and not decoder.in_sync:
+            span_end = quiet_end(quiet, read_at)
+            if span_end - read_at >= _HDR:
+                last = os.pread(fd, _HDR - 1, span_end - (_HDR - 1))
+                if len(last) == _HDR - 1 and decoder.pass_over(span_end - read_at, last):
+                    if count_read is not None:
+                        count_read(span_end - read_at)
+                    read_at = span_end
+                    yield []
+                    continue
         chunk = b""
         if read_at < size:
-            chunk = os.pread(fd, min(_SLOW_READ_BYTES, size - read_at), read_at)
+            # Out of sync the bytes are mostly garbage (a hole, noise): read more at once.
+            want = _SLOW_READ_BYTES if decoder.in_sync else _GARBAGE_READ_BYTES
+            chunk = os.pread(fd, min(want, size - read_at), read_at)
             if count_read is not None:
                 count_read(len(chunk))
         read_at += len(chunk)
@@ -271,6 +297,49 @@ def _decode_slowly(
             return decoder.offset, True, decoder.previous_ts
         if decoder.in_sync and decoder.offset > pos:
             return decoder.offset, False, decoder.previous_ts
+
+
+def quiet_end(quiet: Sequence[tuple[int, int]], at: int) -> int:
+    """The end of the span of ``quiet`` that holds ``at``, or ``at`` when none does."""
+    number = bisect.bisect_right(quiet, (at, _NO_END)) - 1
+    if number >= 0 and quiet[number][0] <= at < quiet[number][1]:
+        return quiet[number][1]
+    return at
+
+
+def find_quiet(fd: int, start: int, end: int, buffer: bytearray) -> tuple[bool, bool]:
+    """Whether ``[start, end)`` of the file holds no ``==`` (no header ends there), and no ``=`` at all.
+
+    A hole of a sparse file (``SEEK_DATA``) is not read; otherwise the bytes
+    are read into ``buffer`` (reused: no allocation per read) and searched
+    in C.
+
+    Returns:
+        ``(no_header_end, no_equals)``.
+    """
+    try:
+        data_at = os.lseek(fd, start, os.SEEK_DATA)
+    except OSError as error:
+        data_at = end if error.errno == errno.ENXIO else start  # ENXIO: a hole up to the end
+    except AttributeError:
+        data_at = start
+    if data_at >= end:
+        return True, True  # zeros, never read
+    view = memoryview(buffer)
+    at = start
+    no_equals = True
+    while at < end:
+        got = os.preadv(fd, [view[: min(len(buffer), end - at)]], at)
+        if got <= 0:
+            break
+        equals = buffer.find(b"=", 0, got)
+        if equals >= 0:
+            no_equals = False
+            if buffer.find(b"==", equals, got) >= 0:
+                return False, False
+            # A "==" may straddle two reads: go on from the last byte when it is "=".
+        at += got - 1 if got > 1 and buffer[got - 1] == 61 else got
+    return True, no_equals
 
 
 def _start(event: Event) -> int:

@@ -18,24 +18,37 @@ ordered log that is two batches per query, whatever the window's size.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Generator, Iterator
+from typing import Protocol
 
 from ..core.decoder import Event
 from ..core.format import Entry
+from .index import CheckpointIndex
 from .walk import FastBatch
 
-if TYPE_CHECKING:
-    from .logfile import LogFile
+__all__ = ["IndexedLog", "window_batches", "window_events"]
 
-__all__ = ["window_batches", "window_events"]
+
+
+class IndexedLog(Protocol):
+    """What a window reads: a log with its checkpoint index (a :class:`~iolog.file.logfile.LogFile`)."""
+
+    @property
+    def size(self) -> int: ...
+
+    def build_index(self) -> CheckpointIndex: ...
+
+    def batches(
+        self, offset: int = 0, end: int | None = None, *, previous_ts: int | None = None
+    ) -> Generator[FastBatch | list[Event], None, int]: ...
+
 
 _INT64_MIN = -(1 << 63)
 _INT64_END = 1 << 63  # one past the largest int64
 
 
 def window_batches(
-    log: LogFile, *, since_ns: int | None = None, until_ns: int | None = None
+    log: IndexedLog, *, since_ns: int | None = None, until_ns: int | None = None
 ) -> Iterator[FastBatch | list[Event]]:
     """The events of the window ``since_ns <= timestamp_ns < until_ns``, in bulk.
 
@@ -88,7 +101,7 @@ def window_batches(
 
 
 def window_events(
-    log: LogFile, *, since_ns: int | None = None, until_ns: int | None = None
+    log: IndexedLog, *, since_ns: int | None = None, until_ns: int | None = None
 ) -> Iterator[Event]:
     """:func:`window_batches`, one event at a time."""
     for item in window_batches(log, since_ns=since_ns, until_ns=until_ns):

@@ -1,0 +1,116 @@
+"""The layers hold: no import cycles, and the codec stays free of the viewer's libraries.
+
+Imports are read from the source (every ``import`` statement, those inside
+functions included), so a lazy import counts as much as one at the top.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("iolog", "iolog_tui")
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _modules() -> dict[str, Path]:
+    return {_module_name(path): path for package in PACKAGES for path in (ROOT / package).rglob("*.py")}
+
+
+def _imports(name: str, path: Path, known: set[str]) -> set[str]:
+    """The project modules ``name`` imports (a package's ``__init__`` for ``from pkg import x``)."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        targets: list[str] = []
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                base = ".".join(anchor + ([base] if base else []))
+            targets = [f"{base}.{alias.name}" for alias in node.names] + [base]
+        for target in targets:
+            while target and target not in known:
+                target = target.rpartition(".")[0]
+            if target and target != name:
+                found.add(target)
+    return found
+
+
+def _graph() -> dict[str, set[str]]:
+    modules = _modules()
+    known = set(modules)
+    return {name: _imports(name, path, known) for name, path in modules.items()}
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import cycle, if there is any (a package importing its own modules is no cycle)."""
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(name: str) -> list[str] | None:
+        state[name] = 1
+        stack.append(name)
+        for other in sorted(graph[name]):
+            if name.startswith(other + ".") or other.startswith(name + "."):
+                continue  # a package and its own modules
+            if state.get(other) == 1:
+                return stack[stack.index(other) :] + [other]
+            if other not in state:
+                found = visit(other)
+                if found:
+                    return found
+        stack.pop()
+        state[name] = 2
+        return None
+
+    for name in sorted(graph):
+        if name not in state:
+            found = visit(name)
+            if found:
+                return found
+    return None
+
+
+@pytest.mark.parametrize("package", ["iolog"])
+def test_no_import_cycles(package: str) -> None:
+    def inside(name: str) -> bool:
+        return name == package or name.startswith(package + ".")
+
+    graph = {name: {o for o in deps if inside(o)} for name, deps in _graph().items() if inside(name)}
+    assert _cycle(graph) is None
+
+
+def test_the_codec_imports_nothing_but_the_standard_library_and_itself() -> None:
+    allowed_third_party = {"serial"}  # pyserial, imported only when a port opens
+    for name, path in _modules().items():
+        if not name.startswith("iolog.") and name != "iolog":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                roots = {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                roots = {(node.module or "").split(".")[0]}
+            else:
+                continue
+            for root in roots:
+                assert root in allowed_third_party or root == "iolog" or root in _STDLIB, (name, root)
+
+
+_STDLIB = set(__import__("sys").stdlib_module_names) | {"__future__"}
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b"}, "b": set()}) is None
