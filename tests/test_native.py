@@ -229,6 +229,35 @@ def test_times_exactly_far_ns_apart_are_near(gap: int) -> None:
         _step_both(data, 18, len(data) - 16, len(data) - 16, prev)
 
 
+@pytest.mark.parametrize("stamps", [
+    [(1 << 62) - 3, (1 << 62) - 2, (1 << 62) - 1, 1 << 62, (1 << 62) - 1],
+    [(1 << 62) - 1, 1 << 62, (1 << 62) + 1, (1 << 62) - 2],
+    [3, 2, 1, 0, 1, 2],
+    [1, 0, -1, 1, 2],
+], ids=["top", "past-top", "bottom", "zero"])
+def test_times_on_the_plausible_edges(stamps: list[int]) -> None:
+    # Timestamps in (0, 2**62) only: both ends, between near neighbours.
+    data = b"".join(_header(stamp, 2 << 4) + b"a\n" for stamp in stamps)
+    for prev in (None, stamps[0], (1 << 62) - 5):
+        for i in range(0, len(data) - 16, 18):
+            _step_both(data, i, len(data) - 16, len(data) - 16, prev)
+    inner = _header((1 << 62) - 1, 0) + _header(1 << 62, 0)  # inside a payload too
+    data = _header((1 << 62) - 9, (len(inner) + 4) << 4) + b"ab" + inner + b"c\n"
+    data += _header((1 << 62) - 8, 2 << 4) + b"d\n" + _header((1 << 62) - 7, 0)
+    _step_both(data, 0, len(data) - 16, len(data) - 16, None)
+
+
+@pytest.mark.parametrize(("value", "pure"), [("1", True), ("yes", True), ("0", False), ("", False)])
+def test_iolog_pure_python_forces_the_twins(value: str, pure: bool) -> None:
+    import subprocess
+    import sys
+
+    probe = "import iolog._native as n; print(n.speedups is None, n.BUILT is None)"
+    env = {**os.environ, "IOLOG_PURE_PYTHON": value}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env)
+    assert done.stdout.split() == [str(pure), "False"]
+
+
 # -- whole passes, each implementation -------------------------------------------------------------
 
 
