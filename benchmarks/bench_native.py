@@ -5,7 +5,7 @@ Compiles, at run time with the system's C compiler, a plain C reference
 by the size characters, with no resync and no checks (``walk``), or walks
 and writes each payload to stdout or stderr by its stream through 1 MiB
 buffers (``cat``). Then, in one run and on the same files (generated once
-into ``benchmarks/data/``), it times each pass of the native-speed issue
+into ``benchmarks/data/``, or ``--data DIR``), it times each pass of the native-speed issue
 with the C speed-up and with ``IOLOG_PURE_PYTHON=1``, as subprocesses with
 their output to ``/dev/null``, in rounds (every command once per round, so
 load on the machine falls on all of them alike), and reports the best round
@@ -23,7 +23,7 @@ of each:
 Each pass carries its budget (a ratio, or seconds for the viewer) and
 whether it was met.
 
-Usage: ``python benchmarks/bench_native.py [--rounds 3] [--no-viewer] [--pattern TEXT]``.
+Usage: ``python benchmarks/bench_native.py [--rounds 3] [--no-viewer] [--pattern TEXT] [--data DIR]``.
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ int main(int argc, char **argv) {
 
 
 def _ensure(name: str, size: int, seed: int) -> str:
-    """A generated log in ``benchmarks/data`` (shared with ``bench_timenav.py``'s names)."""
+    """A generated log in the data folder (shared with ``bench_timenav.py``'s names)."""
     path = os.path.join(DATA, name)
     if not os.path.exists(path) or os.path.getsize(path) < size:
         os.makedirs(DATA, exist_ok=True)
@@ -277,7 +277,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-viewer", action="store_true", help="skip the viewer and the search count")
     parser.add_argument("--pattern", default="failed db", help="the viewer's search (default: 'failed db')")
+    parser.add_argument("--data", default=None, help="where the logs are made (default: benchmarks/data)")
     args = parser.parse_args(argv)
+    if args.data:
+        global DATA
+        DATA = args.data
     if not _native_built():
         print("bench_native: the C speed-up is not built here (pip install . with a C compiler)",
               file=sys.stderr)
