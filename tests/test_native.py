@@ -6,7 +6,8 @@ faulted logs from ``tests/test_faults.py``'s strategy, and on
 hypothesis-made hostile bytes (header-shaped fragments, headers with any
 fields, claims past the end, runs of ``=``, noise); whole passes (the walk,
 ``iolog stat`` and ``iolog cat`` counts and output, the checkpoint index) are
-run once with each implementation through :func:`iolog._native.use`. Bad
+run once with each implementation through :func:`iolog._native.use`, and so
+are ``--tail``'s backward blocks and reading lines back by offset. Bad
 arguments must raise, never crash. Skipped when the extension is not built
 (no C compiler): the rest of the suite then runs the pure-Python code.
 """
@@ -32,6 +33,7 @@ from iolog.cli.printer import gather_python
 from iolog.cli.stat import count_file
 from iolog.core.lines import LineState
 from iolog.file import walk as walk_module
+from iolog.file.readback import read_lines
 from iolog.file.walk import FastBatch, walk
 from iolog.file.walkbatch import batch_step, walk_batch_python
 from tests import faultlib
@@ -302,7 +304,26 @@ def _passes(path: Path) -> tuple[object, ...]:
             partial = log._index
             seeks.append((found, partial.end_offset, partial.entry_count, partial.last_ts,
                           tuple(list(getattr(partial, name)) for name in partial.COLUMNS)))
-    return events, counts_seen, counts.line_state.open, columns, window, seeks
+    tails = []
+    with LogFile(path, cache=False) as log:
+        for count, streams in ((1, frozenset({0, 1})), (7, frozenset({1})), (40, frozenset({0}))):
+            start = log.tail(count, streams, block_bytes=700)
+            tails.append((start, _flat(log.tail_batches(count, streams, block_bytes=700))))
+    with open(path, "rb") as handle:
+        lines = list(read_lines(handle.fileno(), _line_starts(events)[::3], span_bytes=5000))
+    return events, counts_seen, counts.line_state.open, columns, window, seeks, tails, lines
+
+
+def _line_starts(events: list[Any]) -> list[int]:
+    """The offsets of the entries that start lines (the line rule over ``events``)."""
+    state = LineState()
+    starts = []
+    for event in events:
+        if not isinstance(event, Entry):
+            state.damage()
+        elif state.entry(int(event.stream), event.message) and event.offset is not None:
+            starts.append(event.offset)
+    return starts
 
 
 @pytest.mark.parametrize("case", corpus(), ids=lambda case: case.name)
