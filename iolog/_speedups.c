@@ -281,12 +281,12 @@ static Py_ssize_t inner_headers(const unsigned char *p, const int64_t *starts, P
 
 PyDoc_STRVAR(walk_batch_doc,
 "walk_batch(buf, i, batch_end, limit, previous_ts) -> (starts, accepted, raw, last_ts, suspects)\n\n"
-"The fast walk's batch step (iolog.file.walk._walk_batch): from header to\n"
-"header by the size characters while starts are below batch_end (at most\n"
-"limit = len(buf) - 16), then the successor's start if it is at most limit;\n"
-"entries accepted by shape, flags, plausible time and the FAR_NS rule. starts\n"
-"is int64 bytes, raw the accepted headers' 12-byte records, suspects the\n"
-"accepted entries whose payload holds a header (for tear_inside).");
+"The fast walk's batch step (iolog.file.walkbatch.walk_batch_python): from\n"
+"header to header by the size characters while starts are below batch_end (at\n"
+"most limit = len(buf) - 16), then the successor's start if it is at most\n"
+"limit; entries accepted by shape, flags, plausible time and the FAR_NS rule.\n"
+"starts is int64 bytes, raw the accepted headers' 12-byte records, suspects\n"
+"the accepted entries whose payload holds a header (for tear_inside).");
 
 /* A growing array of starts (realloc'd as the walk needs, never per entry). */
 typedef struct {
