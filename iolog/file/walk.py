@@ -2,19 +2,14 @@
 
 This module owns reading a healthy log faster than decoding it entry by
 entry, for the index pass, ``iolog cat``, windows, ``stat`` and the viewer's
-scans. The walk from header to header reads only each header's size
-characters through a lookup table; a batch of headers is then checked in
-bulk against the decoder's acceptance rules (:mod:`iolog.core.decoder`): the
-header's shape, zero flags and a plausible timestamp (a few ``translate``,
-``count`` and ``struct`` calls for the whole batch), times within
-:data:`~iolog.core.decoder.FAR_NS` of each other and of the previous entry,
-and no header-shaped bytes inside a payload that could make an entry a torn
-one (those few entries are checked one by one with
-:func:`~iolog.core.decoder.tear_inside`). An entry is accepted only when
-its successor's header passes too, the decoder's own test in sync. Wherever
-a check fails (garbage, a torn entry, a clock far off, the end of the file)
-the walk hands the bytes to a real :class:`~iolog.core.decoder.Decoder` until
-it is back in sync, so what it yields is exactly what the decoder would.
+scans. Each buffer read is walked in batches (:mod:`iolog.file.walkbatch`,
+in C with the speed-up): from header to header by the size characters, the
+entries checked in bulk against the decoder's acceptance rules in sync
+(:mod:`iolog.core.rules`). Wherever a check fails (garbage, a torn entry, a
+clock far off, the end of the file) the walk hands the bytes to a real
+:class:`~iolog.core.decoder.Decoder` until it is back in sync, passing over
+spans known to hold no ``=`` without reading them (:func:`find_quiet`), so
+what it yields is exactly what the decoder would.
 """
 
 from __future__ import annotations
