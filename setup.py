@@ -9,6 +9,11 @@ from setuptools import Extension, setup
 
 setup(
     ext_modules=[
-        Extension("iolog._speedups", sources=["iolog/_speedups.c"], optional=True),
+        Extension(
+            "iolog._speedups",
+            sources=["iolog/_speedups.c", "iolog/_speedups_walk.c", "iolog/_speedups_batch.c"],
+            depends=["iolog/_speedups.h"],
+            optional=True,
+        ),
     ],
 )
