@@ -10,7 +10,6 @@ payload byte went. :class:`~iolog.sinkwriter.SinkWriter` carries it out.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -46,6 +45,8 @@ def open_rescue_file(directory: str | None, label: str) -> tuple[BinaryIO, str]:
         OSError: the file cannot be created.
     """
     stem = "".join(c if c.isalnum() or c in "._-" else "_" for c in os.path.basename(label))
+    import tempfile  # rescue files are rare: not loaded for every command
+
     fd, path = tempfile.mkstemp(prefix=f"iolog-rescue-{stem or 'log'}-", suffix=".iolog", dir=directory)
     return os.fdopen(fd, "wb", buffering=0), path
 
@@ -98,6 +99,8 @@ class Diversion:
         """Where rescue files are made, for messages."""
         if self.open_rescue is not None:
             return "the rescue file's place"
+        import tempfile
+
         return self.rescue_dir or tempfile.gettempdir()
 
 

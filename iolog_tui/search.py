@@ -102,6 +102,7 @@ class Matcher:
         except re.error as exc:
             raise InvalidArgumentError(f"not a valid regular expression: {exc}") from None
         object.__setattr__(self, "_compiled", compiled)
+        object.__setattr__(self, "_literal", self.needle)
 
     @property
     def compiled(self) -> re.Pattern[str]:
@@ -109,7 +110,17 @@ class Matcher:
         return self._compiled  # type: ignore[attr-defined,no-any-return]
 
     def matches(self, message: bytes) -> bool:
-        """Whether a row's message (raw payload bytes) matches."""
+        """Whether a row's message (raw payload bytes) matches.
+
+        An all-ASCII message and a plain ASCII pattern (the search count's
+        common case) are compared as bytes, without decoding: there, case is
+        ASCII case, and the expression is the pattern as it is.
+        """
+        literal: bytes | None = self._literal  # type: ignore[attr-defined]
+        if literal is not None and message.isascii():
+            if message.endswith(b"\n"):
+                message = message[:-2] if message.endswith(b"\r\n") else message[:-1]
+            return literal in (message if self.case_sensitive else message.lower())
         return self.compiled.search(message_string(message)) is not None
 
     def spans(self, text: str) -> Iterator[tuple[int, int]]:

@@ -128,6 +128,21 @@ def test_walk_equals_the_decoder(tmp_path_factory, small_walk, case, data):
         os.close(fd)
 
 
+def test_payloads_of_equals_signs_are_walked_as_decoded(tmp_path: Path) -> None:
+    # Each "==" in a payload could end a header inside it: every entry is
+    # checked once (this took minutes when each "==" checked its entry again).
+    data = b"".join(
+        faultlib.Written(1_767_225_600_000_000_000 + k, Stream(k % 2), b"=" * 4094 + b"\n").encode()
+        for k in range(64)
+    )
+    path = _write(tmp_path, data)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        assert _flat(walk(fd, 0, len(data))) == _linear(data)
+    finally:
+        os.close(fd)
+
+
 # -- garbage passed over without reading it ---------------------------------------------------
 
 

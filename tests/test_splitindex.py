@@ -1,20 +1,31 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import iolog.file.splitindex as splitindex
-from iolog import Entry, LogFile, Stream, encode_entry, read_events
+from iolog import Entry, LogFile, Stream, _native, encode_entry, read_events
 
 T0 = 1_700_000_000_000_000_000
+
+
+@pytest.fixture(autouse=True, params=["process", "thread"])
+def helper(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Each test with the second half's helper a process (the pure-Python walk) and a thread (the C one)."""
+    if request.param == "thread" and _native.BUILT is None:
+        pytest.skip("the C speed-up is not built: no helper thread")
+    with _native.use(None if request.param == "process" else _native.BUILT):
+        yield request.param
 
 
 @pytest.fixture
 def two_halves(monkeypatch: pytest.MonkeyPatch) -> None:
     """Build indexes in two halves even for the small logs of these tests."""
     monkeypatch.setattr(splitindex, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(splitindex, "PARALLEL_THREAD_MIN_BYTES", 0)
 
 
 def write_log(path: Path, count: int, *, seed: int, garbage_at: float | None = None) -> None:
@@ -36,6 +47,7 @@ def write_log(path: Path, count: int, *, seed: int, garbage_at: float | None = N
 
 def single_pass(path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     monkeypatch.setattr(splitindex, "PARALLEL_MIN_BYTES", 1 << 62)
+    monkeypatch.setattr(splitindex, "PARALLEL_THREAD_MIN_BYTES", 1 << 62)
     with LogFile(path, cache=False) as log:
         return log.build_index()
 
@@ -50,6 +62,7 @@ def test_two_halves_count_what_one_pass_counts(tmp_path, monkeypatch, garbage_at
     write_log(path, 20_000, seed=1, garbage_at=garbage_at)
     one = single_pass(path, monkeypatch)
     monkeypatch.setattr(splitindex, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(splitindex, "PARALLEL_THREAD_MIN_BYTES", 0)
     with LogFile(path, cache=False) as log:
         two = log.build_index()
     assert [getattr(two, name) for name in SUMMARY] == [getattr(one, name) for name in SUMMARY]
@@ -105,6 +118,7 @@ def test_small_files_and_damage_at_the_split_fall_back(tmp_path, monkeypatch):
             str(path), log._fd, log.size, checkpoint_every_bytes=65536
         ) is None  # under PARALLEL_MIN_BYTES
     monkeypatch.setattr(splitindex, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(splitindex, "PARALLEL_THREAD_MIN_BYTES", 0)
     damaged = tmp_path / "damaged.log"
     write_log(damaged, 5_000, seed=6, garbage_at=0.5)
     with LogFile(damaged, cache=False) as log:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from iolog import InvalidArgumentError, LogFile, Stream
 from iolog_tui.export import line_entries
 from iolog_tui.model import MAX_ROW_BYTES, LogModel, RowKind
-from iolog_tui.search import FilteredRows, Matcher, RowLine, iter_lines, scan_rows, view_index
+from iolog_tui.search import FilteredRows, Matcher, RowLine, iter_lines, message_string, scan_rows, view_index
 
 from .conftest import StepClock
 from .test_tui_model import load
@@ -70,6 +70,36 @@ def test_plain_text_ignores_case_and_is_not_a_regex() -> None:
     assert Matcher(r"err(or)?\s+\d+", regex=True).matches(b"ERR 42\n")
     assert not Matcher(r"^x$", regex=True).matches(b"x y\n")
     assert Matcher(r"^x$", regex=True).matches(b"x\n")  # the newline is not part of the text
+
+
+_ASCII_TEXT = st.text(st.sampled_from("aAbBkKsSzZ 09.*\\\r\n\t=\x00\x7f"), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_ASCII_TEXT.filter(bool), st.one_of(_ASCII_TEXT, st.text(max_size=12)), st.booleans(), st.data())
+def test_plain_patterns_on_ascii_messages_match_as_the_expression(
+    pattern: str, text: str, case_sensitive: bool, data: st.DataObject
+) -> None:
+    # matches() compares ASCII bytes for a plain ASCII pattern: the same answer
+    # as the expression searched in the message as text.
+    if data.draw(st.booleans()):  # the pattern itself, its case changed, at the end or inside
+        swapped = pattern.swapcase() if data.draw(st.booleans()) else pattern
+        text = text + swapped + data.draw(st.sampled_from(["", "x", "\n"]))
+    message = text.encode("utf-8") + data.draw(st.sampled_from([b"", b"\n", b"\r\n", b"\n\n", b"\r"]))
+    matcher = Matcher(pattern, case_sensitive=case_sensitive)
+    flags = 0 if case_sensitive else re.IGNORECASE
+    expected = re.search(re.escape(pattern), message_string(message), flags) is not None
+    assert matcher.matches(message) == expected
+
+
+def test_plain_patterns_see_no_line_end() -> None:
+    # The text searched ends before "\n" or "\r\n": a pattern holding it fails there.
+    for pattern in ("a\n", "a\r", "a\r\n", "\n", "A"):
+        for message in (b"a\n", b"xa\r\n", b"a\r", b"a\n\n", b"a\r\n\n", b"\n", b"a"):
+            for case_sensitive in (False, True):
+                flags = 0 if case_sensitive else re.IGNORECASE
+                expected = re.search(re.escape(pattern), message_string(message), flags) is not None
+                assert Matcher(pattern, case_sensitive=case_sensitive).matches(message) == expected
 
 
 def test_invalid_patterns_are_one_clear_error() -> None:

@@ -17,7 +17,6 @@ from ..core.decoder import Skipped, Truncated
 from ..core.errors import NotAnIologFile, describe_os_error
 from ..core.termsafe import terminal_safe
 from ..core.timespec import parse_since
-from ..file.opening import check_log_file
 
 __all__ = [
     "PROG",
@@ -96,6 +95,8 @@ def warn(message: str) -> None:
 def check_readable_file(path: str) -> int:
     """Fail with one line unless ``path`` is a readable iolog file; return its size."""
     try:
+        from ..file.opening import check_log_file  # the reading side: loaded when a file is read
+
         return check_log_file(path)
     except NotAnIologFile as error:
         raise CliError(str(error)) from None

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -63,20 +62,19 @@ class LogCounts:
         self.levels.add_batch(batch)
         starts = batch.starts
         end = starts[count]  # where the batch's last entry ends
-        stderr_entries = batch.streams().count(1)
-        self.stderr_entries += stderr_entries
-        self.stdout_entries += count - stderr_entries
+        span = batch.span_stats()
+        self.stderr_entries += span.stderr_entries
+        self.stdout_entries += count - span.stderr_entries
         self.payload_bytes += end - starts[0] - _HEADER_BYTES * count
         last_bytes = batch.last_bytes()
         self.complete_lines += last_bytes.count(10)
         self.lines += self.line_state.starts_in_bulk(batch.streams(), last_bytes).count(1)
-        stamps = batch.timestamps()
         if self.first_ns is None:
-            self.first_ns = stamps[0]
-        elif stamps[0] < self.last_ns:  # type: ignore[operator]
+            self.first_ns = span.first_ts
+        elif span.first_ts < self.last_ns:  # type: ignore[operator]
             self.backward += 1
-        self.backward += sum(map(operator.lt, stamps[1:], stamps))
-        self.last_ns = stamps[-1]
+        self.backward += span.backward_steps
+        self.last_ns = span.last_ts
         self.read_bytes = batch.base + end
 
     def add_events(self, events: Iterable[Event]) -> None:

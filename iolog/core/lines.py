@@ -25,6 +25,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from .. import _native
 from .decoder import Event
 from .format import Entry, Stream
 
@@ -112,6 +113,10 @@ class LineState:
         if runs <= count - last_bytes.count(b"\n"):
             return self._starts_by_runs(streams, last_bytes)
         opened = self.open
+        native = _native.speedups
+        if native is not None:
+            starts_line, opened[0], opened[1] = native.line_starts(streams, last_bytes, opened[0], opened[1])
+            return starts_line
         starts = bytearray(b"\x01") * count
         # The first entry of a stream whose line is open continues it; so does
         # the next entry of the same stream after one without a newline.

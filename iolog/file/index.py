@@ -33,12 +33,14 @@ from __future__ import annotations
 
 import bisect
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
+from .. import _native
 from ..core.decoder import Event
 from ..core.errors import IndexBuildCancelled
 from ..core.format import ENCODED_HEADER_SIZE, MAX_ENTRY_SIZE, Entry
-from .walk import _STDERR_BYTE, FastBatch, _timestamps_struct, walk
+from .walk import FastBatch, SpanStats, walk
+from .walkbatch import offsets_array
 
 __all__ = [
     "DEFAULT_CHECKPOINT_EVERY_BYTES",
@@ -337,18 +339,19 @@ class CheckpointIndex:
     def _account(
         self,
         base: int,
-        starts: list[int],
-        timestamps: tuple[int, ...] | list[int],
-        stream_bytes: bytes,
+        starts: Sequence[int],
+        count: int,
+        stats: Callable[[int, int], SpanStats],
         stop_since_ns: int | None,
     ) -> int:
-        """Count a batch of accepted entries.
+        """Count ``count`` consecutive accepted entries.
 
         Args:
             base: absolute offset that ``starts`` are relative to.
-            starts: the entries' header offsets (at least as many as timestamps).
-            timestamps: the entries' timestamps.
-            stream_bytes: raw header byte 8 of each entry (bit 3: stderr).
+            starts: the entries' header offsets (at least ``count``).
+            count: how many entries.
+            stats: ``stats(first, last)`` gives the times and streams of
+                entries ``[first, last)`` (:meth:`FastBatch.span_stats`).
             stop_since_ns: see :func:`extend_index`.
 
         Returns:
@@ -356,7 +359,6 @@ class CheckpointIndex:
             whose maximum reaches ``stop_since_ns`` was just closed (the
             caller then stops, in sync, at the next entry's start).
         """
-        count = len(timestamps)
         every = self.checkpoint_every_bytes
         done = 0
         while done < count:
@@ -365,18 +367,16 @@ class CheckpointIndex:
             if self.entry_count == self._open_number and split == done:
                 split = done + 1  # a region holds at least its first entry
             if split > done:
-                segment = timestamps[done:split]
+                segment = stats(done, split)
                 if self.entry_count == self._open_number:
-                    self._open_first = segment[0]
-                low = min(segment)
-                high = max(segment)
-                if low < self._open_min:
-                    self._open_min = low
-                if high > self._open_max:
-                    self._open_max = high
+                    self._open_first = segment.first_ts
+                if segment.min_ts < self._open_min:
+                    self._open_min = segment.min_ts
+                if segment.max_ts > self._open_max:
+                    self._open_max = segment.max_ts
                 self.entry_count += split - done
-                self.stderr_count += stream_bytes[done:split].translate(_STDERR_BYTE).count(1)
-                self.last_ts = segment[-1]
+                self.stderr_count += segment.stderr_entries
+                self.last_ts = segment.last_ts
                 done = split
             if done < count:
                 reached = stop_since_ns is not None and self._open_max >= stop_since_ns
@@ -384,6 +384,26 @@ class CheckpointIndex:
                 if reached:
                     break
         return done
+
+    def _account_in_c(self, batch: FastBatch, stop_since_ns: int | None) -> int:
+        """:meth:`_account` of a whole batch in C (``index_regions``): the closed regions in bulk."""
+        native = _native.speedups
+        assert native is not None
+        state = (
+            self._open_start, self._open_number, self._open_stderr, self._open_damage, self._open_prev,
+            self._open_first, self._open_min, self._open_max, self.entry_count, self.stderr_count,
+            self.damage_count, self.last_ts,
+        )
+        counted, rows, state = native.index_regions(
+            offsets_array(batch.starts), batch.raw, batch.accepted, batch.base, self.checkpoint_every_bytes,
+            state, stop_since_ns,
+        )
+        for column, data in zip(self._columns(), rows, strict=True):
+            column.frombytes(data)
+        (self._open_start, self._open_number, self._open_stderr, self._open_damage, self._open_prev,
+         self._open_first, self._open_min, self._open_max, self.entry_count, self.stderr_count,
+         self.damage_count, self.last_ts) = state
+        return counted
 
     def account(self, item: FastBatch | list[Event], stop_since_ns: int | None = None) -> bool:
         """Count what the walk yielded next, and move :attr:`end_offset` past it.
@@ -398,16 +418,18 @@ class CheckpointIndex:
             :attr:`end_offset` is that region's end, an entry start).
         """
         if isinstance(item, FastBatch):
-            base, _, starts, accepted, raw = item
-            timestamps = _timestamps_struct(accepted).unpack(raw)
-            counted = self._account(base, starts, timestamps, raw[8::12], stop_since_ns)
-            self.end_offset = base + starts[counted]
-            return counted == accepted
+            if _native.speedups is not None:
+                counted = self._account_in_c(item, stop_since_ns)
+            else:
+                counted = self._account(item.base, item.starts, item.accepted, item.span_stats, stop_since_ns)
+            self.end_offset = item.base + item.starts[counted]
+            return counted == item.accepted
         for event in item:
             if isinstance(event, Entry):
                 offset = event.offset if event.offset is not None else 0
-                stream_byte = b"\x08" if event.stream else b"\x00"
-                if not self._account(0, [offset], [event.timestamp_ns], stream_byte, stop_since_ns):
+                stamp = event.timestamp_ns
+                one = SpanStats(stamp, stamp, stamp, stamp, int(event.stream), 0)
+                if not self._account(0, [offset], 1, _always(one), stop_since_ns):
                     self.end_offset = offset
                     return False
                 self.end_offset = offset + _HDR + len(event.message)
@@ -415,6 +437,11 @@ class CheckpointIndex:
                 self.damage_count += 1
                 self.end_offset = event.end_offset
         return True
+
+
+def _always(stats: SpanStats) -> Callable[[int, int], SpanStats]:
+    """The stats of a single entry, for :meth:`CheckpointIndex._account`."""
+    return lambda first, last: stats
 
 
 def extend_index(

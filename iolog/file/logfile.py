@@ -44,8 +44,6 @@ from ..core.format import ENCODED_HEADER_SIZE, MAX_ENTRY_SIZE, Entry
 from ..sources.follow import follow_file
 from ..sources.status import SourceStatus
 from .index import DEFAULT_CHECKPOINT_EVERY_BYTES, CheckpointIndex, extend_index
-from .indexcache import load_index, save_index
-from .splitindex import build_in_two
 from .tail import BLOCK_BYTES, TailStart, find_tail, tail_batches, tail_events
 from .walk import LOOKAHEAD_BYTES, FastBatch, walk
 from .windows import window_events
@@ -173,6 +171,8 @@ class LogFile:
         size = self.size
         index = self._current_index(size)
         if not index.complete and not index.end_offset:
+            from .splitindex import build_in_two  # threads or a helper process: loaded when needed
+
             whole = build_in_two(
                 self.path,
                 self._fd,
@@ -204,6 +204,8 @@ class LogFile:
         if not self._cache_loaded:
             self._cache_loaded = True
             if not self._index.end_offset and not self._index.complete:
+                from .indexcache import load_index
+
                 cached = load_index(self.path, self._fd)
                 if cached is not None and cached.checkpoint_every_bytes == self._every:
                     self._index = cached
@@ -214,6 +216,8 @@ class LogFile:
     def _save_index(self) -> None:
         """Save the index to the cache if it covers more than what was saved."""
         if self._cache and self._index.end_offset > self._saved_end:
+            from .indexcache import save_index
+
             if save_index(self._index, self.path, self._fd):
                 self._saved_end = self._index.end_offset
 

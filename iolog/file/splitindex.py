@@ -1,9 +1,11 @@
 """Building a large file's index in two halves at once, on two cores.
 
 This module owns the parallel index build. The header walk is bound by one
-core's speed (a few hundred MB/s in CPython), so for a large file a helper
-process indexes the second half while this process indexes the first; the
-two indexes are then joined.
+core's speed, so for a large file a helper indexes the second half while
+this thread indexes the first; the two indexes are then joined. With the C
+speed-up (:mod:`iolog._native`) the walk releases the GIL, so the helper is
+a thread; in pure Python it is a process (started for files of
+:data:`PARALLEL_MIN_BYTES` or more, as it costs about 0.1 s).
 
 Why the join is exact. The helper starts at ``split``, the first real header
 at or after the middle (found by the decoder's resync). The first half is
@@ -22,8 +24,10 @@ import os
 import pickle
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 
+from .. import _native
 from ..core.decoder import Decoder, Skipped, Truncated
 from ..core.format import Entry
 from .index import EOF_HORIZON_BYTES, CheckpointIndex, IndexBuildCancelled, extend_index
@@ -31,9 +35,12 @@ from .walk import LOOKAHEAD_BYTES, walk
 
 __all__ = ["PARALLEL_MIN_BYTES", "build_in_two"]
 
-#: Files smaller than this are indexed in one pass (a helper costs ~0.1 s).
+#: Files smaller than this are indexed in one pass (a helper process costs ~0.1 s).
 PARALLEL_MIN_BYTES = 128 << 20
+#: The same with the C walk, whose helper is a thread.
+PARALLEL_THREAD_MIN_BYTES = 16 << 20
 _SYNC_SEARCH_BYTES = 1 << 20
+_SYNC_FEED_BYTES = 64 << 10
 #: No damage may end this close to the split (the decoder's lookahead).
 _CLEAN_MARGIN_BYTES = EOF_HORIZON_BYTES
 _PROGRESS_EVERY_BYTES = 4 << 20
@@ -48,10 +55,15 @@ _CHILD = (
 def _sync_point(fd: int, middle: int, size: int) -> int | None:
     """The first real header at or after ``middle``, or None within 1 MiB."""
     decoder = Decoder(offset=middle, resync=True)
-    data = os.pread(fd, min(_SYNC_SEARCH_BYTES, size - middle), middle)
-    for event in decoder.feed(data):
-        if isinstance(event, Entry) and event.offset is not None:
-            return event.offset
+    at = middle
+    while at < min(size, middle + _SYNC_SEARCH_BYTES):
+        data = os.pread(fd, min(_SYNC_FEED_BYTES, size - at), at)
+        if not data:
+            break
+        at += len(data)
+        for event in decoder.feed(data):
+            if isinstance(event, Entry) and event.offset is not None:
+                return event.offset
     return None
 
 
@@ -85,11 +97,16 @@ def build_in_two(
         IndexBuildCancelled: ``should_stop`` returned true.
         OSError: reading failed.
     """
-    if size < PARALLEL_MIN_BYTES or not sys.executable:
+    threaded = _native.speedups is not None
+    if size < (PARALLEL_THREAD_MIN_BYTES if threaded else PARALLEL_MIN_BYTES) or not (
+        threaded or sys.executable
+    ):
         return None
     split = _sync_point(fd, size // 2, size)
     if split is None:
         return None
+    if threaded:
+        return _build_with_thread(fd, split, size, checkpoint_every_bytes, progress, should_stop, count_read)
     info = os.fstat(fd)
     try:
         helper = subprocess.Popen(
@@ -126,6 +143,55 @@ def build_in_two(
     if progress is not None:
         progress(size, size)
     return first
+
+
+def _build_with_thread(
+    fd: int,
+    split: int,
+    size: int,
+    checkpoint_every_bytes: int,
+    progress: Callable[[int, int], None] | None,
+    should_stop: Callable[[], bool] | None,
+    count_read: Callable[[int], None] | None,
+) -> CheckpointIndex | None:
+    """:func:`build_in_two` with the second half indexed by a thread (the C walk frees the GIL)."""
+    stop = threading.Event()
+    done: list[CheckpointIndex] = []
+
+    def index_second_half() -> None:
+        try:
+            done.append(_second_half(fd, split, size, checkpoint_every_bytes, stop.is_set))
+        except (IndexBuildCancelled, OSError):
+            pass  # cancelled with the first half, or unreadable: one pass decides
+
+    helper = threading.Thread(target=index_second_half, name="iolog-index-second-half", daemon=True)
+    helper.start()
+    first: CheckpointIndex | None = None
+    try:
+        first = _first_half(checkpoint_every_bytes, fd, split, size, progress, should_stop, count_read)
+    finally:
+        if first is None:
+            stop.set()  # cancelled, failed, or not fit for two halves: the helper's work is not needed
+        helper.join()
+    if first is None or not done or not _accepts_at(fd, split, first.last_ts):
+        return None
+    _join(first, done[0], size)
+    if count_read is not None:
+        count_read(size - split)
+    if progress is not None:
+        progress(size, size)
+    return first
+
+
+def _second_half(
+    fd: int, split: int, size: int, every: int, should_stop: Callable[[], bool] | None = None
+) -> CheckpointIndex:
+    """Index ``[split, size)``, the entry at ``split`` taken as one the linear decoder accepts."""
+    second = CheckpointIndex(every)
+    second.end_offset = split
+    second._open_start = split
+    extend_index(second, fd, size, trusted_first=True, should_stop=should_stop)
+    return second
 
 
 def _first_half(
@@ -225,10 +291,7 @@ def _index_second_half() -> None:
         info = os.fstat(fd)
         if f"{info.st_dev}:{info.st_ino}" != identity:
             raise SystemExit(1)  # the path names another file now
-        second = CheckpointIndex(every)
-        second.end_offset = split
-        second._open_start = split
-        extend_index(second, fd, size, trusted_first=True)
+        second = _second_half(fd, split, size, every)
     finally:
         os.close(fd)
     sys.stdout.buffer.write(pickle.dumps(second))

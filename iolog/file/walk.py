@@ -2,49 +2,33 @@
 
 This module owns reading a healthy log faster than decoding it entry by
 entry, for the index pass, ``iolog cat``, windows, ``stat`` and the viewer's
-scans. The walk from header to header reads only each header's size
-characters through a lookup table; a batch of headers is then checked in
-bulk against the decoder's acceptance rules (:mod:`iolog.core.decoder`): the
-header's shape, zero flags and a plausible timestamp (a few ``translate``,
-``count`` and ``struct`` calls for the whole batch), times within
-:data:`~iolog.core.decoder.FAR_NS` of each other and of the previous entry,
-and no header-shaped bytes inside a payload that could make an entry a torn
-one (those few entries are checked one by one with
-:func:`~iolog.core.decoder.tear_inside`). An entry is accepted only when
-its successor's header passes too, the decoder's own test in sync. Wherever
-a check fails (garbage, a torn entry, a clock far off, the end of the file)
-the walk hands the bytes to a real :class:`~iolog.core.decoder.Decoder` until
-it is back in sync, so what it yields is exactly what the decoder would.
+scans. Each buffer read is walked in batches (:mod:`iolog.file.walkbatch`,
+in C with the speed-up): from header to header by the size characters, the
+entries checked in bulk against the decoder's acceptance rules in sync
+(:mod:`iolog.core.rules`). Wherever a check fails (garbage, a torn entry, a
+clock far off, the end of the file) the walk hands the bytes to a real
+:class:`~iolog.core.decoder.Decoder` until it is back in sync, passing over
+spans known to hold no ``=`` without reading them (:func:`find_quiet`), so
+what it yields is exactly what the decoder would.
 """
 
 from __future__ import annotations
 
-import binascii
 import bisect
 import errno
-import functools
 import os
-import re
-import struct
 from collections.abc import Callable, Generator, Sequence
 from typing import NamedTuple
 
+from .. import _native
 from ..core.decoder import Decoder, Event
-from ..core.format import (
-    ENCODED_HEADER_SIZE,
-    MAX_ENTRY_SIZE,
-    Entry,
-    Stream,
-    b64_chars,
-    entry_length_from_size_chars,
-    trusted_entry,
-)
-from ..core.rules import FAR_NS, PLAUSIBLE_TIMESTAMP_NS, VALID_HEADER, tear_inside
+from ..core.format import ENCODED_HEADER_SIZE, MAX_ENTRY_SIZE, Entry, Stream, trusted_entry
+from .walkbatch import batch_step, offsets_array, timestamps_struct
 
-__all__ = ["LOOKAHEAD_BYTES", "FastBatch", "find_quiet", "quiet_end", "walk"]
+__all__ = ["LOOKAHEAD_BYTES", "FastBatch", "SpanStats", "find_quiet", "quiet_end", "walk"]
 
 _HDR = ENCODED_HEADER_SIZE
-_READ_BYTES = 4 << 20  # bytes per read in the fast pass
+_READ_BYTES = 2 << 20  # bytes per read in the fast pass (a batch and its neighbour stay in cache)
 _SLOW_READ_BYTES = 64 << 10  # bytes per feed when the decoder takes over
 _GARBAGE_READ_BYTES = 1 << 20  # bytes per feed while it is out of sync
 _BATCH_BYTES = 1 << 20  # bytes walked per a2b/struct call
@@ -53,22 +37,22 @@ _MAX_ENTRY_LENGTH = ENCODED_HEADER_SIZE + MAX_ENTRY_SIZE
 _REFILL_BYTES = 2 * _MAX_ENTRY_LENGTH + ENCODED_HEADER_SIZE
 
 _STREAMS = (Stream.STDOUT, Stream.STDERR)
-#: Cached entry lengths by header characters 10-13; bounded against hostile input.
-_LENGTH_CACHE_LIMIT = 1 << 16
-#: Header character 11 with the three flag bits zero.
-_NO_FLAG_CHARS = b64_chars(0b000111, 0)
-_FLAGGED = re.compile(b"[^" + _NO_FLAG_CHARS + b"]")
 #: Bytes past ``stop`` the decoder may need to decide an entry that starts before it.
 LOOKAHEAD_BYTES = 3 * (ENCODED_HEADER_SIZE + MAX_ENTRY_SIZE) + 2 * ENCODED_HEADER_SIZE
-_LENGTH_CACHE: dict[bytes, int] = {}
 _NO_END = 1 << 63
 _STDERR_BYTE = bytes(1 if value & 8 else 0 for value in range(256))
 
 
-@functools.lru_cache(maxsize=32)
-def _timestamps_struct(count: int) -> struct.Struct:
-    """Unpacks ``count`` 12-byte records (a header with ``==`` read as ``AA``)."""
-    return struct.Struct("<" + "q4x" * count)
+class SpanStats(NamedTuple):
+    """What a run of a batch's entries holds, in one pass (:meth:`FastBatch.span_stats`)."""
+
+    first_ts: int
+    last_ts: int
+    min_ts: int
+    max_ts: int
+    stderr_entries: int
+    backward_steps: int
+    """How many entries are stamped before the entry just before them."""
 
 
 class FastBatch(NamedTuple):
@@ -78,19 +62,39 @@ class FastBatch(NamedTuple):
     and ends where entry ``k + 1`` starts (``starts`` has more items);
     ``raw`` holds the base64-decoded headers, 12 bytes each (the 10 header
     bytes and two zero bytes), in order. ``base`` is the file offset of
-    ``buf[0]``.
+    ``buf[0]``. ``starts`` is a list, or an ``array('q')`` where the C
+    speed-up walked.
     """
 
     base: int
     buf: bytes
-    starts: list[int]
+    starts: Sequence[int]
     accepted: int
     raw: bytes
 
     def timestamps(self) -> tuple[int, ...]:
         """The entries' timestamps (unix ns), in order."""
-        stamps: tuple[int, ...] = _timestamps_struct(self.accepted).unpack(self.raw)
+        stamps: tuple[int, ...] = timestamps_struct(self.accepted).unpack(self.raw)
         return stamps
+
+    def span_stats(self, first: int = 0, last: int | None = None) -> SpanStats:
+        """Times and streams of entries ``[first, last)`` (default: all), without a list of them.
+
+        Raises:
+            ValueError: the range is empty.
+        """
+        last = self.accepted if last is None else last
+        if not 0 <= first < last <= self.accepted:
+            raise ValueError(f"no entries in [{first}, {last}) of a batch of {self.accepted}")
+        native = _native.speedups
+        if native is not None:
+            return SpanStats(*native.span_stats(self.raw, first, last))
+        stamps = timestamps_struct(last - first).unpack_from(self.raw, 12 * first)
+        flags = self.raw[12 * first + 8 : 12 * last : 12].translate(_STDERR_BYTE)
+        return SpanStats(
+            stamps[0], stamps[-1], min(stamps), max(stamps), flags.count(1),
+            sum(map(int.__lt__, stamps[1:], stamps)),
+        )
 
     def streams(self) -> bytes:
         """One byte per entry: 0 for stdout, 1 for stderr."""
@@ -102,6 +106,9 @@ class FastBatch(NamedTuple):
         An empty entry's is the last byte of its header (``=``), so counting
         or finding newlines here finds exactly the entries that end a line.
         """
+        native = _native.speedups
+        if native is not None:
+            return native.last_bytes(self.buf, offsets_array(self.starts), self.accepted)
         buf = self.buf
         return bytes([buf[end - 1] for end in self.starts[1 : self.accepted + 1]])
 
@@ -181,8 +188,7 @@ def walk(
         OSError: reading failed.
     """
     pread = os.pread
-    lengths = _LENGTH_CACHE
-    learn = entry_length_from_size_chars
+    step = batch_step()
     end = size if stop is None else min(stop, size)
     prev = previous_ts
     if trusted_first and pos < end:
@@ -203,39 +209,9 @@ def walk(
         room = min(limit, end - pos)  # headers starting before this may be walked
         i = 0
         while True:
-            # Walk from header to header, reading only the size characters
-            # (unrolled: each step advances at most one maximal entry), then
-            # add the last entry's successor for its check.
-            starts: list[int] = []
-            append = starts.append
-            batch_end = min(room, i + _BATCH_BYTES)
-            while True:
-                try:
-                    safe = batch_end - 3 * _MAX_ENTRY_LENGTH
-                    while i <= safe:
-                        append(i)
-                        i += lengths[buf[i + 10 : i + 14]]
-                        append(i)
-                        i += lengths[buf[i + 10 : i + 14]]
-                        append(i)
-                        i += lengths[buf[i + 10 : i + 14]]
-                        append(i)
-                        i += lengths[buf[i + 10 : i + 14]]
-                    while i < batch_end:
-                        append(i)
-                        i += lengths[buf[i + 10 : i + 14]]
-                    if i <= limit:
-                        append(i)
-                    break
-                except KeyError:
-                    key = buf[i + 10 : i + 14]
-                    length = learn(key)
-                    if length is None:
-                        break  # the last start's header is malformed
-                    if len(lengths) < _LENGTH_CACHE_LIMIT:
-                        lengths[key] = length
-                    i += length
-            accepted, raw, prev_after = _accepted(buf, starts, prev)
+            # One batch: header to header by the size characters, the decoder's
+            # rules in bulk (in C when the speed-up is there).
+            starts, accepted, raw, prev_after = step(buf, i, min(room, i + _BATCH_BYTES), limit, prev)
             if accepted:
                 yield FastBatch(pos, buf, starts, accepted, raw)
                 prev = prev_after
@@ -255,110 +231,6 @@ def walk(
             if ended:
                 return pos
     return pos
-
-
-def _accepted(buf: bytes, starts: list[int], prev: int | None) -> tuple[int, bytes, int | None]:
-    """How many entries at ``starts`` the decoder accepts as they are, in bulk.
-
-    Entry ``k`` is accepted when headers ``k`` and ``k + 1`` are headers by
-    the decoder's rules, its time is near the previous entry's or its
-    successor's, and no torn entry hides its successor inside its claim.
-
-    Returns:
-        ``(accepted, raw, last_ts)``: the count, the decoded headers of the
-        accepted entries (12 bytes each), and the last accepted time.
-    """
-    count = len(starts)
-    if count < 2:
-        return 0, b"", prev
-    headers = b"".join([buf[start : start + _HDR] for start in starts])
-    good = count if _all_good(headers) else _good_prefix(headers)
-    bad_flag = _FLAGGED.search(headers[11 : _HDR * good : _HDR])
-    if bad_flag is not None:
-        good = bad_flag.start()
-    if good < 2:
-        return 0, b"", prev
-    raw = binascii.a2b_base64(headers[: good * _HDR].replace(b"==", b"AA"))
-    stamps: tuple[int, ...] = _timestamps_struct(good).unpack(raw)
-    earliest, latest = min(stamps), max(stamps)
-    if earliest <= 0 or latest >= PLAUSIBLE_TIMESTAMP_NS:
-        good = next(k for k, stamp in enumerate(stamps) if not 0 < stamp < PLAUSIBLE_TIMESTAMP_NS)
-        if good < 2:
-            return 0, b"", prev
-        stamps = stamps[:good]
-        earliest, latest = min(stamps), max(stamps)
-    accepted = good - 1
-    if latest - earliest > FAR_NS or (
-        prev is not None and (prev - earliest > FAR_NS or latest - prev > FAR_NS)
-    ):
-        accepted = _plausible_prefix(stamps, prev)
-    region_end = starts[accepted]
-    if accepted and buf.count(b"==", starts[0], region_end) != accepted:
-        accepted = _untorn_prefix(buf, starts, accepted, stamps)
-    if not accepted:
-        return 0, b"", prev
-    return accepted, raw[: 12 * accepted], stamps[accepted - 1]
-
-
-def _plausible_prefix(stamps: tuple[int, ...], prev: int | None) -> int:
-    """How many leading entries have a time near their predecessor's or successor's."""
-    accepted = 0
-    for number in range(len(stamps) - 1):
-        stamp = stamps[number]
-        near_prev = prev is not None and abs(stamp - prev) <= FAR_NS
-        if not (near_prev or abs(stamp - stamps[number + 1]) <= FAR_NS):
-            break
-        prev = stamp
-        accepted += 1
-    return accepted
-
-
-def _untorn_prefix(buf: bytes, starts: list[int], accepted: int, stamps: tuple[int, ...]) -> int:
-    """How many leading entries have no torn entry's successor hidden in their claim."""
-    find = buf.find
-    region_end = starts[accepted]
-    number = 0
-    equals = find(b"==", starts[0] + _HDR)
-    while 0 <= equals < region_end:
-        while starts[number + 1] <= equals:
-            number += 1
-        if equals >= starts[number] + 2 * _HDR - 2 and tear_inside(
-            buf, starts[number], starts[number + 1], stamps[number]
-        ) >= 0:
-            return number
-        equals = find(b"==", equals + 1)
-    return accepted
-
-
-def _all_good(headers: bytes) -> bool:
-    """Do all 16-byte headers in ``headers`` match ``HEADER_PATTERN``?
-
-    Characters 10-13 were checked by the size lookup. The rest: every ``=``
-    is at positions 14 and 15, and with those read as ``A`` the text decodes
-    to exactly 12 bytes a header (a character outside the alphabet would be
-    dropped or rejected by ``a2b_base64``).
-    """
-    count = len(headers) // _HDR
-    if headers.count(b"=") != 2 * count:
-        return False
-    equals = b"=" * count
-    if headers[14::_HDR] != equals or headers[15::_HDR] != equals:
-        return False
-    try:
-        return len(binascii.a2b_base64(headers.replace(b"==", b"AA"))) == 12 * count
-    except binascii.Error:
-        return False
-
-
-def _good_prefix(headers: bytes) -> int:
-    """How many 16-byte headers at the start of ``headers`` are headers by the decoder's rules."""
-    match = VALID_HEADER.match
-    good = 0
-    for start in range(0, len(headers), _HDR):
-        if match(headers, start) is None:
-            break
-        good += 1
-    return good
 
 
 def _decode_slowly(

@@ -89,13 +89,12 @@ def window_batches(
                 if events:
                     yield events
                 continue
-            stamps = item.timestamps()
-            earliest, latest = min(stamps), max(stamps)
-            if low <= earliest and latest < high:
+            span = item.span_stats()
+            if low <= span.min_ts and span.max_ts < high:
                 yield item
-            elif low <= latest and earliest < high:
+            elif low <= span.max_ts and span.min_ts < high:
                 inside: list[Event] = [
-                    item.entry(k) for k, stamp in enumerate(stamps) if low <= stamp < high
+                    item.entry(k) for k, stamp in enumerate(item.timestamps()) if low <= stamp < high
                 ]
                 if inside:
                     yield inside

@@ -17,7 +17,6 @@ import errno
 import io
 import os
 import re
-import socket
 import stat
 from types import ModuleType
 from typing import Any
@@ -173,6 +172,8 @@ def _open_error(name: str, baud: int, exc: BaseException) -> SourceError:
         return SourceError(f"{name}: not a serial device (it does not accept terminal settings)")
     if number == errno.ECONNREFUSED:
         return SourceError(f"{name}: connection refused; is a server listening there?")
+    import socket  # only when a port failed to open (a pyserial URL over TCP)
+
     if isinstance(cause, socket.gaierror):
         return SourceError(f"{name}: cannot resolve the host name ({cause.strerror})")
     if isinstance(cause, (socket.timeout, TimeoutError)):

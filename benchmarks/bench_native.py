@@ -1,0 +1,297 @@
+"""Full passes against the machine's limit: iolog (C speed-up and pure Python) beside plain C; JSON only.
+
+Compiles, at run time with the system's C compiler, a plain C reference
+(``REFERENCE_C`` below): it maps the file and walks it from header to header
+by the size characters, with no resync and no checks (``walk``), or walks
+and writes each payload to stdout or stderr by its stream through 1 MiB
+buffers (``cat``). Then, in one run and on the same files (generated once
+into ``benchmarks/data/``, or ``--data DIR``), it times each pass of the native-speed issue
+with the C speed-up and with ``IOLOG_PURE_PYTHON=1``, as subprocesses with
+their output to ``/dev/null``, in rounds (every command once per round, so
+load on the machine falls on all of them alike), and reports the best round
+of each:
+
+* ``stat``: ``iolog stat --json`` on 1 GiB, beside the C walk;
+* ``cat`` and ``cat_timestamps``: ``iolog cat`` and ``iolog cat -t`` on
+  300 MiB, beside the C cat;
+* ``since_cold``: ``iolog cat --since S`` (S near the end) on 1 GiB never
+  read before (no saved index), beside the same command on 1 MiB;
+* ``viewer`` (unless ``--no-viewer``): the viewer on 1 GiB, headless, as
+  ``bench_tui.py`` measures it (first screen, every line known, peak
+  memory), and the search count as ``bench_search.py`` measures it.
+
+Each pass carries its budget (a ratio, or seconds for the viewer) and
+whether it was met.
+
+Usage: ``python benchmarks/bench_native.py [--rounds 3] [--no-viewer] [--pattern TEXT] [--data DIR]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+from generate import generate  # noqa: E402
+
+DATA = os.path.join(HERE, "data")
+GIB = 1 << 30
+MIB = 1 << 20
+
+REFERENCE_C = r"""
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static signed char value_of[256];
+static unsigned char out_buffer[2][1 << 20];
+
+static void put(int fd, const unsigned char *data, size_t length) {
+    while (length) {
+        ssize_t done = write(fd, data, length);
+        if (done <= 0) exit(1);
+        data += done;
+        length -= (size_t)done;
+    }
+}
+
+int main(int argc, char **argv) {
+    const char *alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    memset(value_of, -1, sizeof value_of);
+    for (int k = 0; k < 64; k++) value_of[(unsigned char)alphabet[k]] = (signed char)k;
+    if (argc != 3) return 2;
+    int cat = strcmp(argv[1], "cat") == 0;
+    int fd = open(argv[2], O_RDONLY);
+    struct stat info;
+    if (fd < 0 || fstat(fd, &info) != 0) return 1;
+    size_t size = (size_t)info.st_size, pos = 0, entries = 0, fill[2] = {0, 0};
+    const unsigned char *map = size ? mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
+    if (size && map == MAP_FAILED) return 1;
+    while (pos + 16 <= size) {
+        const unsigned char *h = map + pos;
+        int a = value_of[h[10]], b = value_of[h[11]], c = value_of[h[12]], d = value_of[h[13]];
+        if ((a | b | c | d) < 0) break;
+        uint32_t v = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6 | (uint32_t)d;
+        uint32_t bits = (v >> 12 & 0xff) | (v >> 4 & 0xff) << 8;
+        size_t length = bits >> 4;
+        if (pos + 16 + length > size) break;
+        if (cat) {
+            int stream = bits >> 3 & 1;
+            if (fill[stream] + length > sizeof out_buffer[stream]) {
+                put(stream + 1, out_buffer[stream], fill[stream]);
+                fill[stream] = 0;
+            }
+            memcpy(out_buffer[stream] + fill[stream], h + 16, length);
+            fill[stream] += length;
+        }
+        entries++;
+        pos += 16 + length;
+    }
+    if (cat) {
+        put(1, out_buffer[0], fill[0]);
+        put(2, out_buffer[1], fill[1]);
+    } else {
+        printf("%zu\n", entries);
+    }
+    return 0;
+}
+"""
+
+
+def _ensure(name: str, size: int, seed: int) -> str:
+    """A generated log in the data folder (shared with ``bench_timenav.py``'s names)."""
+    path = os.path.join(DATA, name)
+    if not os.path.exists(path) or os.path.getsize(path) < size:
+        os.makedirs(DATA, exist_ok=True)
+        generate(path + ".tmp", size, seed=seed)
+        os.replace(path + ".tmp", path)
+    return path
+
+
+def _compile_reference(folder: str) -> str:
+    compiler = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc") or "cc"
+    source = os.path.join(folder, "reference.c")
+    binary = os.path.join(folder, "reference")
+    with open(source, "w") as out:
+        out.write(REFERENCE_C)
+    subprocess.run([compiler, "-O2", "-o", binary, source], check=True)
+    return binary
+
+
+def _since_arg(path: str) -> str:
+    """A --since value a little before the end (about the last 100 lines)."""
+    from iolog import LogFile
+
+    with LogFile(path, cache=False) as log:
+        entry = next(log.entries_from(log.tail(100).offset))
+    return f"{entry.timestamp_ns // 1_000_000_000}.{entry.timestamp_ns % 1_000_000_000:09d}"
+
+
+def _seconds(command: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True)
+    return time.perf_counter() - start
+
+
+def _environments() -> dict[str, dict[str, str]]:
+    base = {key: value for key, value in os.environ.items() if key != "IOLOG_PURE_PYTHON"}
+    base["IOLOG_CACHE_DIR"] = "off"  # every run reads its log as if never read before
+    return {"native": base, "pure": {**base, "IOLOG_PURE_PYTHON": "1"}}
+
+
+def _native_built() -> bool:
+    probe = "import iolog._native as n; print(n.BUILT is not None)"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return done.stdout.strip() == "True"
+
+
+def measure_passes(rounds: int) -> dict[str, object]:
+    """Time the CLI passes and the C reference in rounds; the best of each."""
+    big = _ensure("big-plain.log", GIB, seed=1)
+    small = _ensure("small-plain.log", MIB, seed=1)
+    cat_log = _ensure("cat-300M.log", 300 * MIB, seed=2)
+    since = {path: _since_arg(path) for path in (big, small)}
+    iolog = [sys.executable, "-m", "iolog"]
+    envs = _environments()
+    with tempfile.TemporaryDirectory() as folder:
+        reference = _compile_reference(folder)
+        commands: dict[str, tuple[list[str], dict[str, str]]] = {
+            "c_walk_1GiB": ([reference, "walk", big], envs["native"]),
+            "c_cat_300MiB": ([reference, "cat", cat_log], envs["native"]),
+        }
+        for kind, env in envs.items():
+            commands[f"stat_1GiB_{kind}"] = ([*iolog, "stat", "--json", big], env)
+            commands[f"cat_300MiB_{kind}"] = ([*iolog, "cat", "-q", cat_log], env)
+            commands[f"cat_t_300MiB_{kind}"] = ([*iolog, "cat", "-q", "-t", cat_log], env)
+            commands[f"since_cold_1GiB_{kind}"] = ([*iolog, "cat", "-q", "--since", since[big], big], env)
+            commands[f"since_cold_1MiB_{kind}"] = ([*iolog, "cat", "-q", "--since", since[small], small], env)
+        for path in (big, small, cat_log):  # into the page cache
+            subprocess.run(["cat", path], stdout=subprocess.DEVNULL, check=True)
+        best = {name: float("inf") for name in commands}
+        for _ in range(rounds):
+            for name, (command, env) in commands.items():
+                best[name] = min(best[name], _seconds(command, env))
+    seconds = {name: round(value, 3) for name, value in best.items()}
+
+    def compared(name: str, floor: str, budget: float) -> dict[str, object]:
+        ratios = {kind: round(best[f"{name}_{kind}"] / best[floor], 2) for kind in envs}
+        return {
+            "native_s": seconds[f"{name}_native"],
+            "pure_s": seconds[f"{name}_pure"],
+            "against": floor,
+            "against_s": seconds[floor],
+            "ratio_native": ratios["native"],
+            "ratio_pure": ratios["pure"],
+            "budget_ratio": budget,
+            "budget_met": ratios["native"] <= budget,
+        }
+
+    since_1mib = {kind: best[f"since_cold_1MiB_{kind}"] for kind in envs}
+    since_ratio = {kind: round(best[f"since_cold_1GiB_{kind}"] / since_1mib[kind], 2) for kind in envs}
+    return {
+        "rounds": rounds,
+        "seconds": seconds,
+        "stat": compared("stat_1GiB", "c_walk_1GiB", 3),
+        "cat": compared("cat_300MiB", "c_cat_300MiB", 3),
+        "cat_timestamps": compared("cat_t_300MiB", "c_cat_300MiB", 5),
+        "since_cold": {
+            "native_s": seconds["since_cold_1GiB_native"],
+            "pure_s": seconds["since_cold_1GiB_pure"],
+            "same_on_1MiB_native_s": seconds["since_cold_1MiB_native"],
+            "same_on_1MiB_pure_s": seconds["since_cold_1MiB_pure"],
+            "ratio_native": since_ratio["native"],
+            "ratio_pure": since_ratio["pure"],
+            "against_c_walk_native": round(best["since_cold_1GiB_native"] / best["c_walk_1GiB"], 2),
+            "budget_ratio": 4,
+            "budget_met": since_ratio["native"] <= 4,
+        },
+    }
+
+
+def _search_count(path: str, pattern: str) -> dict[str, object]:
+    from bench_search import measure  # type: ignore[import-not-found]
+
+    result: dict[str, object] = asyncio.run(measure(path, pattern))
+    return result
+
+
+def measure_viewer(pattern: str) -> dict[str, object]:
+    """The viewer on 1 GiB (each implementation in a fresh process): scan, memory, search count."""
+    from bench_tui import measure_iolog_tui  # type: ignore[import-not-found]
+
+    big = _ensure("big-plain.log", GIB, seed=1)
+    report: dict[str, object] = {}
+    for kind, env in _environments().items():
+        saved = dict(os.environ)
+        os.environ.clear()
+        os.environ.update(env)
+        try:
+            shown = measure_iolog_tui(big)
+            search = subprocess.run(
+                [sys.executable, "-c",
+                 "import json, sys; sys.path.insert(0, sys.argv[1]); import bench_native; "
+                 "print(json.dumps(bench_native._search_count(sys.argv[2], sys.argv[3])))",
+                 HERE, big, pattern],
+                capture_output=True, text=True, check=True, timeout=1800,
+            )
+            counted = json.loads(search.stdout.strip().splitlines()[-1])
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+        report[kind] = {
+            "first_screen_s": shown["first_screen_s"],
+            "every_line_known_s": shown["scan_done_s"],
+            "peak_rss_mib": shown["peak_rss_mib"],
+            "rows": shown["rows"],
+            "search_pattern": pattern,
+            "search_matches": counted["matches"],
+            "search_count_s": counted["full_count_s"],
+        }
+    native = report["native"]
+    assert isinstance(native, dict)
+    report["budgets"] = {
+        "every_line_known_within_3_s": native["every_line_known_s"] <= 3,
+        "search_count_within_3_s": native["search_count_s"] <= 3,
+        "peak_rss_at_most_120_mib": native["peak_rss_mib"] <= 120,
+    }
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the measurements and print one JSON document."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--no-viewer", action="store_true", help="skip the viewer and the search count")
+    parser.add_argument("--pattern", default="failed db", help="the viewer's search (default: 'failed db')")
+    parser.add_argument("--data", default=None, help="where the logs are made (default: benchmarks/data)")
+    args = parser.parse_args(argv)
+    if args.data:
+        global DATA
+        DATA = args.data
+    if not _native_built():
+        print("bench_native: the C speed-up is not built here (pip install . with a C compiler)",
+              file=sys.stderr)
+        return 1
+    report: dict[str, object] = {"cpus": os.cpu_count(), "passes": measure_passes(args.rounds)}
+    if not args.no_viewer:
+        report["viewer"] = measure_viewer(args.pattern)
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

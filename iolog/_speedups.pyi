@@ -1,0 +1,23 @@
+"""The optional C twin of iolog's hot loops (see iolog._native)."""
+
+def walk_batch(
+    buf: bytes, i: int, batch_end: int, limit: int, previous_ts: int | None, /
+) -> tuple[bytes, int, bytes, int | None, list[int]]: ...
+def last_bytes(buf: bytes, starts: object, count: int, /) -> bytes: ...
+def line_starts(
+    streams: bytes, last_bytes: bytes, open_stdout: bool, open_stderr: bool, /
+) -> tuple[bytes, bool, bool]: ...
+def span_stats(raw: bytes, first: int, last: int, /) -> tuple[int, int, int, int, int, int]: ...
+def gather(
+    buf: bytes, starts: object, raw: bytes, first: int, last: int, which: int,
+    stamp_lines: bytes | None = None, /,
+) -> bytes: ...
+def docker_time(timestamp_ns: int, /) -> bytes: ...
+def index_regions(
+    starts: object, raw: bytes, count: int, base: int, every: int,
+    state: tuple[int, int, int, int, int, int, int, int, int, int, int, int | None],
+    stop_since: int | None, /,
+) -> tuple[
+    int, tuple[bytes, bytes, bytes, bytes, bytes, bytes, bytes, bytes],
+    tuple[int, int, int, int, int, int, int, int, int, int, int, int | None],
+]: ...
