@@ -84,7 +84,10 @@ def test_stat_counts_lines_per_level_and_stderr_alone_is_no_error(tmp_path):
         encode_entry(b"errors mid-sentence\n", timestamp_ns=T0 + 4, stream=Stream.STDOUT),
         encode_entry(b"<3>disk failed\n", timestamp_ns=T0 + 5, stream=Stream.STDOUT),
     ]))
-    command = [sys.executable, "-m", "iolog", "stat"]
+    plain = json.loads(subprocess.run([sys.executable, "-m", "iolog", "stat", "--json", str(path)],
+                                      capture_output=True, check=True).stdout)
+    assert not any(key.startswith("level_") for key in plain)  # counted only when asked for
+    command = [sys.executable, "-m", "iolog", "stat", "--levels"]
     shown_json = subprocess.run([*command, "--json", str(path)], capture_output=True, check=True).stdout
     report = json.loads(shown_json)
     levels = {key: value for key, value in report.items() if key.startswith("level_")}

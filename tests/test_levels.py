@@ -260,7 +260,7 @@ def test_stat_counts_the_levels_of_the_reference_lines(tmp_path_factory, case):
     decoder = Decoder()
     lines = faultlib.reference_lines(decoder.feed(case.data) + decoder.close())
     expected = count_levels(line.message for line in lines)
-    report = count_file(str(path)).report(str(path), len(case.data))
+    report = count_file(str(path), levels=True).report(str(path), len(case.data))
     got = {level: report[f"level_{level.name.lower()}"] for level in Level}
     got[None] = report["level_none"]
     assert {k: v for k, v in got.items() if v} == expected

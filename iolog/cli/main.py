@@ -144,6 +144,11 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     st.add_argument("source", metavar="SOURCE", help="a log file, or - for stdin")
     st.add_argument("--json", action="store_true", help="print JSON")
+    st.add_argument(
+        "--levels",
+        action="store_true",
+        help="count lines per level too (ERROR, WARN, ...; reads every line's text, several times slower)",
+    )
     st.add_argument("-q", "--quiet", action="store_true", help="no warnings")
 
     write = commands.add_parser(

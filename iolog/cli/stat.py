@@ -47,7 +47,7 @@ class LogCounts:
     read_bytes: int = 0
     damage: Damage = field(default_factory=Damage)
     line_state: LineState = field(default_factory=LineState)
-    levels: LevelCounts = field(default_factory=LevelCounts)
+    levels: LevelCounts | None = None  # lines per level, when asked for
 
     @property
     def entries(self) -> int:
@@ -59,7 +59,8 @@ class LogCounts:
         count = batch.accepted
         if not count:
             return
-        self.levels.add_batch(batch)
+        if self.levels is not None:
+            self.levels.add_batch(batch)
         starts = batch.starts
         end = starts[count]  # where the batch's last entry ends
         span = batch.span_stats()
@@ -87,7 +88,8 @@ class LogCounts:
             self._add_events(chunk)
 
     def _add_events(self, events: list[Event]) -> None:
-        self.levels.add_events(events)
+        if self.levels is not None:
+            self.levels.add_events(events)
         for event in events:
             if isinstance(event, Entry):
                 if event.stream:
@@ -130,19 +132,19 @@ class LogCounts:
             "skipped_regions": self.damage.skipped_regions,
             "skipped_bytes": self.damage.skipped_bytes,
             "truncated_tail_bytes": sum(length for _, length in self.damage.truncated),
-            **self.levels.report(),
+            **(self.levels.report() if self.levels is not None else {}),
         }
 
 
-def count_file(path: str) -> LogCounts:
-    """Count a log file through the fast header walk.
+def count_file(path: str, *, levels: bool = False) -> LogCounts:
+    """Count a log file through the fast header walk (and its lines per level, if ``levels``).
 
     Raises:
         OSError: the file cannot be read.
     """
     from ..file.logfile import LogFile
 
-    counts = LogCounts()
+    counts = LogCounts(levels=LevelCounts() if levels else None)
     with LogFile(path) as log:
         for item in log.batches():
             if isinstance(item, list):
@@ -156,10 +158,10 @@ def stat_command(args: argparse.Namespace) -> int:
     """Run ``iolog stat``: print the summary of a log file or of stdin."""
     if args.source != "-":
         size = check_readable_file(args.source)
-        counts = count_file(args.source)
+        counts = count_file(args.source, levels=args.levels)
     else:
         stdin: BinaryIO = standard_stream("stdin").buffer
-        counts = LogCounts()
+        counts = LogCounts(levels=LevelCounts() if args.levels else None)
         counts.add_events(read_events(stdin))
         size = counts.read_bytes
     if counts.entries == 0 and counts.damage.skipped_bytes:
