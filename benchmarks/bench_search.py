@@ -17,7 +17,7 @@ it never is while a worker counts, so it would time its own waiting.
 
 With ``--scan`` it times the count alone, without the viewer (whose own
 scan of the file bounds ``full_count_s`` from below): the model is built
-first, then :func:`~iolog_tui.search.scan_rows` tests every row for the
+first, then :func:`~iolog_tui.model.search.scan_rows` tests every row for the
 pattern, with the pattern's needle (``scan_s``) and, for comparison, with
 every line tested (``every_line_s``, what a regular expression costs).
 
@@ -80,8 +80,8 @@ async def measure(path: str, pattern: str) -> dict[str, object]:
 def measure_scan(path: str, pattern: str) -> dict[str, object]:
     """Build the model of ``path``, then time counting ``pattern`` with ``scan_rows`` alone."""
     from iolog_tui.model import LogModel
-    from iolog_tui.scan import scan_whole_file
-    from iolog_tui.search import Matcher, scan_rows
+    from iolog_tui.model.scan import scan_whole_file
+    from iolog_tui.model.search import Matcher, scan_rows
 
     model = LogModel(path)
     scan_whole_file(path, model)

@@ -1,7 +1,7 @@
 """The iolog-tui application: panes, status bar, keys, workers, and ``main``.
 
 This module owns the running viewer. The app holds one
-:class:`~iolog_tui.model.LogModel`; a scan worker (a thread, running
+:class:`~iolog_tui.model.rows.LogModel`; a scan worker (a thread, running
 :func:`~iolog_tui.scanjob.run_scan`) decodes the file from the chosen start
 (found through the time index for ``--since``), posts
 :class:`~iolog_tui.messages.RowsFound` batches, and then, when following,
@@ -29,12 +29,13 @@ from iolog import SourceState, SourceStatus, format_docker_time
 
 from .logview import LogView
 from .messages import IndexProgress, RowsFound, ScanFailed, ScanFinished, SourceChanged
-from .model import LogModel
-from .navigation import Navigator
+from .model.navigation import Navigator
+from .model.rows import LogModel
+from .model.timerange import Landing, TimeRange
 from .render import TimeFormat, format_bytes, format_time
 from .safetext import safe_label
 from .scanjob import run_scan
-from .screens import HelpScreen, Landing, SincePicker, TimeRange
+from .screens import HelpScreen, SincePicker
 from .sources import LogSource
 from .timeline import Timeline, TimelineApp
 

@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING
 import iolog
 from iolog import InvalidArgumentError, IologError, parse_since
 
+from .model.timerange import TimeRange, now_datetime
 from .render import TimeFormat
 from .safetext import safe_label
-from .screens import TimeRange, now_datetime
 from .sources import LogSource, PipePump, SerialPump, temporary_log_path
 
 if TYPE_CHECKING:
@@ -144,7 +144,7 @@ def open_source(args: argparse.Namespace) -> LogSource:
     spec: str = args.source
     if spec == "-":
         return _stdin_source(args.save)
-    from iolog.sources.serial import SerialSource, is_live_spec
+    from iolog import SerialSource, is_live_spec
 
     if is_live_spec(spec):
         source = SerialSource(spec, baud=args.baud or 115200)

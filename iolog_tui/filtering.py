@@ -9,14 +9,13 @@ rows in a worker as they arrive (:meth:`FilterApp._follow_rows`).
 
 - the stream filter (1, 2, 3) switches the merged pane to one stream;
 - a filter (``&``) scans the file in a worker thread with
-  :func:`~iolog_tui.search.scan_rows` and keeps the passing rows in one
+  :func:`~iolog_tui.model.search.scan_rows` and keeps the passing rows in one
   compact array per pane, handed to the app's thread in messages; it keeps
   scanning as rows arrive while following.
 """
 
 from __future__ import annotations
 
-import time
 from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -33,21 +32,18 @@ from iolog import Stream
 
 from .logview import LogView
 from .messages import RowsFound, ScanFinished
-from .model import RowKind, RowView
+from .model.count import follow_rows
+from .model.rows import RowKind, RowView
+from .model.search import FilteredRows, RowTest, ScanBatch, view_index
 from .prompts import PatternPrompt, PatternRequest
 from .safetext import safe_label
-from .search import FilteredRows, RowTest, ScanBatch, scan_rows, view_index
 
 if TYPE_CHECKING:
-    from .model import LogModel
-    from .navigation import Navigator
+    from .model.navigation import Navigator
+    from .model.rows import LogModel
     from .sources import LogSource
 
 __all__ = ["FilterApp", "FilterFound"]
-
-_POLL_S = 0.1
-#: How long the match count sleeps between blocks while the viewer still scans the file.
-_COUNT_PAUSE_S = 0.003
 
 
 @dataclass
@@ -251,41 +247,12 @@ class FilterApp(App[None]):
         self, generation: int, start_row: int, test: RowTest, cancelled: Callable[[], bool],
         *, needle: bytes | None = None, exact_case: bool = True,
     ) -> Iterable[tuple[ScanBatch, bool]]:
-        """Scan the model's rows from ``start_row`` as they arrive (in a worker).
-
-        Between blocks of rows the scan sleeps (see :meth:`_count_pause`), so
-        that keys and the viewer's own scan of the file are not kept waiting.
-        ``needle`` and ``exact_case`` are as for :func:`scan_rows`.
-        """
-        model = self.model
-        done = start_row
-        announced = False
-
-        def should_stop() -> bool:
-            return cancelled() or model.generation != generation
-
-        while not should_stop():
-            end = len(model)
-            if done < end:
-                announced = False
-                for batch in scan_rows(
-                    model.path, model.offsets, model.kinds, done, end, test,
-                    should_stop=should_stop, needle=needle, exact_case=exact_case,
-                    between_blocks=self._count_pause,
-                ):
-                    done = batch.done_row
-                    yield batch, False
-                continue
-            if self.scan_progress is None and not announced:
-                announced = True
-                yield ScanBatch(array("I"), done), True
-                if not self.tailing:
-                    return
-            time.sleep(_POLL_S)
-
-    def _count_pause(self) -> None:
-        """Between two blocks of the count: let the UI and the viewer's scan go first."""
-        time.sleep(_COUNT_PAUSE_S if self.scan_progress is not None else 0)
+        """Test the model's rows from ``start_row`` as they arrive (see :func:`follow_rows`)."""
+        return follow_rows(
+            self.model, generation, start_row, test, cancelled,
+            scanning=lambda: self.scan_progress is not None, tailing=lambda: self.tailing,
+            needle=needle, exact_case=exact_case,
+        )
 
     @on(FilterFound)
     def _filter_found(self, message: FilterFound) -> None:

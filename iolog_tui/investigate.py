@@ -35,13 +35,13 @@ from textual.worker import get_current_worker
 from iolog import Stream
 
 from .detail import DetailScreen
-from .export import ExportFormat, export_rows
 from .logview import LogView
-from .model import RowKind
+from .model.export import ExportFormat, export_rows
+from .model.rows import RowKind
+from .model.search import RowTest, view_index
 from .prompts import ExportPrompt, ExportRequest
 from .render import message_plain
 from .safetext import clipboard_text, safe_label
-from .search import RowTest, view_index
 from .searching import SearchApp
 
 __all__ = ["ExportDone", "InvestigateApp"]

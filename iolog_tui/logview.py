@@ -1,7 +1,7 @@
 """The log pane: a Line API widget drawing only the rows on screen.
 
 ``LogView`` is a ``ScrollView`` whose ``render_line(y)`` fetches the row at
-that height from a :class:`~iolog_tui.model.RowView` and returns a cached
+that height from a :class:`~iolog_tui.model.rows.RowView` and returns a cached
 ``Strip``; its virtual height is the row count, so a file of any size costs
 one strip per visible line. Each row starts with a gutter and a timestamp
 tinted by stream (styled from the app's stylesheet through component
@@ -30,7 +30,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from .model import Row, RowKind, RowView
+from .model.rows import Row, RowKind, RowView
 from .render import TimeFormat, format_time, message_text, time_width
 
 __all__ = ["LogView"]

@@ -13,7 +13,7 @@ from textual.message import Message
 
 from iolog import SourceStatus
 
-from .scan import RowBatch
+from .model.rows import RowBatch
 
 __all__ = ["IndexProgress", "RowsFound", "ScanFailed", "ScanFinished", "SourceChanged"]
 

@@ -22,9 +22,9 @@ from textual.widgets import Input, Label, Static
 
 from iolog import InvalidArgumentError
 
-from .export import ExportFormat
+from .model.export import ExportFormat
+from .model.search import Matcher
 from .safetext import safe_label
-from .search import Matcher
 
 __all__ = ["ExportPrompt", "ExportRequest", "PatternPrompt", "PatternRequest", "SafeInput"]
 

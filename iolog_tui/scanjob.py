@@ -2,8 +2,8 @@
 
 This module owns the order in which the viewer reads its file, in a worker
 thread: for a "since", seek through the time index (reporting its progress)
-and learn which lines are open there (:mod:`iolog_tui.navigation`); scan to
-the end with :func:`~iolog_tui.scan.scan_file`, handing every batch over as
+and learn which lines are open there (:mod:`iolog_tui.model.navigation`); scan to
+the end with :func:`~iolog_tui.model.scan.scan_file`, handing every batch over as
 it comes (and waiting, once, for the first screenful to be drawn); settle the
 end of a file that is not followed; then, once following is asked for, take
 the provisional tail back and follow the file until it is truncated or
@@ -22,8 +22,8 @@ from textual.message import Message
 from iolog import SourceState, SourceStatus
 
 from .messages import IndexProgress, RowsFound, ScanFailed, ScanFinished, SourceChanged
-from .navigation import Navigator
-from .scan import RowScanner, scan_file, settle_tail
+from .model.navigation import Navigator
+from .model.scan import RowScanner, scan_file, settle_tail
 
 __all__ = ["SCAN_BATCH_INTERVAL_S", "run_scan"]
 

@@ -4,7 +4,7 @@ This module owns the second of the viewer's investigation layers, an ``App``
 class built on :class:`~iolog_tui.filtering.FilterApp` (a search looks only
 at the rows a pane shows) that :class:`~iolog_tui.investigate.InvestigateApp`
 builds on. Searching scans the file in worker threads with
-:func:`~iolog_tui.search.scan_rows`; results are compact arrays of row
+:func:`~iolog_tui.model.search.scan_rows`; results are compact arrays of row
 numbers, handed to the app's thread in messages:
 
 - a search first looks near the view (some thousands of rows from the top
@@ -30,10 +30,10 @@ from textual.worker import get_current_worker
 
 from .filtering import FilterApp
 from .logview import LogView
-from .model import RowKind
+from .model.rows import RowKind
+from .model.search import Matcher, RowTest, ScanBatch, scan_rows, view_index
 from .prompts import PatternPrompt, PatternRequest
 from .safetext import safe_label
-from .search import Matcher, RowTest, ScanBatch, scan_rows, view_index
 
 __all__ = ["NEAR_ROWS", "SearchApp", "SearchCounted", "SearchFound", "SearchNear"]
 

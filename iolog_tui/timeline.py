@@ -1,7 +1,7 @@
 """The timeline: entries per time bucket across the shown window, above the log.
 
 This module owns the strip and its part of the app: the histogram itself is
-computed in :mod:`iolog_tui.histogram` (exactly for a small window, from the
+computed in :mod:`iolog_tui.model.histogram` (exactly for a small window, from the
 time index for a big one), in a worker; :class:`Timeline` draws it in two rows of
 bars, stdout above in the stdout colour and stderr below in the stderr
 colour, with the bucket holding the top row on screen marked, and a cursor
@@ -27,15 +27,15 @@ from textual.worker import Worker, get_current_worker
 
 from iolog import format_docker_time
 
-from .histogram import EXACT_MAX_BYTES, Histogram, count_entries, exact_histogram, histogram
 from .investigate import InvestigateApp
 from .logview import LogView
 from .messages import RowsFound
+from .model.histogram import EXACT_MAX_BYTES, Histogram, count_entries, exact_histogram, histogram
 from .render import TimeFormat, format_time
 from .safetext import safe_label
 
 if TYPE_CHECKING:
-    from .screens import TimeRange
+    from .model.timerange import TimeRange
 
 __all__ = ["LABEL_CELLS", "Timeline", "TimelineApp"]
 

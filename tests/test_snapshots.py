@@ -15,8 +15,8 @@ import pytest
 from iolog import LogWriter, Stream
 from iolog.core.format import encode_header
 from iolog_tui.app import IologApp
+from iolog_tui.model.timerange import TimeRange
 from iolog_tui.render import TimeFormat
-from iolog_tui.screens import TimeRange
 from iolog_tui.sources import LogSource
 
 from .conftest import NOW_NS, START_NS, StepClock, fixed_now, wait_until

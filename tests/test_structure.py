@@ -1,4 +1,5 @@
-"""The layers hold: no import cycles, and the codec stays free of the viewer's libraries.
+"""The layers hold: no import cycles, the codec stays free of the viewer's libraries,
+the viewer's model free of Textual, and the viewer uses the codec's public face only.
 
 Imports are read from the source (every ``import`` statement, those inside
 functions included), so a lazy import counts as much as one at the top.
@@ -109,6 +110,34 @@ def test_the_codec_imports_nothing_but_the_standard_library_and_itself() -> None
 
 
 _STDLIB = set(__import__("sys").stdlib_module_names) | {"__future__"}
+
+
+def _import_roots(path: Path) -> list[tuple[str, str]]:
+    """``(root, module)`` of every absolute import in ``path`` (``from x.y import z``: ``x``, ``x.y``)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found += [(alias.name.split(".")[0], alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            module = node.module or ""
+            found.append((module.split(".")[0], module))
+    return found
+
+
+def test_the_viewer_model_imports_no_textual() -> None:
+    for name, path in _modules().items():
+        if name == "iolog_tui.model" or name.startswith("iolog_tui.model."):
+            roots = {root for root, _module in _import_roots(path)}
+            assert not roots & {"textual", "rich"}, name
+
+
+def test_the_viewer_imports_only_the_codec_s_public_face() -> None:
+    for name, path in _modules().items():
+        if not name.startswith("iolog_tui"):
+            continue
+        for root, module in _import_roots(path):
+            if root == "iolog":
+                assert module == "iolog", (name, module)
 
 
 def test_the_cycle_finder_finds_a_cycle() -> None:

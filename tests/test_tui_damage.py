@@ -21,14 +21,14 @@ import pytest
 from iolog import Stream
 from iolog.file import walk as walk_module
 from iolog_tui.model import LogModel, RowKind
-from iolog_tui.navigation import Navigator
+from iolog_tui.model.navigation import Navigator
 from tests import faultlib
 
 
 def test_the_scan_hands_rows_and_progress_over_while_it_skips_garbage(tmp_path: Path, monkeypatch) -> None:
     """Lines before a long run of garbage come out before the decoder has passed it."""
-    from iolog_tui import scan
-    from iolog_tui.scan import RowScanner, scan_file
+    from iolog_tui.model import scan
+    from iolog_tui.model.scan import RowScanner, scan_file
 
     from .conftest import NOW_NS
 

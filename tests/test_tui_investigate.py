@@ -7,7 +7,7 @@ from pathlib import Path
 from iolog import Stream, read_entries
 from iolog_tui.detail import DetailScreen, hex_dump, pretty_json
 from iolog_tui.logview import LogView
-from iolog_tui.search import message_string
+from iolog_tui.model.search import message_string
 
 from .conftest import wait_until
 from .test_tui_app import SIZE, make_app, pilot_test

@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from iolog import InvalidArgumentError, LogFile, Stream
-from iolog_tui.export import line_entries
 from iolog_tui.model import MAX_ROW_BYTES, LogModel, RowKind
-from iolog_tui.search import FilteredRows, Matcher, RowLine, iter_lines, scan_rows, view_index
+from iolog_tui.model.export import line_entries
+from iolog_tui.model.search import FilteredRows, Matcher, RowLine, iter_lines, scan_rows, view_index
 
 from .conftest import StepClock
 from .test_tui_model import load
@@ -240,7 +240,7 @@ def test_filtered_rows_behave_like_a_row_view(write_log) -> None:
     assert view_index(model.merged, 7) == 7
 
 
-# The search count's walk (iolog_tui.blockmatch) against testing every line read back.
+# The search count's walk (iolog_tui.model.blockmatch) against testing every line read back.
 
 #: Payload pieces: letters in both cases, base64 characters (as in headers),
 #: "==" (as ends a header), newlines inside a payload, a byte that is not

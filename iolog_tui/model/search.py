@@ -8,13 +8,13 @@ by default, or a regular expression, case-insensitive unless asked.
 
 :func:`scan_rows` reads the file once from one model row's offset and hands
 each logical line of a row range to a test, yielding the matching row
-numbers in compact arrays (the walk is :mod:`iolog_tui.blockmatch`);
+numbers in compact arrays (the walk is :mod:`iolog_tui.model.blockmatch`);
 :func:`iter_lines` reads a range of rows' lines back (for export) with
 :func:`iolog.read_lines`. Both run in worker threads and read only the
 model's row arrays (offsets and kinds), so their row numbers are the model's;
 neither assembles lines by a rule of its own. :class:`FilteredRows` shows a
 subset of rows (a filter's result, an array of row numbers) with the same
-interface as :class:`~iolog_tui.model.RowView`.
+interface as :class:`~iolog_tui.model.rows.RowView`.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from typing import NamedTuple
 from iolog import InvalidArgumentError, Line, Stream, read_lines
 
 from .blockmatch import passing_rows
-from .model import LogModel, Row, RowKind, RowView
+from .rows import LogModel, Row, RowKind, RowView
 
 __all__ = [
     "FilteredRows",
@@ -180,7 +180,7 @@ def iter_lines(
     Args:
         path: the log file.
         offsets: file offset of each row's first entry.
-        kinds: :class:`~iolog_tui.model.RowKind` of each row.
+        kinds: :class:`~iolog_tui.model.rows.RowKind` of each row.
         start_row: the first row.
         end_row: one past the last row (at most ``len(offsets)``).
         max_bytes: keep at most this much of each message (``Line.size``
@@ -240,7 +240,7 @@ def scan_rows(
     """Yield the line rows of ``[start_row, end_row)`` that pass ``test``.
 
     One pass over the file from the first row decides every row (see
-    :func:`~iolog_tui.blockmatch.passing_rows`): each row's line is the one
+    :func:`~iolog_tui.model.blockmatch.passing_rows`): each row's line is the one
     :func:`iolog.read_lines` reads from its offset, tested on the message
     the viewer draws (at most ``MAX_ROW_BYTES``). With a ``needle`` (see
     :attr:`Matcher.needle`) only the lines that may hold it are tested.
@@ -248,7 +248,7 @@ def scan_rows(
     Args:
         path: the log file.
         offsets: file offset of each row's first entry.
-        kinds: :class:`~iolog_tui.model.RowKind` of each row.
+        kinds: :class:`~iolog_tui.model.rows.RowKind` of each row.
         start_row: the first row to test.
         end_row: one past the last row to test.
         test: ``test(kind, message)`` says whether a line row passes; with a
