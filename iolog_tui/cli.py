@@ -221,7 +221,7 @@ def run(argv: list[str] | None = None, *, clock: Callable[[], int] = time.time_n
     except UsageError as exc:
         print(f"{_PROG}: error: {safe_label(str(exc))}", file=sys.stderr)
         return 2
-    from .app import IologApp
+    from .viewer import IologApp
 
     try:
         app = IologApp(

@@ -1,16 +1,16 @@
 """Which rows each pane shows: the stream filter and the pattern filter.
 
-This module owns the first of the viewer's investigation layers, an ``App``
-base class that :class:`~iolog_tui.searching.SearchApp` and, above it,
-:class:`~iolog_tui.investigate.InvestigateApp` build on (it uses the app's
-model, panes and status). It also owns what those layers share: the pane the
+This module owns the first of the viewer's investigation layers, an ``Screen``
+screen class that :class:`~iolog_tui.searching.SearchLayer` and, above it,
+:class:`~iolog_tui.investigate.InvestigateLayer` build on (it uses the
+screen's model, panes and status). It also owns what those layers share: the pane the
 user works in, the test for the rows a pane shows, and scanning the model's
-rows in a worker as they arrive (:meth:`FilterApp._follow_rows`).
+rows in a worker as they arrive (:meth:`FilterLayer._follow_rows`).
 
 - the stream filter (1, 2, 3) switches the merged pane to one stream;
 - a filter (``&``) scans the file in a worker thread with
   :func:`~iolog_tui.model.search.scan_rows` and keeps the passing rows in one
-  compact array per pane, handed to the app's thread in messages; it keeps
+  compact array per pane, handed to the UI thread in messages; it keeps
   scanning as rows arrive while following.
 """
 
@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
-from textual.app import App
 from textual.message import Message
+from textual.screen import Screen
 from textual.widgets import Label
 from textual.worker import get_current_worker
 
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from .model.rows import LogModel
     from .sources import LogSource
 
-__all__ = ["FilterApp", "FilterFound"]
+__all__ = ["FilterFound", "FilterLayer"]
 
 
 @dataclass
@@ -55,12 +55,12 @@ class FilterFound(Message):
     finished: bool = False
 
 
-class FilterApp(App[None]):
-    """The filter layer of the viewer: which rows each pane shows.
+class FilterLayer(Screen[None]):
+    """The filter layer of the log screen: which rows each pane shows.
 
     Subclasses provide the model, the panes and the status bar (see
-    :class:`~iolog_tui.app.IologApp`), and the keys (see
-    :class:`~iolog_tui.investigate.InvestigateApp`).
+    :class:`~iolog_tui.logscreen.LogScreen`), and the keys (see
+    :class:`~iolog_tui.investigate.InvestigateLayer`).
     """
 
     if TYPE_CHECKING:
@@ -198,7 +198,7 @@ class FilterApp(App[None]):
 
     def action_filter(self) -> None:
         """Ask for a filter pattern (``&``); an empty one shows every row again."""
-        self.push_screen(PatternPrompt("filter", self.filter_request), self._filter_chosen)
+        self.app.push_screen(PatternPrompt("filter", self.filter_request), self._filter_chosen)
 
     def _filter_chosen(self, request: PatternRequest | None) -> None:
         if request is None:

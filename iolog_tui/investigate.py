@@ -1,35 +1,26 @@
 """Investigating a log: the keys, the selection, entry detail, copy and export.
 
-This module owns the top of the viewer's investigation layers, an ``App``
-base class that :class:`~iolog_tui.timeline.TimelineApp` and the app class
-:class:`~iolog_tui.app.IologApp` build on. Below it are the search
-(:class:`~iolog_tui.searching.SearchApp`) and, under that, the filters
-(:class:`~iolog_tui.filtering.FilterApp`). This class holds the keys and the
-command palette entries of all three, so that the footer and the palette
-list them in one order, and decides which keys do something now.
+This module owns the top of the viewer's investigation layers, a ``Screen``
+base class that :class:`~iolog_tui.timeline.TimelineLayer` and the log screen
+:class:`~iolog_tui.logscreen.LogScreen` build on. Below it are the search
+(:class:`~iolog_tui.searching.SearchLayer`) and, under that, the filters
+(:class:`~iolog_tui.filtering.FilterLayer`). This class holds the keys of all
+three, so that the footer lists them in one order, and decides which keys do
+something now.
 
 - clicking a row (shift-click: a range) selects it; Enter shows the detail
   of the selected row, ``y`` copies the rows selected or on screen;
 - ``e`` saves the rows a pane shows to a file, in a worker thread.
-
-It also keeps two of the terminal's doors: every toast and every copy to
-the clipboard (OSC 52) passes through :mod:`~iolog_tui.safetext` here, so
-no control character from a log or a file name can reach them.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from textual import on, work
-from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.message import Message
-from textual.notifications import SeverityLevel
-from textual.screen import Screen
 from textual.worker import get_current_worker
 
 from iolog import Stream
@@ -41,10 +32,10 @@ from .model.rows import RowKind
 from .model.search import RowTest, view_index
 from .prompts import ExportPrompt, ExportRequest
 from .render import message_plain
-from .safetext import clipboard_text, safe_label
-from .searching import SearchApp
+from .safetext import safe_label
+from .searching import SearchLayer
 
-__all__ = ["ExportDone", "InvestigateApp"]
+__all__ = ["ExportDone", "InvestigateLayer"]
 
 #: Most rows copied to the clipboard at once.
 MAX_COPY_ROWS = 10_000
@@ -63,11 +54,11 @@ class ExportDone(Message):
     error: str | None = None
 
 
-class InvestigateApp(SearchApp):
+class InvestigateLayer(SearchLayer):
     """The investigation layer of the viewer: search, filters, detail, copy, export.
 
     Subclasses provide the model, the panes and the status bar (see
-    :class:`~iolog_tui.app.IologApp`).
+    :class:`~iolog_tui.logscreen.LogScreen`).
     """
 
     # The keys of all three layers, in one list: Textual merges BINDINGS base class
@@ -93,7 +84,7 @@ class InvestigateApp(SearchApp):
         """How the last export ended."""
 
     def _on_main_screen(self) -> bool:
-        return self.screen is self.screen_stack[0] if self.screen_stack else False
+        return self.app.screen is self
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide the investigation keys that do nothing now."""
@@ -154,7 +145,7 @@ class InvestigateApp(SearchApp):
             length = self.model.row(row).length
             self.notify(f"{length:,} bytes of {what} at offset {offset:,}", timeout=4)
             return
-        self.push_screen(DetailScreen(self.model.path, offset, Stream(kind), now_ns=self.clock()))
+        self.app.push_screen(DetailScreen(self.model.path, offset, Stream(kind), now_ns=self.clock()))
 
     def selected_text(self) -> tuple[str, int]:
         """The selected rows (else those on screen) as they are shown, and how many rows.
@@ -185,33 +176,8 @@ class InvestigateApp(SearchApp):
         text, count = self.selected_text()
         if not count:
             return
-        self.copy_to_clipboard(text)
+        self.app.copy_to_clipboard(text)
         self.notify(f"copied {count:,} row{'s' if count != 1 else ''} to the clipboard", timeout=2)
-
-    # -- the terminal's other doors: the clipboard and toasts ------------------------------
-
-    def copy_to_clipboard(self, text: str) -> None:
-        """Copy ``text`` (OSC 52), every control in it but TAB and LF made visible."""
-        super().copy_to_clipboard(clipboard_text(text))
-
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-        markup: bool = True,
-    ) -> None:
-        """Show a toast, with every control character in it made visible.
-
-        Callers that put a file name or a pattern in a toast pass
-        ``markup=False`` too, so that brackets in it are not markup.
-        """
-        super().notify(
-            safe_label(message), title=safe_label(title), severity=severity, timeout=timeout,
-            markup=markup,
-        )
 
     # -- export -------------------------------------------------------------------------------
 
@@ -219,7 +185,7 @@ class InvestigateApp(SearchApp):
         """Save the rows shown in the pane to a file (text, with timestamps, or iolog)."""
         view = self.active_view()
         stem = safe_label(os.path.splitext(os.path.basename(self.model.path))[0]) or "log"
-        self.push_screen(
+        self.app.push_screen(
             ExportPrompt(f"{stem}-shown.txt", len(view.rows)),
             lambda request: self._export_chosen(view, request),
         )
@@ -252,27 +218,3 @@ class InvestigateApp(SearchApp):
             self.notify(f"cannot save {message.path}: {message.error}", severity="error", markup=False)
         else:
             self.notify(f"saved {message.rows:,} rows to {message.path}", timeout=4, markup=False)
-
-    # -- command palette -----------------------------------------------------------------
-
-    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """Command palette entries for everything the viewer does."""
-        yield from super().get_system_commands(screen)
-        commands = (
-            ("Search…", "Find text or a regular expression (/)", self.action_search),
-            ("Next match", "Go to the next match (n)", self.action_next_match),
-            ("Previous match", "Go to the previous match (N)", self.action_previous_match),
-            ("Filter…", "Show only rows that match, or hide them (&)", self.action_filter),
-            ("Clear filter", "Show every row again", lambda: self.apply_filter(None)),
-            ("Show stdout only", "Only stdout in the merged pane (1)",
-             lambda: self.action_streams("stdout")),
-            ("Show stderr only", "Only stderr in the merged pane (2)",
-             lambda: self.action_streams("stderr")),
-            ("Show both streams", "stdout and stderr (3)", lambda: self.action_streams("both")),
-            ("Entry detail", "Everything about the selected row (Enter)", self.action_detail),
-            ("Copy rows", "Copy the selected rows, or those on screen (y)", self.action_copy),
-            ("Save shown rows…", "Write what is shown to a file: text or iolog (e)",
-             self.action_export),
-        )
-        for title, help_text, callback in commands:
-            yield SystemCommand(title, help_text, callback)

@@ -1,8 +1,8 @@
 """Searching the rows shown: the match count, and stepping through the matches.
 
-This module owns the second of the viewer's investigation layers, an ``App``
-class built on :class:`~iolog_tui.filtering.FilterApp` (a search looks only
-at the rows a pane shows) that :class:`~iolog_tui.investigate.InvestigateApp`
+This module owns the second of the viewer's investigation layers, a ``Screen``
+class built on :class:`~iolog_tui.filtering.FilterLayer` (a search looks only
+at the rows a pane shows) that :class:`~iolog_tui.investigate.InvestigateLayer`
 builds on. Searching scans the file in worker threads with
 :func:`~iolog_tui.model.search.scan_rows`; results are compact arrays of row
 numbers, handed to the app's thread in messages:
@@ -28,14 +28,14 @@ from textual import on, work
 from textual.message import Message
 from textual.worker import get_current_worker
 
-from .filtering import FilterApp
+from .filtering import FilterLayer
 from .logview import LogView
 from .model.rows import RowKind
 from .model.search import Matcher, RowTest, ScanBatch, scan_rows, view_index
 from .prompts import PatternPrompt, PatternRequest
 from .safetext import safe_label
 
-__all__ = ["NEAR_ROWS", "SearchApp", "SearchCounted", "SearchFound", "SearchNear"]
+__all__ = ["NEAR_ROWS", "SearchLayer", "SearchCounted", "SearchFound", "SearchNear"]
 
 #: Rows looked at near the view before the full count starts.
 NEAR_ROWS = 20_000
@@ -67,7 +67,7 @@ class SearchFound(Message):
     forward: bool
 
 
-class SearchApp(FilterApp):
+class SearchLayer(FilterLayer):
     """The search layer of the viewer: search, the match count, next and previous match.
 
     The current match is shown selected in the pane searched.
@@ -107,7 +107,7 @@ class SearchApp(FilterApp):
 
     def action_search(self) -> None:
         """Ask for a search pattern (``/``); an empty one ends the search."""
-        self.push_screen(PatternPrompt("search", self.search_request), self._search_chosen)
+        self.app.push_screen(PatternPrompt("search", self.search_request), self._search_chosen)
 
     def _search_chosen(self, request: PatternRequest | None) -> None:
         if request is None:

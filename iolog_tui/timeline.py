@@ -11,23 +11,20 @@ for the keyboard.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.style import Style
 from rich.text import Text
 from textual import events, on, work
-from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.worker import Worker, get_current_worker
 
 from iolog import format_docker_time
 
-from .investigate import InvestigateApp
+from .investigate import InvestigateLayer
 from .logview import LogView
 from .messages import RowsFound
 from .model.histogram import EXACT_MAX_BYTES, Histogram, count_entries, exact_histogram, histogram
@@ -37,7 +34,7 @@ from .safetext import safe_label
 if TYPE_CHECKING:
     from .model.timerange import TimeRange
 
-__all__ = ["LABEL_CELLS", "Timeline", "TimelineApp"]
+__all__ = ["LABEL_CELLS", "Timeline", "TimelineLayer"]
 
 #: Least time between two recomputations while the log still grows or is scanned.
 RECOMPUTE_EVERY_S = 2.0
@@ -241,7 +238,7 @@ class TimelineJump(Message):
     offset: int
 
 
-class TimelineApp(InvestigateApp):
+class TimelineLayer(InvestigateLayer):
     """The timeline layer of the viewer: the strip above the log, computed in a worker.
 
     ``T`` shows it (and puts the keyboard on it) or hides it; the app class
@@ -448,14 +445,6 @@ class TimelineApp(InvestigateApp):
             view.quiet_scroll_to(view.rows.index_at_offset(offset))
             view.refresh()
         self._mark_position()
-
-    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """Add the timeline to the command palette."""
-        yield from super().get_system_commands(screen)
-        yield SystemCommand(
-            "Timeline", "Show or hide entries per time bucket; click a bucket to go there (T)",
-            self.action_timeline,
-        )
 
 
 def _fits(cells: list[str], at: int, length: int) -> bool:

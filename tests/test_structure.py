@@ -84,7 +84,7 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
     return None
 
 
-@pytest.mark.parametrize("package", ["iolog"])
+@pytest.mark.parametrize("package", ["iolog", "iolog_tui"])
 def test_no_import_cycles(package: str) -> None:
     def inside(name: str) -> bool:
         return name == package or name.startswith(package + ".")
@@ -143,3 +143,4 @@ def test_the_viewer_imports_only_the_codec_s_public_face() -> None:
 def test_the_cycle_finder_finds_a_cycle() -> None:
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": set()}) is None
+

@@ -29,7 +29,7 @@ def shown_messages(view: LogView) -> list[str]:
 
 async def ready(pilot) -> None:
     app = pilot.app
-    await wait_until(pilot, lambda: app.scan_progress is None)
+    await wait_until(pilot, lambda: app.log_screen.scan_progress is None)
 
 
 async def search(pilot, text: str) -> None:
@@ -37,7 +37,7 @@ async def search(pilot, text: str) -> None:
     await pilot.press("slash")
     await pilot.press(*text)
     await pilot.press("enter")
-    await wait_until(pilot, lambda: app.search_finished)
+    await wait_until(pilot, lambda: app.log_screen.search_finished)
 
 
 async def filter_rows(pilot, text: str, *, invert: bool = False) -> None:
@@ -47,7 +47,7 @@ async def filter_rows(pilot, text: str, *, invert: bool = False) -> None:
     if invert:
         await pilot.press("ctrl+n")
     await pilot.press("enter")
-    await wait_until(pilot, lambda: app.filter_finished)
+    await wait_until(pilot, lambda: app.log_screen.filter_finished)
 
 
 @pilot_test
@@ -56,19 +56,19 @@ async def test_search_counts_and_steps_through_matches(write_log) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await search(pilot, "timeout")
-        assert list(app.search_matches) == [n for n in range(300) if n % 10 == 3]
-        assert app.search_current == 3
-        assert "match 1 of 30" in app.investigate_status().plain
+        assert list(app.log_screen.search_matches) == [n for n in range(300) if n % 10 == 3]
+        assert app.log_screen.search_current == 3
+        assert "match 1 of 30" in app.log_screen.investigate_status().plain
         await pilot.press("n", "n")
-        assert app.search_current == 23
-        assert "match 3 of 30" in app.investigate_status().plain
+        assert app.log_screen.search_current == 23
+        assert "match 3 of 30" in app.log_screen.investigate_status().plain
         await pilot.press("N")
-        assert app.search_current == 13
+        assert app.log_screen.search_current == 13
         await pilot.press("G")  # jump to the end, then n wraps to the first match
         await pilot.press("N")
-        assert app.search_current == 293
+        assert app.log_screen.search_current == 293
         await pilot.press("n")
-        assert app.search_current == 3
+        assert app.log_screen.search_current == 3
         view = app.query_one("#merged", LogView)
         assert view.selection == (3, 3)
 
@@ -79,14 +79,14 @@ async def test_search_case_and_regex_toggles(write_log) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await pilot.press("slash", *"timeout", "ctrl+t", "enter")
-        await wait_until(pilot, lambda: app.search_finished)
-        assert len(app.search_matches) == 0
-        assert "no match" in app.investigate_status().plain
+        await wait_until(pilot, lambda: app.log_screen.search_finished)
+        assert len(app.log_screen.search_matches) == 0
+        assert "no match" in app.log_screen.investigate_status().plain
         await pilot.press("slash", "ctrl+a", "ctrl+k", *r"row 0\d5", "ctrl+r", "ctrl+t", "enter")
-        await wait_until(pilot, lambda: app.search_finished)
-        assert list(app.search_matches) == [5, 15, 25, 35, 45, 55, 65, 75, 85, 95]
+        await wait_until(pilot, lambda: app.log_screen.search_finished)
+        assert list(app.log_screen.search_matches) == [5, 15, 25, 35, 45, 55, 65, 75, 85, 95]
         await pilot.press("escape")  # ends the search
-        assert app.search_request is None
+        assert app.log_screen.search_request is None
 
 
 @pilot_test
@@ -97,7 +97,7 @@ async def test_filter_and_stream_filter_show_the_right_rows(write_log) -> None:
         view = app.query_one("#merged", LogView)
         await filter_rows(pilot, "timeout")
         assert shown_messages(view) == [f"row {n:03d} Timeout" for n in range(300) if n % 10 == 3]
-        assert "30 of 300 rows" in app.investigate_status().plain
+        assert "30 of 300 rows" in app.log_screen.investigate_status().plain
         await pilot.press("2")  # stderr only: rows 1, 5, 9, ... that also say timeout
         assert shown_messages(view) == [
             f"row {n:03d} Timeout" for n in range(300) if n % 10 == 3 and n % 4 == 1
@@ -107,7 +107,7 @@ async def test_filter_and_stream_filter_show_the_right_rows(write_log) -> None:
         assert len(view.rows) == 30
         await pilot.press("ampersand", "ctrl+a", "ctrl+k", "enter")  # empty: no filter
         await pilot.press("1")
-        assert len(view.rows) == len(app.model.stdout) == 225
+        assert len(view.rows) == len(app.log_screen.model.stdout) == 225
 
 
 @pilot_test
@@ -117,7 +117,7 @@ async def test_search_within_a_filter_counts_only_shown_rows(write_log) -> None:
         await ready(pilot)
         await pilot.press("1")  # stdout only
         await search(pilot, "timeout")
-        assert list(app.search_matches) == [n for n in range(300) if n % 10 == 3 and n % 4 != 1]
+        assert list(app.log_screen.search_matches) == [n for n in range(300) if n % 10 == 3 and n % 4 != 1]
 
 
 @pilot_test
@@ -127,7 +127,7 @@ async def test_filter_applies_to_new_entries_while_following(write_log) -> None:
     path = write_log(known_items(40))
     app = make_app(path, follow=True)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: len(app.model) == 40)
+        await wait_until(pilot, lambda: len(app.log_screen.model) == 40)
         await pilot.press("ampersand", *"timeout", "enter")
         view = app.query_one("#merged", LogView)
         await wait_until(pilot, lambda: len(view.rows) == 4)
@@ -151,9 +151,9 @@ async def test_export_writes_exactly_what_is_shown(write_log, tmp_path: Path) ->
                            (("ctrl+f", "ctrl+f"), "copy.log")):
             target = tmp_path / name
             await pilot.press("e", *keys, "ctrl+a", "ctrl+k", *str(target), "enter")
-            await wait_until(pilot, lambda target=target: app.last_export is not None
-                             and app.last_export.path == str(target))
-            assert app.last_export.error is None and app.last_export.rows == 31
+            await wait_until(pilot, lambda target=target: app.log_screen.last_export is not None
+                             and app.log_screen.last_export.path == str(target))
+            assert app.log_screen.last_export.error is None and app.log_screen.last_export.rows == 31
         assert (tmp_path / "plain.txt").read_text().splitlines() == shown
         stamped = (tmp_path / "stamped.txt").read_text().splitlines()
         assert [line.split(" ", 1)[1] for line in stamped] == shown
@@ -179,7 +179,7 @@ async def test_detail_shows_the_row_and_copy_takes_the_selection(write_log) -> N
         await wait_until(pilot, lambda: app.screen.detail is not None)
         detail = app.screen.detail
         assert detail.message == b"row 002 ok\n" and detail.entries == 1
-        assert detail.offset == app.model.offsets[2]
+        assert detail.offset == app.log_screen.model.offsets[2]
         await pilot.press("escape")
         assert not isinstance(app.screen, DetailScreen)
 
