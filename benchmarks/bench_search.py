@@ -51,15 +51,15 @@ async def measure(path: str, pattern: str) -> dict[str, object]:
     app = IologApp(LogSource(path, os.path.basename(path)))
     result: dict[str, object] = {"log_bytes": os.path.getsize(path), "pattern": pattern}
     async with app.run_test(size=(120, 36)) as pilot:
-        while not len(app.log_screen.model):
+        while not len(app.log_screen.panes.model):
             await pilot.pause(0.01)
         await pilot.press("slash", *pattern)
         start = time.perf_counter()
         send(app, "enter")
-        while app.log_screen.search_current is None and not app.log_screen.search_finished:
+        while app.log_screen.search_bar.current is None and not app.log_screen.search_bar.finished:
             await asyncio.sleep(0.001)
         result["first_match_s"] = round(time.perf_counter() - start, 3)
-        view = app.log_screen.active_view()
+        view = app.log_screen.panes.active_view()
         latencies = []
         for key in ("j", "j", "k", "pagedown", "pageup", "k"):
             top = view.scroll_offset.y
@@ -70,10 +70,10 @@ async def measure(path: str, pattern: str) -> dict[str, object]:
             latencies.append(time.perf_counter() - before)
             await asyncio.sleep(0.2)
         result["key_latency_max_s"] = round(max(latencies), 3)
-        while not app.log_screen.search_finished:
+        while not app.log_screen.search_bar.finished:
             await pilot.pause(0.05)
         result["full_count_s"] = round(time.perf_counter() - start, 3)
-        result["matches"] = len(app.log_screen.search_matches)
+        result["matches"] = len(app.log_screen.search_bar.matches)
     return result
 
 

@@ -7,8 +7,8 @@ the end with :func:`~iolog_tui.model.scan.scan_file`, handing every batch over a
 it comes (and waiting, once, for the first screenful to be drawn); settle the
 end of a file that is not followed; then, once following is asked for, take
 the provisional tail back and follow the file until it is truncated or
-replaced (the app starts a new scan then). Everything the job learns reaches
-the app as the messages of :mod:`iolog_tui.messages`, through ``post``.
+replaced (the panes start a new scan then). Everything the job learns reaches
+the panes as the messages of :mod:`iolog_tui.messages`, through ``post``.
 """
 
 from __future__ import annotations
@@ -55,11 +55,11 @@ def run_scan(
         generation: the model generation the rows are for.
         since_ns: show the lines that begin at or after this time.
         until_ns: show the lines that begin before this time.
-        post: hands a message to the app (from this thread).
+        post: hands a message to the panes (from this thread).
         cancelled: true once the job should end.
         tailing: whether the file is to be followed (polled).
         first_batch_shown: called after the first batch is posted; returns
-            when the app has drawn it (or has waited long enough).
+            when the panes have drawn it (or has waited long enough).
     """
     try:
         start = 0

@@ -2,7 +2,7 @@
 
 The since picker is a ``ModalScreen[TimeRange | None]``: it parses what is
 typed with :func:`iolog.parse_since` as it is typed, shows the resolved time
-and where it lands in the log (computed by a worker through the app's
+and where it lands in the log (computed by a worker through the panes'
 ``locate`` callback, so a big file never blocks typing), and returns the
 chosen window through ``dismiss`` (``None`` when cancelled).
 """

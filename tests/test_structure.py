@@ -144,3 +144,9 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": set()}) is None
 
+
+
+def test_no_viewer_module_is_over_about_500_lines() -> None:
+    for name, path in _modules().items():
+        if name.split(".")[0] == "iolog_tui":
+            assert len(path.read_text().splitlines()) <= 500, name

@@ -16,7 +16,7 @@ import pytest
 from iolog import LogFile, LogWriter, Stream
 from iolog_tui.app import IologApp, main
 from iolog_tui.logview import LogView
-from iolog_tui.render import TimeFormat
+from iolog_tui.render import TimeFormat, short_time
 from iolog_tui.screens import HelpScreen, SincePicker
 from iolog_tui.sources import LogSource
 
@@ -56,7 +56,7 @@ def append_lines(path: Path, texts: list[bytes], stream: Stream = Stream.STDOUT)
 
 
 async def scanned(pilot) -> None:
-    await wait_until(pilot, lambda: pilot.app.log_screen.scan_progress is None)
+    await wait_until(pilot, lambda: pilot.app.log_screen.panes.scan_progress is None)
 
 
 def merged(app: IologApp) -> LogView:
@@ -93,7 +93,7 @@ async def test_time_wrap_help_and_quit_keys(write_log) -> None:
     app = make_app(write_log(service_items(5)))
     async with app.run_test(size=SIZE) as pilot:
         await scanned(pilot)
-        seen = [app.log_screen.time_format]
+        seen = [app.log_screen.panes.time_format]
         for _ in range(4):
             await pilot.press("t")
             seen.append(merged(app).time_format)
@@ -101,7 +101,7 @@ async def test_time_wrap_help_and_quit_keys(write_log) -> None:
             TimeFormat.UTC, TimeFormat.LOCAL, TimeFormat.RELATIVE, TimeFormat.HIDDEN, TimeFormat.UTC
         ]
         await pilot.press("w")
-        assert merged(app).wrap and app.log_screen.has_class("-wrap")
+        assert merged(app).wrap and app.log_screen.panes.has_class("-wrap")
         await pilot.press("w")
         assert not merged(app).wrap
         await pilot.press("question_mark")
@@ -135,11 +135,11 @@ async def test_split_keeps_panes_at_the_same_place(write_log) -> None:
         await scanned(pilot)
         await pilot.press("p")
         await pilot.pause()
-        assert app.log_screen.has_class("-split")
+        assert app.log_screen.panes.has_class("-split")
         stdout = app.query_one("#stdout", LogView)
         stderr = app.query_one("#stderr", LogView)
         assert app.focused is stdout
-        assert stdout.border_title == f"stdout · {len(app.log_screen.model.stdout):,}"
+        assert stdout.border_title == f"stdout · {len(app.log_screen.panes.model.stdout):,}"
         for _ in range(50):
             await pilot.press("j")
         await pilot.pause()
@@ -155,7 +155,7 @@ async def test_split_keeps_panes_at_the_same_place(write_log) -> None:
         assert app.focused is stderr
         await pilot.press("p")
         await pilot.pause()
-        assert not app.log_screen.has_class("-split")
+        assert not app.log_screen.panes.has_class("-split")
         assert app.focused is merged(app)
 
 
@@ -165,16 +165,16 @@ async def test_follow_shows_appended_entries_quickly(write_log) -> None:
     app = make_app(path, follow=True)
     async with app.run_test(size=SIZE) as pilot:
         await scanned(pilot)
-        assert app.log_screen.following and app.log_screen.has_class("-following")
+        assert app.log_screen.panes.following and app.log_screen.panes.has_class("-following")
         view = merged(app)
         assert view.at_bottom
         started = time.monotonic()
         append_lines(path, [b"fresh one\n", b"fresh two\n"])
-        await wait_until(pilot, lambda: len(app.log_screen.model) == 102, timeout_s=5)
+        await wait_until(pilot, lambda: len(app.log_screen.panes.model) == 102, timeout_s=5)
         elapsed_s = time.monotonic() - started
         assert elapsed_s < 1.0
         assert view.at_bottom
-        assert app.log_screen.model.row(101).message == b"fresh two\n"
+        assert app.log_screen.panes.model.row(101).message == b"fresh two\n"
 
 
 @pilot_test
@@ -184,16 +184,16 @@ async def test_scrolling_up_pauses_and_end_resumes(write_log) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await scanned(pilot)
         await pilot.press("k")
-        assert not app.log_screen.following
+        assert not app.log_screen.panes.following
         append_lines(path, [b"new %d\n" % n for n in range(7)])
-        await wait_until(pilot, lambda: len(app.log_screen.model) == 107)
-        assert app.log_screen.new_rows == 7
+        await wait_until(pilot, lambda: len(app.log_screen.panes.model) == 107)
+        assert app.log_screen.panes.new_rows == 7
         assert "paused · 7 new" in str(app.query_one("#status-right").render())
         assert not merged(app).at_bottom
         await pilot.press("G")
-        assert app.log_screen.following and merged(app).at_bottom
+        assert app.log_screen.panes.following and merged(app).at_bottom
         await pilot.press("f")
-        assert not app.log_screen.following
+        assert not app.log_screen.panes.following
 
 
 @pilot_test
@@ -204,11 +204,11 @@ async def test_f_starts_following_a_static_file(write_log) -> None:
     app = make_app(path)
     async with app.run_test(size=SIZE) as pilot:
         await scanned(pilot)
-        assert len(app.log_screen.model) == 11  # ten lines and the unfinished tail
+        assert len(app.log_screen.panes.model) == 11  # ten lines and the unfinished tail
         await pilot.press("f")
-        assert app.log_screen.following
+        assert app.log_screen.panes.following
         await pilot.pause(0.2)
-        assert len(app.log_screen.model) == 10  # the tail is taken back while following
+        assert len(app.log_screen.panes.model) == 10  # the tail is taken back while following
 
 
 @pilot_test
@@ -217,12 +217,12 @@ async def test_follow_restarts_after_truncation(write_log) -> None:
     app = make_app(path, follow=True)
     async with app.run_test(size=SIZE) as pilot:
         await scanned(pilot)
-        assert len(app.log_screen.model) == 50
+        assert len(app.log_screen.panes.model) == 50
         path.write_bytes(b"")
         append_lines(path, [b"after truncation\n"])
-        await wait_until(pilot, lambda: len(app.log_screen.model) == 1, timeout_s=5)
-        assert app.log_screen.model.row(0).message == b"after truncation\n"
-        assert "truncated" in app.log_screen.source_note
+        await wait_until(pilot, lambda: len(app.log_screen.panes.model) == 1, timeout_s=5)
+        assert app.log_screen.panes.model.row(0).message == b"after truncation\n"
+        assert "truncated" in app.log_screen.panes.source_note
 
 
 @pilot_test
@@ -231,15 +231,15 @@ async def test_follow_reads_the_new_file_after_rotation(write_log, tmp_path: Pat
     app = make_app(path, follow=True)
     async with app.run_test(size=SIZE) as pilot:
         await scanned(pilot)
-        assert len(app.log_screen.model) == 30
+        assert len(app.log_screen.panes.model) == 30
         rotated = tmp_path / "app.log.1"
         path.rename(rotated)
         fresh = tmp_path / "fresh.log"
         append_lines(fresh, [b"first of the new file\n", b"second\n"])
         fresh.rename(path)
-        await wait_until(pilot, lambda: len(app.log_screen.model) == 2, timeout_s=5)
-        assert app.log_screen.model.row(0).message == b"first of the new file\n"
-        assert "replaced" in app.log_screen.source_note
+        await wait_until(pilot, lambda: len(app.log_screen.panes.model) == 2, timeout_s=5)
+        assert app.log_screen.panes.model.row(0).message == b"first of the new file\n"
+        assert "replaced" in app.log_screen.panes.source_note
 
 
 @pilot_test
@@ -256,11 +256,11 @@ async def test_since_picker_reseeks_through_the_index(write_log) -> None:
         await pilot.press("enter")
         await scanned(pilot)
         since_ns = NOW_NS - 20 * MINUTE_NS
-        assert app.log_screen.time_range.since_ns == since_ns
+        assert app.log_screen.panes.time_range.since_ns == since_ns
         with LogFile(path) as logfile:
-            assert app.log_screen.model.offsets[0] == logfile.seek_time(since_ns)
-        assert len(app.log_screen.model) == 40
-        assert all((app.log_screen.model.row(i).timestamp_ns or 0) >= since_ns for i in range(40))
+            assert app.log_screen.panes.model.offsets[0] == logfile.seek_time(since_ns)
+        assert len(app.log_screen.panes.model) == 40
+        assert all((app.log_screen.panes.model.row(i).timestamp_ns or 0) >= since_ns for i in range(40))
         assert "since" in str(app.query_one("#status-left").render())
         await pilot.press("s")
         await pilot.press("ctrl+a", "ctrl+k")  # clear the field: back to everything
@@ -271,7 +271,7 @@ async def test_since_picker_reseeks_through_the_index(write_log) -> None:
         assert isinstance(app.screen, SincePicker)
         await pilot.press("escape")
         assert not isinstance(app.screen, SincePicker)
-        assert len(app.log_screen.model) == 40
+        assert len(app.log_screen.panes.model) == 40
 
 
 @pilot_test
@@ -287,12 +287,12 @@ async def test_picker_presets_and_until(write_log) -> None:
         await pilot.pause()
         await pilot.press("enter")
         await scanned(pilot)
-        assert len(app.log_screen.model) == 20  # 30 s apart: 10:45 <= ts < 10:55
+        assert len(app.log_screen.panes.model) == 20  # 30 s apart: 10:45 <= ts < 10:55
         await pilot.press("s")
         await pilot.click("#preset-all")
         await pilot.press("enter")
         await scanned(pilot)
-        assert len(app.log_screen.model) == 120
+        assert len(app.log_screen.panes.model) == 120
 
 
 @pilot_test
@@ -304,7 +304,7 @@ async def test_command_line_since_opens_there(write_log) -> None:
     app = make_app(path, time_range=window)
     async with app.run_test(size=SIZE) as pilot:
         await scanned(pilot)
-        assert len(app.log_screen.model) == 20
+        assert len(app.log_screen.panes.model) == 20
 
 
 # -- the command line ---------------------------------------------------------
@@ -439,9 +439,10 @@ async def test_an_empty_window_says_when_the_log_runs(write_log) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await scanned(pilot)
         await wait_until(pilot, lambda: "runs from" in merged(app).placeholder)
-        assert len(app.log_screen.model) == 0
-        first = app.log_screen._short_time(START_NS)
-        last = app.log_screen._short_time(START_NS + 29 * SECOND_NS)
+        assert len(app.log_screen.panes.model) == 0
+        time_format = app.log_screen.panes.time_format
+        first = short_time(START_NS, time_format, 0)
+        last = short_time(START_NS + 29 * SECOND_NS, time_format, 0)
         assert merged(app).placeholder == (
             f"no entries in this time window · the log runs from {first} to {last} · s changes it"
         )

@@ -125,18 +125,18 @@ async def test_the_first_screen_shows_while_a_garbage_region_is_skipped(tmp_path
     slow = _SlowReads(monkeypatch, after=len(head), delay_s=0.004)
     app = _app(path)
     async with app.run_test(size=(120, 36)) as pilot:
-        screen = app.log_screen
-        await wait_until(pilot, lambda: len(screen.model) == 5 and screen.skipping is not None)
+        panes = app.log_screen.panes
+        await wait_until(pilot, lambda: len(panes.model) == 5 and panes.skipping is not None)
         await wait_until(pilot, lambda: "skipping unreadable bytes" in _label(app, "#status-right"))
-        assert app.log_screen.scan_progress is not None  # the scan has not ended
+        assert app.log_screen.panes.scan_progress is not None  # the scan has not ended
         assert slow.reads < len(garbage) // 4096 // 2
         view = app.query_one("#merged")
         assert view.render_line(0).text.rstrip().endswith("line 0")
         assert view.render_line(4).text.rstrip().endswith("line 4")
         assert "5 lines" in _label(app, "#status-left")
         slow.delay_s = 0.0
-        await wait_until(pilot, lambda: app.log_screen.scan_progress is None)
-        assert [RowKind(kind) for kind in app.log_screen.model.kinds] == [RowKind.STDOUT] * 5 + [
+        await wait_until(pilot, lambda: app.log_screen.panes.scan_progress is None)
+        assert [RowKind(kind) for kind in app.log_screen.panes.model.kinds] == [RowKind.STDOUT] * 5 + [
             RowKind.SKIPPED, RowKind.STDOUT]
         assert "skipping" not in _label(app, "#status-right")
 
@@ -151,7 +151,7 @@ async def test_a_file_without_any_entry_says_so(tmp_path: Path) -> None:
     notes: list[str] = []
     app.notify = lambda message, **_options: notes.append(message)  # type: ignore[method-assign]
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_until(pilot, lambda: app.log_screen.scan_progress is None)
+        await wait_until(pilot, lambda: app.log_screen.panes.scan_progress is None)
         await pilot.pause(0.05)
         assert "not an iolog file: no entry in 50,000 bytes" in _label(app, "#status-left")
     assert notes == ["not an iolog file: no entry in 50,000 bytes"]

@@ -29,7 +29,7 @@ def shown_messages(view: LogView) -> list[str]:
 
 async def ready(pilot) -> None:
     app = pilot.app
-    await wait_until(pilot, lambda: app.log_screen.scan_progress is None)
+    await wait_until(pilot, lambda: app.log_screen.panes.scan_progress is None)
 
 
 async def search(pilot, text: str) -> None:
@@ -37,7 +37,7 @@ async def search(pilot, text: str) -> None:
     await pilot.press("slash")
     await pilot.press(*text)
     await pilot.press("enter")
-    await wait_until(pilot, lambda: app.log_screen.search_finished)
+    await wait_until(pilot, lambda: app.log_screen.search_bar.finished)
 
 
 async def filter_rows(pilot, text: str, *, invert: bool = False) -> None:
@@ -47,7 +47,7 @@ async def filter_rows(pilot, text: str, *, invert: bool = False) -> None:
     if invert:
         await pilot.press("ctrl+n")
     await pilot.press("enter")
-    await wait_until(pilot, lambda: app.log_screen.filter_finished)
+    await wait_until(pilot, lambda: app.log_screen.filter_bar.finished)
 
 
 @pilot_test
@@ -56,19 +56,19 @@ async def test_search_counts_and_steps_through_matches(write_log) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await search(pilot, "timeout")
-        assert list(app.log_screen.search_matches) == [n for n in range(300) if n % 10 == 3]
-        assert app.log_screen.search_current == 3
+        assert list(app.log_screen.search_bar.matches) == [n for n in range(300) if n % 10 == 3]
+        assert app.log_screen.search_bar.current == 3
         assert "match 1 of 30" in app.log_screen.investigate_status().plain
         await pilot.press("n", "n")
-        assert app.log_screen.search_current == 23
+        assert app.log_screen.search_bar.current == 23
         assert "match 3 of 30" in app.log_screen.investigate_status().plain
         await pilot.press("N")
-        assert app.log_screen.search_current == 13
+        assert app.log_screen.search_bar.current == 13
         await pilot.press("G")  # jump to the end, then n wraps to the first match
         await pilot.press("N")
-        assert app.log_screen.search_current == 293
+        assert app.log_screen.search_bar.current == 293
         await pilot.press("n")
-        assert app.log_screen.search_current == 3
+        assert app.log_screen.search_bar.current == 3
         view = app.query_one("#merged", LogView)
         assert view.selection == (3, 3)
 
@@ -79,14 +79,14 @@ async def test_search_case_and_regex_toggles(write_log) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await pilot.press("slash", *"timeout", "ctrl+t", "enter")
-        await wait_until(pilot, lambda: app.log_screen.search_finished)
-        assert len(app.log_screen.search_matches) == 0
+        await wait_until(pilot, lambda: app.log_screen.search_bar.finished)
+        assert len(app.log_screen.search_bar.matches) == 0
         assert "no match" in app.log_screen.investigate_status().plain
         await pilot.press("slash", "ctrl+a", "ctrl+k", *r"row 0\d5", "ctrl+r", "ctrl+t", "enter")
-        await wait_until(pilot, lambda: app.log_screen.search_finished)
-        assert list(app.log_screen.search_matches) == [5, 15, 25, 35, 45, 55, 65, 75, 85, 95]
+        await wait_until(pilot, lambda: app.log_screen.search_bar.finished)
+        assert list(app.log_screen.search_bar.matches) == [5, 15, 25, 35, 45, 55, 65, 75, 85, 95]
         await pilot.press("escape")  # ends the search
-        assert app.log_screen.search_request is None
+        assert app.log_screen.search_bar.request is None
 
 
 @pilot_test
@@ -107,7 +107,7 @@ async def test_filter_and_stream_filter_show_the_right_rows(write_log) -> None:
         assert len(view.rows) == 30
         await pilot.press("ampersand", "ctrl+a", "ctrl+k", "enter")  # empty: no filter
         await pilot.press("1")
-        assert len(view.rows) == len(app.log_screen.model.stdout) == 225
+        assert len(view.rows) == len(app.log_screen.panes.model.stdout) == 225
 
 
 @pilot_test
@@ -117,7 +117,8 @@ async def test_search_within_a_filter_counts_only_shown_rows(write_log) -> None:
         await ready(pilot)
         await pilot.press("1")  # stdout only
         await search(pilot, "timeout")
-        assert list(app.log_screen.search_matches) == [n for n in range(300) if n % 10 == 3 and n % 4 != 1]
+        expected = [n for n in range(300) if n % 10 == 3 and n % 4 != 1]
+        assert list(app.log_screen.search_bar.matches) == expected
 
 
 @pilot_test
@@ -127,7 +128,7 @@ async def test_filter_applies_to_new_entries_while_following(write_log) -> None:
     path = write_log(known_items(40))
     app = make_app(path, follow=True)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: len(app.log_screen.model) == 40)
+        await wait_until(pilot, lambda: len(app.log_screen.panes.model) == 40)
         await pilot.press("ampersand", *"timeout", "enter")
         view = app.query_one("#merged", LogView)
         await wait_until(pilot, lambda: len(view.rows) == 4)
@@ -179,7 +180,7 @@ async def test_detail_shows_the_row_and_copy_takes_the_selection(write_log) -> N
         await wait_until(pilot, lambda: app.screen.detail is not None)
         detail = app.screen.detail
         assert detail.message == b"row 002 ok\n" and detail.entries == 1
-        assert detail.offset == app.log_screen.model.offsets[2]
+        assert detail.offset == app.log_screen.panes.model.offsets[2]
         await pilot.press("escape")
         assert not isinstance(app.screen, DetailScreen)
 

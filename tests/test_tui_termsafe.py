@@ -64,7 +64,7 @@ def hostile_app(tmp_path: Path) -> tuple[IologApp, list[str]]:
 
 
 async def ready(pilot) -> None:
-    await wait_until(pilot, lambda: pilot.app.log_screen.scan_progress is None)
+    await wait_until(pilot, lambda: pilot.app.log_screen.panes.scan_progress is None)
     await pilot.pause(0.1)
 
 
@@ -175,12 +175,12 @@ async def test_search_highlights_and_status(tmp_path: Path) -> None:
     async with app.run_test(headless=False, size=SIZE, notifications=True) as pilot:
         await ready(pilot)
         await pilot.press("slash", *"PWNED", "enter")
-        await wait_until(pilot, lambda: app.log_screen.search_finished)
+        await wait_until(pilot, lambda: app.log_screen.search_bar.finished)
         await pilot.press("n", "n")
         await pilot.pause(0.1)
         # A pattern is shown as text in the status bar and toasts, never as markup.
         await pilot.press("slash", "ctrl+a", "ctrl+k", *"[b]nothing", "enter")
-        await wait_until(pilot, lambda: app.log_screen.search_finished)
+        await wait_until(pilot, lambda: app.log_screen.search_bar.finished)
         await pilot.pause(0.1)
         shown = assert_safe(written)
     assert 'match 3 of 27' in shown

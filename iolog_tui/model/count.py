@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from .rows import LogModel
 from .search import RowTest, ScanBatch, scan_rows
 
-__all__ = ["COUNT_PAUSE_S", "POLL_S", "follow_rows"]
+__all__ = ["COUNT_PAUSE_S", "POLL_S", "follow_rows", "scanned_fraction"]
 
 #: How long the loop waits for new rows once it has tested them all.
 POLL_S = 0.1
@@ -81,3 +81,11 @@ def follow_rows(
             if not tailing():
                 return
         time.sleep(POLL_S)
+
+
+def scanned_fraction(model: LogModel, row: int, *, scanning: bool) -> float:
+    """How far into the file a test that has reached model row ``row`` is (for progress)."""
+    if row >= len(model) or not len(model):
+        return 0.99 if scanning else 1.0
+    size = model.size or 1
+    return min(0.99, model.offsets[row] / size)
