@@ -9,7 +9,8 @@ search and its count), :class:`~iolog_tui.timeline.Timeline` and
 which hands state down as attributes: after every change it gives the
 status bar its facts and the bars and the timeline what they read from the
 panes (:meth:`LogScreen.refresh_status`). The screen holds the one list of
-keys that act on the log.
+keys that act on the log (:data:`~iolog_tui.keys.LOG_BINDINGS`: the footer, the help
+page and the command palette are made from them).
 
 Row actions (entry detail, copy, export) are here too: they act on the pane
 worked in, through the filter bar's test of which rows it shows.
@@ -32,6 +33,7 @@ from iolog import Stream
 
 from .detail import DetailScreen
 from .filterbar import FilterBar
+from .keys import LOG_BINDINGS, help_text, palette_entries
 from .logview import LogView
 from .messages import IndexProgress, RowsFound, ScanFailed, ScanFinished, SourceChanged
 from .model.rows import RowKind
@@ -54,7 +56,6 @@ _INVESTIGATE_ACTIONS = {
 }
 _VIEW_ACTIONS = {"since", "follow", "split", "time_format", "wrap", "help"}
 
-
 class LogScreen(Screen[None]):
     """One iolog file: merged or split by stream, by time, following.
 
@@ -69,29 +70,7 @@ class LogScreen(Screen[None]):
         OSError: the file cannot be opened.
     """
 
-    BINDINGS = [
-        Binding("slash", "search", "Search", show=False),
-        Binding("n", "next_match", "Next"),
-        Binding("N", "previous_match", "Prev"),
-        Binding("ampersand", "filter", "Filter", show=False),
-        Binding("1", "streams('stdout')", "stdout only", show=False),
-        Binding("2", "streams('stderr')", "stderr only", show=False),
-        Binding("3", "streams('both')", "Both streams", show=False),
-        Binding("enter", "detail", "Detail", show=False),
-        Binding("y", "copy", "Copy", show=False),
-        Binding("e", "export", "Save", show=False),
-        Binding("escape", "escape", "Stop/clear"),
-        Binding("T", "timeline", "Timeline", show=False),
-        Binding("s", "since", "Since"),
-        Binding("f", "follow", "Follow"),
-        Binding("f", "pause", "Pause"),
-        Binding("p", "split", "Split"),
-        Binding("t", "time_format", "Time"),
-        Binding("w", "wrap", "Wrap"),
-        Binding("tab", "other_pane", "Other pane", priority=True),
-        Binding("question_mark", "help", "Help"),
-        Binding("q", "app.quit", "Quit"),
-    ]
+    BINDINGS = LOG_BINDINGS
 
     def __init__(
         self,
@@ -137,6 +116,10 @@ class LogScreen(Screen[None]):
     def on_mount(self) -> None:
         self.refresh_status()
         self.mounted.set()
+
+    def commands(self) -> list[tuple[str, str, str]]:
+        """The command palette's entries: title, help (with the key), action."""
+        return palette_entries(self.BINDINGS)
 
     # -- attributes down ------------------------------------------------------------------
 
@@ -323,7 +306,10 @@ class LogScreen(Screen[None]):
 
     def action_help(self) -> None:
         """Show the keys."""
-        self.app.push_screen(HelpScreen())
+        keys = (*self.BINDINGS, *LogView.BINDINGS, *Timeline.BINDINGS, *PatternPrompt.BINDINGS)
+        bindings = [binding for binding in keys if isinstance(binding, Binding)]
+        page = help_text(bindings, {"command_palette": self.app.COMMAND_PALETTE_BINDING})
+        self.app.push_screen(HelpScreen(page))
 
     def action_since(self) -> None:
         """Open the since picker; apply its window when it closes."""
@@ -366,6 +352,10 @@ class LogScreen(Screen[None]):
     def _filter_chosen(self, request: PatternRequest | None) -> None:
         if request is not None:
             self.apply_filter(None if request.matcher is None else request)
+
+    def action_clear_filter(self) -> None:
+        """Show every row again."""
+        self.apply_filter(None)
 
     def apply_filter(self, request: PatternRequest | None) -> None:
         """Show only the rows passing ``request`` (``None``: every row)."""

@@ -190,45 +190,25 @@ class SincePicker(ModalScreen[TimeRange | None]):
         self.dismiss(None)
 
 
-HELP_TEXT = """\
-[b]Moving[/]
-  ↑ ↓  j k        one line            PgUp PgDn  b space   one page
-  ← →  h l        sideways            g Home / G End       top / bottom
-  mouse wheel     scroll              Tab                  other pane (split)
-
-[b]Showing[/]
-  s   since picker: since/until, presets, preview
-  f   follow / pause: stay at the bottom as entries arrive; scrolling up
-      pauses (new entries are counted), G or End resumes
-  p   split stdout and stderr into two panes
-  t   timestamps: UTC → local → relative → hidden
-  w   wrap long lines
-
-[b]Investigating[/]
-  /   search (in the prompt Ctrl+R regex, Ctrl+T match case)   n N  next / previous
-  &   filter: only rows that match (Ctrl+N in the prompt hides them instead)
-  1 2 3    stdout only / stderr only / both          Enter   entry detail
-  y   copy the selected rows      e   save what is shown      Ctrl+P  command palette
-  T   timeline: ← → and Enter (or a click) go to a time; Esc back to the log
-
-[b]Rows[/]
-  [$success]▌[/] stdout      [$error]▌[/] stderr      [$text-muted]░[/] skipped garbage, truncated tail
-
-  ?  this help     q  quit
-"""
-
-
 class HelpScreen(ModalScreen[None]):
-    """The keys, in one screen."""
+    """The keys, in one screen.
+
+    Args:
+        text: the page (see :func:`iolog_tui.keys.help_text`).
+    """
 
     BINDINGS = [
         Binding("escape,question_mark,q", "close", "Close"),
     ]
 
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = text
+
     def compose(self) -> ComposeResult:
         with Vertical(id="help"):
             yield Label("iolog-tui keys", id="help-title")
-            yield Static(HELP_TEXT, id="help-text")
+            yield Static(self._text, id="help-text")
 
     def action_close(self) -> None:
         """Back to the log."""

@@ -53,10 +53,10 @@ class Timeline(Widget, can_focus=True):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left,h", "move(-1)", "Earlier", show=False),
-        Binding("right,l", "move(1)", "Later", show=False),
-        Binding("home,g", "move(-100000)", "First", show=False),
-        Binding("end,G", "move(100000)", "Last", show=False),
+        Binding("left,h", "move(-1)", "Earlier", show=False, id="earlier"),
+        Binding("right,l", "move(1)", "Later", show=False, id="later"),
+        Binding("home,g", "move(-100000)", "First", show=False, id="first"),
+        Binding("end,G", "move(100000)", "Last", show=False, id="last"),
         Binding("enter", "choose", "Go there"),
         Binding("escape", "leave", "Back to the log"),
     ]

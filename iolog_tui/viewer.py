@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 
 from textual.app import App, SystemCommand
@@ -96,26 +97,8 @@ class IologApp(App[None]):
     # -- command palette -----------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """Command palette entries for everything the viewer does."""
+        """Command palette entries for everything the viewer does (see :meth:`LogScreen.commands`)."""
         yield from super().get_system_commands(screen)
         log = self.log_screen
-        commands = (
-            ("Search…", "Find text or a regular expression (/)", log.action_search),
-            ("Next match", "Go to the next match (n)", log.action_next_match),
-            ("Previous match", "Go to the previous match (N)", log.action_previous_match),
-            ("Filter…", "Show only rows that match, or hide them (&)", log.action_filter),
-            ("Clear filter", "Show every row again", lambda: log.apply_filter(None)),
-            ("Show stdout only", "Only stdout in the merged pane (1)",
-             lambda: log.action_streams("stdout")),
-            ("Show stderr only", "Only stderr in the merged pane (2)",
-             lambda: log.action_streams("stderr")),
-            ("Show both streams", "stdout and stderr (3)", lambda: log.action_streams("both")),
-            ("Entry detail", "Everything about the selected row (Enter)", log.action_detail),
-            ("Copy rows", "Copy the selected rows, or those on screen (y)", log.action_copy),
-            ("Save shown rows…", "Write what is shown to a file: text or iolog (e)",
-             log.action_export),
-            ("Timeline", "Show or hide entries per time bucket; click a bucket to go there (T)",
-             log.action_timeline),
-        )
-        for title, help_text, callback in commands:
-            yield SystemCommand(title, help_text, callback)
+        for title, help_text, action in log.commands():
+            yield SystemCommand(title, help_text, partial(log.run_action, action))
