@@ -150,3 +150,37 @@ def test_no_viewer_module_is_over_about_500_lines() -> None:
     for name, path in _modules().items():
         if name.split(".")[0] == "iolog_tui":
             assert len(path.read_text().splitlines()) <= 500, name
+
+
+_WIDGET_BASES = {"Widget", "Screen", "ModalScreen", "ScrollView", "Horizontal", "App"}
+
+
+def _widget_classes() -> dict[str, list[str]]:
+    """The viewer's modules that define widgets or screens, and those classes."""
+    found: dict[str, list[str]] = {}
+    for name, path in _modules().items():
+        if not name.startswith("iolog_tui."):
+            continue
+        for node in ast.parse(path.read_text(), str(path)).body:
+            if isinstance(node, ast.ClassDef):
+                bases = {ast.unparse(base).split("[")[0].rpartition(".")[2] for base in node.bases}
+                if bases & _WIDGET_BASES:
+                    found.setdefault(name.rpartition(".")[2], []).append(node.name)
+    return found
+
+
+def test_every_widget_and_screen_has_its_own_test_module() -> None:
+    widgets = _widget_classes()
+    wanted = {"logview", "panes", "filterbar", "searchbar", "timeline", "statusbar", "logscreen"}
+    assert wanted <= set(widgets)
+    for module, classes in widgets.items():
+        tests = ROOT / "tests" / f"test_tui_{module}.py"
+        assert tests.exists(), tests
+        imported = {
+            alias.name
+            for node in ast.walk(ast.parse(tests.read_text(), str(tests)))
+            if isinstance(node, ast.ImportFrom)
+            for alias in node.names
+        }
+        for name in classes:
+            assert name in imported, (tests.name, name)

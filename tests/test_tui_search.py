@@ -425,3 +425,11 @@ def test_garbage_or_a_flagged_header_among_the_rows(tmp_path) -> None:
         assert RowKind.SKIPPED in model.kinds
         assert scanned(model, matcher, prefilter=True) == brute_force(model, matcher)
         assert len(brute_force(model, matcher)) == 6
+
+
+def test_a_filtered_view_is_empty_once_its_model_starts_over(write_log) -> None:
+    model = load(write_log([(Stream.STDOUT, b"a\n"), (Stream.STDOUT, b"b\n"), (Stream.STDERR, b"c\n")]))
+    rows = FilteredRows(model, array("I", [0, 2]))
+    assert len(rows) == 2 and view_index(rows, 1) == 1 and rows.index_at_offset(0) == 0
+    model.reset()
+    assert len(rows) == 0 and view_index(rows, 1) == 0 and rows.index_at_offset(0) == 0

@@ -35,7 +35,7 @@ from .hostile import (
     visible_text,
     write_hostile_log,
 )
-from .test_tui_app import SIZE, make_app, pilot_test
+from .tui_helpers import SIZE, make_app, pilot_test
 
 SECOND_NS = 1_000_000_000
 #: What may be in a clipboard: no control but TAB and LF, no C1, no BiDi control.

@@ -8,8 +8,7 @@ from iolog_tui.model.histogram import Histogram, exact_histogram
 from iolog_tui.timeline import LABEL_CELLS, Timeline
 
 from .conftest import START_NS, wait_until
-from .test_tui_app import SIZE, make_app, pilot_test
-from .test_tui_investigate import known_items, ready
+from .tui_helpers import SIZE, known_items, make_app, pilot_test, ready
 
 SECOND_NS = 1_000_000_000
 

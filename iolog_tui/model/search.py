@@ -313,7 +313,9 @@ class FilteredRows(RowView):
     """The rows of a pane under a filter: a compact array of model row numbers.
 
     The array grows as the filter scan proceeds (and, when following, as new
-    rows arrive and pass).
+    rows arrive and pass). It numbers the rows of the model's generation when
+    it was made: once the model starts over, the view is empty (until the
+    filter, run again, gives a new one).
 
     Args:
         model: the model the rows live in.
@@ -324,9 +326,10 @@ class FilteredRows(RowView):
     def __init__(self, model: LogModel, rows: array[int], stream: Stream | None = None) -> None:
         super().__init__(model, stream)
         self.passing = rows
+        self.generation = model.generation
 
     def __len__(self) -> int:
-        return len(self.passing)
+        return len(self.passing) if self.model.generation == self.generation else 0
 
     def merged_index(self, index: int) -> int:
         """The model row number of this view's row ``index``."""
@@ -342,13 +345,15 @@ class FilteredRows(RowView):
 
     def index_at_offset(self, offset: int) -> int:
         """The first row of this view at or after file ``offset`` (may be ``len``)."""
+        if not len(self):
+            return 0
         return bisect_left(self.passing, offset, key=self.model.offsets.__getitem__)
 
 
 def view_index(rows: RowView, model_row: int) -> int:
     """The first row of ``rows`` at or after model row ``model_row`` (may be ``len``)."""
     if isinstance(rows, FilteredRows):
-        return bisect_left(rows.passing, model_row)
+        return bisect_left(rows.passing, model_row) if len(rows) else 0
     if rows.stream is None:
         return min(model_row, len(rows))
     return bisect_left(rows.model.stream_rows[int(rows.stream)], model_row)
