@@ -201,10 +201,20 @@ class LogScreen(Screen[None]):
     @on(IndexProgress)
     @on(ScanFailed)
     @on(SourceChanged)
-    @on(LogView.Scrolled)
-    @on(Timeline.Ready)
     def _panes_changed(self) -> None:
         self.refresh_status()
+
+    @on(LogView.Scrolled)
+    def _scrolled(self) -> None:
+        facts = self.status_bar.facts
+        if facts is None or facts.following != self.panes.following:
+            self.refresh_status()  # scrolling paused or resumed following
+        else:
+            self._mark_position()  # a key's fast path: the status bar says the same
+
+    @on(Timeline.Ready)
+    def _timeline_ready(self) -> None:
+        self._mark_position()
 
     @on(Timeline.OffsetChosen)
     def _offset_chosen(self, message: Timeline.OffsetChosen) -> None:
