@@ -56,6 +56,7 @@ _INVESTIGATE_ACTIONS = {
 }
 _VIEW_ACTIONS = {"since", "follow", "split", "time_format", "wrap", "help"}
 
+
 class LogScreen(Screen[None]):
     """One iolog file: merged or split by stream, by time, following.
 
