@@ -17,7 +17,7 @@ it never is while a worker counts, so it would time its own waiting.
 
 With ``--scan`` it times the count alone, without the viewer (whose own
 scan of the file bounds ``full_count_s`` from below): the model is built
-first, then :func:`~iolog_tui.search.scan_rows` tests every row for the
+first, then :func:`~iolog_tui.model.search.scan_rows` tests every row for the
 pattern, with the pattern's needle (``scan_s``) and, for comparison, with
 every line tested (``every_line_s``, what a regular expression costs).
 
@@ -51,15 +51,15 @@ async def measure(path: str, pattern: str) -> dict[str, object]:
     app = IologApp(LogSource(path, os.path.basename(path)))
     result: dict[str, object] = {"log_bytes": os.path.getsize(path), "pattern": pattern}
     async with app.run_test(size=(120, 36)) as pilot:
-        while not len(app.model):
+        while not len(app.log_screen.panes.model):
             await pilot.pause(0.01)
         await pilot.press("slash", *pattern)
         start = time.perf_counter()
         send(app, "enter")
-        while app.search_current is None and not app.search_finished:
+        while app.log_screen.search_bar.current is None and not app.log_screen.search_bar.finished:
             await asyncio.sleep(0.001)
         result["first_match_s"] = round(time.perf_counter() - start, 3)
-        view = app.active_view()
+        view = app.log_screen.panes.active_view()
         latencies = []
         for key in ("j", "j", "k", "pagedown", "pageup", "k"):
             top = view.scroll_offset.y
@@ -70,18 +70,18 @@ async def measure(path: str, pattern: str) -> dict[str, object]:
             latencies.append(time.perf_counter() - before)
             await asyncio.sleep(0.2)
         result["key_latency_max_s"] = round(max(latencies), 3)
-        while not app.search_finished:
+        while not app.log_screen.search_bar.finished:
             await pilot.pause(0.05)
         result["full_count_s"] = round(time.perf_counter() - start, 3)
-        result["matches"] = len(app.search_matches)
+        result["matches"] = len(app.log_screen.search_bar.matches)
     return result
 
 
 def measure_scan(path: str, pattern: str) -> dict[str, object]:
     """Build the model of ``path``, then time counting ``pattern`` with ``scan_rows`` alone."""
     from iolog_tui.model import LogModel
-    from iolog_tui.scan import scan_whole_file
-    from iolog_tui.search import Matcher, scan_rows
+    from iolog_tui.model.scan import scan_whole_file
+    from iolog_tui.model.search import Matcher, scan_rows
 
     model = LogModel(path)
     scan_whole_file(path, model)

@@ -63,7 +63,7 @@ async def main():
             await asyncio.sleep(0.001)
         result["first_screen_s"] = round(first_row_drawn[0] - started, 3)
         latencies = []
-        while app.scan_progress is not None and view.scroll_offset.y < view.max_scroll_y:
+        while app.log_screen.panes.scan_progress is not None and view.scroll_offset.y < view.max_scroll_y:
             before = view.scroll_offset.y
             pressed = time.perf_counter()
             app.post_message(events.Key("j", "j"))
@@ -79,7 +79,7 @@ async def main():
             "max": round(latencies[-1], 1),
         }
         result["scan_done_s"] = round(time.perf_counter() - started, 3)
-        result["rows"] = len(app.model)
+        result["rows"] = len(app.log_screen.panes.model)
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     result["peak_rss_mib"] = round(peak_kib / 1024, 1)
     print(json.dumps(result))

@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING
 import iolog
 from iolog import InvalidArgumentError, IologError, parse_since
 
+from .model.timerange import TimeRange, now_datetime
 from .render import TimeFormat
 from .safetext import safe_label
-from .screens import TimeRange, now_datetime
 from .sources import LogSource, PipePump, SerialPump, temporary_log_path
 
 if TYPE_CHECKING:
@@ -159,7 +159,7 @@ def open_source(args: argparse.Namespace) -> LogSource:
     spec: str = args.source
     if spec == "-":
         return _stdin_source(args.save)
-    from iolog.sources.serial import SerialSource, is_live_spec
+    from iolog import SerialSource, is_live_spec
 
     if is_live_spec(spec):
         source = SerialSource(spec, baud=args.baud or 115200)
@@ -236,7 +236,7 @@ def run(argv: list[str] | None = None, *, clock: Callable[[], int] = time.time_n
     except UsageError as exc:
         print(f"{_PROG}: error: {safe_label(str(exc))}", file=sys.stderr)
         return 2
-    from .app import IologApp
+    from .viewer import IologApp
 
     try:
         app = IologApp(

@@ -1,7 +1,7 @@
 """The log pane: a Line API widget drawing only the rows on screen.
 
 ``LogView`` is a ``ScrollView`` whose ``render_line(y)`` fetches the row at
-that height from a :class:`~iolog_tui.model.RowView` and returns a cached
+that height from a :class:`~iolog_tui.model.rows.RowView` and returns a cached
 ``Strip``; its virtual height is the row count, so a file of any size costs
 one strip per visible line. Each row starts with a gutter and a timestamp
 tinted by stream (styled from the app's stylesheet through component
@@ -30,7 +30,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from .model import Row, RowKind, RowView
+from .model.rows import Row, RowKind, RowView
 from .render import TimeFormat, format_time, message_text, time_width
 
 __all__ = ["LogView"]
@@ -89,7 +89,7 @@ class LogView(ScrollView, can_focus=True):
 
     @dataclass
     class Scrolled(Message):
-        """The user moved this pane (not the app keeping it in place)."""
+        """The user moved this pane (not the panes keeping it in place)."""
 
         view: LogView
 
@@ -117,15 +117,15 @@ class LogView(ScrollView, can_focus=True):
         self._layout_key: tuple[object, ...] | None = None
         self._layout: list[tuple[int, int]] = []
         self.stick_to_bottom = False
-        """Keep the last row on screen (following); set by the app."""
+        """Keep the last row on screen (following); set by the panes."""
         self.placeholder = ""
         """What to say in the middle of the pane while it has no rows."""
         self.highlighter: Callable[[Text], None] | None = None
-        """Styles the matches in a line's text (set by the app while searching)."""
+        """Styles the matches in a line's text (set by the panes while searching)."""
         self.selection: tuple[int, int] | None = None
         """Selected model rows, first and last (inclusive), drawn highlighted."""
 
-    # -- state changes from the app -------------------------------------------
+    # -- state changes from the panes -----------------------------------------
 
     def rows_changed(self) -> None:
         """The row count changed: resize, and stay at the bottom if sticking."""
@@ -153,7 +153,7 @@ class LogView(ScrollView, can_focus=True):
         self.refresh()
 
     def quiet_scroll_to(self, y: float, x: float | None = None) -> None:
-        """Scroll without telling the app that the user moved."""
+        """Scroll without telling the panes that the user moved."""
         self._quiet += 1
         try:
             self.scroll_to(x=x, y=y, animate=False, force=True, immediate=True)
@@ -212,7 +212,7 @@ class LogView(ScrollView, can_focus=True):
         self._wrapped.clear()
 
     def action_scroll_end(self) -> None:
-        """Go to the last row (the app resumes following when it sees this)."""
+        """Go to the last row (the panes resume following when they see this)."""
         self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
         if not self._quiet:
             self.post_message(self.Scrolled(self))
@@ -284,7 +284,7 @@ class LogView(ScrollView, can_focus=True):
         return index if index < len(self.rows) else None
 
     def on_click(self, event: events.Click) -> None:
-        """Tell the app which row was clicked."""
+        """Tell the panes which row was clicked."""
         offset = event.get_content_offset(self)
         index = None if offset is None else self.row_at(offset.y)
         if index is not None:

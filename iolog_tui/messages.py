@@ -1,8 +1,10 @@
-"""Messages that workers and widgets send up to the app.
+"""The scan's messages: what the scan worker tells the log panes, and they the screen.
 
-Each is a small dataclass with a one-line docstring. Workers run in threads
-and never touch widgets or reactives: they post these, and the app applies
-them on its own thread.
+Each is a small dataclass with a one-line docstring. The scan worker runs in
+a thread and never touches widgets or reactives: it posts these to the
+:class:`~iolog_tui.panes.LogPanes`, which apply them on the UI thread; then
+they go on up to the :class:`~iolog_tui.logscreen.LogScreen`, which hands
+the new state down to the other widgets.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from textual.message import Message
 
 from iolog import SourceStatus
 
-from .scan import RowBatch
+from .model.rows import RowBatch
 
 __all__ = ["IndexProgress", "RowsFound", "ScanFailed", "ScanFinished", "SourceChanged"]
 

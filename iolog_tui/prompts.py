@@ -22,9 +22,9 @@ from textual.widgets import Input, Label, Static
 
 from iolog import InvalidArgumentError
 
-from .export import ExportFormat
+from .model.export import ExportFormat
+from .model.search import Matcher
 from .safetext import safe_label
-from .search import Matcher
 
 __all__ = ["ExportPrompt", "ExportRequest", "PatternPrompt", "PatternRequest", "SafeInput"]
 
@@ -61,9 +61,9 @@ class PatternPrompt(ModalScreen[PatternRequest | None]):
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+r", "flip('regex')", "Regex"),
-        Binding("ctrl+t", "flip('case_sensitive')", "Case"),
-        Binding("ctrl+n", "flip('invert')", "Invert"),
+        Binding("ctrl+r", "flip('regex')", "Regex", id="regex"),
+        Binding("ctrl+t", "flip('case_sensitive')", "Case", id="match_case"),
+        Binding("ctrl+n", "flip('invert')", "Invert", id="invert"),
     ]
 
     def __init__(self, purpose: str, current: PatternRequest | None = None) -> None:

@@ -28,6 +28,7 @@ __all__ = [
     "format_time",
     "message_plain",
     "message_text",
+    "short_time",
     "time_width",
 ]
 
@@ -113,6 +114,13 @@ def format_time(timestamp_ns: int, time_format: TimeFormat, now_ns: int) -> str:
     if time_format is TimeFormat.RELATIVE:
         return format_duration(timestamp_ns - now_ns)
     return ""
+
+
+def short_time(timestamp_ns: int, time_format: TimeFormat, now_ns: int) -> str:
+    """A time to the second, for the status bar and notes: UTC (``...Z``), else local."""
+    if time_format is TimeFormat.UTC:
+        return format_docker_time(timestamp_ns)[:19] + "Z"
+    return format_time(timestamp_ns, TimeFormat.LOCAL, now_ns)[:19]
 
 
 def _local_zone(seconds: int) -> timezone:

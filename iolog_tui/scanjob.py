@@ -2,13 +2,13 @@
 
 This module owns the order in which the viewer reads its file, in a worker
 thread: for a "since", seek through the time index (reporting its progress)
-and learn which lines are open there (:mod:`iolog_tui.navigation`); scan to
-the end with :func:`~iolog_tui.scan.scan_file`, handing every batch over as
+and learn which lines are open there (:mod:`iolog_tui.model.navigation`); scan to
+the end with :func:`~iolog_tui.model.scan.scan_file`, handing every batch over as
 it comes (and waiting, once, for the first screenful to be drawn); settle the
 end of a file that is not followed; then, once following is asked for, take
 the provisional tail back and follow the file until it is truncated or
-replaced (the app starts a new scan then). Everything the job learns reaches
-the app as the messages of :mod:`iolog_tui.messages`, through ``post``.
+replaced (the panes start a new scan then). Everything the job learns reaches
+the panes as the messages of :mod:`iolog_tui.messages`, through ``post``.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from textual.message import Message
 from iolog import SourceState, SourceStatus
 
 from .messages import IndexProgress, RowsFound, ScanFailed, ScanFinished, SourceChanged
-from .navigation import Navigator
-from .scan import RowScanner, scan_file, settle_tail
+from .model.navigation import Navigator
+from .model.scan import RowScanner, scan_file, settle_tail
 
 __all__ = ["SCAN_BATCH_INTERVAL_S", "run_scan"]
 
@@ -55,11 +55,11 @@ def run_scan(
         generation: the model generation the rows are for.
         since_ns: show the lines that begin at or after this time.
         until_ns: show the lines that begin before this time.
-        post: hands a message to the app (from this thread).
+        post: hands a message to the panes (from this thread).
         cancelled: true once the job should end.
         tailing: whether the file is to be followed (polled).
         first_batch_shown: called after the first batch is posted; returns
-            when the app has drawn it (or has waited long enough).
+            when the panes have drawn it (or has waited long enough).
     """
     try:
         start = 0

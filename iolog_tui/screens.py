@@ -2,7 +2,7 @@
 
 The since picker is a ``ModalScreen[TimeRange | None]``: it parses what is
 typed with :func:`iolog.parse_since` as it is typed, shows the resolved time
-and where it lands in the log (computed by a worker through the app's
+and where it lands in the log (computed by a worker through the panes'
 ``locate`` callback, so a big file never blocks typing), and returns the
 chosen window through ``dismiss`` (``None`` when cancelled).
 """
@@ -10,8 +10,6 @@ chosen window through ``dismiss`` (``None`` when cancelled).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 
 from rich.text import Text
 from textual import on, work
@@ -24,56 +22,13 @@ from textual.worker import get_current_worker
 
 from iolog import InvalidArgumentError, format_docker_time, parse_since
 
+from .model.timerange import Landing, TimeRange, now_datetime
 from .prompts import SafeInput
 from .render import TimeFormat, format_time
 
-__all__ = ["HelpScreen", "Landing", "SincePicker", "TimeRange"]
+__all__ = ["HelpScreen", "SincePicker"]
 
 PRESETS = ("5m", "15m", "1h", "6h", "24h", "all")
-
-
-@dataclass(frozen=True)
-class TimeRange:
-    """A time window chosen by the user (either end may be open).
-
-    Attributes:
-        since_ns: show rows at or after this time (unix ns), or ``None``.
-        until_ns: show rows before this time (unix ns), or ``None``.
-        since_text: what the user typed for since (for the status bar).
-        until_text: what the user typed for until.
-    """
-
-    since_ns: int | None = None
-    until_ns: int | None = None
-    since_text: str = ""
-    until_text: str = ""
-
-    @property
-    def is_all(self) -> bool:
-        """No bound at all."""
-        return self.since_ns is None and self.until_ns is None
-
-
-@dataclass(frozen=True)
-class Landing:
-    """Where a since time lands in the log.
-
-    Attributes:
-        row: the number (0-based) of the first entry at or after the time.
-        rows: entries in the log.
-        timestamp_ns: that row's time, or ``None`` when no row is that late.
-        span: the earliest and latest timestamps in the log, when known.
-    """
-
-    row: int
-    rows: int
-    timestamp_ns: int | None
-    span: tuple[int, int] | None = None
-
-
-def now_datetime(now_ns: int) -> datetime:
-    """``now_ns`` as a naive local ``datetime`` (for :func:`parse_since`)."""
-    return datetime.fromtimestamp(now_ns / 1e9)
 
 
 class SincePicker(ModalScreen[TimeRange | None]):
@@ -235,45 +190,25 @@ class SincePicker(ModalScreen[TimeRange | None]):
         self.dismiss(None)
 
 
-HELP_TEXT = """\
-[b]Moving[/]
-  ↑ ↓  j k        one line            PgUp PgDn  b space   one page
-  ← →  h l        sideways            g Home / G End       top / bottom
-  mouse wheel     scroll              Tab                  other pane (split)
-
-[b]Showing[/]
-  s   since picker: since/until, presets, preview
-  f   follow / pause: stay at the bottom as entries arrive; scrolling up
-      pauses (new entries are counted), G or End resumes
-  p   split stdout and stderr into two panes
-  t   timestamps: UTC → local → relative → hidden
-  w   wrap long lines
-
-[b]Investigating[/]
-  /   search (in the prompt Ctrl+R regex, Ctrl+T match case)   n N  next / previous
-  &   filter: only rows that match (Ctrl+N in the prompt hides them instead)
-  1 2 3    stdout only / stderr only / both          Enter   entry detail
-  y   copy the selected rows      e   save what is shown      Ctrl+P  command palette
-  T   timeline: ← → and Enter (or a click) go to a time; Esc back to the log
-
-[b]Rows[/]
-  [$success]▌[/] stdout      [$error]▌[/] stderr      [$text-muted]░[/] skipped garbage, truncated tail
-
-  ?  this help     q  quit
-"""
-
-
 class HelpScreen(ModalScreen[None]):
-    """The keys, in one screen."""
+    """The keys, in one screen.
+
+    Args:
+        text: the page (see :func:`iolog_tui.keys.help_text`).
+    """
 
     BINDINGS = [
         Binding("escape,question_mark,q", "close", "Close"),
     ]
 
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = text
+
     def compose(self) -> ComposeResult:
         with Vertical(id="help"):
             yield Label("iolog-tui keys", id="help-title")
-            yield Static(HELP_TEXT, id="help-text")
+            yield Static(self._text, id="help-text")
 
     def action_close(self) -> None:
         """Back to the log."""

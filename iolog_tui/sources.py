@@ -41,7 +41,7 @@ class LogSource:
         path: the file the viewer reads.
         label: what the status bar calls the source.
         live: the file is always followed (a pump is writing it).
-        pump: the writer feeding ``path``, started and stopped by the app.
+        pump: the writer feeding ``path``, started by the log panes and stopped on close.
         temporary: remove ``path`` when the viewer exits.
     """
 

@@ -1,43 +1,40 @@
 """The timeline: entries per time bucket across the shown window, above the log.
 
-This module owns the strip and its part of the app: the histogram itself is
-computed in :mod:`iolog_tui.histogram` (exactly for a small window, from the
-time index for a big one), in a worker; :class:`Timeline` draws it in two rows of
-bars, stdout above in the stdout colour and stderr below in the stderr
-colour, with the bucket holding the top row on screen marked, and a cursor
-for the keyboard.
+This module owns the strip, its state and its two workers. The histogram is
+computed in a worker with :mod:`iolog_tui.model.histogram` (exactly for a
+small window, from the time index for a big one), again now and then while
+the log grows; :class:`Timeline` draws it in two rows of bars, stdout above
+in the stdout colour and stderr below in the stderr colour, with the bucket
+holding the top row on screen marked, and a cursor for the keyboard. A
+chosen bucket is found in the file by a second worker (a seek through the
+time index), and the strip posts :class:`Timeline.OffsetChosen` once the
+viewer has read that far.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
 from textual import events, on, work
-from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.worker import Worker, get_current_worker
 
 from iolog import format_docker_time
 
-from .histogram import EXACT_MAX_BYTES, Histogram, count_entries, exact_histogram, histogram
-from .investigate import InvestigateApp
-from .logview import LogView
-from .messages import RowsFound
+from .model.histogram import EXACT_MAX_BYTES, Histogram, count_entries, exact_histogram, histogram
+from .model.navigation import Navigator
+from .model.rows import LogModel
+from .model.timerange import TimeRange
 from .render import TimeFormat, format_time
 from .safetext import safe_label
 
-if TYPE_CHECKING:
-    from .screens import TimeRange
-
-__all__ = ["LABEL_CELLS", "Timeline", "TimelineApp"]
+__all__ = ["LABEL_CELLS", "Timeline"]
 
 #: Least time between two recomputations while the log still grows or is scanned.
 RECOMPUTE_EVERY_S = 2.0
@@ -47,13 +44,19 @@ LABEL_CELLS = 7
 
 
 class Timeline(Widget, can_focus=True):
-    """A strip of entries per time bucket; click a bucket (or Enter on it) to go there."""
+    """A strip of entries per time bucket; click a bucket (or Enter on it) to go there.
+
+    Args:
+        model: the rows shown (their offsets and streams refine the index's counts).
+        navigator: the file's time index.
+        id: as for any widget.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left,h", "move(-1)", "Earlier", show=False),
-        Binding("right,l", "move(1)", "Later", show=False),
-        Binding("home,g", "move(-100000)", "First", show=False),
-        Binding("end,G", "move(100000)", "Last", show=False),
+        Binding("left,h", "move(-1)", "Earlier", show=False, id="earlier"),
+        Binding("right,l", "move(1)", "Later", show=False, id="later"),
+        Binding("home,g", "move(-100000)", "First", show=False, id="first"),
+        Binding("end,G", "move(100000)", "Last", show=False, id="last"),
         Binding("enter", "choose", "Go there"),
         Binding("escape", "leave", "Back to the log"),
     ]
@@ -76,8 +79,40 @@ class Timeline(Widget, can_focus=True):
     class Left(Message):
         """The user asked to go back to the log (Esc)."""
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
+    @dataclass
+    class OffsetChosen(Message):
+        """Show the rows from file ``offset`` on: the first entry of the chosen bucket."""
+
+        offset: int
+
+    @dataclass
+    class Ready(Message):
+        """A histogram was computed for the model generation ``generation``."""
+
+        generation: int
+        histogram: Histogram | None
+        note: str = ""
+
+    @dataclass
+    class Found(Message):
+        """A chosen bucket's first entry (in file order) is at ``offset``."""
+
+        generation: int
+        offset: int
+
+    def __init__(
+        self, model: LogModel, navigator: Navigator, *, id: str | None = None  # noqa: A002
+    ) -> None:
         super().__init__(id=id)
+        self.model = model
+        self.navigator = navigator
+        """The file's time index (set again by the log screen when the file is replaced)."""
+        self.time_range = TimeRange()
+        """The window shown (set by the log screen)."""
+        self.scanning = True
+        """The viewer still scans the file (set by the log screen)."""
+        self.tailing = False
+        """The file is followed (set by the log screen)."""
         self.histogram: Histogram | None = None
         """What is drawn; ``None`` until computed."""
         self.note = ""
@@ -87,6 +122,30 @@ class Timeline(Widget, can_focus=True):
         self.cursor: int | None = None
         """The bucket chosen with the keyboard."""
         self.time_format = TimeFormat.UTC
+        """How the axis shows times (set by the log screen)."""
+        self._computed_at = 0.0
+        self._worker: Worker[None] | None = None
+        self._key: tuple[int, int] | None = None
+        self._pending: tuple[int, int] | None = None
+
+    @property
+    def shown(self) -> bool:
+        """The strip is on screen."""
+        return self.has_class("-shown")
+
+    def toggle(self) -> bool:
+        """Show the strip (and put the keyboard on it) or hide it; returns whether shown."""
+        shown = not self.shown
+        self.set_class(shown, "-shown")
+        if shown:
+            self._key = None
+            # Count once the strip has its width (it had none while hidden).
+            self.call_after_refresh(self.update_strip)
+            self.focus()
+        return shown
+
+    def on_mount(self) -> None:
+        self.set_interval(0.5, self.update_strip)
 
     @property
     def buckets(self) -> int:
@@ -224,118 +283,36 @@ class Timeline(Widget, can_focus=True):
         self.post_message(self.Left())
 
 
-@dataclass
-class TimelineReady(Message):
-    """A histogram was computed for the model generation ``generation``."""
+    # -- computing the histogram ------------------------------------------------
 
-    generation: int
-    histogram: Histogram | None
-    note: str = ""
-
-
-@dataclass
-class TimelineJump(Message):
-    """A chosen bucket's first entry (in file order) is at ``offset``."""
-
-    generation: int
-    offset: int
-
-
-class TimelineApp(InvestigateApp):
-    """The timeline layer of the viewer: the strip above the log, computed in a worker.
-
-    ``T`` shows it (and puts the keyboard on it) or hides it; the app class
-    ``-timeline`` shows it. Subclasses compose a :class:`Timeline` with the
-    id ``timeline``.
-    """
-
-    BINDINGS = [Binding("T", "timeline", "Timeline", show=False)]
-
-    if TYPE_CHECKING:
-        time_range: TimeRange
-        time_format: TimeFormat
-
-        @property
-        def visible_views(self) -> list[LogView]: ...
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._timeline_at = 0.0
-        self._timeline_worker: Worker[None] | None = None
-        self._timeline_key: tuple[int, int] | None = None
-        self._pending_jump: tuple[int, int] | None = None
-
-    @property
-    def timeline_shown(self) -> bool:
-        """The strip is on screen."""
-        return self.has_class("-timeline")
-
-    def _timeline(self) -> Timeline | None:
-        try:
-            return self.query_one("#timeline", Timeline)
-        except Exception:  # noqa: BLE001 - not composed (yet)
-            return None
-
-    def action_timeline(self) -> None:
-        """Show the timeline and put the keyboard on it, or hide it."""
-        timeline = self._timeline()
-        if timeline is None:
+    def update_strip(self) -> None:
+        """Recompute when the window, the width or the log changed."""
+        if not self.shown or self.content_region.width <= LABEL_CELLS:
             return
-        shown = not self.timeline_shown
-        self.set_class(shown, "-timeline")
-        if shown:
-            timeline.time_format = self.time_format
-            self._timeline_key = None
-            # Count once the strip has its width (it had none while hidden).
-            self.call_after_refresh(self._update_timeline)
-            timeline.focus()
-        else:
-            self.active_view().focus()
-
-    @on(Timeline.Left)
-    def _timeline_left(self) -> None:
-        self.active_view().focus()
-
-    def on_mount(self) -> None:
-        self.set_interval(0.5, self._update_timeline)
-
-    @on(RowsFound)
-    def _timeline_rows_found(self) -> None:
-        pending = self._pending_jump
-        if pending is not None and (
-            self.model.scanned_to >= pending[1] or self.scan_progress is None
-        ):
-            self._pending_jump = None
-            self._jump(*pending)
-        if self.timeline_shown and self._timeline_key is not None:
-            if self._timeline_key[0] != self.model.generation:
-                self._update_timeline()
-
-    @on(LogView.Scrolled)
-    def _timeline_scrolled(self) -> None:
-        self._mark_position()
-
-    def _update_timeline(self) -> None:
-        """Mark the view's place; recompute when the window, width or log changed."""
-        timeline = self._timeline()
-        if timeline is None or not self.timeline_shown or timeline.content_region.width <= LABEL_CELLS:
-            return
-        self._mark_position()
-        key = (self.model.generation, timeline.buckets)
-        growing = self.scan_progress is not None or self.tailing
+        key = (self.model.generation, self.buckets)
+        growing = self.scanning or self.tailing
         now = time.monotonic()
-        if key == self._timeline_key:
+        if key == self._key:
             # The same window, grown: count again now and then, never cutting a count short
             # (the first one builds the index, which a restart would throw away).
-            busy = self._timeline_worker is not None and self._timeline_worker.is_running
-            if busy or not growing or now - self._timeline_at < RECOMPUTE_EVERY_S:
+            busy = self._worker is not None and self._worker.is_running
+            if busy or not growing or now - self._computed_at < RECOMPUTE_EVERY_S:
                 return
-        self._timeline_key = key
-        self._timeline_at = now
+        self._key = key
+        self._computed_at = now
         chosen = self.time_range
-        self._timeline_worker = self._compute_timeline(
+        self._worker = self._compute(
             key[0], key[1], chosen.since_ns, chosen.until_ns, self._exact_range()
         )
+
+    def rows_arrived(self) -> None:
+        """The scan added rows: go to a bucket waiting for them; count a new window."""
+        pending = self._pending
+        if pending is not None and (self.model.scanned_to >= pending[1] or not self.scanning):
+            self._pending = None
+            self._go(*pending)
+        if self.shown and self._key is not None and self._key[0] != self.model.generation:
+            self.update_strip()
 
     def _exact_range(self) -> tuple[int, int] | None:
         """The file range to count entry by entry, or ``None`` for the index's estimate.
@@ -347,25 +324,14 @@ class TimelineApp(InvestigateApp):
         size = model.size
         if size <= EXACT_MAX_BYTES:
             return 0, size
-        if self.scan_progress is None and not self.tailing and len(model.offsets):
+        if not self.scanning and not self.tailing and len(model.offsets):
             start = model.offsets[0]
             if model.scanned_to - start <= EXACT_MAX_BYTES:
                 return start, model.scanned_to
         return None
 
-    def _mark_position(self) -> None:
-        timeline = self._timeline()
-        if timeline is None or not self.timeline_shown:
-            return
-        view = self.active_view()
-        rows = view.rows
-        if not len(rows):
-            timeline.mark(None)
-            return
-        timeline.mark(rows.row(min(view.top_row, len(rows) - 1)).timestamp_ns)
-
     @work(thread=True, exclusive=True, group="timeline", exit_on_error=False)
-    def _compute_timeline(
+    def _compute(
         self,
         generation: int,
         buckets: int,
@@ -374,88 +340,73 @@ class TimelineApp(InvestigateApp):
         exact_range: tuple[int, int] | None,
     ) -> None:
         worker = get_current_worker()
+        navigator = self.navigator
         if exact_range is not None:
             try:
                 entries = count_entries(
-                    self.navigator.path, *exact_range, since_ns=since_ns, until_ns=until_ns,
+                    navigator.path, *exact_range, since_ns=since_ns, until_ns=until_ns,
                     should_stop=lambda: worker.is_cancelled,
                 )
             except OSError as exc:
-                self.post_message(TimelineReady(generation, None, f"timeline: {exc}"))
+                self.post_message(self.Ready(generation, None, f"timeline: {exc}"))
                 return
             if entries is not None and not worker.is_cancelled:
                 result = exact_histogram(*entries, buckets, since_ns=since_ns, until_ns=until_ns)
-                self.post_message(TimelineReady(generation, result, "" if result else "no entries"))
+                self.post_message(self.Ready(generation, result, "" if result else "no entries"))
             return
 
         def progress(done_bytes: int, total_bytes: int) -> None:
             if total_bytes:
                 note = f"timeline: indexing the log {done_bytes / total_bytes:.0%}…"
-                self.post_message(TimelineReady(generation, None, note))
+                self.post_message(self.Ready(generation, None, note))
 
         try:
-            index = self.navigator.index(progress=progress, should_stop=lambda: worker.is_cancelled)
+            index = navigator.index(progress=progress, should_stop=lambda: worker.is_cancelled)
         except Exception as exc:  # noqa: BLE001 - said on the strip, never a crash
             if not worker.is_cancelled:
-                self.post_message(TimelineReady(generation, None, f"timeline: {exc}"))
+                self.post_message(self.Ready(generation, None, f"timeline: {exc}"))
             return
         model = self.model
         result = histogram(
             index, buckets, since_ns=since_ns, until_ns=until_ns, row_offsets=model.offsets,
             stdout_rows=model.stream_rows[0], stderr_rows=model.stream_rows[1],
-            scanned_to=model.scanned_to if self.scan_progress is not None else index.end_offset,
+            scanned_to=model.scanned_to if self.scanning else index.end_offset,
         )
         if not worker.is_cancelled:
-            self.post_message(TimelineReady(generation, result, "" if result else "no entries"))
+            self.post_message(self.Ready(generation, result, "" if result else "no entries"))
 
-    @on(TimelineReady)
-    def _timeline_ready(self, message: TimelineReady) -> None:
-        timeline = self._timeline()
-        if timeline is None or message.generation != self.model.generation:
-            return
-        if message.histogram is None and timeline.histogram is not None and not message.note.startswith("no"):
-            return
-        timeline.time_format = self.time_format
-        timeline.show(message.histogram, message.note)
-        self._mark_position()
-
-    @on(Timeline.Chosen)
-    def _timeline_chosen(self, message: Timeline.Chosen) -> None:
-        self._seek_bucket(self.model.generation, message.since_ns)
-
-    @work(thread=True, exclusive=True, group="timeline-seek", exit_on_error=False)
-    def _seek_bucket(self, generation: int, since_ns: int) -> None:
-        offset = self.navigator.seek(since_ns)
-        self.post_message(TimelineJump(generation, offset))
-
-    @on(TimelineJump)
-    def _timeline_jump(self, message: TimelineJump) -> None:
+    @on(Ready)
+    def _ready(self, message: Ready) -> None:
         if message.generation != self.model.generation:
             return
-        if self.scan_progress is not None and self.model.scanned_to < message.offset:
-            self._pending_jump = (message.generation, message.offset)
+        if message.histogram is None and self.histogram is not None and not message.note.startswith("no"):
+            return
+        self.show(message.histogram, message.note)
+
+    # -- going to a chosen bucket -----------------------------------------------------
+
+    @on(Chosen)
+    def _chosen(self, message: Chosen) -> None:
+        self._seek(self.model.generation, message.since_ns)
+
+    @work(thread=True, exclusive=True, group="timeline-seek", exit_on_error=False)
+    def _seek(self, generation: int, since_ns: int) -> None:
+        offset = self.navigator.seek(since_ns)
+        self.post_message(self.Found(generation, offset))
+
+    @on(Found)
+    def _found(self, message: Found) -> None:
+        if message.generation != self.model.generation:
+            return
+        if self.scanning and self.model.scanned_to < message.offset:
+            self._pending = (message.generation, message.offset)
             self.notify("going there once the viewer has read that far…", timeout=2)
             return
-        self._jump(message.generation, message.offset)
+        self._go(message.generation, message.offset)
 
-    def _jump(self, generation: int, offset: int) -> None:
-        """Put the first row at or after file ``offset`` at the top of the panes."""
-        if generation != self.model.generation:
-            return
-        if self.following:
-            self.following = False
-        for view in self.visible_views:
-            view.quiet_scroll_to(view.rows.index_at_offset(offset))
-            view.refresh()
-        self._mark_position()
-
-    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """Add the timeline to the command palette."""
-        yield from super().get_system_commands(screen)
-        yield SystemCommand(
-            "Timeline", "Show or hide entries per time bucket; click a bucket to go there (T)",
-            self.action_timeline,
-        )
+    def _go(self, generation: int, offset: int) -> None:
+        if generation == self.model.generation:
+            self.post_message(self.OffsetChosen(offset))
 
 
 def _fits(cells: list[str], at: int, length: int) -> bool:

@@ -37,7 +37,7 @@ Steps = Callable[[IologApp, object], Awaitable[None]]
 async def settle(app: IologApp, pilot: object) -> None:
     """Wait until the scan is done and the screen redrawn."""
     deadline = time.monotonic() + 30
-    while app.scan_progress is not None and time.monotonic() < deadline:
+    while app.log_screen.panes.scan_progress is not None and time.monotonic() < deadline:
         await pilot.pause(0.02)  # type: ignore[attr-defined]
     await pilot.pause(0.1)  # type: ignore[attr-defined]
 
@@ -71,14 +71,14 @@ def paused_with_new(path: Path) -> Steps:
     async def run(app: IologApp, pilot: object) -> None:
         await settle(app, pilot)
         await pilot.press("k", "k", "k", "k", "k")  # type: ignore[attr-defined]
-        before = len(app.model)
+        before = len(app.log_screen.panes.model)
         with open(path, "ab") as sink:
             writer = LogWriter(sink, stream=Stream.STDERR, clock=StepClock(NOW_NS, 10**9))
             for number in range(9):
                 writer.write(b"WARN  queue depth %d above threshold\n" % (100 + number))
             writer.close()
         deadline = time.monotonic() + 10
-        while len(app.model) < before + 9 and time.monotonic() < deadline:
+        while len(app.log_screen.panes.model) < before + 9 and time.monotonic() < deadline:
             await pilot.pause(0.02)  # type: ignore[attr-defined]
         await pilot.pause(0.1)  # type: ignore[attr-defined]
 

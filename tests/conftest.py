@@ -111,7 +111,7 @@ def settle() -> Callable[..., object]:
 
     async def run(pilot: object) -> None:
         app = pilot.app  # type: ignore[attr-defined]
-        await wait_until(pilot, lambda: app.scan_progress is None)
+        await wait_until(pilot, lambda: app.log_screen.panes.scan_progress is None)
         await pilot.pause(0.05)  # type: ignore[attr-defined]
 
     return run

@@ -15,8 +15,8 @@ import pytest
 from iolog import LogWriter, Stream
 from iolog.core.format import encode_header
 from iolog_tui.app import IologApp
+from iolog_tui.model.timerange import TimeRange
 from iolog_tui.render import TimeFormat
-from iolog_tui.screens import TimeRange
 from iolog_tui.sources import LogSource
 
 from .conftest import NOW_NS, START_NS, StepClock, fixed_now, wait_until
@@ -129,9 +129,9 @@ class TestFollow:
         async def run_before(pilot) -> None:
             app = pilot.app
             await settle(pilot)
-            before = len(app.model)
+            before = len(app.log_screen.panes.model)
             append_entries(path, 0, 5)
-            await wait_until(pilot, lambda: len(app.model) == before + 5)
+            await wait_until(pilot, lambda: len(app.log_screen.panes.model) == before + 5)
 
         app = make_app(path, follow=True)
         assert snap_compare(app, run_before=run_before, terminal_size=SIZE)
@@ -145,9 +145,9 @@ class TestPaused:
             app = pilot.app
             await settle(pilot)
             await pilot.press("k", "k", "k")
-            before = len(app.model)
+            before = len(app.log_screen.panes.model)
             append_entries(path, 0, 12)
-            await wait_until(pilot, lambda: len(app.model) == before + 12)
+            await wait_until(pilot, lambda: len(app.log_screen.panes.model) == before + 12)
 
         app = make_app(path, follow=True)
         assert snap_compare(app, run_before=run_before, terminal_size=SIZE)

@@ -19,14 +19,14 @@ pytestmark = pytest.mark.usefixtures("fixed_tz")
 async def searched(pilot, text: str) -> None:
     app = pilot.app
     await pilot.press("slash", *text, "enter")
-    await wait_until(pilot, lambda: app.search_finished)
+    await wait_until(pilot, lambda: app.log_screen.search_bar.finished)
     await pilot.pause(0.1)
 
 
 async def filtered(pilot, text: str) -> None:
     app = pilot.app
     await pilot.press("ampersand", *text, "enter")
-    await wait_until(pilot, lambda: app.filter_finished)
+    await wait_until(pilot, lambda: app.log_screen.filter_bar.finished)
     await pilot.pause(0.1)
 
 

@@ -48,7 +48,7 @@ class TestHostileRows:
             app = pilot.app
             await settle(pilot)
             await pilot.press("slash", *"PWNED", "enter")
-            await wait_until(pilot, lambda: app.search_finished)
+            await wait_until(pilot, lambda: app.log_screen.search_bar.finished)
             await pilot.press("n")
             await pilot.pause(0.1)
 

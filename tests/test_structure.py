@@ -1,4 +1,5 @@
-"""The layers hold: no import cycles, and the codec stays free of the viewer's libraries.
+"""The layers hold: no import cycles, the codec stays free of the viewer's libraries,
+the viewer's model free of Textual, and the viewer uses the codec's public face only.
 
 Imports are read from the source (every ``import`` statement, those inside
 functions included), so a lazy import counts as much as one at the top.
@@ -83,7 +84,7 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
     return None
 
 
-@pytest.mark.parametrize("package", ["iolog"])
+@pytest.mark.parametrize("package", ["iolog", "iolog_tui"])
 def test_no_import_cycles(package: str) -> None:
     def inside(name: str) -> bool:
         return name == package or name.startswith(package + ".")
@@ -111,6 +112,75 @@ def test_the_codec_imports_nothing_but_the_standard_library_and_itself() -> None
 _STDLIB = set(__import__("sys").stdlib_module_names) | {"__future__"}
 
 
+def _import_roots(path: Path) -> list[tuple[str, str]]:
+    """``(root, module)`` of every absolute import in ``path`` (``from x.y import z``: ``x``, ``x.y``)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found += [(alias.name.split(".")[0], alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            module = node.module or ""
+            found.append((module.split(".")[0], module))
+    return found
+
+
+def test_the_viewer_model_imports_no_textual() -> None:
+    for name, path in _modules().items():
+        if name == "iolog_tui.model" or name.startswith("iolog_tui.model."):
+            roots = {root for root, _module in _import_roots(path)}
+            assert not roots & {"textual", "rich"}, name
+
+
+def test_the_viewer_imports_only_the_codec_s_public_face() -> None:
+    for name, path in _modules().items():
+        if not name.startswith("iolog_tui"):
+            continue
+        for root, module in _import_roots(path):
+            if root == "iolog":
+                assert module == "iolog", (name, module)
+
+
 def test_the_cycle_finder_finds_a_cycle() -> None:
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": set()}) is None
+
+
+
+def test_no_viewer_module_is_over_about_500_lines() -> None:
+    for name, path in _modules().items():
+        if name.split(".")[0] == "iolog_tui":
+            assert len(path.read_text().splitlines()) <= 500, name
+
+
+_WIDGET_BASES = {"Widget", "Screen", "ModalScreen", "ScrollView", "Horizontal", "App"}
+
+
+def _widget_classes() -> dict[str, list[str]]:
+    """The viewer's modules that define widgets or screens, and those classes."""
+    found: dict[str, list[str]] = {}
+    for name, path in _modules().items():
+        if not name.startswith("iolog_tui."):
+            continue
+        for node in ast.parse(path.read_text(), str(path)).body:
+            if isinstance(node, ast.ClassDef):
+                bases = {ast.unparse(base).split("[")[0].rpartition(".")[2] for base in node.bases}
+                if bases & _WIDGET_BASES:
+                    found.setdefault(name.rpartition(".")[2], []).append(node.name)
+    return found
+
+
+def test_every_widget_and_screen_has_its_own_test_module() -> None:
+    widgets = _widget_classes()
+    wanted = {"logview", "panes", "filterbar", "searchbar", "timeline", "statusbar", "logscreen"}
+    assert wanted <= set(widgets)
+    for module, classes in widgets.items():
+        tests = ROOT / "tests" / f"test_tui_{module}.py"
+        assert tests.exists(), tests
+        imported = {
+            alias.name
+            for node in ast.walk(ast.parse(tests.read_text(), str(tests)))
+            if isinstance(node, ast.ImportFrom)
+            for alias in node.names
+        }
+        for name in classes:
+            assert name in imported, (tests.name, name)

@@ -21,14 +21,14 @@ import pytest
 from iolog import Stream
 from iolog.file import walk as walk_module
 from iolog_tui.model import LogModel, RowKind
-from iolog_tui.navigation import Navigator
+from iolog_tui.model.navigation import Navigator
 from tests import faultlib
 
 
 def test_the_scan_hands_rows_and_progress_over_while_it_skips_garbage(tmp_path: Path, monkeypatch) -> None:
     """Lines before a long run of garbage come out before the decoder has passed it."""
-    from iolog_tui import scan
-    from iolog_tui.scan import RowScanner, scan_file
+    from iolog_tui.model import scan
+    from iolog_tui.model.scan import RowScanner, scan_file
 
     from .conftest import NOW_NS
 
@@ -125,17 +125,18 @@ async def test_the_first_screen_shows_while_a_garbage_region_is_skipped(tmp_path
     slow = _SlowReads(monkeypatch, after=len(head), delay_s=0.004)
     app = _app(path)
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_until(pilot, lambda: len(app.model) == 5 and app.skipping is not None)
+        panes = app.log_screen.panes
+        await wait_until(pilot, lambda: len(panes.model) == 5 and panes.skipping is not None)
         await wait_until(pilot, lambda: "skipping unreadable bytes" in _label(app, "#status-right"))
-        assert app.scan_progress is not None  # the scan has not ended
+        assert app.log_screen.panes.scan_progress is not None  # the scan has not ended
         assert slow.reads < len(garbage) // 4096 // 2
         view = app.query_one("#merged")
         assert view.render_line(0).text.rstrip().endswith("line 0")
         assert view.render_line(4).text.rstrip().endswith("line 4")
         assert "5 lines" in _label(app, "#status-left")
         slow.delay_s = 0.0
-        await wait_until(pilot, lambda: app.scan_progress is None)
-        assert [RowKind(kind) for kind in app.model.kinds] == [RowKind.STDOUT] * 5 + [
+        await wait_until(pilot, lambda: app.log_screen.panes.scan_progress is None)
+        assert [RowKind(kind) for kind in app.log_screen.panes.model.kinds] == [RowKind.STDOUT] * 5 + [
             RowKind.SKIPPED, RowKind.STDOUT]
         assert "skipping" not in _label(app, "#status-right")
 
@@ -150,7 +151,7 @@ async def test_a_file_without_any_entry_says_so(tmp_path: Path) -> None:
     notes: list[str] = []
     app.notify = lambda message, **_options: notes.append(message)  # type: ignore[method-assign]
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_until(pilot, lambda: app.scan_progress is None)
+        await wait_until(pilot, lambda: app.log_screen.panes.scan_progress is None)
         await pilot.pause(0.05)
         assert "not an iolog file: no entry in 50,000 bytes" in _label(app, "#status-left")
     assert notes == ["not an iolog file: no entry in 50,000 bytes"]

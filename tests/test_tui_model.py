@@ -8,8 +8,8 @@ from pathlib import Path
 from iolog import Entry, LogFile, LogWriter, Stream, read_events
 from iolog_tui.demo import CLOCK_STEP_BACK_NS, DemoWriter
 from iolog_tui.model import MAX_ROW_BYTES, LogModel, RowKind
+from iolog_tui.model.scan import RowScanner, scan_file, scan_whole_file
 from iolog_tui.render import TimeFormat, format_duration, format_time, message_text
-from iolog_tui.scan import RowScanner, scan_file, scan_whole_file
 
 from .conftest import StepClock
 

@@ -6,13 +6,13 @@ The simplest correct reading is :func:`tests.faultlib.reference_lines` over one
 properties check that what the viewer shows is exactly those lines, with
 damage ending them (P3) and every line's first entry giving its time:
 
-- its rows (the scan of :mod:`iolog_tui.scan`, read back by
+- its rows (the scan of :mod:`iolog_tui.model.scan`, read back by
   :meth:`~iolog_tui.model.LogModel.row`), merged and per stream (the split
   panes), and its garbage rows;
 - its time windows: the lines that *begin* in ``[since, until)``, scanned
   from the start of the file and, as the viewer does for a "since", from
   the entry a seek finds with the lines open there;
-- search and filter (:func:`~iolog_tui.search.scan_rows`, with and without
+- search and filter (:func:`~iolog_tui.model.search.scan_rows`, with and without
   a needle, merged and per stream), the entry detail and every export format.
 
 The reads and batches of the codec's walk are made small in some examples, so
@@ -31,11 +31,11 @@ from hypothesis import strategies as st
 from iolog import Decoder, Entry, Skipped, Stream, Truncated, format_docker_time
 from iolog.file import walk as walk_module
 from iolog_tui.detail import read_line_detail
-from iolog_tui.export import ExportFormat, export_rows
 from iolog_tui.model import MAX_ROW_BYTES, LogModel, RowKind
-from iolog_tui.navigation import Navigator
-from iolog_tui.scan import scan_whole_file
-from iolog_tui.search import Matcher, iter_lines, scan_rows
+from iolog_tui.model.export import ExportFormat, export_rows
+from iolog_tui.model.navigation import Navigator
+from iolog_tui.model.scan import scan_whole_file
+from iolog_tui.model.search import Matcher, iter_lines, scan_rows
 from tests import faultlib
 from tests.test_faults import faulted_cases
 
@@ -176,7 +176,7 @@ def _seek(patch: pytest.MonkeyPatch, path: Path, since: int, every: int) -> tupl
     from functools import partial
 
     from iolog import LogFile
-    from iolog_tui import navigation
+    from iolog_tui.model import navigation
 
     patch.setattr(navigation, "LogFile", partial(LogFile, checkpoint_every_bytes=every, cache=False))
     navigator = Navigator(str(path))

@@ -12,9 +12,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from iolog import InvalidArgumentError, LogFile, Stream
-from iolog_tui.export import line_entries
 from iolog_tui.model import MAX_ROW_BYTES, LogModel, RowKind
-from iolog_tui.search import FilteredRows, Matcher, RowLine, iter_lines, message_string, scan_rows, view_index
+from iolog_tui.model.export import line_entries
+from iolog_tui.model.search import (
+    FilteredRows,
+    Matcher,
+    RowLine,
+    iter_lines,
+    message_string,
+    scan_rows,
+    view_index,
+)
 
 from .conftest import StepClock
 from .test_tui_model import load
@@ -270,7 +278,7 @@ def test_filtered_rows_behave_like_a_row_view(write_log) -> None:
     assert view_index(model.merged, 7) == 7
 
 
-# The search count's walk (iolog_tui.blockmatch) against testing every line read back.
+# The search count's walk (iolog_tui.model.blockmatch) against testing every line read back.
 
 #: Payload pieces: letters in both cases, base64 characters (as in headers),
 #: "==" (as ends a header), newlines inside a payload, a byte that is not
@@ -455,3 +463,11 @@ def test_garbage_or_a_flagged_header_among_the_rows(tmp_path) -> None:
         assert RowKind.SKIPPED in model.kinds
         assert scanned(model, matcher, prefilter=True) == brute_force(model, matcher)
         assert len(brute_force(model, matcher)) == 6
+
+
+def test_a_filtered_view_is_empty_once_its_model_starts_over(write_log) -> None:
+    model = load(write_log([(Stream.STDOUT, b"a\n"), (Stream.STDOUT, b"b\n"), (Stream.STDERR, b"c\n")]))
+    rows = FilteredRows(model, array("I", [0, 2]))
+    assert len(rows) == 2 and view_index(rows, 1) == 1 and rows.index_at_offset(0) == 0
+    model.reset()
+    assert len(rows) == 0 and view_index(rows, 1) == 0 and rows.index_at_offset(0) == 0

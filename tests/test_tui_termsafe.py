@@ -35,7 +35,7 @@ from .hostile import (
     visible_text,
     write_hostile_log,
 )
-from .test_tui_app import SIZE, make_app, pilot_test
+from .tui_helpers import SIZE, make_app, pilot_test
 
 SECOND_NS = 1_000_000_000
 #: What may be in a clipboard: no control but TAB and LF, no C1, no BiDi control.
@@ -64,7 +64,7 @@ def hostile_app(tmp_path: Path) -> tuple[IologApp, list[str]]:
 
 
 async def ready(pilot) -> None:
-    await wait_until(pilot, lambda: pilot.app.scan_progress is None)
+    await wait_until(pilot, lambda: pilot.app.log_screen.panes.scan_progress is None)
     await pilot.pause(0.1)
 
 
@@ -175,12 +175,12 @@ async def test_search_highlights_and_status(tmp_path: Path) -> None:
     async with app.run_test(headless=False, size=SIZE, notifications=True) as pilot:
         await ready(pilot)
         await pilot.press("slash", *"PWNED", "enter")
-        await wait_until(pilot, lambda: app.search_finished)
+        await wait_until(pilot, lambda: app.log_screen.search_bar.finished)
         await pilot.press("n", "n")
         await pilot.pause(0.1)
         # A pattern is shown as text in the status bar and toasts, never as markup.
         await pilot.press("slash", "ctrl+a", "ctrl+k", *"[b]nothing", "enter")
-        await wait_until(pilot, lambda: app.search_finished)
+        await wait_until(pilot, lambda: app.log_screen.search_bar.finished)
         await pilot.pause(0.1)
         shown = assert_safe(written)
     assert 'match 3 of 27' in shown
@@ -198,7 +198,7 @@ async def test_export_prompt_and_its_toast(tmp_path: Path, monkeypatch: pytest.M
         await pilot.pause(0.1)
         prompt = assert_safe(written)
         await pilot.press("enter")
-        await wait_until(pilot, lambda: app.last_export is not None)
+        await wait_until(pilot, lambda: app.log_screen.last_export is not None)
         await pilot.pause(0.2)
         toast = assert_safe(written)
     name = HOSTILE_NAME_SHOWN.replace(".log", "-shown.txt")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from iolog import Stream, read_entries
-from iolog_tui.histogram import Histogram, exact_histogram
 from iolog_tui.logview import LogView
+from iolog_tui.model.histogram import Histogram, exact_histogram
 from iolog_tui.timeline import LABEL_CELLS, Timeline
 
 from .conftest import START_NS, wait_until
-from .test_tui_app import SIZE, make_app, pilot_test
-from .test_tui_investigate import known_items, ready
+from .tui_helpers import SIZE, known_items, make_app, pilot_test, ready
 
 SECOND_NS = 1_000_000_000
 
@@ -119,7 +118,7 @@ def test_exact_histogram_counts_the_window_only() -> None:
 
 @pilot_test
 async def test_a_since_window_is_counted_exactly(write_log) -> None:
-    from iolog_tui.screens import TimeRange
+    from iolog_tui.model.timerange import TimeRange
 
     path = write_log([(Stream.STDOUT, b"line %d\n" % n) for n in range(100)])
     since_ns = START_NS + 30 * 3 * SECOND_NS // 2  # entry 30

@@ -1,7 +1,7 @@
 """The row scan: decoder events and fast-walk batches into rows, in a worker.
 
 This module owns turning a log file into the compact row arrays of
-:class:`~iolog_tui.model.LogModel`. A :class:`RowScanner` makes a row of
+:class:`~iolog_tui.model.rows.LogModel`. A :class:`RowScanner` makes a row of
 each logical line, at its first entry, by the one line rule
 (:class:`iolog.LineState`: an entry that does not end in a newline continues
 in the next entry of its stream; damage ends the open lines), and a row of
@@ -24,13 +24,12 @@ import os
 import time
 from array import array
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 
 from iolog import Decoder, Entry, Event, FastBatch, LineState, LogFile, Skipped, Truncated
 
-from .model import LogModel, RowKind
+from .rows import LogModel, RowBatch, RowKind
 
-__all__ = ["RowBatch", "RowScanner", "classify_tail", "scan_file", "scan_whole_file", "settle_tail"]
+__all__ = ["RowScanner", "classify_tail", "scan_file", "scan_whole_file", "settle_tail"]
 
 #: Bytes decoded before the first batch is handed over (the first screenful).
 FIRST_BATCH_BYTES = 64 * 1024
@@ -42,47 +41,6 @@ FIRST_HANDOVER_S = 0.05
 HANDOVER_S = 0.25
 _STREAM_BYTES = (b"\x00", b"\x01")
 _INVERT_FLAG = bytes([1]) + bytes(255)  # stderr flags (0/1) to stdout flags
-
-
-@dataclass(slots=True)
-class RowBatch:
-    """New rows found by a :class:`RowScanner`, to append to a :class:`~iolog_tui.model.LogModel`.
-
-    Attributes:
-        generation: the model generation the scan belongs to (stale batches
-            from a cancelled scan are ignored).
-        offsets: file offset of each new row.
-        kinds: :class:`RowKind` of each new row.
-        stream_rows: per stream, the row numbers of its new lines.
-        garbage: byte length of each new garbage row, by its offset.
-        open_rows: row numbers of lines still waiting for a newline (their
-            drawn contents may change), one slot per stream.
-        scanned_to: file offset up to which the scan has accounted for bytes.
-        rows_seen: rows scanned so far, including those the time filter dropped.
-        retract: rows to remove from the end before appending (a provisional
-            truncated tail that turned out to be a growing entry).
-        read_to: how far the scan has read (at least ``scanned_to``): its
-            progress, also through bytes that have not been decided yet.
-        skipping_from: while the decoder is passing over undecodable bytes
-            (no event has come of them yet), where they begin; else ``None``.
-    """
-
-    generation: int
-    offsets: array[int] = field(default_factory=lambda: array("q"))
-    kinds: array[int] = field(default_factory=lambda: array("B"))
-    stream_rows: tuple[array[int], array[int]] = field(
-        default_factory=lambda: (array("I"), array("I"))
-    )
-    garbage: dict[int, int] = field(default_factory=dict)
-    open_rows: tuple[int | None, int | None] = (None, None)
-    scanned_to: int = 0
-    rows_seen: int = 0
-    retract: int = 0
-    read_to: int = 0
-    skipping_from: int | None = None
-
-    def __len__(self) -> int:
-        return len(self.offsets)
 
 
 class RowScanner:
@@ -101,7 +59,7 @@ class RowScanner:
         until_ns: keep rows whose first entry is before this time.
         open_lines: for stdout and stderr, whether a line is open where the
             events start (a scan that does not start at the beginning of
-            the log: see :meth:`iolog_tui.navigation.Navigator.lines_open_at`).
+            the log: see :meth:`iolog_tui.model.navigation.Navigator.lines_open_at`).
     """
 
     def __init__(

@@ -1,6 +1,6 @@
 """Which rows of a range pass a test, decided from the file's batches: the search count's walk.
 
-This module owns the fast path of :func:`iolog_tui.search.scan_rows`. It
+This module owns the fast path of :func:`iolog_tui.model.search.scan_rows`. It
 reads the file once, from the range's first line row, with
 :meth:`iolog.LogFile.batches` (the codec's walk: where entries chain cleanly,
 a :class:`iolog.FastBatch` of raw bytes with no object per entry; elsewhere
@@ -10,7 +10,7 @@ batch), so every line is the one :func:`iolog.read_lines` reads from its
 row's offset. A line is tested on its message as the viewer draws it: at
 most ``MAX_ROW_BYTES`` of it, its continuations looked for up to
 ``MAX_ROW_SPAN_BYTES`` past its first entry (as :meth:`LogModel.row
-<iolog_tui.model.LogModel.row>` reads a row alone).
+<iolog_tui.model.rows.LogModel.row>` reads a row alone).
 
 What makes it fast. A line of one entry (it ends in a newline, the common
 case) is tested straight from the batch's buffer, and, with a needle (bytes
@@ -35,7 +35,7 @@ from itertools import compress
 
 from iolog import Entry, Event, FastBatch, LineState, LogFile
 
-from .model import MAX_ROW_BYTES, MAX_ROW_SPAN_BYTES, RowKind
+from .rows import MAX_ROW_BYTES, MAX_ROW_SPAN_BYTES, RowKind
 
 __all__ = ["passing_rows"]
 
@@ -61,7 +61,7 @@ def passing_rows(
     Args:
         path: the log file.
         offsets: file offset of each model row.
-        kinds: :class:`~iolog_tui.model.RowKind` of each model row.
+        kinds: :class:`~iolog_tui.model.rows.RowKind` of each model row.
         start_row: the first row to decide.
         end_row: one past the last row to decide (at most ``len(offsets)``).
         test: ``test(kind, message)`` says whether a line row passes; with a

@@ -5,9 +5,9 @@ A *row* is a logical line (the entries of one stream joined until a newline,
 so a line the writer split at 4095 bytes is one row), or one run of skipped
 garbage, or a truncated tail. Rows are kept as compact arrays (the file
 offset of each row's first entry and its kind; per stream, the row numbers
-of that stream), built by a :class:`~iolog_tui.scan.RowScanner` from decoder events in a worker
-thread (:mod:`iolog_tui.scan`) and handed to :class:`LogModel` in
-:class:`~iolog_tui.scan.RowBatch` es. Row contents are read back from the
+of that stream), built by a :class:`~iolog_tui.model.scan.RowScanner` from decoder events in a worker
+thread (:mod:`iolog_tui.model.scan`) and handed to :class:`LogModel` in
+:class:`RowBatch` es. Row contents are read back from the
 file by offset when they are drawn, with :func:`iolog.read_lines` (the
 codec's line rule: no line is assembled here), through a small LRU cache,
 so memory is a few bytes per row whatever the file size.
@@ -20,18 +20,15 @@ import os
 from array import array
 from bisect import bisect_left
 from collections import OrderedDict
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
 
 from iolog import Line, Stream, read_lines
-
-if TYPE_CHECKING:
-    from .scan import RowBatch
 
 __all__ = [
     "MAX_ROW_BYTES",
     "LogModel",
     "Row",
+    "RowBatch",
     "RowKind",
     "RowView",
 ]
@@ -89,6 +86,47 @@ class Row:
         return None
 
 
+@dataclass(slots=True)
+class RowBatch:
+    """New rows found by a :class:`~iolog_tui.model.scan.RowScanner`, to append to a :class:`LogModel`.
+
+    Attributes:
+        generation: the model generation the scan belongs to (stale batches
+            from a cancelled scan are ignored).
+        offsets: file offset of each new row.
+        kinds: :class:`RowKind` of each new row.
+        stream_rows: per stream, the row numbers of its new lines.
+        garbage: byte length of each new garbage row, by its offset.
+        open_rows: row numbers of lines still waiting for a newline (their
+            drawn contents may change), one slot per stream.
+        scanned_to: file offset up to which the scan has accounted for bytes.
+        rows_seen: rows scanned so far, including those the time filter dropped.
+        retract: rows to remove from the end before appending (a provisional
+            truncated tail that turned out to be a growing entry).
+        read_to: how far the scan has read (at least ``scanned_to``): its
+            progress, also through bytes that have not been decided yet.
+        skipping_from: while the decoder is passing over undecodable bytes
+            (no event has come of them yet), where they begin; else ``None``.
+    """
+
+    generation: int
+    offsets: array[int] = field(default_factory=lambda: array("q"))
+    kinds: array[int] = field(default_factory=lambda: array("B"))
+    stream_rows: tuple[array[int], array[int]] = field(
+        default_factory=lambda: (array("I"), array("I"))
+    )
+    garbage: dict[int, int] = field(default_factory=dict)
+    open_rows: tuple[int | None, int | None] = (None, None)
+    scanned_to: int = 0
+    rows_seen: int = 0
+    retract: int = 0
+    read_to: int = 0
+    skipping_from: int | None = None
+
+    def __len__(self) -> int:
+        return len(self.offsets)
+
+
 class RowView:
     """The rows of one pane: all rows (merged) or the lines of one stream.
 
@@ -133,7 +171,7 @@ class LogModel:
     """Rows of one log file, appended from scanner batches, read by offset.
 
     Every method runs on one thread (the UI's); scanners run elsewhere and
-    hand over :class:`~iolog_tui.scan.RowBatch` es.
+    hand over :class:`RowBatch` es.
 
     Args:
         path: the log file.
@@ -173,7 +211,7 @@ class LogModel:
             reopen: open the path again (the file was replaced or truncated).
 
         Returns:
-            The new generation, to give to the next :class:`~iolog_tui.scan.RowScanner`.
+            The new generation, to give to the next :class:`~iolog_tui.model.scan.RowScanner`.
         """
         if reopen:
             new_fd = os.open(self.path, os.O_RDONLY)

@@ -8,13 +8,13 @@ by default, or a regular expression, case-insensitive unless asked.
 
 :func:`scan_rows` reads the file once from one model row's offset and hands
 each logical line of a row range to a test, yielding the matching row
-numbers in compact arrays (the walk is :mod:`iolog_tui.blockmatch`);
+numbers in compact arrays (the walk is :mod:`iolog_tui.model.blockmatch`);
 :func:`iter_lines` reads a range of rows' lines back (for export) with
 :func:`iolog.read_lines`. Both run in worker threads and read only the
 model's row arrays (offsets and kinds), so their row numbers are the model's;
 neither assembles lines by a rule of its own. :class:`FilteredRows` shows a
 subset of rows (a filter's result, an array of row numbers) with the same
-interface as :class:`~iolog_tui.model.RowView`.
+interface as :class:`~iolog_tui.model.rows.RowView`.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from typing import NamedTuple
 from iolog import InvalidArgumentError, Line, Stream, read_lines
 
 from .blockmatch import passing_rows
-from .model import LogModel, Row, RowKind, RowView
+from .rows import LogModel, Row, RowKind, RowView
 
 __all__ = [
     "FilteredRows",
@@ -191,7 +191,7 @@ def iter_lines(
     Args:
         path: the log file.
         offsets: file offset of each row's first entry.
-        kinds: :class:`~iolog_tui.model.RowKind` of each row.
+        kinds: :class:`~iolog_tui.model.rows.RowKind` of each row.
         start_row: the first row.
         end_row: one past the last row (at most ``len(offsets)``).
         max_bytes: keep at most this much of each message (``Line.size``
@@ -251,7 +251,7 @@ def scan_rows(
     """Yield the line rows of ``[start_row, end_row)`` that pass ``test``.
 
     One pass over the file from the first row decides every row (see
-    :func:`~iolog_tui.blockmatch.passing_rows`): each row's line is the one
+    :func:`~iolog_tui.model.blockmatch.passing_rows`): each row's line is the one
     :func:`iolog.read_lines` reads from its offset, tested on the message
     the viewer draws (at most ``MAX_ROW_BYTES``). With a ``needle`` (see
     :attr:`Matcher.needle`) only the lines that may hold it are tested.
@@ -259,7 +259,7 @@ def scan_rows(
     Args:
         path: the log file.
         offsets: file offset of each row's first entry.
-        kinds: :class:`~iolog_tui.model.RowKind` of each row.
+        kinds: :class:`~iolog_tui.model.rows.RowKind` of each row.
         start_row: the first row to test.
         end_row: one past the last row to test.
         test: ``test(kind, message)`` says whether a line row passes; with a
@@ -324,7 +324,9 @@ class FilteredRows(RowView):
     """The rows of a pane under a filter: a compact array of model row numbers.
 
     The array grows as the filter scan proceeds (and, when following, as new
-    rows arrive and pass).
+    rows arrive and pass). It numbers the rows of the model's generation when
+    it was made: once the model starts over, the view is empty (until the
+    filter, run again, gives a new one).
 
     Args:
         model: the model the rows live in.
@@ -335,9 +337,10 @@ class FilteredRows(RowView):
     def __init__(self, model: LogModel, rows: array[int], stream: Stream | None = None) -> None:
         super().__init__(model, stream)
         self.passing = rows
+        self.generation = model.generation
 
     def __len__(self) -> int:
-        return len(self.passing)
+        return len(self.passing) if self.model.generation == self.generation else 0
 
     def merged_index(self, index: int) -> int:
         """The model row number of this view's row ``index``."""
@@ -353,13 +356,15 @@ class FilteredRows(RowView):
 
     def index_at_offset(self, offset: int) -> int:
         """The first row of this view at or after file ``offset`` (may be ``len``)."""
+        if not len(self):
+            return 0
         return bisect_left(self.passing, offset, key=self.model.offsets.__getitem__)
 
 
 def view_index(rows: RowView, model_row: int) -> int:
     """The first row of ``rows`` at or after model row ``model_row`` (may be ``len``)."""
     if isinstance(rows, FilteredRows):
-        return bisect_left(rows.passing, model_row)
+        return bisect_left(rows.passing, model_row) if len(rows) else 0
     if rows.stream is None:
         return min(model_row, len(rows))
     return bisect_left(rows.model.stream_rows[int(rows.stream)], model_row)

@@ -2,7 +2,7 @@
 
 This module owns the export formats and the writing, without knowing
 anything of Textual. The rows are read back from the log with
-:func:`~iolog_tui.search.iter_lines` (:func:`iolog.read_lines`, in a worker
+:func:`~iolog_tui.model.search.iter_lines` (:func:`iolog.read_lines`, in a worker
 thread) and written as they come, so any number of rows takes constant
 memory. Plain text is the lines'
 payload bytes as written by the container (like ``iolog cat``); with
@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 from iolog import MAX_ENTRY_SIZE, Entry, Line, LogFile, encode_entry, format_docker_time
 
-from .model import MAX_ROW_BYTES
+from .rows import MAX_ROW_BYTES
 from .search import RowTest, iter_lines
 
 __all__ = ["ExportFormat", "export_rows"]

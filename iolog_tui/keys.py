@@ -1,0 +1,175 @@
+"""The keys, told once: the help page and the palette's key hints are made from the bindings.
+
+This module owns the log screen's keys (:data:`LOG_BINDINGS`), the command
+palette's entries (:data:`COMMANDS`, whose key hints come from those
+bindings), how a key is shown to a person (``slash`` is ``/``,
+``ctrl+r`` is ``Ctrl+R``, ``down`` is ``↓``) and the layout of the help
+page. The page is a template whose every key is a placeholder naming a
+binding (by its ``id``, else its action: ``{since}``, ``{scroll_down[1]}``
+for a binding's second key); :func:`help_text` fills it in from the
+bindings the widgets declare, so changing a binding changes the help, and a
+key the help names that no binding has is an error.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from textual.binding import Binding, BindingType
+
+__all__ = [
+    "COMMANDS",
+    "HELP_TEMPLATE",
+    "LOG_BINDINGS",
+    "binding_name",
+    "help_text",
+    "key_names",
+    "palette_entries",
+    "show_key",
+]
+
+_NAMES = {
+    "slash": "/", "ampersand": "&", "question_mark": "?", "enter": "Enter", "escape": "Esc",
+    "tab": "Tab", "down": "↓", "up": "↑", "left": "←", "right": "→", "home": "Home",
+    "end": "End", "pageup": "PgUp", "pagedown": "PgDn", "space": "space",
+}
+
+#: The log screen's keys, in the footer's order (Textual lists a node's bindings in order).
+LOG_BINDINGS: list[BindingType] = [
+    Binding("slash", "search", "Search", show=False),
+    Binding("n", "next_match", "Next"),
+    Binding("N", "previous_match", "Prev"),
+    Binding("ampersand", "filter", "Filter", show=False),
+    Binding("1", "streams('stdout')", "stdout only", show=False, id="stdout_only"),
+    Binding("2", "streams('stderr')", "stderr only", show=False, id="stderr_only"),
+    Binding("3", "streams('both')", "Both streams", show=False, id="both_streams"),
+    Binding("enter", "detail", "Detail", show=False),
+    Binding("y", "copy", "Copy", show=False),
+    Binding("e", "export", "Save", show=False),
+    Binding("escape", "escape", "Stop/clear"),
+    Binding("T", "timeline", "Timeline", show=False),
+    Binding("s", "since", "Since"),
+    Binding("f", "follow", "Follow"),
+    Binding("f", "pause", "Pause"),
+    Binding("p", "split", "Split"),
+    Binding("t", "time_format", "Time"),
+    Binding("w", "wrap", "Wrap"),
+    Binding("tab", "other_pane", "Other pane", priority=True),
+    Binding("question_mark", "help", "Help"),
+    Binding("q", "app.quit", "Quit"),
+]
+
+#: The command palette's entries, in order: the action, its title, what it does.
+#: The palette adds the action's key from :data:`LOG_BINDINGS`.
+COMMANDS = (
+    ("search", "Search…", "Find text or a regular expression"),
+    ("next_match", "Next match", "Go to the next match"),
+    ("previous_match", "Previous match", "Go to the previous match"),
+    ("filter", "Filter…", "Show only rows that match, or hide them"),
+    ("clear_filter", "Clear filter", "Show every row again"),
+    ("streams('stdout')", "Show stdout only", "Only stdout in the merged pane"),
+    ("streams('stderr')", "Show stderr only", "Only stderr in the merged pane"),
+    ("streams('both')", "Show both streams", "stdout and stderr"),
+    ("detail", "Entry detail", "Everything about the selected row"),
+    ("copy", "Copy rows", "Copy the selected rows, or those on screen"),
+    ("export", "Save shown rows…", "Write what is shown to a file: text or iolog"),
+    ("timeline", "Timeline", "Show or hide entries per time bucket; click a bucket to go there"),
+    ("since", "Since…", "Show the entries from a time on, or up to one"),
+    ("follow", "Follow", "Stay at the bottom as entries arrive"),
+    ("split", "Split stdout and stderr", "One pane per stream, or both merged"),
+    ("time_format", "Timestamps", "UTC, local, relative or hidden"),
+    ("wrap", "Wrap long lines", "Wrap long lines, or scroll sideways"),
+    ("help", "Help", "Every key, in one screen"),
+)
+
+HELP_TEMPLATE = """\
+[b]Moving[/]
+  {scroll_up[1]} {scroll_down[1]}  {scroll_down[0]} {scroll_up[0]}        one line            \
+{page_up[0]} {page_down[0]}  {page_up[1]} {page_down[1]}   one page
+  {scroll_left[1]} {scroll_right[1]}  {scroll_left[0]} {scroll_right[0]}        sideways            \
+{scroll_home[0]} {scroll_home[1]} / {scroll_end[0]} {scroll_end[1]}       top / bottom
+  mouse wheel     scroll              {other_pane}                  other pane (split)
+
+[b]Showing[/]
+  {since}   since picker: since/until, presets, preview
+  {follow}   follow / pause: stay at the bottom as entries arrive; scrolling up
+      pauses (new entries are counted), {scroll_end[0]} or {scroll_end[1]} resumes
+  {split}   split stdout and stderr into two panes
+  {time_format}   timestamps: UTC → local → relative → hidden
+  {wrap}   wrap long lines
+
+[b]Investigating[/]
+  {search}   search (in the prompt {regex} regex, {match_case} match case)   \
+{next_match} {previous_match}  next / previous
+  {filter}   filter: only rows that match ({invert} in the prompt hides them instead)
+  {stdout_only} {stderr_only} {both_streams}    stdout only / stderr only / both          \
+{detail}   entry detail
+  {copy}   copy the selected rows      {export}   save what is shown      \
+{command_palette}  command palette
+  {timeline}   timeline: {earlier[0]} {later[0]} and {choose} (or a click) go to a time; \
+{leave} back to the log
+
+[b]Rows[/]
+  [$success]▌[/] stdout      [$error]▌[/] stderr      [$text-muted]░[/] skipped garbage, truncated tail
+
+  {help}  this help     {quit}  quit
+"""
+"""The help page; every ``{name}`` is a binding's keys (see :func:`help_text`)."""
+
+
+def show_key(key: str) -> str:
+    """One key as a person reads it: ``slash`` → ``/``, ``ctrl+r`` → ``Ctrl+R``."""
+    if key in _NAMES:
+        return _NAMES[key]
+    *modifiers, last = key.split("+")
+    if modifiers:
+        return "+".join([*(part.capitalize() for part in modifiers), last.upper()])
+    return key
+
+
+def binding_name(binding: Binding) -> str:
+    """The name a binding goes by in the help: its ``id``, else its action (``app.quit`` → ``quit``)."""
+    if binding.id:
+        return binding.id
+    return re.sub(r"\W+", "_", binding.action.rpartition(".")[2]).strip("_")
+
+
+class _Keys(list[str]):
+    """A binding's keys as shown: all of them joined by a space, or one by index."""
+
+    def __format__(self, spec: str) -> str:
+        return format(" ".join(self), spec)
+
+
+def key_names(bindings: Iterable[Binding]) -> dict[str, _Keys]:
+    """Each binding's keys as shown, by :func:`binding_name` (the first binding of a name wins)."""
+    names: dict[str, _Keys] = {}
+    for binding in bindings:
+        names.setdefault(binding_name(binding), _Keys(show_key(key) for key in binding.key.split(",")))
+    return names
+
+
+def help_text(bindings: Iterable[Binding], extra: Mapping[str, str] = {}) -> str:  # noqa: B006
+    """The help page with the keys of ``bindings`` (and ``extra`` named keys) filled in.
+
+    Raises:
+        KeyError: the page names a key that no binding has.
+    """
+    names: dict[str, object] = dict(key_names(bindings))
+    names.update({name: _Keys([show_key(key)]) for name, key in extra.items()})
+    return HELP_TEMPLATE.format_map(names)
+
+
+def palette_entries(bindings: Iterable[BindingType]) -> list[tuple[str, str, str]]:
+    """The command palette's entries (:data:`COMMANDS`): title, help with the key, action."""
+    keys = {
+        binding.action: key_names([binding])[binding_name(binding)]
+        for binding in reversed(list(bindings))
+        if isinstance(binding, Binding)
+    }
+    entries = []
+    for action, title, what in COMMANDS:
+        key = keys.get(action)
+        entries.append((title, what if key is None else f"{what} ({key})", action))
+    return entries

@@ -1,0 +1,473 @@
+"""The log screen: it composes the viewer's widgets, holds every key, and routes messages.
+
+This module owns the wiring, not the state. The widgets own theirs:
+:class:`~iolog_tui.panes.LogPanes` (the panes, the scan, follow, split,
+wrap, time format, the selection), :class:`~iolog_tui.filterbar.FilterBar`
+(which rows a pane shows), :class:`~iolog_tui.searchbar.SearchBar` (the
+search and its count), :class:`~iolog_tui.timeline.Timeline` and
+:class:`~iolog_tui.statusbar.StatusBar`. Messages go up to this screen,
+which hands state down as attributes: after every change it gives the
+status bar its facts and the bars and the timeline what they read from the
+panes (:meth:`LogScreen.refresh_status`). The screen holds the one list of
+keys that act on the log (:data:`~iolog_tui.keys.LOG_BINDINGS`: the footer, the help
+page and the command palette are made from them).
+
+Row actions (entry detail, copy, export) are here too: they act on the pane
+worked in, through the filter bar's test of which rows it shows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from iolog import Stream
+
+from .detail import DetailScreen
+from .filterbar import FilterBar
+from .keys import LOG_BINDINGS, help_text, palette_entries
+from .logview import LogView
+from .messages import IndexProgress, RowsFound, ScanFailed, ScanFinished, SourceChanged
+from .model.rows import RowKind
+from .model.timerange import TimeRange
+from .panes import LogPanes
+from .prompts import ExportPrompt, ExportRequest, PatternPrompt, PatternRequest
+from .render import TimeFormat
+from .rowactions import ExportDone, RowExporter, export_stem, selected_text
+from .screens import HelpScreen, SincePicker
+from .searchbar import SearchBar
+from .sources import LogSource
+from .statusbar import StatusBar, StatusFacts
+from .timeline import Timeline
+
+__all__ = ["LogScreen"]
+
+_INVESTIGATE_ACTIONS = {
+    "search", "next_match", "previous_match", "filter", "streams", "detail", "copy",
+    "export", "escape", "timeline",
+}
+_VIEW_ACTIONS = {"since", "follow", "split", "time_format", "wrap", "help"}
+
+
+class LogScreen(Screen[None]):
+    """One iolog file: merged or split by stream, by time, following.
+
+    Args:
+        source: the file to show and, for a live source, its pump.
+        time_range: the initial since/until window.
+        follow: start following the file.
+        time_format: how timestamps are shown at first.
+        clock: unix nanoseconds "now" (for durations and relative times).
+
+    Raises:
+        OSError: the file cannot be opened.
+    """
+
+    BINDINGS = LOG_BINDINGS
+
+    def __init__(
+        self,
+        source: LogSource,
+        *,
+        time_range: TimeRange | None = None,
+        follow: bool = False,
+        time_format: TimeFormat = TimeFormat.UTC,
+        clock: Callable[[], int] = time.time_ns,
+    ) -> None:
+        super().__init__()
+        self.clock = clock
+        self.source = source
+        self.panes = LogPanes(
+            source, time_range=time_range or TimeRange(), follow=follow, time_format=time_format,
+            clock=clock, id="panes",
+        )
+        """The panes and the scan."""
+        model = self.panes.model
+        self.timeline = Timeline(model, self.panes.navigator, id="timeline")
+        """Entries per time bucket (T)."""
+        self.status_bar = StatusBar(clock=clock, id="statusbar")
+        """The line under the panes."""
+        self.filter_bar = FilterBar(model)
+        """The stream choice and the row filter."""
+        self.search_bar = SearchBar(model)
+        """The search and its count."""
+        self.exporter = RowExporter()
+        """Saves the rows shown to a file."""
+        self.mounted = asyncio.Event()
+        """Set once the screen's widgets are mounted and the scan has started."""
+        self._generation_seen = -1
+
+    def compose(self) -> ComposeResult:
+        yield self.timeline
+        yield self.panes
+        yield self.status_bar
+        yield self.filter_bar
+        yield self.search_bar
+        yield self.exporter
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.refresh_status()
+        self.mounted.set()
+
+    def commands(self) -> list[tuple[str, str, str]]:
+        """The command palette's entries: title, help (with the key), action."""
+        return palette_entries(self.BINDINGS)
+
+    # -- attributes down ------------------------------------------------------------------
+
+    def refresh_status(self) -> None:
+        """Hand the panes' state down to the other widgets, and redraw what depends on it."""
+        if not self.is_mounted:
+            return
+        panes = self.panes
+        scanning = panes.scan_progress is not None
+        for bar in (self.filter_bar, self.search_bar):
+            bar.scanning = scanning
+            bar.tailing = panes.tailing
+        timeline = self.timeline
+        timeline.navigator = panes.navigator
+        timeline.time_range = panes.time_range
+        timeline.scanning = scanning
+        timeline.tailing = panes.tailing
+        timeline.time_format = panes.time_format
+        panes.refresh_panes()
+        model = panes.model
+        chosen = panes.time_range
+        self.status_bar.facts = StatusFacts(
+            source_label=self.source.label,
+            rows=len(model),
+            stdout_rows=len(model.stdout),
+            stderr_rows=len(model.stderr),
+            entryless_bytes=panes.entryless_bytes,
+            tailing=panes.tailing,
+            following=panes.following,
+            new_rows=panes.new_rows,
+            since_ns=chosen.since_ns,
+            until_ns=chosen.until_ns,
+            entries_in_file=panes.navigator.entry_count(),
+            time_format=panes.time_format,
+            source_note=panes.source_note,
+            scan_progress=panes.scan_progress,
+            index_progress=panes.index_progress,
+            skipping=panes.skipping,
+        )
+        self._mark_position()
+
+    def investigate_status(self) -> Text:
+        """What the status bar says about the stream filter, the filter and the search."""
+        text = self.filter_bar.describe(
+            split=self.panes.split, shown_rows=len(self.panes.active_view().rows)
+        )
+        text.append_text(self.search_bar.describe())
+        return text
+
+    def refresh_investigation(self) -> None:
+        """Redraw what the status bar says about filters and the search."""
+        if self.is_mounted:
+            self.status_bar.investigation = self.investigate_status()
+
+    def _mark_position(self) -> None:
+        timeline = self.timeline
+        if not timeline.shown:
+            return
+        view = self.panes.active_view()
+        rows = view.rows
+        timeline.mark(rows.row(min(view.top_row, len(rows) - 1)).timestamp_ns if len(rows) else None)
+
+    # -- messages up ----------------------------------------------------------------------
+
+    @on(RowsFound)
+    def _rows_found(self) -> None:
+        self.refresh_status()
+        self.timeline.rows_arrived()
+        if self.panes.model.generation != self._generation_seen:
+            self._generation_seen = self.panes.model.generation
+            self._restart_investigation()
+        self.refresh_investigation()
+
+    @on(ScanFinished)
+    def _scan_finished(self) -> None:
+        self.refresh_status()
+        self.refresh_investigation()
+
+    @on(IndexProgress)
+    @on(ScanFailed)
+    @on(SourceChanged)
+    def _panes_changed(self) -> None:
+        self.refresh_status()
+
+    @on(LogView.Scrolled)
+    def _scrolled(self) -> None:
+        facts = self.status_bar.facts
+        if facts is None or facts.following != self.panes.following:
+            self.refresh_status()  # scrolling paused or resumed following
+        else:
+            self._mark_position()  # a key's fast path: the status bar says the same
+
+    @on(Timeline.Ready)
+    def _timeline_ready(self) -> None:
+        self._mark_position()
+
+    @on(Timeline.OffsetChosen)
+    def _offset_chosen(self, message: Timeline.OffsetChosen) -> None:
+        self.panes.jump_to_offset(message.offset)
+        self.refresh_status()
+
+    @on(Timeline.Left)
+    def _timeline_left(self) -> None:
+        self.panes.active_view().focus()
+
+    @on(FilterBar.Passed)
+    def _filter_passed(self, message: FilterBar.Passed) -> None:
+        if message.batch.rows or message.finished:
+            self.panes.rows_changed()
+        self.refresh_investigation()
+
+    @on(SearchBar.MatchChosen)
+    def _match_chosen(self, message: SearchBar.MatchChosen) -> None:
+        self.panes.select(message.view, message.row, message.row)
+        self.panes.reveal(message.view, message.row)
+        self.refresh_investigation()
+        self.refresh_status()
+
+    @on(SearchBar.Near)
+    @on(SearchBar.Counted)
+    @on(SearchBar.Found)
+    def _search_went_on(self) -> None:
+        self.refresh_investigation()
+
+    def _restart_investigation(self) -> None:
+        """The model started over (new time window, file replaced): filter and search again."""
+        self.panes.clear_selection(redraw=False)
+        if self.filter_bar.restart():
+            self._install_rows()
+        if self.search_bar.request is not None:
+            self._start_search(self.search_bar.request, from_row=0)
+
+    def _install_rows(self) -> None:
+        self.panes.install_rows(self.filter_bar.rows_for)
+        self.refresh_investigation()
+
+    def _shown_rows_changed(self) -> None:
+        """The stream or the filter changed what the panes show: search them again."""
+        if self.search_bar.request is not None:
+            self._start_search(self.search_bar.request)
+
+    # -- keys -----------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide keys that do nothing now (the footer shows only the rest)."""
+        panes = self.panes
+        modal = isinstance(self.app.screen, (SincePicker, HelpScreen))
+        if action == "other_pane":
+            return panes.split and not modal
+        if action == "follow" and panes.following:
+            return False
+        if action == "pause":
+            return panes.following and not modal
+        if action in _VIEW_ACTIONS:
+            return not modal
+        if action not in _INVESTIGATE_ACTIONS:
+            return True
+        if self.app.screen is not self:
+            return False
+        if action in ("next_match", "previous_match"):
+            return self.search_bar.request is not None
+        if action == "escape":
+            return self.search_bar.counting or self.search_bar.request is not None or panes.has_selection
+        return True
+
+    def action_follow(self) -> None:
+        """Follow the file: stay at the bottom as entries arrive."""
+        self.panes.follow()
+        self.refresh_status()
+
+    def action_pause(self) -> None:
+        """Stop at the current place; new entries are counted."""
+        self.panes.following = False
+        self.refresh_status()
+
+    def action_split(self) -> None:
+        """Toggle the stdout/stderr split."""
+        self.panes.split = not self.panes.split
+        self.refresh_status()
+
+    def action_other_pane(self) -> None:
+        """Move focus to the other pane of the split."""
+        self.panes.other_pane()
+
+    def action_time_format(self) -> None:
+        """Cycle UTC → local → relative → hidden."""
+        self.panes.time_format = self.panes.time_format.next()
+        self.refresh_status()
+
+    def action_wrap(self) -> None:
+        """Toggle wrapping of long lines."""
+        self.panes.wrap = not self.panes.wrap
+        self.refresh_status()
+
+    def action_help(self) -> None:
+        """Show the keys."""
+        keys = (*self.BINDINGS, *LogView.BINDINGS, *Timeline.BINDINGS, *PatternPrompt.BINDINGS)
+        bindings = [binding for binding in keys if isinstance(binding, Binding)]
+        page = help_text(bindings, {"command_palette": self.app.COMMAND_PALETTE_BINDING})
+        self.app.push_screen(HelpScreen(page))
+
+    def action_since(self) -> None:
+        """Open the since picker; apply its window when it closes."""
+        self.app.push_screen(
+            SincePicker(self.panes.time_range, now_ns=self.clock, locate=self.panes.locate),
+            self._apply_range,
+        )
+
+    def _apply_range(self, chosen: TimeRange | None) -> None:
+        if chosen is None or chosen == self.panes.time_range:
+            return
+        self.apply_time_range(chosen)
+
+    def apply_time_range(self, chosen: TimeRange) -> None:
+        """Show only rows in ``chosen``: re-seek through the index and rescan."""
+        self.panes.apply_time_range(chosen)
+        self.refresh_status()
+
+    def action_timeline(self) -> None:
+        """Show the timeline and put the keyboard on it, or hide it."""
+        self.refresh_status()
+        if not self.timeline.toggle():
+            self.panes.active_view().focus()
+
+    # -- the stream choice and the filter ----------------------------------------------------
+
+    def action_streams(self, which: str) -> None:
+        """Show only stdout, only stderr, or both in the merged pane."""
+        if self.panes.split:
+            self.panes.split = False
+            self.refresh_status()
+        if self.filter_bar.choose_streams(which):
+            self._install_rows()
+            self._shown_rows_changed()
+
+    def action_filter(self) -> None:
+        """Ask for a filter pattern (``&``); an empty one shows every row again."""
+        self.app.push_screen(PatternPrompt("filter", self.filter_bar.request), self._filter_chosen)
+
+    def _filter_chosen(self, request: PatternRequest | None) -> None:
+        if request is not None:
+            self.apply_filter(None if request.matcher is None else request)
+
+    def action_clear_filter(self) -> None:
+        """Show every row again."""
+        self.apply_filter(None)
+
+    def apply_filter(self, request: PatternRequest | None) -> None:
+        """Show only the rows passing ``request`` (``None``: every row)."""
+        self.filter_bar.apply(request)
+        self._install_rows()
+        self._shown_rows_changed()
+
+    # -- the search --------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        """Ask for a search pattern (``/``); an empty one ends the search."""
+        self.app.push_screen(PatternPrompt("search", self.search_bar.request), self._search_chosen)
+
+    def _search_chosen(self, request: PatternRequest | None) -> None:
+        if request is None:
+            return
+        if request.matcher is None:
+            self.clear_search()
+        else:
+            self._start_search(request)
+
+    def _start_search(self, request: PatternRequest, *, from_row: int | None = None) -> None:
+        view = self.panes.active_view()
+        start = from_row
+        if start is None:
+            start = view.selection[0] if view.selection is not None else self.panes.top_model_row(view)
+        self.panes.highlight(request.matcher)
+        self.search_bar.start(request, view, self.filter_bar.shown_test(view), start)
+        self.refresh_investigation()
+
+    def clear_search(self) -> None:
+        """End the search: no highlights, no count."""
+        self.search_bar.clear()
+        self.panes.clear_selection(redraw=False)
+        self.panes.highlight(None)
+        self.refresh_investigation()
+
+    def action_next_match(self) -> None:
+        """Go to the next match (``n``), wrapping to the first at the end."""
+        self.search_bar.step(forward=True, fallback=self.panes.active_view())
+
+    def action_previous_match(self) -> None:
+        """Go to the previous match (``N``), wrapping to the last at the top."""
+        self.search_bar.step(forward=False, fallback=self.panes.active_view())
+
+    def action_escape(self) -> None:
+        """Stop the match count; else end the search; else clear the selection."""
+        if self.search_bar.counting:
+            self.search_bar.stop_count()
+        elif self.search_bar.request is not None:
+            self.clear_search()
+        else:
+            self.panes.clear_selection()
+        self.refresh_bindings()
+        self.refresh_investigation()
+
+    # -- the rows: detail, copy, export ------------------------------------------------------
+
+    def action_detail(self) -> None:
+        """Show everything about the selected row (or the top one)."""
+        view = self.panes.active_view()
+        if not len(view.rows):
+            return
+        if view.selection is None:
+            self.panes.select_top(view)
+        assert view.selection is not None
+        row = view.selection[0]
+        model = self.panes.model
+        kind = model.kinds[row]
+        offset = model.offsets[row]
+        if kind > RowKind.STDERR:
+            what = "skipped garbage" if kind == RowKind.SKIPPED else "a truncated entry"
+            self.notify(f"{model.row(row).length:,} bytes of {what} at offset {offset:,}", timeout=4)
+            return
+        self.app.push_screen(DetailScreen(model.path, offset, Stream(kind), now_ns=self.clock()))
+
+    def selected_text(self) -> tuple[str, int]:
+        """The selected rows (else those on screen) as they are shown, and how many rows."""
+        return selected_text(self.panes.active_view())
+
+    def action_copy(self) -> None:
+        """Copy the selected rows (else the rows on screen) to the clipboard."""
+        text, count = self.selected_text()
+        if not count:
+            return
+        self.app.copy_to_clipboard(text)
+        self.notify(f"copied {count:,} row{'s' if count != 1 else ''} to the clipboard", timeout=2)
+
+    def action_export(self) -> None:
+        """Save the rows shown in the pane to a file (text, with timestamps, or iolog)."""
+        view = self.panes.active_view()
+        model = self.panes.model
+        shown = self.filter_bar.shown_test(view)
+
+        def chosen(request: ExportRequest | None) -> None:
+            if request is not None:
+                self.exporter.export(model, len(model), request, shown)
+
+        self.app.push_screen(ExportPrompt(f"{export_stem(model.path)}-shown.txt", len(view.rows)), chosen)
+
+    @property
+    def last_export(self) -> ExportDone | None:
+        """How the last export ended."""
+        return self.exporter.last

@@ -1,0 +1,91 @@
+"""Testing rows as the scan adds them: the background search count and the filter.
+
+This module owns the loop that a search's match count and a filter run in a
+worker thread: test the model's rows from a start row with
+:func:`~iolog_tui.model.search.scan_rows`, block by block, then wait for the
+scan to add more, until the scan is done (and the file is not followed) or
+the model starts over. Between blocks it sleeps a little while the viewer
+still scans the file, so that keys and that scan are not kept waiting.
+"""
+
+from __future__ import annotations
+
+import time
+from array import array
+from collections.abc import Callable, Iterator
+
+from .rows import LogModel
+from .search import RowTest, ScanBatch, scan_rows
+
+__all__ = ["COUNT_PAUSE_S", "POLL_S", "follow_rows", "scanned_fraction"]
+
+#: How long the loop waits for new rows once it has tested them all.
+POLL_S = 0.1
+#: How long the count sleeps between blocks while the viewer still scans the file.
+COUNT_PAUSE_S = 0.003
+
+
+def follow_rows(
+    model: LogModel,
+    generation: int,
+    start_row: int,
+    test: RowTest,
+    cancelled: Callable[[], bool],
+    *,
+    scanning: Callable[[], bool],
+    tailing: Callable[[], bool],
+    needle: bytes | None = None,
+    exact_case: bool = True,
+) -> Iterator[tuple[ScanBatch, bool]]:
+    """Test ``model`` 's rows from ``start_row`` as they arrive (in a worker).
+
+    Args:
+        model: the rows; only read (see the thread rule in :mod:`iolog_tui.model`).
+        generation: the model generation to test; the loop ends when it changes.
+        start_row: the first row to test.
+        test: ``test(kind, message)``, true for a row that passes.
+        cancelled: true once the loop should end.
+        scanning: true while the viewer still scans the file.
+        tailing: true while the file is followed (the loop then never ends by itself).
+        needle, exact_case: as for :func:`~iolog_tui.model.search.scan_rows`.
+
+    Yields:
+        ``(batch, caught_up)``: the rows of each block that passed; a last,
+        empty batch with ``caught_up`` true once every row the scan found is
+        tested (again after new rows, while following).
+    """
+    done = start_row
+    announced = False
+
+    def should_stop() -> bool:
+        return cancelled() or model.generation != generation
+
+    def pause() -> None:
+        time.sleep(COUNT_PAUSE_S if scanning() else 0)
+
+    while not should_stop():
+        end = len(model)
+        if done < end:
+            announced = False
+            for batch in scan_rows(
+                model.path, model.offsets, model.kinds, done, end, test,
+                should_stop=should_stop, needle=needle, exact_case=exact_case,
+                between_blocks=pause,
+            ):
+                done = batch.done_row
+                yield batch, False
+            continue
+        if not scanning() and not announced:
+            announced = True
+            yield ScanBatch(array("I"), done), True
+            if not tailing():
+                return
+        time.sleep(POLL_S)
+
+
+def scanned_fraction(model: LogModel, row: int, *, scanning: bool) -> float:
+    """How far into the file a test that has reached model row ``row`` is (for progress)."""
+    if row >= len(model) or not len(model):
+        return 0.99 if scanning else 1.0
+    size = model.size or 1
+    return min(0.99, model.offsets[row] / size)

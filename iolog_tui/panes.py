@@ -1,0 +1,487 @@
+"""The log panes: merged or split by stream, wrapped, timed, following; and their scan.
+
+This module owns the panes' state and the worker that fills them. One
+:class:`~iolog_tui.model.LogModel` backs three :class:`~iolog_tui.logview.LogView` s
+(every row; stdout; stderr), of which the merged one or the two stream ones
+are shown. A scan worker (a thread, running
+:func:`~iolog_tui.scanjob.run_scan`) decodes the file from the chosen start
+(found through the time index for a "since"), posts
+:class:`~iolog_tui.messages.RowsFound` batches to the panes, and then, when
+following, keeps reading what is appended; a truncated or replaced file
+starts a new scan. The panes apply batches on the UI thread; the scan
+messages then go on up to the screen.
+
+The selection lives here too: one pane at a time has selected rows.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from rich.style import Style
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.reactive import reactive
+from textual.worker import get_current_worker
+
+from iolog import SourceState, SourceStatus
+
+from .logview import LogView
+from .messages import IndexProgress, RowsFound, ScanFailed, ScanFinished, SourceChanged
+from .model.navigation import Navigator
+from .model.rows import LogModel, RowView
+from .model.search import Matcher, view_index
+from .model.timerange import Landing, TimeRange
+from .render import TimeFormat, short_time
+from .scanjob import run_scan
+from .sources import LogSource
+from .statusbar import entryless_text
+
+__all__ = ["FIRST_PAINT_WAIT_S", "LogPanes"]
+
+#: Longest a scan waits for the first screenful to be drawn before going on.
+FIRST_PAINT_WAIT_S = 1.0
+
+
+class LogPanes(Horizontal):
+    """The log's panes and the scan that fills them.
+
+    Args:
+        source: the file to show and, for a live source, its pump.
+        time_range: the initial since/until window.
+        follow: start following the file.
+        time_format: how timestamps are shown at first.
+        clock: unix nanoseconds "now" (for durations and relative times).
+        id: as for any widget.
+    """
+
+    split: reactive[bool] = reactive(False)
+    """stdout and stderr in two panes."""
+    following: reactive[bool] = reactive(False)
+    """Stay at the bottom as rows arrive (false while paused)."""
+    time_format: reactive[TimeFormat] = reactive(TimeFormat.UTC)
+    """How timestamps are shown."""
+    wrap: reactive[bool] = reactive(False)
+    """Wrap long lines."""
+
+    def __init__(
+        self,
+        source: LogSource,
+        *,
+        time_range: TimeRange,
+        follow: bool,
+        time_format: TimeFormat,
+        clock: Callable[[], int],
+        id: str | None = None,  # noqa: A002 - Textual's name
+    ) -> None:
+        super().__init__(id=id)
+        self.source = source
+        self.clock = clock
+        self.model = LogModel(source.path)
+        self.navigator = Navigator(source.path)
+        """The file's time index and follower (a new one when the file is replaced)."""
+        self.time_range = time_range
+        self.tailing = follow or source.live
+        """The file is being followed (new rows are read as they are written)."""
+        self.new_rows = 0
+        """Rows that arrived while following was paused."""
+        self.scan_progress: float | None = 0.0
+        """Fraction of the file scanned, ``None`` once done."""
+        self.index_progress: float | None = None
+        """Fraction of the time index built, while it is being built."""
+        self.skipping: tuple[int, int] | None = None
+        """While the scan passes over undecodable bytes: where they begin, how far it has read."""
+        self.entryless_bytes: int | None = None
+        """The scan found no entry at all in this many bytes (the file is not a log)."""
+        self.source_note = ""
+        """The last thing a live source said (connected, disconnected...)."""
+        self._start_follow = follow or source.live
+        self._ui_ready = False
+        self._painted = threading.Event()
+        self._anchor: int | None = None
+        self.set_reactive(LogPanes.time_format, time_format)
+
+    def compose(self) -> ComposeResult:
+        now = self.clock
+        yield LogView(self.model.merged, now_ns=now, id="merged")
+        yield LogView(self.model.stdout, now_ns=now, id="stdout", classes="stream-pane")
+        yield LogView(self.model.stderr, now_ns=now, id="stderr", classes="stream-pane")
+
+    @property
+    def views(self) -> list[LogView]:
+        """Every pane (shown or not)."""
+        return list(self.query(LogView))
+
+    @property
+    def visible_views(self) -> list[LogView]:
+        """The panes on screen now."""
+        if self.split:
+            return [self.query_one("#stdout", LogView), self.query_one("#stderr", LogView)]
+        return [self.query_one("#merged", LogView)]
+
+    def active_view(self) -> LogView:
+        """The pane the user is working in (focused, else the first shown)."""
+        focused = self.screen.focused
+        if isinstance(focused, LogView) and focused.display:
+            return focused
+        return self.query_one("#stdout" if self.split else "#merged", LogView)
+
+    def top_model_row(self, view: LogView) -> int:
+        """The model row at the top of ``view`` (the row count when it is empty)."""
+        rows = view.rows
+        if not len(rows):
+            return len(self.model)
+        return rows.merged_index(min(view.top_row, len(rows) - 1))
+
+    def on_mount(self) -> None:
+        self._ui_ready = True
+        for view in self.views:
+            view.time_format = self.time_format
+        self.query_one("#merged", LogView).focus()
+        if self.source.pump is not None:
+            self.source.pump.start(self._pump_status)
+        self.following = self._start_follow
+        self._start_scan()
+        self.set_interval(1.0, self._tick)
+
+    def on_unmount(self) -> None:
+        self.workers.cancel_node(self)
+        self.source.close()
+        self.navigator.close()
+        self.model.close()
+
+    def _pump_status(self, status: SourceStatus) -> None:
+        """From the pump's thread: hand a status over to the UI thread."""
+        self.post_message(SourceChanged(-1, status))
+
+    def _tick(self) -> None:
+        if self.time_format is TimeFormat.RELATIVE:
+            for view in self.visible_views:
+                view.restyle()
+
+    # -- scanning -------------------------------------------------------------------
+
+    def _start_scan(self, *, reopen: bool = False) -> None:
+        generation = self.model.reset(reopen=reopen)
+        self._painted = threading.Event()
+        self.new_rows = 0
+        self.scan_progress = 0.0
+        self.skipping = None
+        self.entryless_bytes = None
+        for view in self.views:
+            view.reset()
+        self._scan(generation, self.time_range)
+        self.refresh_panes()
+
+    @work(thread=True, exclusive=True, group="scan", exit_on_error=False)
+    def _scan(self, generation: int, time_range: TimeRange) -> None:
+        worker = get_current_worker()
+        painted = self._painted
+        run_scan(
+            self.source.path, self.navigator, generation,
+            since_ns=time_range.since_ns, until_ns=time_range.until_ns,
+            post=self.post_message, cancelled=lambda: worker.is_cancelled,
+            tailing=lambda: self.tailing,
+            first_batch_shown=lambda: painted.wait(timeout=FIRST_PAINT_WAIT_S),
+        )
+
+    @on(RowsFound)
+    def _rows_found(self, message: RowsFound) -> None:
+        before = len(self.model)
+        if not self.model.apply(message.batch):
+            return
+        if not self._painted.is_set():
+            self.call_after_refresh(self._painted.set)
+        batch = message.batch
+        if self.scan_progress is not None and message.total_bytes:
+            self.scan_progress = min(1.0, batch.read_to / message.total_bytes)
+            skipping_from = batch.skipping_from
+            self.skipping = None if skipping_from is None else (skipping_from, batch.read_to)
+        elif not self.following and self.tailing:
+            self.new_rows += max(0, len(self.model) - before)
+        if self.entryless_bytes is not None and self._line_rows():
+            self.entryless_bytes = None
+        for view in self.views:
+            view.stick_to_bottom = self.following
+            view.rows_changed()
+        self.refresh_panes()
+
+    def _line_rows(self) -> int:
+        return len(self.model.stdout) + len(self.model.stderr)
+
+    @on(ScanFinished)
+    def _scan_finished(self, message: ScanFinished) -> None:
+        if message.generation == self.model.generation:
+            self.scan_progress = None
+            self.index_progress = None
+            self.skipping = None
+            size = self.model.size
+            if size and not self._line_rows() and self.time_range.is_all:
+                # The check before opening looks only at the file's start.
+                self.entryless_bytes = size
+                if not self.tailing:
+                    self.notify(entryless_text(size, self.tailing), severity="warning", timeout=8)
+            self.refresh_panes()
+
+    @on(IndexProgress)
+    def _index_progress(self, message: IndexProgress) -> None:
+        if message.generation == self.model.generation and message.total_bytes:
+            self.index_progress = message.done_bytes / message.total_bytes
+
+    @on(ScanFailed)
+    def _scan_failed(self, message: ScanFailed) -> None:
+        if message.generation == self.model.generation:
+            self.scan_progress = None
+            self.source_note = message.reason
+            self.refresh_panes()
+
+    @on(SourceChanged)
+    def _source_changed(self, message: SourceChanged) -> None:
+        status = message.status
+        self.source_note = "" if status.state is SourceState.CONNECTED else status.message
+        if message.generation == self.model.generation and status.state in (
+            SourceState.TRUNCATED,
+            SourceState.REPLACED,
+        ):
+            # The time index describes the old contents: start a fresh one.
+            stale, self.navigator = self.navigator, Navigator(self.source.path)
+            threading.Thread(target=stale.close, name="iolog-close-index", daemon=True).start()
+            self._start_scan(reopen=True)
+
+    def apply_time_range(self, chosen: TimeRange) -> None:
+        """Show only rows in ``chosen``: re-seek through the index and rescan."""
+        self.time_range = chosen
+        self._start_scan()
+
+    def locate(
+        self, since_ns: int | None, progress: Callable[[int, int], None] | None = None
+    ) -> Landing:
+        """Where ``since_ns`` lands in the whole log (called in a worker thread)."""
+        navigator = self.navigator
+        offset = 0 if since_ns is None else navigator.seek(since_ns, progress=progress)
+        position = navigator.entries_before(offset, progress=progress)
+        total = navigator.entry_count()
+        entry = navigator.first_entry(offset)
+        return Landing(
+            position,
+            len(self.model) if total is None else total,
+            None if entry is None else entry.timestamp_ns,
+            navigator.time_span(),
+        )
+
+    # -- follow, split, wrap, time ----------------------------------------------------
+
+    def follow(self) -> None:
+        """Follow the file: stay at the bottom as entries arrive."""
+        self.tailing = True
+        self.following = True
+
+    def watch_following(self, following: bool) -> None:
+        self.set_class(following, "-following")
+        self.refresh_bindings()
+        if following:
+            self.new_rows = 0
+        for view in self.views if self._ui_ready else []:
+            view.stick_to_bottom = following
+            if following:
+                view.quiet_scroll_to(view.max_scroll_y)
+                view.refresh()
+
+    def watch_split(self, split: bool) -> None:
+        self.set_class(split, "-split")
+        self.refresh_bindings()
+        if not self._ui_ready:
+            return
+        focused = self.screen.focused
+        if split:
+            merged = self.query_one("#merged", LogView)
+            offset = self._top_offset(merged)
+            stderr = isinstance(focused, LogView) and focused.id == "stderr"
+            target = self.query_one("#stderr" if stderr else "#stdout", LogView)
+            for view in self.visible_views:
+                self._align(view, offset)
+            target.focus()
+        else:
+            source = focused if isinstance(focused, LogView) else None
+            merged = self.query_one("#merged", LogView)
+            self._align(merged, self._top_offset(source) if source else None)
+            merged.focus()
+        self.refresh_panes()
+
+    def other_pane(self) -> None:
+        """Move focus to the other pane of the split."""
+        stdout = self.query_one("#stdout", LogView)
+        stderr = self.query_one("#stderr", LogView)
+        (stderr if self.screen.focused is stdout else stdout).focus()
+
+    def watch_time_format(self, time_format: TimeFormat) -> None:
+        for view in self.views if self._ui_ready else []:
+            view.time_format = time_format
+
+    def watch_wrap(self, wrap: bool) -> None:
+        self.set_class(wrap, "-wrap")
+        for view in self.views if self._ui_ready else []:
+            view.wrap = wrap
+
+    # -- scrolling ----------------------------------------------------------------------
+
+    def _top_offset(self, view: LogView | None) -> int | None:
+        if view is None or not len(view.rows):
+            return None
+        return view.rows.offset(min(view.top_row, len(view.rows) - 1))
+
+    def _align(self, view: LogView, offset: int | None) -> None:
+        view.call_after_refresh(self._align_now, view, offset)
+
+    def _align_now(self, view: LogView, offset: int | None) -> None:
+        if self.following:
+            view.quiet_scroll_to(view.max_scroll_y)
+        elif offset is not None:
+            view.quiet_scroll_to(view.rows.index_at_offset(offset))
+
+    @on(LogView.Scrolled)
+    def _view_scrolled(self, message: LogView.Scrolled) -> None:
+        view = message.view
+        if self.following and not view.at_bottom:
+            self.following = False
+        elif self.tailing and not self.following and view.at_bottom:
+            self.following = True
+        if self.split and not self.following:
+            offset = self._top_offset(view)
+            for other in self.visible_views:
+                if other is not view and offset is not None:
+                    other.quiet_scroll_to(other.rows.index_at_offset(offset))
+
+    def jump_to_offset(self, offset: int) -> None:
+        """Put the first row at or after file ``offset`` at the top of the panes shown."""
+        if self.following:
+            self.following = False
+        for view in self.visible_views:
+            view.quiet_scroll_to(view.rows.index_at_offset(offset))
+            view.refresh()
+
+    def reveal(self, view: LogView, model_row: int) -> None:
+        """Scroll ``view`` so that model row ``model_row`` is well in sight."""
+        index = view_index(view.rows, model_row)
+        height = view.scrollable_content_region.height
+        top = view.top_row
+        if top <= index < top + height and not (view.wrap and index >= top + height // 2):
+            return
+        if self.following:
+            self.following = False
+        view.quiet_scroll_to(max(0, index - max(1, height // 3)))
+        view.refresh()
+
+    def install_rows(self, rows_for: Callable[[LogView], RowView]) -> None:
+        """Give every pane the rows ``rows_for`` says it shows now, keeping its place."""
+        for view in self.views:
+            top = self.top_model_row(view) if len(view.rows) else None
+            view.rows = rows_for(view)
+            view.reset()
+            view.rows_changed()
+            if self.following:
+                view.call_after_refresh(view.quiet_scroll_to, view.max_scroll_y)
+            elif top is not None:
+                view.call_after_refresh(self._scroll_to_model_row, view, top)
+
+    def _scroll_to_model_row(self, view: LogView, model_row: int) -> None:
+        view.quiet_scroll_to(view_index(view.rows, model_row))
+
+    def rows_changed(self) -> None:
+        """The rows the panes show grew (a filter passed more)."""
+        for view in self.views:
+            view.rows_changed()
+
+    def highlight(self, matcher: Matcher | None) -> None:
+        """Style every match of ``matcher`` in every pane (``None``: no highlights)."""
+        highlighter = None
+        if matcher is not None:
+            style = self.active_view().get_component_rich_style("log-view--match")
+            highlighter = _highlighter(matcher, style)
+        for view in self.views:
+            view.highlighter = highlighter
+            view.restyle()
+
+    # -- the selection --------------------------------------------------------------------
+
+    @property
+    def has_selection(self) -> bool:
+        """Some pane has selected rows."""
+        return any(view.selection is not None for view in self.views)
+
+    def select(self, view: LogView, first: int, last: int) -> None:
+        """Select model rows ``first`` to ``last`` in ``view`` (and nothing elsewhere)."""
+        for pane in self.views:
+            if pane is not view and pane.selection is not None:
+                pane.selection = None
+                pane.refresh()
+        view.selection = (first, last)
+        view.refresh()
+        self.refresh_bindings()
+
+    def select_top(self, view: LogView) -> None:
+        """Select the row at the top of ``view`` (and make it the anchor of a range)."""
+        row = self.top_model_row(view)
+        self._anchor = row
+        self.select(view, row, row)
+
+    def clear_selection(self, *, redraw: bool = True) -> None:
+        """Select nothing."""
+        for view in self.views:
+            view.selection = None
+            if redraw:
+                view.refresh()
+
+    @on(LogView.RowClicked)
+    def _row_clicked(self, message: LogView.RowClicked) -> None:
+        view = message.view
+        row = view.rows.merged_index(message.index)
+        if message.extend and self._anchor is not None and view.selection is not None:
+            self.select(view, min(self._anchor, row), max(self._anchor, row))
+        else:
+            self._anchor = row
+            self.select(view, row, row)
+
+    # -- what an empty pane says, and the split panes' titles -------------------------------
+
+    def refresh_panes(self) -> None:
+        """Redraw what depends on the scan: an empty pane's words, the split panes' titles."""
+        if not self._ui_ready:
+            return
+        placeholder = self._placeholder()
+        for view in self.views:
+            if view.placeholder != placeholder:
+                view.placeholder = placeholder
+                view.refresh()
+        if self.split:
+            self.query_one("#stdout", LogView).border_title = f"stdout · {len(self.model.stdout):,}"
+            self.query_one("#stderr", LogView).border_title = f"stderr · {len(self.model.stderr):,}"
+
+    def _placeholder(self) -> str:
+        """What an empty pane says."""
+        if self.scan_progress is not None:
+            return "reading…"
+        if not self.time_range.is_all:
+            # The log's span helps only when the window holds nothing at all
+            # (not when just one stream's pane is empty); else skip the work.
+            span = None if len(self.model) else self.navigator.time_span()
+            if span is None:
+                return "no entries in this time window · s changes it"
+            earliest, latest = (short_time(stamp, self.time_format, self.clock()) for stamp in span)
+            return f"no entries in this time window · the log runs from {earliest} to {latest} · s changes it"
+        if self.tailing:
+            return "waiting for entries…"
+        return "no entries · f follows the file for new ones"
+
+
+def _highlighter(matcher: Matcher, style: Style) -> Callable[[Text], None]:
+    """Style every match in a row's drawn text."""
+
+    def highlight(text: Text) -> None:
+        for start, end in matcher.spans(text.plain):
+            text.stylize(style, start, end)
+
+    return highlight

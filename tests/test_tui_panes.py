@@ -1,0 +1,175 @@
+"""The log panes (LogPanes) under Pilot: split, follow and pause, truncation and rotation, empty panes."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from iolog_tui.logview import LogView
+from iolog_tui.panes import LogPanes
+from iolog_tui.render import short_time
+
+from .conftest import START_NS, StepClock, fixed_now, wait_until
+from .tui_helpers import (
+    SECOND_NS,
+    SIZE,
+    append_lines,
+    make_app,
+    merged,
+    pilot_test,
+    scanned,
+    service_items,
+)
+
+
+@pilot_test
+async def test_split_keeps_panes_at_the_same_place(write_log) -> None:
+    app = make_app(write_log(service_items(300)))
+    async with app.run_test(size=SIZE) as pilot:
+        await scanned(pilot)
+        await pilot.press("p")
+        await pilot.pause()
+        assert app.log_screen.panes.has_class("-split")
+        stdout = app.query_one("#stdout", LogView)
+        stderr = app.query_one("#stderr", LogView)
+        assert app.focused is stdout
+        assert stdout.border_title == f"stdout · {len(app.log_screen.panes.model.stdout):,}"
+        for _ in range(50):
+            await pilot.press("j")
+        await pilot.pause()
+        top_offset = stdout.rows.offset(stdout.scroll_offset.y)
+        other = stderr.scroll_offset.y
+        assert stderr.rows.offset(other) >= top_offset
+        assert other == 0 or stderr.rows.offset(other - 1) < top_offset
+        await pilot.press("tab")
+        assert app.focused is stderr
+        await pilot.press("s", "tab")  # in the picker, tab moves between its fields
+        assert app.screen.focused is app.screen.query_one("#until")
+        await pilot.press("escape")
+        assert app.focused is stderr
+        await pilot.press("p")
+        await pilot.pause()
+        assert not app.log_screen.panes.has_class("-split")
+        assert app.focused is merged(app)
+
+
+@pilot_test
+async def test_follow_shows_appended_entries_quickly(write_log) -> None:
+    path = write_log(service_items(100))
+    app = make_app(path, follow=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await scanned(pilot)
+        assert app.log_screen.panes.following and app.log_screen.panes.has_class("-following")
+        view = merged(app)
+        assert view.at_bottom
+        started = time.monotonic()
+        append_lines(path, [b"fresh one\n", b"fresh two\n"])
+        await wait_until(pilot, lambda: len(app.log_screen.panes.model) == 102, timeout_s=5)
+        elapsed_s = time.monotonic() - started
+        assert elapsed_s < 1.0
+        assert view.at_bottom
+        assert app.log_screen.panes.model.row(101).message == b"fresh two\n"
+
+
+@pilot_test
+async def test_scrolling_up_pauses_and_end_resumes(write_log) -> None:
+    path = write_log(service_items(100))
+    app = make_app(path, follow=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await scanned(pilot)
+        await pilot.press("k")
+        assert not app.log_screen.panes.following
+        append_lines(path, [b"new %d\n" % n for n in range(7)])
+        await wait_until(pilot, lambda: len(app.log_screen.panes.model) == 107)
+        assert app.log_screen.panes.new_rows == 7
+        assert "paused · 7 new" in str(app.query_one("#status-right").render())
+        assert not merged(app).at_bottom
+        await pilot.press("G")
+        assert app.log_screen.panes.following and merged(app).at_bottom
+        await pilot.press("f")
+        assert not app.log_screen.panes.following
+
+
+@pilot_test
+async def test_f_starts_following_a_static_file(write_log) -> None:
+    path = write_log(service_items(10))
+    with open(path, "ab") as sink:
+        sink.write(b"AAAAAAAAAA")  # looks like the start of an unfinished entry
+    app = make_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await scanned(pilot)
+        assert len(app.log_screen.panes.model) == 11  # ten lines and the unfinished tail
+        await pilot.press("f")
+        assert app.log_screen.panes.following
+        await pilot.pause(0.2)
+        assert len(app.log_screen.panes.model) == 10  # the tail is taken back while following
+
+
+@pilot_test
+async def test_follow_restarts_after_truncation(write_log) -> None:
+    path = write_log(service_items(50))
+    app = make_app(path, follow=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await scanned(pilot)
+        assert len(app.log_screen.panes.model) == 50
+        path.write_bytes(b"")
+        append_lines(path, [b"after truncation\n"])
+        await wait_until(pilot, lambda: len(app.log_screen.panes.model) == 1, timeout_s=5)
+        assert app.log_screen.panes.model.row(0).message == b"after truncation\n"
+        assert "truncated" in app.log_screen.panes.source_note
+
+
+@pilot_test
+async def test_follow_reads_the_new_file_after_rotation(write_log, tmp_path: Path) -> None:
+    path = write_log(service_items(30))
+    app = make_app(path, follow=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await scanned(pilot)
+        assert len(app.log_screen.panes.model) == 30
+        rotated = tmp_path / "app.log.1"
+        path.rename(rotated)
+        fresh = tmp_path / "fresh.log"
+        append_lines(fresh, [b"first of the new file\n", b"second\n"])
+        fresh.rename(path)
+        await wait_until(pilot, lambda: len(app.log_screen.panes.model) == 2, timeout_s=5)
+        assert app.log_screen.panes.model.row(0).message == b"first of the new file\n"
+        assert "replaced" in app.log_screen.panes.source_note
+
+
+@pilot_test
+async def test_an_empty_window_says_when_the_log_runs(write_log) -> None:
+    from iolog_tui.cli import resolve_range
+
+    path = write_log(service_items(30), clock=StepClock(START_NS, SECOND_NS))
+    late = resolve_range("1s", None, fixed_now)  # after the last entry
+    app = make_app(path, time_range=late)
+    async with app.run_test(size=SIZE) as pilot:
+        await scanned(pilot)
+        await wait_until(pilot, lambda: "runs from" in merged(app).placeholder)
+        assert len(app.log_screen.panes.model) == 0
+        time_format = app.log_screen.panes.time_format
+        first = short_time(START_NS, time_format, 0)
+        last = short_time(START_NS + 29 * SECOND_NS, time_format, 0)
+        assert merged(app).placeholder == (
+            f"no entries in this time window · the log runs from {first} to {last} · s changes it"
+        )
+
+
+@pilot_test
+async def test_one_pane_at_a_time_has_a_selection_and_a_jump_pauses(write_log) -> None:
+    app = make_app(write_log(service_items(200)), follow=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await scanned(pilot)
+        panes = app.query_one(LogPanes)
+        await wait_until(pilot, lambda: panes.following)
+        await pilot.press("p")
+        stdout = app.query_one("#stdout", LogView)
+        stderr = app.query_one("#stderr", LogView)
+        panes.select(stdout, 0, 1)
+        panes.select(stderr, 2, 2)
+        assert stdout.selection is None and stderr.selection == (2, 2) and panes.has_selection
+        panes.clear_selection()
+        assert not panes.has_selection
+        panes.jump_to_offset(panes.model.offsets[100])
+        assert not panes.following
+        assert stdout.rows.merged_index(stdout.top_row) >= 100

@@ -1,0 +1,68 @@
+"""The prompts (PatternPrompt, ExportPrompt) alone under Pilot: what they return."""
+
+from __future__ import annotations
+
+from textual.app import App
+
+from iolog_tui.model.export import ExportFormat
+from iolog_tui.prompts import ExportPrompt, ExportRequest, PatternPrompt, PatternRequest
+
+from .tui_helpers import pilot_test
+
+
+class _Asking(App[None]):
+    def __init__(self, prompt: PatternPrompt | ExportPrompt) -> None:
+        super().__init__()
+        self.prompt = prompt
+        self.answers: list[PatternRequest | ExportRequest | None] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(self.prompt, self.answers.append)
+
+
+@pilot_test
+async def test_a_filter_prompt_returns_its_pattern_and_toggles() -> None:
+    app = _Asking(PatternPrompt("filter"))
+    async with app.run_test() as pilot:
+        await pilot.press(*"err.r", "ctrl+r", "ctrl+t", "ctrl+n", "enter")
+        await pilot.pause()
+    (request,) = app.answers
+    assert isinstance(request, PatternRequest) and request.invert
+    assert request.matcher is not None
+    assert (request.matcher.pattern, request.matcher.regex, request.matcher.case_sensitive) == (
+        "err.r", True, True,
+    )
+
+
+@pilot_test
+async def test_a_search_cannot_be_inverted_and_empty_clears_it() -> None:
+    app = _Asking(PatternPrompt("search"))
+    async with app.run_test() as pilot:
+        await pilot.press("ctrl+n", "enter")
+        await pilot.pause()
+    assert app.answers == [PatternRequest(None)]
+
+
+@pilot_test
+async def test_a_bad_regex_keeps_the_prompt_open_and_escape_cancels() -> None:
+    app = _Asking(PatternPrompt("search"))
+    async with app.run_test() as pilot:
+        await pilot.press("ctrl+r", *"(", "enter")
+        await pilot.pause()
+        assert not app.answers and isinstance(app.screen, PatternPrompt)
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.answers == [None]
+
+
+@pilot_test
+async def test_the_export_prompt_cycles_formats_and_renames() -> None:
+    app = _Asking(ExportPrompt("app-shown.txt", 12))
+    async with app.run_test() as pilot:
+        await pilot.press("ctrl+f", "ctrl+f", "enter")
+        await pilot.pause()
+    (request,) = app.answers
+    assert isinstance(request, ExportRequest)
+    second, third = ExportFormat.TEXT.next(), ExportFormat.TEXT.next().next()
+    assert request.export_format is third
+    assert request.path == third.rename(second.rename("app-shown.txt"))

@@ -1,0 +1,65 @@
+"""The status bar (StatusBar) alone: it renders the facts and the text it is given."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.widgets import Label
+
+from iolog_tui.render import TimeFormat
+from iolog_tui.statusbar import StatusBar, StatusFacts
+
+from .conftest import START_NS
+from .tui_helpers import pilot_test
+
+FACTS = StatusFacts(
+    source_label="app.log", rows=12, stdout_rows=8, stderr_rows=3, entryless_bytes=None,
+    tailing=False, following=False, new_rows=0, since_ns=None, until_ns=None,
+    entries_in_file=None, time_format=TimeFormat.UTC, source_note="", scan_progress=None,
+    index_progress=None, skipping=None,
+)
+
+
+class _Bar(App[None]):
+    def compose(self) -> ComposeResult:
+        yield StatusBar(clock=lambda: START_NS, id="statusbar")
+
+
+def _said(app: App[None], part: str) -> str:
+    return str(app.query_one(f"#status-{part}", Label).render())
+
+
+@pilot_test
+async def test_the_bar_renders_the_facts_it_is_given() -> None:
+    app = _Bar()
+    async with app.run_test(size=(120, 3)) as pilot:
+        bar = app.query_one(StatusBar)
+        bar.facts = FACTS
+        await pilot.pause()
+        assert _said(app, "left") == " app.log  12 lines · stdout 8 · stderr 3 · 1 skipped"
+        assert _said(app, "right") == " utc "
+        bar.facts = replace(FACTS, tailing=True, new_rows=7, scan_progress=0.25,
+                            since_ns=START_NS, entries_in_file=99, source_note="\x1b[31mgone")
+        await pilot.pause()
+        assert "since 2026-" in _said(app, "left") and "99 entries in file" in _said(app, "left")
+        assert _said(app, "right") == "␛[31mgone  scanning 25%   paused · 7 new  utc "
+        bar.facts = replace(FACTS, following=True, index_progress=0.5, scan_progress=0.1)
+        await pilot.pause()
+        assert _said(app, "right") == "indexing 50%   FOLLOW  utc "
+        bar.investigation = Text(" / timeout match 1 of 2")
+        await pilot.pause()
+        assert _said(app, "investigate") == " / timeout match 1 of 2"
+
+
+@pilot_test
+async def test_a_file_without_entries_and_bytes_skipped() -> None:
+    app = _Bar()
+    async with app.run_test(size=(120, 3)) as pilot:
+        bar = app.query_one(StatusBar)
+        bar.facts = replace(FACTS, rows=0, stdout_rows=0, stderr_rows=0, entryless_bytes=5000,
+                            skipping=(100, 4196), scan_progress=0.5)
+        await pilot.pause()
+        assert "not an iolog file: no entry in 5,000 bytes" in _said(app, "left")
+        assert _said(app, "right").startswith("skipping unreadable bytes: 4.0 KiB · 50%")

@@ -1,0 +1,43 @@
+"""The app (IologApp) under Pilot: the log screen first, the palette, the terminal's doors."""
+
+from __future__ import annotations
+
+from iolog_tui.logscreen import LogScreen
+from iolog_tui.viewer import IologApp
+
+from .tui_helpers import SIZE, make_app, pilot_test, ready, service_items
+
+
+@pilot_test
+async def test_the_log_screen_is_the_first_screen_and_is_ready_at_once(write_log) -> None:
+    app = make_app(write_log(service_items(5)))
+    assert isinstance(app, IologApp)
+    async with app.run_test(size=SIZE) as pilot:
+        # The screen's widgets are mounted before the first key is read.
+        assert app.screen is app.log_screen and isinstance(app.screen, LogScreen)
+        assert app.query_one("#merged") is not None
+        await ready(pilot)
+        assert len(app.log_screen.panes.model) == 5
+
+
+@pilot_test
+async def test_the_palette_offers_the_screen_s_actions_with_their_keys(write_log) -> None:
+    app = make_app(write_log(service_items(5)))
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        commands = {command.title: command for command in app.get_system_commands(app.screen)}
+        assert commands["Search…"].help == "Find text or a regular expression (/)"
+        assert commands["Split stdout and stderr"].help.endswith("(p)")
+        await commands["Split stdout and stderr"].callback()
+        await pilot.pause()
+        assert app.log_screen.panes.split
+
+
+@pilot_test
+async def test_the_clipboard_shows_controls(write_log) -> None:
+    # Toasts are checked on the terminal's output in test_tui_termsafe.py.
+    app = make_app(write_log(service_items(5)))
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        app.copy_to_clipboard("a\x1b[2Jb\n")
+        assert app.clipboard == "a␛[2Jb\n"
