@@ -26,7 +26,6 @@ from ..core.decoder import Decoder, Event
 from ..core.format import Entry, Stream
 from ..file.walk import FastBatch
 from ..sources.serialport import is_live_spec
-from ..sources.status import SourceState, SourceStatus
 from .common import (
     PROG,
     CliError,
@@ -42,6 +41,7 @@ from .reading import EntryFilter, file_items, last_lines, window_filter
 
 if TYPE_CHECKING:
     from ..file.logfile import LogFile
+    from ..sources.status import SourceStatus
 
 __all__ = ["cat_command"]
 
@@ -272,6 +272,8 @@ def _print_batch(
     quiet: bool,
 ) -> None:
     """Print a batch of a followed or live source; say at once what happened to it."""
+    from ..sources.status import SourceState, SourceStatus  # loaded with what follows or is live
+
     for event in batch:
         if isinstance(event, SourceStatus):
             if event.state is not SourceState.CONNECTED or not quiet:

@@ -38,15 +38,17 @@ import os
 import stat
 from collections.abc import Callable, Generator, Iterator
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from ..core.decoder import Decoder, Event, Skipped, Truncated
 from ..core.format import ENCODED_HEADER_SIZE, MAX_ENTRY_SIZE, Entry
-from ..sources.follow import follow_file
-from ..sources.status import SourceStatus
 from .index import DEFAULT_CHECKPOINT_EVERY_BYTES, CheckpointIndex, extend_index
 from .tail import BLOCK_BYTES, TailStart, find_tail, tail_batches, tail_events
 from .walk import LOOKAHEAD_BYTES, FastBatch, walk
 from .windows import window_events
+
+if TYPE_CHECKING:
+    from ..sources.status import SourceStatus
 
 __all__ = ["LogFile"]
 
@@ -488,6 +490,8 @@ class LogFile:
         Raises:
             OSError: reading failed.
         """
+        from ..sources.follow import follow_file  # loaded when following
+
         start = self.live_end() if offset is None else offset
         in_sync = start >= self.size or self._is_boundary(start)
         yield from follow_file(
