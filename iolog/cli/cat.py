@@ -148,8 +148,11 @@ def _cat_file(
         # With -f, what is still being written at the end is left to follow.
         end = log.live_end() if args.follow else None
         try:
+            # The docker printer copies what it prints before it asks for more.
+            transient = isinstance(printer, Printer)
             for item in file_items(
-                log, since_ns=since_ns, until_ns=until_ns, tail=tail, streams=streams, end=end
+                log, since_ns=since_ns, until_ns=until_ns, tail=tail, streams=streams, end=end,
+                transient=transient,
             ):
                 if isinstance(item, list):
                     _print_events(item, printer, damage, in_window)

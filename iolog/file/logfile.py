@@ -233,6 +233,7 @@ class LogFile:
         final: bool = True,
         previous_ts: int | None = None,
         trusted_first: bool = False,
+        transient: bool = False,
     ) -> Generator[FastBatch | list[Event], None, int]:
         """Events from an in-sync offset, in bulk, without an object per entry.
 
@@ -253,6 +254,9 @@ class LogFile:
             previous_ts: the time of the entry before ``offset``, if known.
             trusted_first: the entry at ``offset`` is one the linear decoder
                 accepted.
+            transient: the caller is done with each batch when it asks for
+                the next item, so the read buffer may be reused (see
+                :func:`~iolog.file.walk.walk`).
 
         Yields:
             Batches and event lists, in file order.
@@ -265,7 +269,7 @@ class LogFile:
         """
         return (yield from walk(self._fd, offset, self.size, stop=end, final=final,
                                 previous_ts=previous_ts, trusted_first=trusted_first,
-                                count_read=self._count_read))
+                                count_read=self._count_read, transient=transient))
 
     def _is_boundary(self, offset: int) -> bool:
         """Does a decoder in sync at ``offset`` accept an entry there?"""
