@@ -13,10 +13,11 @@ when some output went to a rescue file or was lost.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from ..core.errors import IologError
@@ -260,31 +261,37 @@ def _version() -> str:
     return __version__
 
 
-def _cmd_cat(args: argparse.Namespace) -> int:
+_Command = Callable[[argparse.Namespace], int]
+
+
+def _cmd_cat() -> _Command:
     from .cat import cat_command
 
-    return cat_command(args)
+    return cat_command
 
 
-def _cmd_stat(args: argparse.Namespace) -> int:
+def _cmd_stat() -> _Command:
     from .stat import stat_command
 
-    return stat_command(args)
+    return stat_command
 
 
-def _cmd_write(args: argparse.Namespace) -> int:
+def _cmd_write() -> _Command:
     from .record import write_command
 
-    return write_command(args)
+    return write_command
 
 
-def _cmd_record(args: argparse.Namespace) -> int:
+def _cmd_record() -> _Command:
     from .record import record_command
 
-    return record_command(args)
+    return record_command
 
 
-_COMMANDS = {"cat": _cmd_cat, "logs": _cmd_cat, "stat": _cmd_stat, "write": _cmd_write, "record": _cmd_record}
+#: Each subcommand's function, imported when it runs.
+_COMMANDS: dict[str, Callable[[], _Command]] = {
+    "cat": _cmd_cat, "logs": _cmd_cat, "stat": _cmd_stat, "write": _cmd_write, "record": _cmd_record,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -298,9 +305,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     if sys.stderr is None:  # closed (2>&-): nowhere to report, but no crash either
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115
-    args = _build_parser().parse_args(argv)
+    # Parsing and the command's imports make thousands of objects that live
+    # as long as the program and hold no garbage: the collector waits until
+    # they are made and, when this is the program (no argv given: the
+    # objects are all ours), is told to leave them alone (gc.freeze) rather
+    # than scan them again and again while the command runs.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
-        return _COMMANDS[args.subcommand](args)
+        args = _build_parser().parse_args(argv)
+        command = _COMMANDS[args.subcommand]()
+    finally:
+        if argv is None:
+            gc.freeze()
+        if collecting:
+            gc.enable()
+    try:
+        return command(args)
     except CliError as error:
         warn(f"{PROG}: error: {error}")
         return error.status
