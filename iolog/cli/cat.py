@@ -26,7 +26,6 @@ from ..core.decoder import Decoder, Event
 from ..core.format import Entry, Stream
 from ..file.walk import FastBatch
 from ..sources.serialport import is_live_spec
-from ..sources.status import SourceState, SourceStatus
 from .common import (
     PROG,
     CliError,
@@ -42,6 +41,7 @@ from .reading import EntryFilter, file_items, last_lines, window_filter
 
 if TYPE_CHECKING:
     from ..file.logfile import LogFile
+    from ..sources.status import SourceStatus
 
 __all__ = ["cat_command"]
 
@@ -148,8 +148,11 @@ def _cat_file(
         # With -f, what is still being written at the end is left to follow.
         end = log.live_end() if args.follow else None
         try:
+            # The docker printer copies what it prints before it asks for more.
+            transient = isinstance(printer, Printer)
             for item in file_items(
-                log, since_ns=since_ns, until_ns=until_ns, tail=tail, streams=streams, end=end
+                log, since_ns=since_ns, until_ns=until_ns, tail=tail, streams=streams, end=end,
+                transient=transient,
             ):
                 if isinstance(item, list):
                     _print_events(item, printer, damage, in_window)
@@ -272,6 +275,8 @@ def _print_batch(
     quiet: bool,
 ) -> None:
     """Print a batch of a followed or live source; say at once what happened to it."""
+    from ..sources.status import SourceState, SourceStatus  # loaded with what follows or is live
+
     for event in batch:
         if isinstance(event, SourceStatus):
             if event.state is not SourceState.CONNECTED or not quiet:

@@ -15,8 +15,6 @@ from typing import TextIO
 
 from ..core.decoder import Skipped, Truncated
 from ..core.errors import NotAnIologFile, describe_os_error
-from ..core.termsafe import terminal_safe
-from ..core.timespec import parse_since
 
 __all__ = [
     "PROG",
@@ -88,6 +86,8 @@ def warn(message: str) -> None:
     File and device names in it may hold anything: controls and escape
     sequences are shown escaped (see :func:`~iolog.core.termsafe.terminal_safe`).
     """
+    from ..core.termsafe import terminal_safe  # loaded when there is something to say
+
     sys.stderr.write(terminal_safe(message) + "\n")
     sys.stderr.flush()
 
@@ -105,6 +105,10 @@ def check_readable_file(path: str) -> int:
 
 
 def parse_window(args: argparse.Namespace) -> tuple[int | None, int | None]:
+    if args.since is None and args.until is None:
+        return None, None
+    from ..core.timespec import parse_since  # loaded when a window is given
+
     try:
         since_ns = parse_since(args.since) if args.since is not None else None
         until_ns = parse_since(args.until) if args.until is not None else None

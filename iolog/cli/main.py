@@ -13,22 +13,30 @@ when some output went to a rescue file or was lost.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from ..core.errors import IologError
-from ..diversion import DEFAULT_HOLD_LIMIT_BYTES
 from .common import PROG, CliError, warn
 
 __all__ = ["main"]
 
 
 class _ArgumentParser(argparse.ArgumentParser):
+    #: Makes the epilog when help is shown (it may need modules a run does not).
+    late_epilog: Callable[[], str] | None = None
+
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message}\n")
+
+    def format_help(self) -> str:
+        if self.late_epilog is not None:
+            self.epilog, self.late_epilog = self.late_epilog(), None
+        return super().format_help()
 
 
 class _HelpFormatter(argparse.HelpFormatter):
@@ -155,15 +163,16 @@ def _build_parser() -> argparse.ArgumentParser:
         "write",
         help="frame stdin as a log",
         description=_fill("Frame standard input as iolog entries, appended to FILE or written to stdout."),
-        epilog=_epilog(
-            [
-                ("0", "every byte reached the log"),
-                _INCOMPLETE,
-                ("1", "the log cannot be opened"),
-                ("2", "usage error"),
-            ]
-        ),
         formatter_class=_RawDescriptionHelpFormatter,
+    )
+    _epilog_when_shown(
+        write,
+        [
+            ("0", "every byte reached the log"),
+            _INCOMPLETE,
+            ("1", "the log cannot be opened"),
+            ("2", "usage error"),
+        ],
     )
     write.add_argument(
         "--stream",
@@ -181,16 +190,17 @@ def _build_parser() -> argparse.ArgumentParser:
             "Run CMD with separate stdout and stderr pipes and write both into one log with the "
             "right stream bits, appended to FILE or written to stdout."
         ),
-        epilog=_epilog(
-            [
-                ("CMD's", "every byte reached the log: CMD's own status (128+N if signal N ended it)"),
-                _INCOMPLETE,
-                ("1", "the log cannot be opened"),
-                ("2", "usage error"),
-                ("126, 127", "CMD cannot be run, or is not found"),
-            ]
-        ),
         formatter_class=_RawDescriptionHelpFormatter,
+    )
+    _epilog_when_shown(
+        record,
+        [
+            ("CMD's", "every byte reached the log: CMD's own status (128+N if signal N ended it)"),
+            _INCOMPLETE,
+            ("1", "the log cannot be opened"),
+            ("2", "usage error"),
+            ("126, 127", "CMD cannot be run, or is not found"),
+        ],
     )
     record.add_argument("-o", "--output", metavar="FILE", help="append the log to FILE (default: stdout)")
     record.add_argument(
@@ -221,14 +231,17 @@ _CAT_EPILOG = _fill(
 )
 
 
-_WHEN_THE_LOG_FAILS = _fill(
-    "When the log cannot be written (a full disk, a file size limit, an I/O error, a closed "
-    "pipe), no entry is torn and nothing is stopped: what the log cannot take goes, as whole "
-    "entries, to a rescue file whose path is printed at once (in --rescue-dir, else $TMPDIR or "
-    f"/tmp); if that fails too, up to {DEFAULT_HOLD_LIMIT_BYTES >> 20} MiB waits in memory while "
-    "both are retried every second, and whatever is finally lost is counted. A log that can be "
-    "written again is used again."
-)
+def _when_the_log_fails() -> str:
+    from ..diversion import DEFAULT_HOLD_LIMIT_BYTES  # the writing side: loaded for this help only
+
+    return _fill(
+        "When the log cannot be written (a full disk, a file size limit, an I/O error, a closed "
+        "pipe), no entry is torn and nothing is stopped: what the log cannot take goes, as whole "
+        "entries, to a rescue file whose path is printed at once (in --rescue-dir, else $TMPDIR or "
+        f"/tmp); if that fails too, up to {DEFAULT_HOLD_LIMIT_BYTES >> 20} MiB waits in memory while "
+        "both are retried every second, and whatever is finally lost is counted. A log that can be "
+        "written again is used again."
+    )
 
 _INCOMPLETE = (
     "74",
@@ -244,7 +257,13 @@ def _epilog(statuses: list[tuple[str, str]]) -> str:
                       break_on_hyphens=False)
         for code, text in statuses
     ]
-    return _WHEN_THE_LOG_FAILS + "\n\nexit status:\n" + "\n".join(rows)
+    return _when_the_log_fails() + "\n\nexit status:\n" + "\n".join(rows)
+
+
+def _epilog_when_shown(parser: argparse.ArgumentParser, statuses: list[tuple[str, str]]) -> None:
+    """Give ``parser`` (an ``_ArgumentParser``) the :func:`_epilog` of ``statuses`` when its help is shown."""
+    assert isinstance(parser, _ArgumentParser)
+    parser.late_epilog = lambda: _epilog(statuses)
 
 
 def _add_output_options(parser: argparse.ArgumentParser) -> None:
@@ -260,31 +279,37 @@ def _version() -> str:
     return __version__
 
 
-def _cmd_cat(args: argparse.Namespace) -> int:
+_Command = Callable[[argparse.Namespace], int]
+
+
+def _cmd_cat() -> _Command:
     from .cat import cat_command
 
-    return cat_command(args)
+    return cat_command
 
 
-def _cmd_stat(args: argparse.Namespace) -> int:
+def _cmd_stat() -> _Command:
     from .stat import stat_command
 
-    return stat_command(args)
+    return stat_command
 
 
-def _cmd_write(args: argparse.Namespace) -> int:
+def _cmd_write() -> _Command:
     from .record import write_command
 
-    return write_command(args)
+    return write_command
 
 
-def _cmd_record(args: argparse.Namespace) -> int:
+def _cmd_record() -> _Command:
     from .record import record_command
 
-    return record_command(args)
+    return record_command
 
 
-_COMMANDS = {"cat": _cmd_cat, "logs": _cmd_cat, "stat": _cmd_stat, "write": _cmd_write, "record": _cmd_record}
+#: Each subcommand's function, imported when it runs.
+_COMMANDS: dict[str, Callable[[], _Command]] = {
+    "cat": _cmd_cat, "logs": _cmd_cat, "stat": _cmd_stat, "write": _cmd_write, "record": _cmd_record,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -298,9 +323,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     if sys.stderr is None:  # closed (2>&-): nowhere to report, but no crash either
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115
-    args = _build_parser().parse_args(argv)
+    # Parsing and the command's imports make thousands of objects that live
+    # as long as the program and hold no garbage: the collector waits until
+    # they are made and, when this is the program (no argv given: the
+    # objects are all ours), is told to leave them alone (gc.freeze) rather
+    # than scan them again and again while the command runs.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
-        return _COMMANDS[args.subcommand](args)
+        args = _build_parser().parse_args(argv)
+        command = _COMMANDS[args.subcommand]()
+    finally:
+        if argv is None:
+            gc.freeze()
+        if collecting:
+            gc.enable()
+    try:
+        return command(args)
     except CliError as error:
         warn(f"{PROG}: error: {error}")
         return error.status

@@ -18,14 +18,16 @@ import functools
 import io
 import os
 import sys
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from .. import _native
 from ..core.format import Entry, Stream, format_docker_time
 from ..core.lines import LineState
 from ..file.walk import FastBatch
 from ..file.walkbatch import offsets_array
-from .termsafe import TerminalSanitizer
+
+if TYPE_CHECKING:
+    from .termsafe import TerminalSanitizer
 
 __all__ = ["Printer", "gather_python"]
 
@@ -228,9 +230,13 @@ def gather_python(
 def _sanitizer_for(out: BinaryIO) -> TerminalSanitizer | None:
     """A sanitiser for ``out`` if it is a terminal; ``None`` for a pipe or a file."""
     try:
-        return TerminalSanitizer() if out.isatty() else None
+        if not out.isatty():
+            return None
     except (OSError, ValueError):
         return None
+    from .termsafe import TerminalSanitizer  # loaded for a terminal only
+
+    return TerminalSanitizer()
 
 
 class _SecondTexts(dict[int, bytes]):

@@ -45,6 +45,7 @@ def file_items(
     tail: int | None,
     streams: frozenset[Stream],
     end: int | None,
+    transient: bool = False,
 ) -> Iterator[FastBatch | list[Event]]:
     """What ``cat`` prints of an open log file, in bulk where it can.
 
@@ -56,6 +57,9 @@ def file_items(
         streams: the streams printed (``--tail`` counts their lines only).
         end: only the events that start before this offset (following
             takes over there), or ``None`` for all.
+        transient: the caller is done with each batch when it asks for the
+            next item (see :func:`~iolog.file.walk.walk`): the whole file is
+            then read into one reused buffer.
 
     Yields:
         Fast-walk batches and lists of events, in file order: the entries in
@@ -74,7 +78,7 @@ def file_items(
     items: Iterable[FastBatch | list[Event]] = (
         log.tail_batches(tail, wanted) if tail is not None
         else window_batches(log, since_ns=since_ns, until_ns=until_ns) if windowed
-        else log.batches()
+        else log.batches(transient=transient and end is None)
     )
     for item in items:
         if isinstance(item, list):

@@ -38,15 +38,17 @@ import os
 import stat
 from collections.abc import Callable, Generator, Iterator
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from ..core.decoder import Decoder, Event, Skipped, Truncated
 from ..core.format import ENCODED_HEADER_SIZE, MAX_ENTRY_SIZE, Entry
-from ..sources.follow import follow_file
-from ..sources.status import SourceStatus
 from .index import DEFAULT_CHECKPOINT_EVERY_BYTES, CheckpointIndex, extend_index
 from .tail import BLOCK_BYTES, TailStart, find_tail, tail_batches, tail_events
 from .walk import LOOKAHEAD_BYTES, FastBatch, walk
 from .windows import window_events
+
+if TYPE_CHECKING:
+    from ..sources.status import SourceStatus
 
 __all__ = ["LogFile"]
 
@@ -231,6 +233,7 @@ class LogFile:
         final: bool = True,
         previous_ts: int | None = None,
         trusted_first: bool = False,
+        transient: bool = False,
     ) -> Generator[FastBatch | list[Event], None, int]:
         """Events from an in-sync offset, in bulk, without an object per entry.
 
@@ -251,6 +254,9 @@ class LogFile:
             previous_ts: the time of the entry before ``offset``, if known.
             trusted_first: the entry at ``offset`` is one the linear decoder
                 accepted.
+            transient: the caller is done with each batch when it asks for
+                the next item, so the read buffer may be reused (see
+                :func:`~iolog.file.walk.walk`).
 
         Yields:
             Batches and event lists, in file order.
@@ -263,7 +269,7 @@ class LogFile:
         """
         return (yield from walk(self._fd, offset, self.size, stop=end, final=final,
                                 previous_ts=previous_ts, trusted_first=trusted_first,
-                                count_read=self._count_read))
+                                count_read=self._count_read, transient=transient))
 
     def _is_boundary(self, offset: int) -> bool:
         """Does a decoder in sync at ``offset`` accept an entry there?"""
@@ -488,6 +494,8 @@ class LogFile:
         Raises:
             OSError: reading failed.
         """
+        from ..sources.follow import follow_file  # loaded when following
+
         start = self.live_end() if offset is None else offset
         in_sync = start >= self.size or self._is_boundary(start)
         yield from follow_file(

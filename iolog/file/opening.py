@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ..core.decoder import Event, Skipped, Truncated
 from ..core.errors import DecodeError, NotAnIologFile
 from ..core.format import Entry
-from ..io import PathOrFile, read_events
 from .walk import walk
+
+if TYPE_CHECKING:
+    from ..io import PathOrFile
 
 __all__ = ["SNIFF_BYTES", "check_log_file", "read_entries"]
 
@@ -56,6 +59,8 @@ def read_entries(
         with LogFile(source) as log:
             yield from _entries_only(log.events(since_ns=since_ns, until_ns=until_ns), strict)
         return
+    from ..io import read_events  # the stream reader (and the writing side it sits with): loaded here only
+
     events = read_events(source)
     for event in _entries_only(events, strict):
         if since_ns is not None and event.timestamp_ns < since_ns:

@@ -34,13 +34,16 @@ import bisect
 import os
 import re
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..core.decoder import Decoder, Event
 from ..core.format import ENCODED_HEADER_SIZE, MAX_ENTRY_SIZE, Entry
 from ..core.lines import LineState
 from .walk import LOOKAHEAD_BYTES, FastBatch, find_quiet, walk
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 __all__ = ["BLOCK_BYTES", "TRUST_MARGIN_BYTES", "TailStart", "find_tail", "tail_batches", "tail_events"]
 
@@ -193,6 +196,8 @@ class _HoleScanner:
         if end - start < _SPLIT_BYTES or (os.cpu_count() or 1) < 2:
             return find_quiet(self.fd, start, end, self.buffers[0])
         if self.pool is None:
+            from concurrent.futures import ThreadPoolExecutor  # threads: loaded when a span is split
+
             self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="iolog-tail")
         middle = (start + end) // 2
         upper = self.pool.submit(find_quiet, self.fd, middle, end, self.buffers[1])

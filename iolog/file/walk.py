@@ -18,7 +18,7 @@ import bisect
 import errno
 import os
 from collections.abc import Callable, Generator, Sequence
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from .. import _native
 from ..core.decoder import Decoder, Event
@@ -63,7 +63,8 @@ class FastBatch(NamedTuple):
     ``raw`` holds the base64-decoded headers, 12 bytes each (the 10 header
     bytes and two zero bytes), in order. ``base`` is the file offset of
     ``buf[0]``. ``starts`` is a list, or an ``array('q')`` where the C
-    speed-up walked.
+    speed-up walked. ``buf`` is a ``bytearray``, overwritten by the next read,
+    where the walk was asked for ``transient`` batches.
     """
 
     base: int
@@ -145,6 +146,7 @@ def walk(
     previous_ts: int | None = None,
     count_read: Callable[[int], None] | None = None,
     quiet: Sequence[tuple[int, int]] = (),
+    transient: bool = False,
 ) -> Generator[FastBatch | list[Event], None, int]:
     """Everything from ``pos`` (an in-sync offset) on, as fast as it comes.
 
@@ -174,6 +176,11 @@ def walk(
         quiet: spans ``(start, end)``, in order, known to hold no ``=`` byte
             (so no header ends in them): garbage the decoder passes over
             without reading (see :func:`find_quiet`).
+        transient: the consumer is done with a batch (its ``buf``, and every
+            slice of it) when it asks for the next item. With the C speed-up
+            the buffers are then read into one ``bytearray``, reused: no
+            fresh memory for each read, which costs the kernel more than the
+            read itself (zeroed pages, faulted in and given back).
 
     Yields:
         Batches and event lists, in file order.
@@ -189,6 +196,8 @@ def walk(
     """
     pread = os.pread
     step = batch_step()
+    # The C walk takes any buffer; the Python twin looks header characters up by bytes.
+    reused = bytearray(_READ_BYTES) if transient and _native.speedups is not None else None
     end = size if stop is None else min(stop, size)
     prev = previous_ts
     if trusted_first and pos < end:
@@ -199,7 +208,13 @@ def walk(
             return pos
     while pos < end:
         read_to = size if end == size else min(size, end + LOOKAHEAD_BYTES)
-        buf = pread(fd, min(_READ_BYTES, read_to - pos), pos)
+        want = min(_READ_BYTES, read_to - pos)
+        if reused is not None and want == len(reused):
+            got = os.preadv(fd, [reused], pos)
+            # Typed as bytes: every reader of a transient batch only reads it, as bytes are read.
+            buf = cast(bytes, reused if got == want else reused[:got])
+        else:
+            buf = pread(fd, want, pos)
         if count_read is not None:
             count_read(len(buf))
         if not buf:

@@ -20,7 +20,6 @@ import re
 import stat
 from types import ModuleType
 from typing import Any
-from urllib.parse import urlsplit
 
 from ..core.errors import SourceError
 
@@ -123,6 +122,8 @@ def _check_url(port: str) -> None:
             f"{port}: unknown URL scheme '{scheme}://'; use a device path or one of {known}"
         )
     if scheme in ("socket", "rfc2217"):
+        from urllib.parse import urlsplit  # loaded when a URL is opened
+
         parts = urlsplit(port)
         try:
             port_number = parts.port
