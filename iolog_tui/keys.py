@@ -58,7 +58,9 @@ LOG_BINDINGS: list[BindingType] = [
     Binding("w", "wrap", "Wrap"),
     Binding("tab", "other_pane", "Other pane", priority=True),
     Binding("question_mark", "help", "Help"),
-    Binding("q", "app.quit", "Quit"),
+    Binding("q", "quit", "Quit"),
+    # Over the help page the log screen's footer says what q does there.
+    Binding("q", "close_help", "Close help"),
 ]
 
 #: The command palette's entries, in order: the action, its title, what it does.
