@@ -38,6 +38,8 @@ __all__ = ["DetailScreen", "LineDetail", "hex_dump", "pretty_json", "read_line_d
 MAX_DETAIL_BYTES = 1024 * 1024
 #: At most this many bytes are shown as a hex dump.
 MAX_HEX_BYTES = 16 * 1024
+#: The message's scroll area is at most this tall (as app.tcss says), less where the screen is short.
+_BODY_ROWS = 20
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,26 @@ class DetailScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         self._read()
 
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_body)
+
+    def _fit_body(self) -> None:
+        """Make the message's scroll area no taller than the panel has room for.
+
+        The panel is at most 90% of the screen; without this the scroll area
+        kept its own height and the panel cut off its last rows, so End and
+        PgDn scrolled to rows that were never on screen.
+        """
+        panel = self.query_one("#detail", Vertical)
+        body = self.query_one("#detail-body", VerticalScroll)
+        around = panel.styles.gutter.height
+        for child in panel.children:
+            if child is not body and child.display:
+                around += child.outer_size.height + child.styles.margin.top + child.styles.margin.bottom
+        rows = min(_BODY_ROWS, max(3, self.size.height * 9 // 10 - around))
+        if body.styles.max_height is None or body.styles.max_height.value != rows:
+            body.styles.max_height = rows
+
     @work(thread=True, exclusive=True, group="detail")
     def _read(self) -> None:
         worker = get_current_worker()
@@ -197,6 +219,7 @@ class DetailScreen(ModalScreen[None]):
                 fields.append("\n")
         self.query_one("#detail-fields", Static).update(fields)
         self.query_one("#detail-message", Static).update(self._message(detail))
+        self.call_after_refresh(self._fit_body)
 
     def _message(self, detail: LineDetail) -> Text:
         message = detail.message

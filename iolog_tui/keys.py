@@ -33,6 +33,7 @@ _NAMES = {
     "slash": "/", "ampersand": "&", "question_mark": "?", "enter": "Enter", "escape": "Esc",
     "tab": "Tab", "down": "↓", "up": "↑", "left": "←", "right": "→", "home": "Home",
     "end": "End", "pageup": "PgUp", "pagedown": "PgDn", "space": "space",
+    "dollar_sign": "$",
 }
 
 #: The log screen's keys, in the footer's order (Textual lists a node's bindings in order).
@@ -57,7 +58,9 @@ LOG_BINDINGS: list[BindingType] = [
     Binding("w", "wrap", "Wrap"),
     Binding("tab", "other_pane", "Other pane", priority=True),
     Binding("question_mark", "help", "Help"),
-    Binding("q", "app.quit", "Quit"),
+    Binding("q", "quit", "Quit"),
+    # Over the help page the log screen's footer says what q does there.
+    Binding("q", "close_help", "Close help"),
 ]
 
 #: The command palette's entries, in order: the action, its title, what it does.
@@ -87,8 +90,10 @@ HELP_TEMPLATE = """\
 [b]Moving[/]
   {scroll_up[1]} {scroll_down[1]}  {scroll_down[0]} {scroll_up[0]}        one line            \
 {page_up[0]} {page_down[0]}  {page_up[1]} {page_down[1]}   one page
-  {scroll_left[1]} {scroll_right[1]}  {scroll_left[0]} {scroll_right[0]}        sideways            \
+  {scroll_left} {scroll_right}             one column          \
 {scroll_home[0]} {scroll_home[1]} / {scroll_end[0]} {scroll_end[1]}       top / bottom
+  {step_left} {step_right}             a quarter width     \
+{line_start} {line_end}                  start / end of the lines
   mouse wheel     scroll              {other_pane}                  other pane (split)
 
 [b]Showing[/]

@@ -268,6 +268,8 @@ class LogScreen(Screen[None]):
         """Hide keys that do nothing now (the footer shows only the rest)."""
         panes = self.panes
         modal = isinstance(self.app.screen, (SincePicker, HelpScreen))
+        if action in ("quit", "close_help"):
+            return isinstance(self.app.screen, HelpScreen) == (action == "close_help")
         if action == "other_pane":
             return panes.split and not modal
         if action == "follow" and panes.following:
@@ -314,6 +316,15 @@ class LogScreen(Screen[None]):
         """Toggle wrapping of long lines."""
         self.panes.wrap = not self.panes.wrap
         self.refresh_status()
+
+    def action_quit(self) -> None:
+        """Leave the viewer."""
+        self.app.exit()
+
+    def action_close_help(self) -> None:
+        """Close the help page (its own q does this; the footer names it here)."""
+        if isinstance(self.app.screen, HelpScreen):
+            self.app.screen.dismiss(None)
 
     def action_help(self) -> None:
         """Show the keys."""

@@ -51,8 +51,12 @@ class LogView(ScrollView, can_focus=True):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "scroll_down", "Down", show=False),
         Binding("k,up", "scroll_up", "Up", show=False),
-        Binding("h,left", "scroll_left", "Left", show=False),
-        Binding("l,right", "scroll_right", "Right", show=False),
+        Binding("left", "scroll_left", "Left", show=False),
+        Binding("right", "scroll_right", "Right", show=False),
+        Binding("h", "step_left", "Left a quarter", show=False),
+        Binding("l", "step_right", "Right a quarter", show=False),
+        Binding("0", "line_start", "Line start", show=False),
+        Binding("dollar_sign", "line_end", "Line end", show=False),
         Binding("g,home", "scroll_home", "Top", show=False),
         Binding("G,end", "scroll_end", "Bottom", show=False),
         Binding("pageup,b", "page_up", "Page up", show=False),
@@ -220,6 +224,27 @@ class LogView(ScrollView, can_focus=True):
     def action_scroll_home(self) -> None:
         """Go to the first row."""
         self.scroll_to(y=0, animate=False, immediate=True)
+
+    @property
+    def sideways_step(self) -> int:
+        """How far ``h`` and ``l`` move: a quarter of the pane's width (``less`` moves half)."""
+        return max(1, self.scrollable_content_region.width // 4)
+
+    def action_step_left(self) -> None:
+        """Move a quarter of the width to the left."""
+        self.scroll_to(x=self.scroll_offset.x - self.sideways_step, animate=False, immediate=True)
+
+    def action_step_right(self) -> None:
+        """Move a quarter of the width to the right."""
+        self.scroll_to(x=self.scroll_offset.x + self.sideways_step, animate=False, immediate=True)
+
+    def action_line_start(self) -> None:
+        """Go back to the start of the lines."""
+        self.scroll_to(x=0, animate=False, immediate=True)
+
+    def action_line_end(self) -> None:
+        """Go to the end of the longest line."""
+        self.scroll_to(x=self.max_scroll_x, animate=False, immediate=True)
 
     # -- geometry ---------------------------------------------------------------
 

@@ -429,11 +429,12 @@ class LogPanes(Horizontal):
         self.select(view, row, row)
 
     def clear_selection(self, *, redraw: bool = True) -> None:
-        """Select nothing."""
+        """Select nothing (the footer drops Esc if nothing else is left to clear)."""
         for view in self.views:
             view.selection = None
             if redraw:
                 view.refresh()
+        self.refresh_bindings()
 
     @on(LogView.RowClicked)
     def _row_clicked(self, message: LogView.RowClicked) -> None:

@@ -9,6 +9,7 @@ character to the terminal.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -153,6 +154,8 @@ class ExportRequest:
 class ExportPrompt(ModalScreen[ExportRequest | None]):
     """Choose a file name and a format for saving the rows shown.
 
+    A file that exists is overwritten only after a second Enter on its name.
+
     Args:
         default_path: the file name to offer.
         rows: how many rows will be written (for the prompt).
@@ -168,6 +171,7 @@ class ExportPrompt(ModalScreen[ExportRequest | None]):
         self._default = default_path
         self._rows = rows
         self.export_format = ExportFormat.TEXT
+        self._overwrite: str | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt"):
@@ -200,6 +204,11 @@ class ExportPrompt(ModalScreen[ExportRequest | None]):
         path = self.query_one("#prompt-input", Input).value.strip()
         if not path:
             self._show("type a file name")
+            return
+        if os.path.exists(path) and path != self._overwrite:
+            # A second Enter on the same name confirms.
+            self._overwrite = path
+            self._show(f"{safe_label(path)} exists: Enter again to overwrite it")
             return
         self.dismiss(ExportRequest(path, self.export_format))
 

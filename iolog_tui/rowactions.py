@@ -102,7 +102,8 @@ class RowExporter(Widget):
     @on(ExportDone)
     def _done(self, message: ExportDone) -> None:
         self.last = message
+        where = safe_label(os.path.abspath(message.path))
         if message.error:
-            self.notify(f"cannot save {message.path}: {message.error}", severity="error", markup=False)
+            self.notify(f"cannot save {where}: {message.error}", severity="error", markup=False)
         else:
-            self.notify(f"saved {message.rows:,} rows to {message.path}", timeout=4, markup=False)
+            self.notify(f"saved {message.rows:,} rows to {where}", timeout=4, markup=False)

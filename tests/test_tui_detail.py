@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from iolog import Stream
 from iolog_tui.detail import DetailScreen, hex_dump, pretty_json
 
 from .conftest import wait_until
@@ -40,3 +47,34 @@ def test_pretty_json_and_hex_dump() -> None:
     assert pretty_json(b"{not json") is None
     assert pretty_json(b"plain") is None
     assert hex_dump(b"AB\x00\xff") == "00000000  41 42 00 ff" + " " * 36 + "  AB.."
+
+
+@pytest.mark.parametrize("size", [SIZE, (80, 24)])
+@pilot_test
+async def test_a_long_json_message_is_shown_whole_and_end_and_pgdn_reach_its_end(write_log, size) -> None:
+    fields = {f"key{number:03d}": f"value {number:03d} " + "x" * 20 for number in range(130)}
+    fields["last"] = "THE END"
+    message = json.dumps(fields).encode() + b"\n"
+    assert len(message) > 4500
+    app = make_app(write_log([(Stream.STDOUT, b"before\n"), (Stream.STDOUT, message)]))
+    async with app.run_test(size=size) as pilot:
+        await ready(pilot)
+        await pilot.click("#merged", offset=(10, 1))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: getattr(app.screen, "detail", None) is not None)
+        await pilot.pause()
+        body = app.screen.query_one("#detail-body", VerticalScroll)
+        shown = str(app.screen.query_one("#detail-message", Static).render())
+        assert '"last": "THE END"' in shown and shown.count("key") == 130
+        assert body.max_scroll_y > 0 and body.scroll_offset.y == 0
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert 0 < body.scroll_offset.y
+        await pilot.press("end")
+        await pilot.pause()
+        assert body.scroll_offset.y == body.max_scroll_y
+        assert "THE&#160;END" in app.export_screenshot()
+        await pilot.press("home")
+        await pilot.pause()
+        assert body.scroll_offset.y == 0
+

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual.widgets._footer import FooterKey
+
 from iolog_tui.logscreen import LogScreen
 from iolog_tui.model.timerange import TimeRange
 from iolog_tui.render import TimeFormat
@@ -97,3 +99,31 @@ async def test_the_palette_clears_the_filter(write_log) -> None:
         await app.log_screen.run_action("clear_filter")
         await pilot.pause()
         assert app.log_screen.filter_bar.request is None and len(merged(app).rows) == 40
+
+
+def _footer(app) -> list[str]:
+    return [key.description for key in app.screen.query(FooterKey)]
+
+
+@pilot_test
+async def test_esc_is_in_the_footer_only_while_there_is_something_to_stop_or_clear(write_log) -> None:
+    app = make_app(write_log(service_items(60), clock=StepClock(step_ns=60 * SECOND_NS)))
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.pause()
+        assert "Stop/clear" not in _footer(app)
+        await pilot.click("#merged", offset=(10, 2))
+        await pilot.pause()
+        assert "Stop/clear" in _footer(app)
+        # A new time window starts the rows over and drops the selection.
+        await pilot.press("s", *"30m", "enter")
+        await scanned(pilot)
+        await pilot.pause()
+        assert not app.log_screen.panes.has_selection
+        assert "Stop/clear" not in _footer(app)
+        await search(pilot, "line")
+        await pilot.pause()
+        assert "Stop/clear" in _footer(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "Stop/clear" not in _footer(app)

@@ -89,3 +89,27 @@ async def test_alone_a_pane_draws_rows_and_says_which_was_clicked(write_log) -> 
         view.time_format = TimeFormat.HIDDEN
         await pilot.pause()
         assert app.export_screenshot().count("second") == 1
+
+
+@pilot_test
+async def test_h_and_l_move_a_quarter_width_arrows_one_column_0_and_dollar_the_ends(write_log) -> None:
+    long_line = b"x" * 9000 + b" END\n"
+    app = make_app(write_log([(Stream.STDOUT, long_line), (Stream.STDOUT, b"short\n")]))
+    async with app.run_test(size=SIZE) as pilot:
+        await scanned(pilot)
+        view = merged(app)
+        step = view.scrollable_content_region.width // 4
+        assert step > 1
+        await pilot.press("l", "l")
+        assert view.scroll_offset.x == 2 * step
+        await pilot.press("h")
+        assert view.scroll_offset.x == step
+        await pilot.press("right")
+        assert view.scroll_offset.x == step + 1
+        await pilot.press("left", "left")
+        assert view.scroll_offset.x == step - 1
+        await pilot.press("dollar_sign")
+        assert view.scroll_offset.x == view.max_scroll_x > 8000
+        assert "END" in view.render_line(0).text
+        await pilot.press("0")
+        assert view.scroll_offset.x == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.app import App
+from textual.widgets import Static
 
 from iolog_tui.model.export import ExportFormat
 from iolog_tui.prompts import ExportPrompt, ExportRequest, PatternPrompt, PatternRequest
@@ -66,3 +67,33 @@ async def test_the_export_prompt_cycles_formats_and_renames() -> None:
     second, third = ExportFormat.TEXT.next(), ExportFormat.TEXT.next().next()
     assert request.export_format is third
     assert request.path == third.rename(second.rename("app-shown.txt"))
+
+
+@pilot_test
+async def test_the_export_prompt_asks_before_overwriting_a_file(tmp_path) -> None:
+    existing = tmp_path / "there.txt"
+    existing.write_text("keep\n")
+    app = _Asking(ExportPrompt(str(existing), 3))
+    async with app.run_test() as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not app.answers and isinstance(app.screen, ExportPrompt)
+        hint = str(app.screen.query_one("#prompt-toggles", Static).render())
+        assert "exists: Enter again to overwrite it" in hint
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.answers == [ExportRequest(str(existing), ExportFormat.TEXT)]
+
+
+@pilot_test
+async def test_the_export_prompt_asks_again_for_another_existing_name(tmp_path) -> None:
+    (tmp_path / "a.txt").write_text("a\n")
+    (tmp_path / "b.txt").write_text("b\n")
+    app = _Asking(ExportPrompt(str(tmp_path / "a.txt"), 3))
+    async with app.run_test() as pilot:
+        await pilot.press("enter", "ctrl+a", "ctrl+k", *str(tmp_path / "b.txt"), "enter")
+        await pilot.pause()
+        assert not app.answers and isinstance(app.screen, ExportPrompt)
+        await pilot.press("ctrl+a", "ctrl+k", *str(tmp_path / "new.txt"), "enter")
+        await pilot.pause()
+    assert app.answers == [ExportRequest(str(tmp_path / "new.txt"), ExportFormat.TEXT)]

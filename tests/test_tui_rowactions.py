@@ -75,3 +75,16 @@ async def test_copy_takes_the_selection_else_the_rows_on_screen(write_log) -> No
         assert count == height and text.splitlines()[0] == "row 000 ok"
         app.log_screen.panes.select(view, 3, 5)
         assert selected_text(view) == ("row 003 Timeout\nrow 004 ok\nrow 005 ok\n", 3)
+
+
+@pilot_test
+async def test_the_export_toast_names_the_full_path(write_log, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = make_app(write_log(known_items(5)))
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        toasts: list[str] = []
+        app.log_screen.exporter.notify = lambda text, **_options: toasts.append(text)  # type: ignore[method-assign]
+        await pilot.press("e", "ctrl+a", "ctrl+k", *"out.txt", "enter")
+        await wait_until(pilot, lambda: app.log_screen.last_export is not None)
+    assert toasts == [f"saved 5 rows to {tmp_path / 'out.txt'}"]

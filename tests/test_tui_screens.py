@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from textual.app import App
-from textual.widgets import Static
+from textual.widgets import Footer, Static
+from textual.widgets._footer import FooterKey
 
 from iolog import LogFile
 from iolog_tui.render import TimeFormat
@@ -105,3 +106,23 @@ async def test_the_help_screen_shows_its_page_and_closes() -> None:
         await pilot.press("q")
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen)
+
+
+@pilot_test
+async def test_over_help_the_footer_says_q_closes_it(write_log) -> None:
+    app = make_app(write_log(service_items(5)))
+    async with app.run_test(size=SIZE) as pilot:
+        await scanned(pilot)
+        footer = app.log_screen.query_one(Footer)
+        await pilot.pause()
+        assert [key.description for key in footer.query(FooterKey) if key.key == "q"] == ["Quit"]
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert [key.description for key in footer.query(FooterKey) if key.key == "q"] == ["Close help"]
+        await pilot.press("q")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen) and app.is_running
+        assert [key.description for key in footer.query(FooterKey) if key.key == "q"] == ["Quit"]
+        await pilot.press("q")
+    assert app.return_code == 0

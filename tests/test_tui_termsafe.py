@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 from pathlib import Path
 
@@ -201,9 +202,12 @@ async def test_export_prompt_and_its_toast(tmp_path: Path, monkeypatch: pytest.M
         await wait_until(pilot, lambda: app.log_screen.last_export is not None)
         await pilot.pause(0.2)
         toast = assert_safe(written)
+        toasts = [notification.message for notification in app._notifications]  # noqa: SLF001
     name = HOSTILE_NAME_SHOWN.replace(".log", "-shown.txt")
     assert name in prompt
-    assert f"saved 40 rows to {name}" in toast
+    # The toast gives the full path (on screen it wraps over lines), the name as shown.
+    assert "saved 40 rows to" in toast
+    assert toasts == [f"saved 40 rows to {os.path.join(os.getcwd(), name)}"]
     assert (tmp_path / name).exists()  # the name as shown, not the hostile one
 
 
