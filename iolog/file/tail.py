@@ -190,10 +190,11 @@ class _HoleScanner:
         self.fd = fd
         self.buffers = (bytearray(_SCAN_BYTES), bytearray(_SCAN_BYTES))
         self.pool: ThreadPoolExecutor | None = None
+        self.split = (os.cpu_count() or 1) >= 2  # two cores to split a long check over
 
     def check(self, start: int, end: int) -> tuple[bool, bool]:
         """``find_quiet`` of ``[start, end)``."""
-        if end - start < _SPLIT_BYTES or (os.cpu_count() or 1) < 2:
+        if end - start < _SPLIT_BYTES or not self.split:
             return find_quiet(self.fd, start, end, self.buffers[0])
         if self.pool is None:
             from concurrent.futures import ThreadPoolExecutor  # threads: loaded when a span is split
