@@ -10,9 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from iolog.core.decoder import Decoder, Skipped, Truncated
+from iolog.core.errors import IndexBuildCancelled
 from iolog.core.format import Entry, Stream, encode_entry
 from iolog.core.format import entry_length_from_size_chars as _entry_length
-from iolog.file.index import CheckpointIndex, IndexBuildCancelled
+from iolog.file.index import CheckpointIndex
 from iolog.file.logfile import LogFile
 
 BASE_NS = 1_700_000_000_000_000_000

@@ -23,10 +23,8 @@ keeps: a fresh decoder started there in sync with that time
 same reason an index can be cut back to any checkpoint (:meth:`rewind`, for a
 file that grew) and built on from there.
 
-The build is one streaming pass of :func:`iolog.file.walk.walk`, which applies
-the decoder's own rules without an object per entry, and hands garbage,
-torn entries and the end of the file to a real ``Decoder``: so the index
-always agrees with the decoder.
+The index is built by :mod:`iolog.file.indexbuild` (one pass of the fast
+walk), which hands what the walk yields to :meth:`CheckpointIndex.account`.
 """
 
 from __future__ import annotations
@@ -37,18 +35,11 @@ from collections.abc import Callable, Sequence
 
 from .. import _native
 from ..core.decoder import Event
-from ..core.errors import IndexBuildCancelled
 from ..core.format import ENCODED_HEADER_SIZE, MAX_ENTRY_SIZE, Entry
-from .walk import FastBatch, SpanStats, walk
+from .walk import FastBatch, SpanStats
 from .walkbatch import offsets_array
 
-__all__ = [
-    "DEFAULT_CHECKPOINT_EVERY_BYTES",
-    "EOF_HORIZON_BYTES",
-    "CheckpointIndex",
-    "IndexBuildCancelled",
-    "extend_index",
-]
+__all__ = ["DEFAULT_CHECKPOINT_EVERY_BYTES", "EOF_HORIZON_BYTES", "CheckpointIndex"]
 
 #: Default distance between checkpoints, in bytes.
 DEFAULT_CHECKPOINT_EVERY_BYTES = 64 * 1024
@@ -56,7 +47,6 @@ DEFAULT_CHECKPOINT_EVERY_BYTES = 64 * 1024
 _HDR = ENCODED_HEADER_SIZE
 _INT64_MAX = (1 << 63) - 1
 _INT64_MIN = -(1 << 63)
-_PROGRESS_EVERY_BYTES = 4 << 20
 #: How far past an entry the decoder may look before deciding it: the entry
 #: (header and payload), a candidate header inside it and that candidate's
 #: own entry and successor header. Checkpoints further than this from the end
@@ -352,7 +342,7 @@ class CheckpointIndex:
             count: how many entries.
             stats: ``stats(first, last)`` gives the times and streams of
                 entries ``[first, last)`` (:meth:`FastBatch.span_stats`).
-            stop_since_ns: see :func:`extend_index`.
+            stop_since_ns: see :func:`~iolog.file.indexbuild.extend_index`.
 
         Returns:
             The number of entries counted: all of them, or fewer when a region
@@ -411,7 +401,7 @@ class CheckpointIndex:
         Args:
             item: a batch, or a list of the decoder's events, from
                 :func:`iolog.file.walk.walk`, continuing at :attr:`end_offset`.
-            stop_since_ns: see :func:`extend_index`.
+            stop_since_ns: see :func:`~iolog.file.indexbuild.extend_index`.
 
         Returns:
             False when a region reaching ``stop_since_ns`` was closed (then
@@ -438,69 +428,14 @@ class CheckpointIndex:
                 self.end_offset = event.end_offset
         return True
 
+    def finish(self, size: int) -> None:
+        """Close the open region at ``size``: the index now covers the file up to ``size``, complete."""
+        if self._open_start < size or not len(self.offsets):
+            self._close_region(size)
+        self.end_offset = size
+        self.complete = True
+
 
 def _always(stats: SpanStats) -> Callable[[int, int], SpanStats]:
     """The stats of a single entry, for :meth:`CheckpointIndex._account`."""
     return lambda first, last: stats
-
-
-def extend_index(
-    index: CheckpointIndex,
-    fd: int,
-    size: int,
-    *,
-    stop_since_ns: int | None = None,
-    progress: Callable[[int, int], None] | None = None,
-    should_stop: Callable[[], bool] | None = None,
-    count_read: Callable[[int], None] | None = None,
-    trusted_first: bool = False,
-) -> None:
-    """Continue building ``index`` over the file open as ``fd``, up to ``size``.
-
-    The pass starts at ``index.end_offset`` (a region boundary, in sync) and
-    runs to ``size``, treated as the end of the file; then the index is
-    ``complete``. With ``stop_since_ns`` it stops earlier, right after closing
-    the first region whose maximum timestamp is ``>= stop_since_ns``, leaving a
-    partial index whose ``end_offset`` is that region's end.
-
-    Args:
-        index: the index to extend; must not be ``complete``.
-        fd: a file descriptor open for reading (read with ``os.pread``).
-        size: the file size to index up to.
-        stop_since_ns: stop at the first region reaching this time.
-        progress: called as ``progress(done_bytes, size)`` every few MiB.
-        should_stop: polled every few MiB; when it returns true the pass stops
-            at an in-sync offset (the partial index is kept) and raises.
-        count_read: called with the length of each read (for accounting).
-        trusted_first: the entry at ``index.end_offset`` is known to be one
-            the linear decoder accepts, though the time before it is not known
-            (a helper indexing the second half of a file).
-
-    Raises:
-        IndexBuildCancelled: ``should_stop`` returned true.
-        ValueError: the index is already complete.
-        OSError: reading failed.
-    """
-    if index.complete:
-        raise ValueError("the index is already complete")
-    index.built_for_size = size
-    if should_stop is not None and should_stop():
-        raise IndexBuildCancelled(f"index build cancelled at offset {index.end_offset}")
-    next_check = index.end_offset + _PROGRESS_EVERY_BYTES
-    walker = walk(fd, index.end_offset, size, previous_ts=index.last_ts, trusted_first=trusted_first,
-                  count_read=count_read)
-    for item in walker:
-        if not index.account(item, stop_since_ns):
-            return
-        if index.end_offset >= next_check:
-            next_check = index.end_offset + _PROGRESS_EVERY_BYTES
-            if progress is not None:
-                progress(index.end_offset, size)
-            if should_stop is not None and should_stop():
-                raise IndexBuildCancelled(f"index build cancelled at offset {index.end_offset}")
-    if index._open_start < size or not len(index.offsets):
-        index._close_region(size)
-    index.end_offset = size
-    index.complete = True
-    if progress is not None:
-        progress(size, size)

@@ -42,7 +42,8 @@ from typing import TYPE_CHECKING
 
 from ..core.decoder import Decoder, Event, Skipped, Truncated
 from ..core.format import ENCODED_HEADER_SIZE, MAX_ENTRY_SIZE, Entry
-from .index import DEFAULT_CHECKPOINT_EVERY_BYTES, CheckpointIndex, extend_index
+from .index import DEFAULT_CHECKPOINT_EVERY_BYTES, CheckpointIndex
+from .indexbuild import extend_index
 from .tail import BLOCK_BYTES, TailStart, find_tail, tail_batches, tail_events
 from .walk import LOOKAHEAD_BYTES, FastBatch, walk
 from .windows import window_events

@@ -29,8 +29,10 @@ from collections.abc import Callable
 
 from .. import _native
 from ..core.decoder import Decoder, Skipped, Truncated
+from ..core.errors import IndexBuildCancelled
 from ..core.format import Entry
-from .index import EOF_HORIZON_BYTES, CheckpointIndex, IndexBuildCancelled, extend_index
+from .index import EOF_HORIZON_BYTES, CheckpointIndex
+from .indexbuild import extend_index
 from .walk import LOOKAHEAD_BYTES, walk
 
 __all__ = ["PARALLEL_MIN_BYTES", "build_in_two"]
