@@ -301,7 +301,7 @@ def _passes(path: Path) -> tuple[object, ...]:
     for stamp in stamps[:: max(1, len(stamps) // 5)]:
         with LogFile(path, checkpoint_every_bytes=512, cache=False) as log:  # a partial index, stopped early
             found = log.seek_time(stamp)
-            partial = log._index
+            partial = log._file_index.index
             seeks.append((found, partial.end_offset, partial.entry_count, partial.last_ts,
                           tuple(list(getattr(partial, name)) for name in partial.COLUMNS)))
     tails = []

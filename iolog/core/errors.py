@@ -61,7 +61,7 @@ class SaveError(IologError):
 
 
 class SourceError(IologError, OSError):
-    """A live source could not be opened, read or written (one-line message).
+    """A source (a live device, a log file) could not be opened, read or written (one-line message).
 
     It is an :class:`OSError` too, so a :class:`~iolog.io.LogWriter` over a
     serial writer keeps its unsent frames when the device fails, as it does

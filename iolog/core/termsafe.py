@@ -49,6 +49,7 @@ __all__ = [
     "TerminalPiece",
     "sgr_codes",
     "terminal_pieces",
+    "terminal_runs",
     "terminal_safe",
     "visible_escape",
 ]
@@ -363,6 +364,35 @@ def terminal_pieces(
     """
     splitter = TerminalFilter(keep_sgr=keep_sgr, keep_newlines=keep_newlines)
     return splitter.feed(text) + splitter.close()
+
+
+def terminal_runs(
+    text: str, *, colours: bool = False, line_breaks: bool = False
+) -> list[tuple[str, bool, tuple[int, ...] | None]]:
+    """A whole text as runs safe to draw, in order: the one call a renderer needs.
+
+    Args:
+        text: the text; bytes that were not UTF-8 as ``surrogateescape`` surrogates.
+        colours: apply allowed SGR sequences (a log's message); else every
+            ESC is shown escaped (a name, a label).
+        line_breaks: let LF (and CR LF) pass; else they are shown escaped.
+
+    Returns:
+        ``(text, escaped, sgr)`` runs. A run to show has ``sgr`` ``None``:
+        its ``text`` holds no control character (but LF and a CR before it
+        when ``line_breaks``), and when ``escaped`` it is visible escapes
+        (``␛``, ``\\xff``, ``\\u202e``...) to draw apart from the log's own
+        text. A run with ``sgr`` (and ``text`` ``""``) is an allowed SGR
+        sequence, its codes in ``;`` form (see :func:`sgr_codes`; an empty
+        sequence is the reset ``(0,)``), to apply to the runs after it.
+    """
+    runs: list[tuple[str, bool, tuple[int, ...] | None]] = []
+    for kind, piece in terminal_pieces(text, keep_sgr=colours, keep_newlines=line_breaks):
+        if kind is PieceKind.SGR:
+            runs.append(("", False, sgr_codes(piece[2:-1]) or (0,)))
+        else:
+            runs.append((piece, kind is PieceKind.ESCAPED, None))
+    return runs
 
 
 def terminal_safe(text: str) -> str:

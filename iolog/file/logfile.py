@@ -1,4 +1,4 @@
-"""An open log file: exact time windows, tail, follow and the checkpoint index.
+"""An open log file: exact time windows, seeks, tail, follow, and what its index tells.
 
 This module owns :class:`LogFile`, the seekable-file face of iolog used by
 ``iolog cat`` and the viewer. It reads with ``os.pread`` by offset and decodes
@@ -28,7 +28,10 @@ without the index: it would be exact only while timestamps never decrease.
 
 Tail and follow never read from the start: :meth:`LogFile.tail` reads
 fixed-size blocks backwards (:mod:`iolog.file.tail`); :meth:`LogFile.follow`
-polls for growth (:mod:`iolog.sources.follow`).
+polls for growth (:mod:`iolog.sources.follow`). The index's life (cache,
+building, saving) is :mod:`iolog.file.fileindex`'s; what it tells a reader,
+:mod:`iolog.file.summary` (counts) and :mod:`iolog.file.position` (an
+offset's context); reading from any byte offset, :mod:`iolog.file.boundaries`.
 """
 
 from __future__ import annotations
@@ -40,12 +43,15 @@ from collections.abc import Callable, Generator, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from ..core.decoder import Decoder, Event, Skipped, Truncated
-from ..core.format import ENCODED_HEADER_SIZE, MAX_ENTRY_SIZE, Entry
+from ..core.decoder import Event
+from ..core.format import Entry
+from .boundaries import is_entry_start, live_end, resync_events
+from .fileindex import FileIndex
 from .index import DEFAULT_CHECKPOINT_EVERY_BYTES, CheckpointIndex
-from .indexbuild import extend_index
+from .position import entries_before, lines_open_at
+from .summary import LogSummary
 from .tail import BLOCK_BYTES, TailStart, find_tail, tail_batches, tail_events
-from .walk import LOOKAHEAD_BYTES, FastBatch, walk
+from .walk import FastBatch, walk
 from .windows import window_events
 
 if TYPE_CHECKING:
@@ -53,10 +59,6 @@ if TYPE_CHECKING:
 
 __all__ = ["LogFile"]
 
-_HDR = ENCODED_HEADER_SIZE
-_READ_BYTES = 64 << 10
-_TAIL_BLOCK_BYTES = 64 << 10
-_PROBE_BYTES = 2 * (_HDR + MAX_ENTRY_SIZE) + _HDR
 _BOTH_STREAMS = frozenset({0, 1})
 
 
@@ -93,11 +95,7 @@ class LogFile:
         except BaseException:
             os.close(self._fd)
             raise
-        self._every = checkpoint_every_bytes
-        self._index = CheckpointIndex(checkpoint_every_bytes)
-        self._cache = cache
-        self._cache_loaded = not cache
-        self._saved_end = 0
+        self._file_index = FileIndex(self.path, checkpoint_every_bytes, cache, self._count_read)
         self.bytes_read = 0
         """Bytes read from the file so far (for measurement)."""
 
@@ -111,8 +109,7 @@ class LogFile:
     @property
     def index(self) -> CheckpointIndex | None:
         """The full index, if built for the file's current size."""
-        index = self._index
-        return index if index.complete and index.built_for_size == self.size else None
+        return self._file_index.built(self.size)
 
     def close(self) -> None:
         """Close the file. Generators already running keep their own handles."""
@@ -171,58 +168,51 @@ class LogFile:
                 is kept; calling ``build_index`` again resumes it.
             OSError: reading failed.
         """
-        size = self.size
-        index = self._current_index(size)
-        if not index.complete and not index.end_offset:
-            from .splitindex import build_in_two  # threads or a helper process: loaded when needed
+        return self._file_index.build(self._fd, self.size, progress, should_stop)
 
-            whole = build_in_two(
-                self.path,
-                self._fd,
-                size,
-                checkpoint_every_bytes=self._every,
-                progress=progress,
-                should_stop=should_stop,
-                count_read=self._count_read,
-            )
-            if whole is not None:
-                self._index = index = whole
-                self._save_index()
-        if not index.complete:
-            try:
-                extend_index(
-                    index,
-                    self._fd,
-                    size,
-                    progress=progress,
-                    should_stop=should_stop,
-                    count_read=self._count_read,
-                )
-            finally:
-                self._save_index()
-        return index
+    # -- what the index tells ----------------------------------------------------
 
-    def _current_index(self, size: int) -> CheckpointIndex:
-        """The index, loaded from the cache once, cut back to what still describes the file."""
-        if not self._cache_loaded:
-            self._cache_loaded = True
-            if not self._index.end_offset and not self._index.complete:
-                from .indexcache import load_index
+    def summary(
+        self,
+        progress: Callable[[int, int], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> LogSummary:
+        """What the file holds, counted by the index: entries, streams, times, per region.
 
-                cached = load_index(self.path, self._fd)
-                if cached is not None and cached.checkpoint_every_bytes == self._every:
-                    self._index = cached
-                    self._saved_end = cached.end_offset if cached.built_for_size == size else 0
-        self._index.rewind(size)
-        return self._index
+        Builds the index first, or brings it up to date (as :meth:`build_index`,
+        with the same ``progress``, ``should_stop`` and errors).
+        """
+        return self._file_index.summary(self.build_index(progress=progress, should_stop=should_stop))
 
-    def _save_index(self) -> None:
-        """Save the index to the cache if it covers more than what was saved."""
-        if self._cache and self._index.end_offset > self._saved_end:
-            from .indexcache import save_index
+    @property
+    def built_summary(self) -> LogSummary | None:
+        """:meth:`summary` when the index is built for the file's current size, else ``None``.
 
-            if save_index(self._index, self.path, self._fd):
-                self._saved_end = self._index.end_offset
+        Reads nothing.
+        """
+        index = self.index
+        return None if index is None else self._file_index.summary(index)
+
+    def entries_before(self, offset: int, *, progress: Callable[[int, int], None] | None = None) -> int:
+        """How many entries the file holds before ``offset``; builds the index (with ``progress``).
+
+        Raises:
+            OSError: reading failed.
+        """
+        return entries_before(self, self.index or self.build_index(progress=progress), offset)
+
+    def lines_open_at(self, offset: int) -> tuple[bool, bool]:
+        """For stdout and stderr, whether a line begun before ``offset`` is still open there.
+
+        What a reader that starts at ``offset`` (an entry's offset, as
+        :meth:`seek_time` gives) must know to tell a line's first entry from
+        a continuation, as one linear decode of the whole file would (see
+        :func:`iolog.file.position.lines_open_at`). Builds the index.
+
+        Raises:
+            OSError: reading failed.
+        """
+        return lines_open_at(self, self.index or self.build_index(), offset)
 
     # -- reading by offset -----------------------------------------------------
 
@@ -272,18 +262,6 @@ class LogFile:
                                 previous_ts=previous_ts, trusted_first=trusted_first,
                                 count_read=self._count_read, transient=transient))
 
-    def _is_boundary(self, offset: int) -> bool:
-        """Does a decoder in sync at ``offset`` accept an entry there?"""
-        if offset <= 0:
-            return True
-        data = self._pread(_PROBE_BYTES, offset)
-        if not data:
-            return True  # at or past the end: nothing to misread
-        decoder = Decoder(offset=offset)
-        events = decoder.feed(data)
-        events += decoder.close() if len(data) < _PROBE_BYTES else decoder.flush()
-        return bool(events) and isinstance(events[0], Entry) and events[0].offset == offset
-
     def events_from(self, offset: int, end: int | None = None) -> Iterator[Event]:
         """Decode events from ``offset``, with absolute offsets.
 
@@ -302,7 +280,7 @@ class LogFile:
         """
         if offset < 0:
             raise ValueError(f"offset must be >= 0, got {offset}")
-        if self._is_boundary(offset):
+        if is_entry_start(self._pread, offset):
             for item in self.batches(offset, end, trusted_first=offset > 0):
                 if isinstance(item, list):
                     yield from item
@@ -310,23 +288,7 @@ class LogFile:
                     for number in range(item.accepted):
                         yield item.entry(number)
             return
-        decoder = Decoder(offset=offset, resync=True)
-        read_at = offset
-        size = self.size
-        first = True
-        while True:
-            chunk = self._pread(_READ_BYTES, read_at) if read_at < size else b""
-            read_at += len(chunk)
-            for event in decoder.feed(chunk) if chunk else decoder.close():
-                if end is not None and (event.offset or 0) >= end:
-                    return
-                if first and isinstance(event, Skipped) and event.offset == offset:
-                    first = False
-                    continue  # the tail of the entry we started inside
-                first = False
-                yield event
-            if not chunk or (end is not None and decoder.offset >= end + LOOKAHEAD_BYTES):
-                return
+        yield from resync_events(self._pread, self.size, offset, end)
 
     def entries_from(self, offset: int, end: int | None = None) -> Iterator[Entry]:
         """Like :meth:`events_from`, entries only."""
@@ -354,14 +316,7 @@ class LogFile:
             OSError: reading failed.
         """
         size = self.size
-        index = self._current_index(size)
-        upto = index.trusted_end(size)
-        if not index.complete and index.first_region_reaching(since_ns, upto) is None:
-            try:
-                extend_index(index, self._fd, size, stop_since_ns=since_ns, count_read=self._count_read)
-            finally:
-                self._save_index()
-            upto = index.trusted_end(size)
+        index, upto = self._file_index.reaching(self._fd, since_ns, size)
         region = index.first_region_reaching(since_ns, upto)
         start = index.region(region)[0] if region is not None else upto
         for item in self.batches(start, previous_ts=index.previous_ts(start)):
@@ -457,15 +412,7 @@ class LogFile:
 
     def live_end(self) -> int:
         """Where new entries will start: the end, or the start of an unfinished last entry."""
-        size = self.size
-        start = max(0, size - _TAIL_BLOCK_BYTES)
-        decoder = Decoder(offset=start, resync=start > 0)
-        events = decoder.feed(self._pread(size - start, start)) + decoder.close()
-        for event in reversed(events):
-            if isinstance(event, Truncated):
-                return event.offset
-            break
-        return size
+        return live_end(self._pread, self.size)
 
     def follow(
         self, offset: int | None = None, *, poll_interval_s: float = 0.05
@@ -498,7 +445,7 @@ class LogFile:
         from ..sources.follow import follow_file  # loaded when following
 
         start = self.live_end() if offset is None else offset
-        in_sync = start >= self.size or self._is_boundary(start)
+        in_sync = start >= self.size or is_entry_start(self._pread, start)
         yield from follow_file(
             self.path,
             os.dup(self._fd),

@@ -1,7 +1,8 @@
 """Opening a log file: whether it is a log at all, and its entries by path.
 
 This module owns the rule that decides whether a file is an iolog file
-before it is shown or printed (:func:`check_log_file`), and reading the
+before it is shown or printed (:func:`check_log_file`; :func:`check_log`
+says every failure in one line), and reading the
 entries of a path, in a time window through the file's index when one is
 asked for (:func:`read_entries`).
 """
@@ -13,14 +14,14 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..core.decoder import Event, Skipped, Truncated
-from ..core.errors import DecodeError, NotAnIologFile
+from ..core.errors import DecodeError, NotAnIologFile, SourceError, describe_os_error
 from ..core.format import Entry
 from .walk import walk
 
 if TYPE_CHECKING:
     from ..io import PathOrFile
 
-__all__ = ["SNIFF_BYTES", "check_log_file", "read_entries"]
+__all__ = ["SNIFF_BYTES", "check_log", "check_log_file", "read_entries"]
 
 #: How much of a file :func:`check_log_file` decodes to tell whether it is a log.
 SNIFF_BYTES = 64 * 1024
@@ -118,3 +119,27 @@ def check_log_file(path: str | os.PathLike[str], *, sniff_bytes: int | None = No
     if limit == 0 or limit < size:
         return size
     raise NotAnIologFile(f"{os.fspath(path)}: not an iolog file (no entry in its {size} bytes)")
+
+
+def check_log(path: str | os.PathLike[str], *, sniff_bytes: int | None = None) -> int:
+    """Check that ``path`` is a readable log; say why not in one line.
+
+    The rule is :func:`check_log_file`'s: an empty file is a valid log, and
+    one whose first ``sniff_bytes`` hold no entry passes when it goes on.
+
+    Args:
+        path: the file.
+        sniff_bytes: look only this far (``None``: as far as it takes).
+
+    Returns:
+        The file's size.
+
+    Raises:
+        NotAnIologFile: nothing in the file decodes as an entry.
+        SourceError: it cannot be opened or read (``PATH: no such file``,
+            ``PATH: permission denied``, ``PATH: is a directory``...).
+    """
+    try:
+        return check_log_file(path, sniff_bytes=sniff_bytes)
+    except OSError as exc:
+        raise SourceError(f"{os.fspath(path)}: {describe_os_error(exc)}") from exc
