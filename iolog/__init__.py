@@ -5,28 +5,37 @@ size, stream) and a payload; a logical line is the entries of one stream up
 to a newline. This is the package's public face, what a program reading or
 writing these logs needs; the modules behind it (``iolog.core``,
 ``iolog.file``, ``iolog.sources``, ``iolog.io``, ``iolog.cli``) are its
-implementation. Standard library only.
+implementation and may change. Standard library only.
 
-- Values and the codec: :class:`Stream`, :class:`Entry`, the events
-  :class:`Skipped` and :class:`Truncated`, the sans-IO :class:`Decoder`,
-  :func:`encode_entry`.
-- Lines: :class:`LineState` (which entry starts a line),
-  :class:`LineAssembler`, :class:`Line`, :func:`read_line` and
-  :func:`read_lines` (back from a file by offset).
-- Files: :class:`LogFile` (exact time windows, tail, follow, the
-  :class:`CheckpointIndex`; bulk reads in :class:`FastBatch` es),
-  :func:`check_log_file`, :func:`read_entries`, :func:`read_events`.
-- Writing: :class:`LogWriter`, :class:`LogReader`, :class:`SinkWriter` and
-  :class:`Diversion` (frames whole, never lost).
-- Live sources: :class:`SerialSource`, :func:`live_events`,
-  :func:`open_serial_writer`, :func:`is_live_spec`, :class:`SourceStatus`.
-- Time: :func:`parse_since`, :func:`parse_time_range`,
+The public face is these 34 names:
+
+- Entries and the codec: :class:`Stream`, :class:`Entry` (at most
+  :data:`MAX_ENTRY_SIZE` payload bytes), the damage reports
+  :class:`Skipped` and :class:`Truncated`, the sans-IO :class:`Decoder`
+  (bytes in, entries and damage out), :func:`encode_entry`.
+- Lines: :class:`LineAssembler` (events in, :class:`Line` s out),
+  :func:`read_line` and :func:`read_lines` (back from a file by offset).
+- Files: :class:`LogFile` (exact time windows with since/until, seeking,
+  tail, follow, and what its index counts: a :class:`LogSummary`),
+  :func:`read_entries`, :func:`check_log` (is it a log at all).
+- Writing: :class:`LogWriter`; writers sharing a sink through a
+  :class:`SinkWriter`, with a :class:`Diversion` when it fails.
+- Live sources: :class:`SerialSource`, :func:`is_live_spec`, and the
+  :class:`SourceStatus` reports (a :class:`SourceState`) that sources and
+  :meth:`LogFile.follow` give.
+- Time: :func:`parse_since` (``10m``, RFC 3339, unix seconds),
   :func:`format_docker_time`.
-- Untrusted text on a terminal: :func:`terminal_safe`,
-  :func:`terminal_pieces`, :class:`PieceKind`, :func:`sgr_codes`.
-- Levels: :func:`detect_level` (a line's :class:`Level` and the
-  :class:`LevelSpan` of its level word), :func:`count_levels`.
-- Errors: :class:`IologError` and its subclasses, :func:`describe_os_error`.
+- Untrusted text on a terminal: :func:`terminal_safe` (plain text),
+  :func:`terminal_runs` (styled runs, for a renderer).
+- Levels: :func:`detect_level` (a line's :class:`Level` and where its word is).
+- Errors a caller catches: :class:`IologError`, the base of
+  :class:`InvalidArgumentError` (a caller's mistake), :class:`DecodeError`
+  (strict reading), :class:`NotAnIologFile`, :class:`SourceError` (a source
+  cannot be opened or read) and :class:`IndexBuildCancelled`.
+
+The names after them in ``__all__`` are used by the viewer's row scan and
+search block match until those move to a higher-level call; they are not
+part of the public face.
 """
 
 from __future__ import annotations
@@ -42,53 +51,46 @@ if TYPE_CHECKING:
         InvalidArgumentError,
         IologError,
         NotAnIologFile,
-        SaveError,
         SourceError,
-        describe_os_error,
     )
     from .core.format import MAX_ENTRY_SIZE, Entry, Stream, encode_entry, format_docker_time
-    from .core.levels import Level, LevelSpan, count_levels, detect_level
+    from .core.levels import Level, detect_level
     from .core.lines import Line, LineAssembler, LineState
-    from .core.termsafe import PieceKind, sgr_codes, terminal_pieces, terminal_safe
-    from .core.timespec import parse_since, parse_time_range
+    from .core.termsafe import terminal_runs, terminal_safe
+    from .core.timespec import parse_since
     from .diversion import Diversion
-    from .file.index import CheckpointIndex
     from .file.logfile import LogFile
-    from .file.opening import check_log_file, read_entries
+    from .file.opening import check_log, read_entries
     from .file.readback import read_line, read_lines
+    from .file.summary import LogSummary
     from .file.walk import FastBatch
-    from .io import LogReader, LogWriter, read_events
+    from .io import LogWriter
     from .sinkwriter import SinkWriter
-    from .sources.live import live_events
     from .sources.serial import SerialSource
-    from .sources.serialport import is_live_spec, open_serial_writer
+    from .sources.serialport import is_live_spec
     from .sources.status import SourceState, SourceStatus
 
-#: Where each public name lives: modules are imported when a name is first used, so
+#: Where each name lives: modules are imported when a name is first used, so
 #: ``import iolog`` (and the command line) loads only what it uses.
 _HOMES = {
-    "CheckpointIndex": ".file.index",
     "DecodeError": ".core.errors",
     "Decoder": ".core.decoder",
     "Diversion": ".diversion",
     "Entry": ".core.format",
-    "Event": ".core.decoder",
+    "Event": ".core.events",
     "FastBatch": ".file.walk",
     "IndexBuildCancelled": ".core.errors",
     "InvalidArgumentError": ".core.errors",
     "IologError": ".core.errors",
     "Level": ".core.levels",
-    "LevelSpan": ".core.levels",
     "Line": ".core.lines",
     "LineAssembler": ".core.lines",
     "LineState": ".core.lines",
     "LogFile": ".file.logfile",
-    "LogReader": ".io",
+    "LogSummary": ".file.summary",
     "LogWriter": ".io",
     "MAX_ENTRY_SIZE": ".core.format",
     "NotAnIologFile": ".core.errors",
-    "PieceKind": ".core.termsafe",
-    "SaveError": ".core.errors",
     "SerialSource": ".sources.serial",
     "SinkWriter": ".sinkwriter",
     "Skipped": ".core.decoder",
@@ -97,51 +99,41 @@ _HOMES = {
     "SourceStatus": ".sources.status",
     "Stream": ".core.format",
     "Truncated": ".core.decoder",
-    "check_log_file": ".file.opening",
-    "count_levels": ".core.levels",
-    "describe_os_error": ".core.errors",
+    "check_log": ".file.opening",
     "detect_level": ".core.levels",
     "encode_entry": ".core.format",
     "format_docker_time": ".core.format",
     "is_live_spec": ".sources.serialport",
-    "live_events": ".sources.live",
-    "open_serial_writer": ".sources.serialport",
     "parse_since": ".core.timespec",
-    "parse_time_range": ".core.timespec",
     "read_entries": ".file.opening",
-    "read_events": ".io",
     "read_line": ".file.readback",
     "read_lines": ".file.readback",
-    "sgr_codes": ".core.termsafe",
-    "terminal_pieces": ".core.termsafe",
+    "terminal_runs": ".core.termsafe",
     "terminal_safe": ".core.termsafe",
 }
 
 __version__ = "0.1.0"
 
+#: Used by the viewer's row scan and search block match (``iolog_tui/model/scan.py``,
+#: ``blockmatch.py``); to be replaced by a higher-level call. Not the public face.
+_FOR_THE_VIEWER_S_SCAN = ("Event", "FastBatch", "LineState")
+
 __all__ = [
     "MAX_ENTRY_SIZE",
-    "CheckpointIndex",
     "DecodeError",
     "Decoder",
     "Diversion",
     "Entry",
-    "Event",
-    "FastBatch",
     "IndexBuildCancelled",
     "InvalidArgumentError",
     "IologError",
     "Level",
-    "LevelSpan",
     "Line",
     "LineAssembler",
-    "LineState",
     "LogFile",
-    "LogReader",
+    "LogSummary",
     "LogWriter",
     "NotAnIologFile",
-    "PieceKind",
-    "SaveError",
     "SerialSource",
     "SinkWriter",
     "Skipped",
@@ -151,24 +143,21 @@ __all__ = [
     "Stream",
     "Truncated",
     "__version__",
-    "check_log_file",
-    "count_levels",
-    "describe_os_error",
+    "check_log",
     "detect_level",
     "encode_entry",
     "format_docker_time",
     "is_live_spec",
-    "live_events",
-    "open_serial_writer",
     "parse_since",
-    "parse_time_range",
     "read_entries",
-    "read_events",
     "read_line",
     "read_lines",
-    "sgr_codes",
-    "terminal_pieces",
+    "terminal_runs",
     "terminal_safe",
+    # Used by the viewer's scan; to be replaced by a higher-level call (_FOR_THE_VIEWER_S_SCAN).
+    "Event",
+    "FastBatch",
+    "LineState",
 ]
 
 

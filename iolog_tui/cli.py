@@ -126,11 +126,11 @@ def check_log_file(path: str) -> None:
             (its first ``SNIFF_BYTES`` of) it decodes as an entry.
     """
     try:
-        iolog.check_log_file(path, sniff_bytes=SNIFF_BYTES)
+        iolog.check_log(path, sniff_bytes=SNIFF_BYTES)
     except iolog.NotAnIologFile as exc:
         raise UsageError(f"{exc}; is it a container log from VIC?") from None
-    except OSError as exc:
-        raise UsageError(f"{path}: {iolog.describe_os_error(exc)}") from None
+    except iolog.SourceError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _prepare_save(save: str) -> str:

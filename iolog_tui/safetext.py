@@ -5,7 +5,7 @@ any such string becomes something the viewer may draw, copy or announce:
 rows and the entry detail (:func:`safe_text` with colours), the status bar,
 toasts, prompts and the timeline's notes (:func:`safe_label`), and the
 clipboard (:func:`clipboard_text`). All of them apply the rule of
-:class:`iolog.TerminalFilter`: SGR colour and weight sequences may style the
+:func:`iolog.terminal_runs`: SGR colour and weight sequences may style the
 text; every other escape sequence, control character, C1 control, BiDi
 control, line or paragraph separator and byte that is not UTF-8 is replaced
 by a visible escape (``␛``, ``␇``, ``\\u009b``, ``\\u202e``, ``\\xff``...)
@@ -19,7 +19,7 @@ from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 
-from iolog import PieceKind, sgr_codes, terminal_pieces, terminal_safe
+from iolog import terminal_runs, terminal_safe
 
 __all__ = ["ESCAPE_STYLE", "LINE_BREAK_MARK", "clipboard_text", "safe_label", "safe_text"]
 
@@ -56,14 +56,12 @@ def safe_text(
     decoder = AnsiDecoder() if colours else None
     style: Style | None = None
     column = 0
-    for kind, piece in terminal_pieces(text, keep_sgr=colours, keep_newlines=line_breaks):
-        if kind is PieceKind.SGR:
+    for piece, escape, codes in terminal_runs(text, colours=colours, line_breaks=line_breaks):
+        if codes is not None:
             assert decoder is not None
-            codes = sgr_codes(piece[2:-1]) or (0,)
             decoder.decode_line(f"\x1b[{';'.join(map(str, codes))}m")
             style = decoder.style or None
             continue
-        escape = kind is PieceKind.ESCAPED
         lines = piece.split("\n") if line_breaks and not escape else [piece]
         last = len(lines) - 1
         for number, line in enumerate(lines):

@@ -16,7 +16,8 @@ import io
 import threading
 from dataclasses import dataclass
 
-from iolog import Entry, Event, Skipped, Truncated, read_events
+from iolog import Entry, Event, Skipped, Truncated
+from iolog.io import read_events
 
 #: The failures a fault can be, by name.
 ERRORS = {

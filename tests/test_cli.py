@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from iolog import Entry, LogWriter, Stream, encode_entry, read_entries, read_events
+from iolog import Entry, LogWriter, Stream, encode_entry, read_entries
+from iolog.io import read_events
 from tests.wire_vectors import VECTORS
 
 T0 = 1_700_000_000_000_000_000  # 2023-11-14T22:13:20Z

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from iolog import Entry, LogFile, Stream, encode_entry, read_events
+from iolog import Entry, LogFile, Stream, encode_entry
 from iolog.file.indexcache import cache_dir, load_index, save_index
+from iolog.io import read_events
 
 T0 = 1_700_000_000_000_000_000
 

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iolog import DecodeError, Entry, LogReader, LogWriter, Stream, encode_entry, read_entries, read_events
+from iolog import DecodeError, Entry, LogWriter, Stream, encode_entry, read_entries
+from iolog.io import LogReader, read_events
 from tests.wire_vectors import VECTORS, WRITTEN
 
 T0 = 1_700_000_000_000_000_000
@@ -220,7 +221,9 @@ def test_read_entries_strict_raises_on_garbage():
 
 
 def test_check_log_file(tmp_path):
-    from iolog import NotAnIologFile, check_log_file, describe_os_error
+    from iolog import NotAnIologFile
+    from iolog.core.errors import describe_os_error
+    from iolog.file.opening import check_log_file
 
     empty = tmp_path / "empty.log"
     empty.write_bytes(b"")
@@ -243,3 +246,20 @@ def test_check_log_file(tmp_path):
         with pytest.raises(OSError) as info:
             check_log_file(path)
         assert describe_os_error(info.value) == phrase
+
+
+def test_check_log_says_every_failure_in_one_iolog_error(tmp_path):
+    from iolog import IologError, NotAnIologFile, SourceError, check_log
+
+    good = tmp_path / "good.log"
+    good.write_bytes(encode_entry(b"x\n", timestamp_ns=1))
+    assert check_log(good) == good.stat().st_size
+    text = tmp_path / "text.txt"
+    text.write_bytes(b"plain text\n" * 100)
+    with pytest.raises(NotAnIologFile, match="not an iolog file"):
+        check_log(text)
+    for path, phrase in ((tmp_path / "missing", "no such file"), (tmp_path, "is a directory")):
+        with pytest.raises(SourceError) as info:
+            check_log(path)
+        assert isinstance(info.value, IologError)
+        assert str(info.value) == f"{path}: {phrase}"

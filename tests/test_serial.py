@@ -22,7 +22,6 @@ from iolog import (
     Entry,
     InvalidArgumentError,
     IologError,
-    SaveError,
     SerialSource,
     Skipped,
     SourceError,
@@ -32,9 +31,10 @@ from iolog import (
     Truncated,
     encode_entry,
     is_live_spec,
-    live_events,
-    open_serial_writer,
 )
+from iolog.core.errors import SaveError
+from iolog.sources.live import live_events
+from iolog.sources.serialport import open_serial_writer
 
 BASE_NS = 1_764_000_000_000_000_000
 GARBAGE = b"\x00\xffU-Boot 2024.01 booting...\r\n\x1b[0m== not a header ==\r\n"

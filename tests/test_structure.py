@@ -8,6 +8,9 @@ functions included), so a lazy import counts as much as one at the top.
 from __future__ import annotations
 
 import ast
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -146,10 +149,71 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
 
 
 
-def test_no_viewer_module_is_over_about_500_lines() -> None:
+def test_no_module_of_either_package_is_over_about_500_lines() -> None:
     for name, path in _modules().items():
-        if name.split(".")[0] == "iolog_tui":
-            assert len(path.read_text().splitlines()) <= 500, name
+        assert len(path.read_text().splitlines()) <= 500, name
+
+
+def _public_face() -> tuple[list[str], list[str]]:
+    """The codec's public face as ``__all__`` lists it, and the group for the viewer's scan after it."""
+    import iolog
+
+    scan = list(iolog._FOR_THE_VIEWER_S_SCAN)
+    assert iolog.__all__[-len(scan) :] == scan, "the scan's group ends __all__"
+    return [name for name in iolog.__all__[: -len(scan)] if name != "__version__"], scan
+
+
+def test_the_public_face_is_what_the_package_docstring_says() -> None:
+    import iolog
+
+    public, scan = _public_face()
+    doc = iolog.__doc__ or ""
+    named = re.findall(r":(?:class|func|data):`(\w+)`", doc)
+    assert set(named) == set(public)
+    stated = re.search(r"The public face is these (\d+) names", doc)
+    assert stated is not None and int(stated.group(1)) == len(public)
+    assert len(public) <= 35, "about 25 names: what a user of the library needs"
+    assert not set(scan) & set(public)
+    assert set(iolog._HOMES) == set(public) | set(scan)
+
+
+@pytest.mark.parametrize("name", _public_face()[0] + _public_face()[1])
+def test_every_name_of_the_public_face_has_a_docstring(name: str) -> None:
+    import iolog
+
+    value = getattr(iolog, name)
+    if isinstance(value, type):
+        doc = value.__dict__.get("__doc__") or ""
+        assert doc and not doc.startswith(f"{name}("), name  # its own, not a dataclass's signature
+    elif callable(value):
+        assert value.__doc__, name
+    else:  # a constant: a ``#:`` comment right above where it is set
+        home = ROOT / "iolog" / (iolog._HOMES[name].lstrip(".").replace(".", "/") + ".py")
+        lines = home.read_text().splitlines()
+        where = next(number for number, line in enumerate(lines) if line.startswith(f"{name} = "))
+        assert lines[where - 1].startswith("#: "), name
+
+
+def test_importing_the_codec_loads_none_of_its_modules() -> None:
+    code = "import sys, iolog; print(sorted(m for m in sys.modules if m.startswith('iolog.')))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert done.stdout.strip() == "[]"
+
+
+def test_the_viewer_uses_only_names_of_the_public_face_or_the_scan_s_group() -> None:
+    public, scan = _public_face()
+    allowed = set(public) | set(scan) | {"__version__"}
+    for name, path in _modules().items():
+        if not name.startswith("iolog_tui"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.ImportFrom) and node.module == "iolog" and not node.level:
+                used = {alias.name for alias in node.names}
+            elif isinstance(node, ast.Attribute) and ast.unparse(node.value) == "iolog":
+                used = {node.attr}
+            else:
+                continue
+            assert used <= allowed, (name, used - allowed)
 
 
 _WIDGET_BASES = {"Widget", "Screen", "ModalScreen", "ScrollView", "Horizontal", "App"}

@@ -13,8 +13,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from iolog import PieceKind, sgr_codes, terminal_pieces, terminal_safe
-from iolog.core.termsafe import TerminalFilter, TerminalPiece, visible_escape
+from iolog import terminal_runs, terminal_safe
+from iolog.core.termsafe import (
+    PieceKind,
+    TerminalFilter,
+    TerminalPiece,
+    sgr_codes,
+    terminal_pieces,
+    visible_escape,
+)
 
 from .hostile import PAYLOADS
 
@@ -101,6 +108,18 @@ def test_a_split_sequence_is_held_until_decided() -> None:
     assert splitter.feed(long_sgr[100:])[0] == TerminalPiece(E, "␛")
 
 
+def test_terminal_runs_are_the_pieces_with_their_sgr_codes() -> None:
+    text = "a\x1b[31mb\x1b[m\x1b]2;t\x07c\r\nd\u202e"
+    assert terminal_runs(text, colours=True, line_breaks=True) == [
+        ("a", False, None), ("", False, (31,)), ("b", False, None), ("", False, (0,)),
+        ("␛", True, None), ("]2;t", False, None), ("␇", True, None), ("c\r\nd", False, None),
+        ("\\u202e", True, None),
+    ]
+    assert terminal_runs(text) == [
+        (piece, kind is E, None) for kind, piece in terminal_pieces(text, keep_sgr=False)
+    ]
+
+
 def test_terminal_safe_for_labels() -> None:
     assert terminal_safe("app.log") == "app.log"
     assert terminal_safe("a\x1b[31mb\x1b]2;t\x07\n\u202e") == "a␛[31mb␛]2;t␇␊\\u202e"
@@ -152,6 +171,20 @@ def test_pieces_are_always_safe(text: str, keep_sgr: bool, keep_newlines: bool) 
     assert_safe_pieces(result, text, keep_newlines=keep_newlines)
     if not keep_sgr:
         assert all(kind is not PieceKind.SGR for kind, _ in result)
+
+
+@given(texts, st.booleans(), st.booleans())
+def test_runs_are_safe_and_say_what_the_pieces_say(text: str, colours: bool, line_breaks: bool) -> None:
+    runs = terminal_runs(text, colours=colours, line_breaks=line_breaks)
+    pieces_ = terminal_pieces(text, keep_sgr=colours, keep_newlines=line_breaks)
+    assert len(runs) == len(pieces_)
+    for (shown, escaped, codes), (kind, piece) in zip(runs, pieces_, strict=True):
+        if kind is PieceKind.SGR:
+            assert (shown, escaped, codes) == ("", False, sgr_codes(piece[2:-1]) or (0,))
+        else:
+            assert (shown, escaped, codes) == (piece, kind is PieceKind.ESCAPED, None)
+            kept = shown.replace("\r\n", "").replace("\n", "") if line_breaks else shown
+            assert FORBIDDEN.search(kept) is None
 
 
 @given(st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"),

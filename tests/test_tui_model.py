@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from iolog import Entry, LogFile, LogWriter, Stream, read_events
+from iolog import Entry, LogFile, LogWriter, Stream
+from iolog.io import read_events
 from iolog_tui.demo import CLOCK_STEP_BACK_NS, DemoWriter
 from iolog_tui.model import MAX_ROW_BYTES, LogModel, RowKind
 from iolog_tui.model.scan import RowScanner, scan_file, scan_whole_file

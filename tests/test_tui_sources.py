@@ -7,7 +7,8 @@ import threading
 import time
 from pathlib import Path
 
-from iolog import Entry, SourceState, SourceStatus, read_events
+from iolog import Entry, SourceState, SourceStatus
+from iolog.io import read_events
 from iolog_tui.demo import DemoWriter
 from iolog_tui.sources import LogSource, PipePump, temporary_log_path
 

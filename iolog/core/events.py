@@ -51,4 +51,5 @@ class Truncated:
         return self.offset + self.length
 
 
+#: What a reader reports: an entry, or the damage between entries.
 Event = Entry | Skipped | Truncated

@@ -4,7 +4,7 @@ This module owns counting. When what is shown spans at most
 ``EXACT_MAX_BYTES`` of the file, its entries are counted exactly
 (:func:`count_entries` reads the headers of that range and
 :func:`exact_histogram` buckets them). A bigger window is counted from the
-time index (:class:`iolog.CheckpointIndex`: per 64 KiB region, how many
+time index (:class:`iolog.LogSummary`: per 64 KiB region, how many
 entries and the span of their timestamps), never by reading the log: a
 region's entries are spread over the buckets its time span covers, and split
 between stdout and stderr by the share of each in the model's rows of that
@@ -18,13 +18,12 @@ from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from iolog import CheckpointIndex, Entry, LogFile
+from iolog import Entry, LogFile, LogSummary
 
 __all__ = ["EXACT_MAX_BYTES", "Histogram", "count_entries", "exact_histogram", "histogram"]
 
 #: A shown window spanning at most this many bytes of the file is counted entry by entry.
 EXACT_MAX_BYTES = 4 * 1024 * 1024
-_EMPTY_MIN = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -153,7 +152,7 @@ def exact_histogram(
 
 
 def histogram(
-    index: CheckpointIndex,
+    index: LogSummary,
     buckets: int,
     *,
     since_ns: int | None = None,
@@ -166,7 +165,7 @@ def histogram(
     """Count the index's entries per time bucket across ``[since_ns, until_ns)``.
 
     Args:
-        index: a complete time index of the log.
+        index: what the log's complete time index counts.
         buckets: how many buckets (at least 1).
         since_ns: the window's start; ``None``: the earliest entry.
         until_ns: the window's end; ``None``: just after the latest entry.
@@ -178,11 +177,11 @@ def histogram(
     Returns:
         The histogram, or ``None`` when the window holds no entry.
     """
-    regions = len(index.offsets)
+    regions = index.regions
     spans = [
-        (index.min_ts[region], index.max_ts[region])
-        for region in range(regions)
-        if index.min_ts[region] != _EMPTY_MIN
+        (region.min_ts, region.max_ts)
+        for region in regions
+        if region.min_ts is not None and region.max_ts is not None
     ]
     if not spans:
         return None
@@ -193,23 +192,19 @@ def histogram(
     start_ns, end_ns, bucket_ns = frame
     stdout = [0.0] * buckets
     stderr = [0.0] * buckets
-    file_share = index.stderr_count / index.entry_count if index.entry_count else 0.0
-    numbers = index.entry_numbers
-    for region in range(regions):
-        low = index.min_ts[region]
-        if low == _EMPTY_MIN:
+    file_share = index.stderr_entries / index.entries if index.entries else 0.0
+    for region in regions:
+        low = region.min_ts
+        if low is None or region.max_ts is None:
             continue
-        high = index.max_ts[region] + 1
+        high = region.max_ts + 1
         if high <= start_ns or low >= end_ns:
             continue
-        following = numbers[region + 1] if region + 1 < regions else index.entry_count
-        count = following - numbers[region]
+        count = region.entries
         if count <= 0:
             continue
-        region_end = index.offsets[region + 1] if region + 1 < regions else index.end_offset
         share = _stderr_share(
-            index.offsets[region], region_end, row_offsets, stdout_rows, stderr_rows, scanned_to,
-            file_share,
+            region.start, region.end, row_offsets, stdout_rows, stderr_rows, scanned_to, file_share,
         )
         first = max(low, start_ns)
         last = min(high, end_ns)

@@ -10,10 +10,9 @@ a time per file (a lock), never from the UI thread.
 from __future__ import annotations
 
 import threading
-from bisect import bisect_right
 from collections.abc import Callable, Iterator
 
-from iolog import CheckpointIndex, Entry, Event, LineState, LogFile, SourceStatus
+from iolog import Entry, Event, LogFile, LogSummary, SourceStatus
 
 __all__ = ["Navigator"]
 
@@ -59,20 +58,13 @@ class Navigator:
         *,
         progress: Callable[[int, int], None] | None = None,
         should_stop: Callable[[], bool] | None = None,
-    ) -> CheckpointIndex:
-        """A snapshot of the complete time index, built (or brought up to date) first.
+    ) -> LogSummary:
+        """What the complete time index counts, built (or brought up to date) first.
 
-        The copy's arrays are the caller's to read while the file grows.
+        The summary is a copy: the caller reads it while the file grows.
         """
         with self._lock:
-            built = self._file().build_index(progress=progress, should_stop=should_stop)
-            snapshot = CheckpointIndex(built.checkpoint_every_bytes)
-            for name in ("offsets", "entry_numbers", "min_ts", "max_ts"):
-                setattr(snapshot, name, getattr(built, name)[:])
-            for name in ("end_offset", "complete", "entry_count", "stderr_count",
-                         "first_ts", "last_ts"):
-                setattr(snapshot, name, getattr(built, name))
-            return snapshot
+            return self._file().summary(progress=progress, should_stop=should_stop)
 
     def lines_open_at(self, offset: int) -> tuple[bool, bool]:
         """For stdout and stderr, whether a line begun before ``offset`` is still open there.
@@ -87,34 +79,8 @@ class Navigator:
         streams are settled; a region the index shows to hold no entry of an
         unsettled stream and no damage is not read.
         """
-        if offset <= 0:
-            return False, False
         with self._lock:
-            logfile = self._file()
-            index = logfile.index or logfile.build_index()
-            settled: list[bool | None] = [None, None]
-            for start, end, counts in _regions_before(index, offset):
-                if counts is not None and not any(
-                    settled[stream] is None and counts[stream] for stream in (0, 1)
-                ):
-                    continue  # no entry of an unsettled stream, no damage: nothing to learn
-                closed, opened = LineState((False, False)), LineState((True, True))
-                for item in logfile.batches(start, end, previous_ts=index.previous_ts(start)):
-                    if isinstance(item, list):
-                        for event in item:
-                            closed.event(event)
-                            opened.event(event)
-                    else:
-                        streams, lasts = item.streams(), item.last_bytes()
-                        closed.starts_in_bulk(streams, lasts)
-                        opened.starts_in_bulk(streams, lasts)
-                for stream in (0, 1):
-                    # What came before the region no longer matters: settled.
-                    if settled[stream] is None and closed.open[stream] == opened.open[stream]:
-                        settled[stream] = closed.open[stream]
-                if None not in settled:
-                    break
-            return bool(settled[0]), bool(settled[1])
+            return self._file().lines_open_at(offset)
 
     def first_entry(self, offset: int) -> Entry | None:
         """The first entry at or after ``offset``, or ``None`` at the end."""
@@ -128,28 +94,19 @@ class Navigator:
     ) -> int:
         """How many entries the file holds before ``offset`` (builds the index)."""
         with self._lock:
-            logfile = self._file()
-            index = logfile.index or logfile.build_index(progress=progress)
-            region = max(0, bisect_right(index.offsets, offset) - 1)
-            start = index.offsets[region] if len(index.offsets) else 0
-            count = index.entry_numbers[region] if len(index.entry_numbers) else 0
-            for _entry in logfile.entries_from(start, offset):
-                count += 1
-            return count
+            return self._file().entries_before(offset, progress=progress)
 
     def entry_count(self) -> int | None:
         """Entries in the log when the index has been built, else ``None``."""
         logfile = self._logfile
-        index = None if logfile is None else logfile.index
-        return None if index is None else index.entry_count
+        summary = None if logfile is None else logfile.built_summary
+        return None if summary is None else summary.entries
 
     def time_span(self) -> tuple[int, int] | None:
         """The earliest and latest timestamps in the file, once the index is complete."""
         logfile = self._logfile
-        index = None if logfile is None else logfile.index
-        if index is None or not index.complete:
-            return None
-        return index.time_span()
+        summary = None if logfile is None else logfile.built_summary
+        return None if summary is None else summary.time_span
 
     def follow(self, offset: int) -> Iterator[list[Event | SourceStatus]]:
         """Follow the file from ``offset``: event batches, ``[]`` on idle polls."""
@@ -166,36 +123,3 @@ class Navigator:
                 self._logfile.close()
                 self._logfile = None
 
-
-def _regions_before(
-    index: CheckpointIndex, offset: int
-) -> Iterator[tuple[int, int, tuple[int, int] | None]]:
-    """The index's regions before ``offset``, last first: ``(start, end, counts)``.
-
-    The first one ends at ``offset``. ``counts`` are the region's stdout and
-    stderr entries, each made at least 1 when the region holds damage;
-    ``None`` where the index does not say (the first and the last regions).
-    """
-    starts = index.offsets
-    number = len(starts)
-    open_start = index.region(number - 1)[1] if number else 0
-    if offset > open_start:
-        yield open_start, offset, None
-        end = open_start
-        number -= 1
-    else:
-        number = bisect_right(starts, offset) - 1
-        end = offset
-    last_closed = len(starts) - 1
-    while number >= 0:
-        start = starts[number]
-        counts = None
-        if end != offset and number < last_closed:
-            entries = index.entry_numbers[number + 1] - index.entry_numbers[number]
-            errors = index.stderr_numbers[number + 1] - index.stderr_numbers[number]
-            damaged = int(index.damaged(number))
-            counts = (entries - errors + damaged, errors + damaged)
-        if start < end:
-            yield start, end, counts
-        end = start
-        number -= 1
