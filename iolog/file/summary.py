@@ -6,12 +6,15 @@ timestamps, and per region (a few KiB of the file) how many entries start
 there and the bounds of their times. It is a copy, so it stays true to the
 moment it was made while the file grows and the index is extended (a
 timeline drawn in a worker thread reads it without a lock). Counting takes
-no reading beyond the index's one pass over the file.
+no reading beyond the index's one pass over the file, and making one costs a
+copy of the index's columns: its regions are listed when first asked for.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from array import array
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import NamedTuple
 
 from .index import CheckpointIndex
@@ -56,7 +59,6 @@ class LogSummary:
         damage: damage events (skipped runs, a truncated tail).
         end_offset: the bytes the count covers (the file's size when made).
         time_span: ``(earliest_ns, latest_ns)``, or ``None`` without entries.
-        regions: the regions in file order, covering ``[0, end_offset)``.
     """
 
     entries: int
@@ -64,37 +66,48 @@ class LogSummary:
     damage: int
     end_offset: int
     time_span: tuple[int, int] | None
-    regions: tuple[Region, ...]
+    _columns: tuple[array[int], ...] = field(default=(), repr=False, compare=False)
 
     @property
     def stdout_entries(self) -> int:
         """Entries on stdout."""
         return self.entries - self.stderr_entries
 
+    @cached_property
+    def regions(self) -> tuple[Region, ...]:
+        """The regions in file order, covering ``[0, end_offset)``."""
+        if not self._columns:
+            return ()
+        offsets, numbers, errors, damages, lows, highs = self._columns
+        count = min(len(column) for column in self._columns)
+        regions = []
+        for number in range(count):
+            last = number + 1 == count
+            end = self.end_offset if last else offsets[number + 1]
+            entries = (self.entries if last else numbers[number + 1]) - numbers[number]
+            stderr = (self.stderr_entries if last else errors[number + 1]) - errors[number]
+            damaged = (self.damage if last else damages[number + 1]) > damages[number]
+            low = lows[number]
+            empty = low == _EMPTY_MIN
+            regions.append(Region(
+                offsets[number], end, entries, stderr, damaged,
+                None if empty else low, None if empty else highs[number],
+            ))
+        return tuple(regions)
+
 
 def summarize(index: CheckpointIndex) -> LogSummary:
     """A :class:`LogSummary` of a complete ``index``.
 
-    The index's columns are copied first (each copy is one step for another
+    The index's columns are copied (each copy is one step for another
     thread), so a summary made while a worker extends the index is never
     torn by it.
     """
-    entry_count, stderr_count, damage_count = index.entry_count, index.stderr_count, index.damage_count
-    end_offset, time_span = index.end_offset, index.time_span()
-    offsets, numbers, errors = index.offsets[:], index.entry_numbers[:], index.stderr_numbers[:]
-    damages, lows, highs = index.damage_numbers[:], index.min_ts[:], index.max_ts[:]
-    count = min(len(offsets), len(numbers), len(errors), len(damages), len(lows), len(highs))
-    regions = []
-    for number in range(count):
-        last = number + 1 == count
-        end = end_offset if last else offsets[number + 1]
-        entries = (entry_count if last else numbers[number + 1]) - numbers[number]
-        stderr = (stderr_count if last else errors[number + 1]) - errors[number]
-        damaged = (damage_count if last else damages[number + 1]) > damages[number]
-        low = lows[number]
-        empty = low == _EMPTY_MIN
-        regions.append(Region(
-            offsets[number], end, entries, stderr, damaged,
-            None if empty else low, None if empty else highs[number],
-        ))
-    return LogSummary(entry_count, stderr_count, damage_count, end_offset, time_span, tuple(regions))
+    columns = (
+        index.offsets[:], index.entry_numbers[:], index.stderr_numbers[:], index.damage_numbers[:],
+        index.min_ts[:], index.max_ts[:],
+    )
+    return LogSummary(
+        index.entry_count, index.stderr_count, index.damage_count, index.end_offset, index.time_span(),
+        columns,
+    )
