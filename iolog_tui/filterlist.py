@@ -67,8 +67,7 @@ class FilterListScreen(ModalScreen[None]):
             yield Label("Filters", id="filters-title")
             yield Static(id="filters-list")
             yield Static(
-                "space turns a filter off or on · d removes it · c clears all · "
-                "& on the log adds one · Esc closes",
+                "space on/off · d remove · c clear all · Esc close · & on the log adds one",
                 id="filters-keys",
             )
 
@@ -108,7 +107,7 @@ class FilterListScreen(ModalScreen[None]):
         for number, row_filter in enumerate(stack.filters):
             chosen = number == self.cursor
             style = "reverse" if chosen else ""
-            line = Text(style=style)
+            line = Text(style=style, end="")
             line.append("▶ " if chosen else "  ")
             line.append("[x] " if row_filter.enabled else "[ ] ", "bold" if row_filter.enabled else "dim")
             line.append(safe_label(row_filter.describe()).ljust(width), "" if row_filter.enabled else "dim")
