@@ -43,6 +43,8 @@ from .safetext import safe_label
 
 __all__ = ["FilterBar", "FilterCounts"]
 
+#: How much of the file's start the filter reads to choose its needle by.
+_SAMPLE_BYTES = 1 << 20
 #: A filter's count: what it matches (see :attr:`RowFilter.key`).
 FilterKey = tuple[str, bool, bool, bool]
 
@@ -235,19 +237,14 @@ class FilterBar(Widget):
     def _start(self, stack: FilterStack) -> None:
         self.done_row = 0
         self.finished = False
-        needle, exact_case = stack.needle
-        passes = stack.passes
-        self._scan(
-            self._token, self.model.generation, lambda _kind, message: passes(message), needle, exact_case
-        )
+        self._scan(self._token, self.model.generation, stack)
 
     @work(thread=True, exclusive=True, group="filter", exit_on_error=False)
-    def _scan(
-        self, token: int, generation: int, test: RowTest, needle: bytes | None, exact_case: bool
-    ) -> None:
+    def _scan(self, token: int, generation: int, stack: FilterStack) -> None:
         worker = get_current_worker()
+        needle, exact_case = stack.needle_in(_sample(self.model.path))
         for batch, finished in follow_rows(
-            self.model, generation, 0, test, lambda: worker.is_cancelled,
+            self.model, generation, 0, stack.row_test(), lambda: worker.is_cancelled,
             scanning=lambda: self.scanning, tailing=lambda: self.tailing,
             needle=needle, exact_case=exact_case,
         ):
@@ -381,6 +378,15 @@ class FilterBar(Widget):
 
 def _filters(count: int) -> str:
     return f"{count} filter{'s' if count != 1 else ''}"
+
+
+def _sample(path: str) -> bytes:
+    """The file's first bytes, to choose the filter's needle by (empty if it cannot be read)."""
+    try:
+        with open(path, "rb") as log:
+            return log.read(_SAMPLE_BYTES)
+    except OSError:
+        return b""
 
 
 def _arrays() -> tuple[array[int], array[int], array[int]]:

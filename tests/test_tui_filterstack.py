@@ -117,6 +117,14 @@ def test_every_path_keeps_the_lines_the_simplest_reading_keeps(lines, filters, s
                 walked.extend(batch.rows)
             kept_rows = [n for n in range(len(lines)) if expected[n] and int(lines[n][0]) in streams]
             assert list(walked) == kept_rows
+            # As the filter's worker walks: any stream, the needle chosen on the file's bytes.
+            with open(path, "rb") as log:
+                needle, exact_case = stack.needle_in(log.read())
+            walked_all = array("I")
+            for batch in scan_rows(path, model.offsets, model.kinds, 0, len(model),
+                                   stack.row_test(), needle=needle, exact_case=exact_case):
+                walked_all.extend(batch.rows)
+            assert list(walked_all) == [n for n in range(len(lines)) if expected[n]]
             # Each filter's count: the lines it matches, on or off.
             matched = matched_filters(stack.filters)
             for number, message in enumerate(messages):

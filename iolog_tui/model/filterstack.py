@@ -99,11 +99,19 @@ class FilterStack:
 
     def passes(self, message: bytes) -> bool:
         """Whether a line with this message (raw payload bytes) is kept: the rule."""
-        return self._plan.passes(message)  # type: ignore[attr-defined,no-any-return]
+        return self._plan.test(message)  # type: ignore[attr-defined,no-any-return]
 
-    def row_test(self, streams: Sequence[int]) -> RowTest:
-        """``test(kind, message)``: a line row of one of ``streams`` that passes."""
-        passes = self._plan.passes  # type: ignore[attr-defined]
+    def row_test(self, streams: Sequence[int] | None = None) -> RowTest:
+        """``test(kind, message)``: a line row (of one of ``streams``; ``None``: any) that passes."""
+        plan: _Plan = self._plan  # type: ignore[attr-defined]
+        passes = plan.test
+        if streams is None:
+            if len(plan.filters) == 1:  # one call a line, as the one filter's own test
+                matches = plan.filters[0].matcher.matches
+                if plan.filters[0].exclude:
+                    return lambda _kind, message: not matches(message)
+                return lambda _kind, message: matches(message)
+            return lambda _kind, message: passes(message)
         if not self.filtering:
             return lambda kind, _message: kind in streams
         return lambda kind, message: kind in streams and passes(message)
@@ -113,38 +121,67 @@ class FilterStack:
         """``(needle, exact_case)``: bytes every kept all-ASCII message holds, for the file walk.
 
         The longest needle of the include filters that are on (``None`` if
-        none has one: every line must be tested).
+        none has one: every line must be tested); see :meth:`needle_in`.
         """
-        best: Matcher | None = None
+        return self.needle_in(b"")
+
+    def needle_in(self, sample: bytes) -> tuple[bytes | None, bool]:
+        """``(needle, exact_case)`` for the file walk: the rarest include needle in ``sample``.
+
+        Every kept all-ASCII line holds the needle of each include filter
+        that is on; the walk looks for one of them across the file's bytes.
+        The one found least often in ``sample`` (some of the file) rules out
+        the most lines; among equals, the longest.
+        """
+        best: tuple[int, int] | None = None
+        chosen: Matcher | None = None
+        lowered: bytes | None = None
         for row_filter in self.active:
             needle = row_filter.matcher.needle
             if row_filter.exclude or needle is None:
                 continue
-            if best is None or len(needle) > len(best.needle or b""):
-                best = row_filter.matcher
-        return (None, True) if best is None else (best.needle, best.case_sensitive)
+            haystack = sample
+            if not row_filter.matcher.case_sensitive:
+                lowered = sample.lower() if lowered is None else lowered
+                haystack = lowered
+            found = haystack.count(needle)
+            rank = (found, -len(needle))
+            if best is None or rank < best:
+                best, chosen = rank, row_filter.matcher
+        return (None, True) if chosen is None else (chosen.needle, chosen.case_sensitive)
 
 
 class _Plan:
-    """How a stack's filters are tested on one line: the text prepared once, excludes joined."""
+    """How a stack's filters are tested on one line: the message prepared once for them all.
+
+    An all-ASCII message is stripped of its newline and lowered once; the
+    filters that are ASCII literals are looked for in those bytes (as
+    :meth:`Matcher.matches` does); the others are searched in its text, the
+    excludes joined into one search. Any other message is decoded once and
+    searched as text, every exclude in one search. A stack of one filter is
+    its matcher's own test.
+    """
 
     def __init__(self, filters: Sequence[RowFilter]) -> None:
         self.filters = list(filters)
         includes = [f.matcher for f in filters if not f.exclude]
         excludes = [f.matcher for f in filters if f.exclude]
-        # ASCII literals, tested on an all-ASCII message's bytes (as Matcher.matches does).
         self.literal_includes = [(m.needle, not m.case_sensitive) for m in includes if m.needle is not None]
         self.literal_excludes = [(m.needle, not m.case_sensitive) for m in excludes if m.needle is not None]
-        self.all_literal = len(self.literal_includes) + len(self.literal_excludes) == len(self.filters)
         self.folds = any(folded for _needle, folded in (*self.literal_includes, *self.literal_excludes))
-        # On text: the includes each, then every exclude in one search.
         self.text_includes = [m.compiled for m in includes if m.needle is None]
-        self.literal_patterns = [m.compiled for m in includes if m.needle is not None]
+        self.text_excludes = one_search([m for m in excludes if m.needle is None])
+        self.on_text = bool(self.text_includes) or any(m.needle is None for m in excludes)
+        self.include_patterns = [m.compiled for m in includes]
         self.any_exclude = one_search(excludes)
+        self.test: Callable[[bytes], bool] = self.passes
+        if not filters:
+            self.test = lambda _message: True
+        elif len(filters) == 1:
+            matches = filters[0].matcher.matches
+            self.test = (lambda message: not matches(message)) if filters[0].exclude else matches
 
     def passes(self, message: bytes) -> bool:
-        if not self.filters:
-            return True
         if message.isascii():
             if message.endswith(b"\n"):
                 message = message[:-2] if message.endswith(b"\r\n") else message[:-1]
@@ -152,18 +189,18 @@ class _Plan:
             for needle, folded in self.literal_includes:
                 if needle not in (lowered if folded else message):
                     return False
-            if self.all_literal:
-                for needle, folded in self.literal_excludes:
-                    if needle in (lowered if folded else message):
-                        return False
+            for needle, folded in self.literal_excludes:
+                if needle in (lowered if folded else message):
+                    return False
+            if not self.on_text:
                 return True
             text = message.decode("ascii")
-        else:
-            text = message_string(message)
-            for pattern in self.literal_patterns:
+            for pattern in self.text_includes:
                 if pattern.search(text) is None:
                     return False
-        for pattern in self.text_includes:
+            return self.text_excludes(text) is None
+        text = message_string(message)
+        for pattern in self.include_patterns:
             if pattern.search(text) is None:
                 return False
         return self.any_exclude(text) is None
@@ -219,17 +256,37 @@ def _scoped(matcher: Matcher) -> str:
 def matched_filters(filters: Sequence[RowFilter]) -> Callable[[bytes], list[bool]]:
     """``matched(message)``: for each of ``filters`` (on or off), whether it matches the line.
 
-    A line that no filter matches (most lines, for the counts) is decided by
-    one search of its text for any of them (:func:`one_search`); the others
-    are tested filter by filter.
+    As for the rule: an all-ASCII message is prepared once and the literal
+    filters looked for in its bytes, the others searched in its text only
+    if one search of them all finds something; any other message is
+    decoded once, and tested filter by filter only if one search of them
+    all finds something (most lines, for rare patterns, match none).
     """
     matchers = [row_filter.matcher for row_filter in filters]
+    count = len(matchers)
+    literals = [(n, m.needle, not m.case_sensitive) for n, m in enumerate(matchers) if m.needle is not None]
+    others = [(n, m.compiled) for n, m in enumerate(matchers) if m.needle is None]
+    any_other = one_search([m for m in matchers if m.needle is None])
     any_filter = one_search(matchers)
+    folds = any(folded for _n, _needle, folded in literals)
 
     def matched(message: bytes) -> list[bool]:
+        seen = [False] * count
+        if message.isascii():
+            if message.endswith(b"\n"):
+                message = message[:-2] if message.endswith(b"\r\n") else message[:-1]
+            lowered = message.lower() if folds else message
+            for number, needle, folded in literals:
+                seen[number] = needle in (lowered if folded else message)
+            if others:
+                text = message.decode("ascii")
+                if any_other(text) is not None:
+                    for number, pattern in others:
+                        seen[number] = pattern.search(text) is not None
+            return seen
         text = message_string(message)
         if any_filter(text) is None:
-            return [False] * len(matchers)
+            return seen
         return [matcher.compiled.search(text) is not None for matcher in matchers]
 
     return matched
