@@ -29,7 +29,7 @@ from rich.text import Text
 from textual import on, work
 from textual.message import Message
 from textual.widget import Widget
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from iolog import Stream
 
@@ -113,8 +113,8 @@ class FilterBar(Widget):
         self._token = 0
         self._counts: dict[FilterKey, int] = {}
         self._counted: set[FilterKey] = set()
-        self._counting: tuple[FilterKey, ...] = ()
-        self._count_row = 0
+        self._count_rows: dict[FilterKey, int] = {}
+        self._count_jobs: list[tuple[frozenset[FilterKey], Worker[None]]] = []
         self._count_token = 0
 
     # -- which rows a pane shows ----------------------------------------------------------
@@ -272,36 +272,43 @@ class FilterBar(Widget):
 
     def counts(self) -> FilterCounts:
         """The lines each filter matches (among those of the stream choice), as counted so far."""
-        fraction = scanned_fraction(self.model, self._count_row, scanning=self.scanning)
+        waiting = [row for key, row in self._count_rows.items() if key not in self._counted]
+        row = min(waiting) if waiting else len(self.model)
+        fraction = scanned_fraction(self.model, row, scanning=self.scanning)
         return FilterCounts(dict(self._counts), frozenset(self._counted), fraction)
 
     def _forget_counts(self) -> None:
         self._count_token += 1
-        if self.is_mounted:
-            self.workers.cancel_group(self, "count")
+        for _keys, worker in self._count_jobs:
+            worker.cancel()
+        self._count_jobs = []
         self._counts = {}
+        self._count_rows = {}
         self._counted = set()
-        self._counting = ()
 
     def _count_missing(self) -> None:
-        """Count the filters not counted yet, once the filter has caught up (it goes first)."""
+        """Count the filters no job counts yet, once the filter has caught up (it goes first).
+
+        The filters added together are counted in one walk; a job goes on
+        (following the file) while any of its filters is in the stack.
+        """
+        keys = {f.key for f in self.stack.filters}
+        for job in [job for job in self._count_jobs if not job[0] & keys]:
+            job[1].cancel()
+            self._count_jobs.remove(job)
         if not self.is_mounted or (self.stack.filtering and not self.finished):
             return
-        missing = []
-        for row_filter in self.stack.filters:
-            if row_filter.key not in self._counted and row_filter.key not in missing:
-                missing.append(row_filter.key)
-        if not missing or tuple(missing) == self._counting:
+        counting = set().union(*(job_keys for job_keys, _worker in self._count_jobs))
+        missing = list({f.key: f for f in self.stack.filters if f.key not in counting}.values())
+        if not missing:
             return
-        filters = [f for f in self.stack.filters if f.key in missing]
-        unique = list({f.key: f for f in filters}.values())
-        self._count_token += 1
-        self._counting = tuple(f.key for f in unique)
-        self._count_row = 0
+        for row_filter in missing:
+            self._count_rows[row_filter.key] = 0
         streams = (0, 1) if self.stream_choice is None else (int(self.stream_choice),)
-        self._count(self._count_token, self.model.generation, unique, streams)
+        worker = self._count(self._count_token, self.model.generation, missing, streams)
+        self._count_jobs.append((frozenset(f.key for f in missing), worker))
 
-    @work(thread=True, exclusive=True, group="count", exit_on_error=False)
+    @work(thread=True, group="count", exit_on_error=False)
     def _count(
         self, token: int, generation: int, filters: list[RowFilter], streams: tuple[int, ...]
     ) -> None:
@@ -333,7 +340,7 @@ class FilterBar(Widget):
             message.stop()
             return
         self._counts.update(zip(message.keys, message.lines, strict=True))
-        self._count_row = message.done_row
+        self._count_rows.update(dict.fromkeys(message.keys, message.done_row))
         if message.finished:
             self._counted.update(message.keys)
 

@@ -181,3 +181,23 @@ def test_alone_an_inverted_filter_passes_the_other_rows(write_log) -> None:
     assert not shown(0, b"row 3 Timeout\n") and shown(0, b"row 4 ok\n")
     bar.finished = True
     assert bar.describe(split=False, rows=model.merged).plain == ' hide  "timeout" · 40 of 40 lines  '
+
+
+@pilot_test
+async def test_each_count_follows_the_file_when_more_filters_are_added(write_log) -> None:
+    path = write_log(known_items(40))
+    app = make_app(path, follow=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: len(app.log_screen.panes.model) == 40)
+        bar = app.log_screen.filter_bar
+        await pilot.press("ampersand", *"timeout", "enter")
+        first = bar.stack.filters[0].key
+        await wait_until(pilot, lambda: bar.counts().lines.get(first) == 4)
+        await pilot.press("ampersand", *"row 0", "ctrl+n", "enter")  # hide rows 000-099
+        second = bar.stack.filters[1].key
+        await wait_until(pilot, lambda: bar.counts().lines.get(second) == 40)
+        append_lines(path, [b"new timeout here\n", b"row 077 late\n"])
+        await wait_until(pilot, lambda: len(app.log_screen.panes.model) == 42)
+        await wait_until(pilot, lambda: bar.counts().lines.get(first) == 5)
+        await wait_until(pilot, lambda: bar.counts().lines.get(second) == 41)
+        assert len(app.query_one("#merged", LogView).rows) == 1  # "new timeout here"
