@@ -46,6 +46,9 @@ class ContextPrompt(ModalScreen[int | None]):
         current: the number in effect, to start from.
     """
 
+    # Docked at the bottom over the log, as the app's stylesheet places the other prompts.
+    DEFAULT_CSS = "ContextPrompt { align: left bottom; background: transparent; }"
+
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, current: int = 0) -> None:

@@ -8,7 +8,7 @@ from textual.widgets import Static
 
 from iolog_tui.contextprompt import MAX_CONTEXT_LINES, ContextPrompt, parse_context
 
-from .tui_helpers import pilot_test
+from .tui_helpers import known_items, make_app, pilot_test, ready
 
 
 class _Asking(App[None]):
@@ -57,3 +57,14 @@ async def test_an_empty_prompt_turns_context_off_and_esc_changes_nothing() -> No
         await pilot.press("7", "escape")
         await pilot.pause()
     assert app.answers == [0, None]
+
+
+@pilot_test
+async def test_in_the_viewer_it_is_docked_at_the_bottom_over_the_log(write_log) -> None:
+    app = make_app(write_log(known_items(40)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("C")
+        await pilot.pause()
+        assert isinstance(app.screen, ContextPrompt)
+        assert app.screen.query_one("#prompt").region.y >= 18  # the log stays in sight above
