@@ -47,7 +47,7 @@ async def test_space_turns_a_filter_off_d_removes_it_c_clears_all(write_log) -> 
         await pilot.press("F", "space")  # the first one off: every line but rows 1xx
         await wait_until(pilot, lambda: bar.finished)
         assert len(view.rows) == 200 and "[ ] keep" in _listed(app)
-        await pilot.press("space", "down", "d")  # back on; the second one removed
+        await pilot.press("space", "down", "delete")  # back on; the second one removed
         await wait_until(pilot, lambda: bar.finished)
         assert len(view.rows) == 30 and [f.describe() for f in bar.stack.filters] == ['keep "timeout"']
         await pilot.press("c")

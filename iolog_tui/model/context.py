@@ -47,7 +47,7 @@ class ContextLayout:
 
     def __init__(self, lines: int) -> None:
         self.lines = lines
-        self.items: array[int] = array("q")
+        self.items: array[int] = array("i")
         """Each shown row's base index; -1 for a separator."""
         self.roles: array[int] = array("B")
         """Each shown row's :class:`RowRole`."""
