@@ -217,6 +217,8 @@ class FilterBar(Widget):
         lines = max(0, lines)
         changed = lines != self.context_lines
         self.context_lines = lines
+        if lines and not self.stack.filtering and self.is_mounted:
+            self.notify(f"{lines} lines of context will show around the lines a filter keeps (&)", timeout=4)
         return changed
 
     def restart(self) -> bool:
