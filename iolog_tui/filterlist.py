@@ -1,4 +1,4 @@
-"""The filter list (``F``): every filter with the lines it keeps or hides; turn off, remove, clear.
+"""The filter list (``F``): every filter with the lines it keeps or hides; add, turn off, remove, clear.
 
 A ``ModalScreen`` over the log. It reads the filter bar's stack and counts
 (:meth:`~iolog_tui.filterbar.FilterBar.counts`, counted in the background;
@@ -19,7 +19,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from .filterbar import FilterBar
-from .model.filterstack import FilterStack
+from .model.filterstack import FilterStack, RowFilter
+from .prompts import PatternPrompt, PatternRequest
 from .safetext import safe_label
 
 __all__ = ["FilterListScreen"]
@@ -53,6 +54,7 @@ class FilterListScreen(ModalScreen[None]):
         Binding("space", "switch", "On/off"),
         Binding("d,delete", "remove", "Remove"),
         Binding("c", "clear", "Clear all"),
+        Binding("ampersand", "add", "Add"),
     ]
 
     def __init__(self, filter_bar: FilterBar, apply: Callable[[FilterStack], None]) -> None:
@@ -67,7 +69,7 @@ class FilterListScreen(ModalScreen[None]):
             yield Label("Filters", id="filters-title")
             yield Static(id="filters-list")
             yield Static(
-                "space on/off · d remove · c clear all · Esc close · & on the log adds one",
+                "& add · space on/off · d remove · c clear all · Esc close",
                 id="filters-keys",
             )
 
@@ -100,7 +102,7 @@ class FilterListScreen(ModalScreen[None]):
         """One line per filter: cursor, on/off, what it matches, the lines it keeps or hides."""
         stack = self.stack
         if not len(stack):
-            return Text("No filters. Press & on the log to add one.", "dim")
+            return Text("No filters. & adds one.", "dim")
         counts = self.filter_bar.counts()
         text = Text()
         width = max(len(safe_label(f.describe())) for f in stack.filters)
@@ -146,6 +148,15 @@ class FilterListScreen(ModalScreen[None]):
         """Remove every filter."""
         if len(self.stack):
             self._change(FilterStack())
+
+    def action_add(self) -> None:
+        """Ask for a filter pattern and add it at the bottom of the list."""
+        self.app.push_screen(PatternPrompt("filter"), self._added)
+
+    def _added(self, request: PatternRequest | None) -> None:
+        if request is not None and request.matcher is not None:
+            self.cursor = len(self.stack)
+            self._change(self.stack.added(RowFilter(request.matcher, request.invert)))
 
     def _change(self, stack: FilterStack) -> None:
         self._apply(stack)

@@ -113,7 +113,7 @@ HELP_TEMPLATE = """\
 {next_match} {previous_match}  next / previous
   {filter}   add a filter: only lines that match ({invert} in the prompt hides them);
       filters stack: a line is kept when it passes them all
-  {filter_list}   the filters, with their counts: space off/on, d remove, c clear all
+  {filter_list}   the filters, with their counts: & add, space off/on, d remove, c clear all
   {context}   context: N lines around each kept line, dimmed (0: none)
   {stdout_only} {stderr_only} {both_streams}    stdout only / stderr only / both          \
 {detail}   entry detail

@@ -53,7 +53,11 @@ async def test_space_turns_a_filter_off_d_removes_it_c_clears_all(write_log) -> 
         await pilot.press("c")
         await pilot.pause()
         assert len(view.rows) == 300 and not len(bar.stack)
-        assert _listed(app) == "No filters. Press & on the log to add one."
+        assert _listed(app) == "No filters. & adds one."
+        await pilot.press("ampersand", *"timeout", "ctrl+n", "enter")  # added from the list
+        await wait_until(pilot, lambda: bar.finished)
+        assert isinstance(app.screen, FilterListScreen) and len(view.rows) == 270
+        assert [f.describe() for f in bar.stack.filters] == ['hide "timeout"']
         await pilot.press("escape")
         await pilot.press("F")  # the palette and the key open the same list
         assert isinstance(app.screen, FilterListScreen)
