@@ -34,7 +34,7 @@ from textual.worker import Worker, get_current_worker
 from iolog import Stream
 
 from .logview import LogView
-from .model.context import ContextRows, RowRole
+from .model.context import ContextRows
 from .model.count import follow_rows, scanned_fraction
 from .model.filterstack import FilterStack, RowFilter, matched_filters
 from .model.rows import LogModel, RowKind, RowView
@@ -163,13 +163,7 @@ class FilterBar(Widget):
     @staticmethod
     def shown_model_rows(rows: RowView) -> bytearray | None:
         """For rows with context, a flag per model row: it is shown (else ``None``: use the test)."""
-        if not isinstance(rows, ContextRows):
-            return None
-        flags = bytearray(len(rows.model))
-        for index in range(len(rows)):
-            if rows.role(index) is not RowRole.SEPARATOR:
-                flags[rows.merged_index(index)] = 1
-        return flags
+        return rows.shown_flags() if isinstance(rows, ContextRows) else None
 
     # -- changing the filters ---------------------------------------------------------------
 
@@ -186,10 +180,6 @@ class FilterBar(Widget):
         self._forget_counts()
         self._count_missing()
         return True
-
-    def add(self, row_filter: RowFilter) -> None:
-        """Put ``row_filter`` on top of the stack."""
-        self.apply(self.stack.added(row_filter))
 
     def apply(self, stack: FilterStack) -> None:
         """Filter with ``stack`` (an empty one, or all off: every row).

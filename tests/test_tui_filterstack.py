@@ -142,10 +142,7 @@ def test_every_path_keeps_the_lines_the_simplest_reading_keeps(lines, filters, s
                 assert shown == simple_context(len(base), kept_base, context)
                 assert rows.kept_rows == len(kept_base)
                 # Export writes what is shown: kept rows and context, not separators.
-                flags = bytearray(len(model))
-                for i in range(len(rows)):
-                    if rows.role(i) is not RowRole.SEPARATOR:
-                        flags[rows.merged_index(i)] = 1
+                flags = rows.shown_flags()
                 target = os.path.join(folder, "context.txt")
                 export_rows(path, model.offsets, model.kinds, len(model), stack.row_test(streams),
                             target, ExportFormat.TEXT, shown_rows=flags)

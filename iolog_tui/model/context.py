@@ -139,6 +139,18 @@ class ContextRows(RowView):
         """How many of the rows shown are kept (the others are context and separators)."""
         return len(self.kept) if self.model.generation == self.generation else 0
 
+    def shown_flags(self) -> bytearray:
+        """A flag per model row: shown (kept or context), for export."""
+        flags = bytearray(len(self.model))
+        if self.model.generation != self.generation:
+            return flags
+        items = self._sync().items
+        lines = None if self.stream is None else self.model.stream_rows[int(self.stream)]
+        for base in items:
+            if base >= 0:
+                flags[base if lines is None else lines[base]] = 1
+        return flags
+
     def role(self, index: int) -> RowRole:
         """What shown row ``index`` is."""
         return RowRole(self._sync().roles[index])

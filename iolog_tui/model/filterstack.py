@@ -8,20 +8,23 @@ filter's "matches" is :meth:`Matcher.matches
 <iolog_tui.model.search.Matcher.matches>`. The filtered view, the per-filter
 counts and export all take their test from here.
 
-One pass over a line's text decides the whole stack: the message is decoded
-(or, all ASCII, lowered) once and every filter is tested on that; the
-exclude filters that are regular expressions are joined into one
-alternation, searched once. The file is walked once for the whole stack:
-:attr:`FilterStack.needle` is the needle of an include filter (every kept
-line holds it), so a stack is as fast to apply as its most selective
-literal include filter alone.
+The file is walked once for the whole stack, not once a filter: the walk
+looks across the file's bytes for the needle of one include filter (every
+kept line holds it; :meth:`FilterStack.needle_in` takes the rarest in the
+file's first bytes), so a stack costs about what its most selective
+literal include filter costs alone. A line's message is prepared once for
+every filter: an all-ASCII one is stripped of its newline and lowered, and
+the filters that are ASCII literals are looked for in those bytes; the
+regular expressions are searched in its text, the excludes joined into one
+alternation; any other message is decoded once. A stack of one filter is
+that filter's own test.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from .search import Matcher, RowTest, message_string
 
@@ -62,6 +65,7 @@ class FilterStack:
     """
 
     filters: tuple[RowFilter, ...] = ()
+    _plan: _Plan = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_plan", _Plan([f for f in self.filters if f.enabled]))
@@ -95,15 +99,15 @@ class FilterStack:
     @property
     def filtering(self) -> bool:
         """Some filter is on (else every line passes)."""
-        return bool(self._plan.filters)  # type: ignore[attr-defined]
+        return bool(self._plan.filters)
 
     def passes(self, message: bytes) -> bool:
         """Whether a line with this message (raw payload bytes) is kept: the rule."""
-        return self._plan.test(message)  # type: ignore[attr-defined,no-any-return]
+        return self._plan.test(message)
 
     def row_test(self, streams: Sequence[int] | None = None) -> RowTest:
         """``test(kind, message)``: a line row (of one of ``streams``; ``None``: any) that passes."""
-        plan: _Plan = self._plan  # type: ignore[attr-defined]
+        plan = self._plan
         passes = plan.test
         if streams is None:
             if len(plan.filters) == 1:  # one call a line, as the one filter's own test
