@@ -28,7 +28,8 @@ async def add_filter(pilot, text: str, *, hide: bool = False) -> None:
 async def counted(pilot) -> None:
     bar = pilot.app.log_screen.filter_bar
     await wait_until(pilot, lambda: {f.key for f in bar.stack.filters} <= bar.counts().finished)
-    await pilot.pause(0.4)  # the list redraws its counts every quarter second
+    pilot.app.screen.redraw()  # as its timer does, every quarter second
+    await pilot.pause()
 
 
 class TestFilterList:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual.widgets import Input
+
 from iolog import Stream
 from iolog_tui.filterbar import FilterBar
 from iolog_tui.logview import LogView
@@ -117,7 +119,8 @@ async def test_context_lines_show_the_rows_around_each_kept_row(write_log, tmp_p
         # Export writes what is shown: kept rows and their context.
         target = tmp_path / "shown.txt"
         await pilot.press("e")
-        await pilot.press("ctrl+a", "ctrl+k", *str(target), "enter")
+        app.screen.query_one("#prompt-input", Input).value = str(target)
+        await pilot.press("enter")
         await wait_until(pilot, lambda: app.log_screen.last_export is not None)
         written = target.read_text().splitlines()
         assert written[:6] == ["row 002 ok", "row 003 Timeout", "row 004 ok", "row 012 ok",
