@@ -33,7 +33,7 @@ _NAMES = {
     "slash": "/", "ampersand": "&", "question_mark": "?", "enter": "Enter", "escape": "Esc",
     "tab": "Tab", "down": "↓", "up": "↑", "left": "←", "right": "→", "home": "Home",
     "end": "End", "pageup": "PgUp", "pagedown": "PgDn", "space": "space",
-    "dollar_sign": "$",
+    "dollar_sign": "$", "delete": "Delete",
 }
 
 #: The log screen's keys, in the footer's order (Textual lists a node's bindings in order).
@@ -42,6 +42,8 @@ LOG_BINDINGS: list[BindingType] = [
     Binding("n", "next_match", "Next"),
     Binding("N", "previous_match", "Prev"),
     Binding("ampersand", "filter", "Filter", show=False),
+    Binding("F", "filter_list", "Filters", show=False),
+    Binding("C", "context", "Context", show=False),
     Binding("1", "streams('stdout')", "stdout only", show=False, id="stdout_only"),
     Binding("2", "streams('stderr')", "stderr only", show=False, id="stderr_only"),
     Binding("3", "streams('both')", "Both streams", show=False, id="both_streams"),
@@ -69,8 +71,10 @@ COMMANDS = (
     ("search", "Search…", "Find text or a regular expression"),
     ("next_match", "Next match", "Go to the next match"),
     ("previous_match", "Previous match", "Go to the previous match"),
-    ("filter", "Filter…", "Show only rows that match, or hide them"),
-    ("clear_filter", "Clear filter", "Show every row again"),
+    ("filter", "Add a filter…", "Keep only the lines that match, or hide them; filters stack"),
+    ("filter_list", "Filters", "List the filters with their counts: turn off, remove, clear"),
+    ("clear_filter", "Clear filters", "Remove every filter: show every line again"),
+    ("context", "Context lines…", "Show N lines before and after each line the filters keep"),
     ("streams('stdout')", "Show stdout only", "Only stdout in the merged pane"),
     ("streams('stderr')", "Show stderr only", "Only stderr in the merged pane"),
     ("streams('both')", "Show both streams", "stdout and stderr"),
@@ -107,7 +111,10 @@ HELP_TEMPLATE = """\
 [b]Investigating[/]
   {search}   search (in the prompt {regex} regex, {match_case} match case)   \
 {next_match} {previous_match}  next / previous
-  {filter}   filter: only rows that match ({invert} in the prompt hides them instead)
+  {filter}   add a filter: only lines that match ({invert} in the prompt hides them);
+      filters stack: a line is kept when it passes them all
+  {filter_list}   the filters, with their counts: & add, space off/on, d remove, c clear all
+  {context}   context: N lines around each kept line, dimmed (0: none)
   {stdout_only} {stderr_only} {both_streams}    stdout only / stderr only / both          \
 {detail}   entry detail
   {copy}   copy the selected rows      {export}   save what is shown      \

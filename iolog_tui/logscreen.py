@@ -31,11 +31,14 @@ from textual.widgets import Footer
 
 from iolog import Stream
 
+from .contextprompt import ContextPrompt
 from .detail import DetailScreen
 from .filterbar import FilterBar
+from .filterlist import FilterListScreen
 from .keys import LOG_BINDINGS, help_text, palette_entries
 from .logview import LogView
 from .messages import IndexProgress, RowsFound, ScanFailed, ScanFinished, SourceChanged
+from .model.filterstack import FilterStack, RowFilter
 from .model.rows import RowKind
 from .model.timerange import TimeRange
 from .panes import LogPanes
@@ -52,7 +55,7 @@ __all__ = ["LogScreen"]
 
 _INVESTIGATE_ACTIONS = {
     "search", "next_match", "previous_match", "filter", "streams", "detail", "copy",
-    "export", "escape", "timeline",
+    "export", "escape", "timeline", "filter_list", "context",
 }
 _VIEW_ACTIONS = {"since", "follow", "split", "time_format", "wrap", "help"}
 
@@ -164,9 +167,7 @@ class LogScreen(Screen[None]):
 
     def investigate_status(self) -> Text:
         """What the status bar says about the stream filter, the filter and the search."""
-        text = self.filter_bar.describe(
-            split=self.panes.split, shown_rows=len(self.panes.active_view().rows)
-        )
+        text = self.filter_bar.describe(split=self.panes.split, rows=self.panes.active_view().rows)
         text.append_text(self.search_bar.describe())
         return text
 
@@ -368,22 +369,34 @@ class LogScreen(Screen[None]):
             self._shown_rows_changed()
 
     def action_filter(self) -> None:
-        """Ask for a filter pattern (``&``); an empty one shows every row again."""
-        self.app.push_screen(PatternPrompt("filter", self.filter_bar.request), self._filter_chosen)
+        """Ask for a filter pattern (``&``) and add it to the stack."""
+        self.app.push_screen(PatternPrompt("filter"), self._filter_chosen)
 
     def _filter_chosen(self, request: PatternRequest | None) -> None:
-        if request is not None:
-            self.apply_filter(None if request.matcher is None else request)
+        if request is not None and request.matcher is not None:
+            self.apply_filters(self.filter_bar.stack.added(RowFilter(request.matcher, request.invert)))
 
     def action_clear_filter(self) -> None:
-        """Show every row again."""
-        self.apply_filter(None)
+        """Remove every filter: show every row again."""
+        self.apply_filters(FilterStack())
 
-    def apply_filter(self, request: PatternRequest | None) -> None:
-        """Show only the rows passing ``request`` (``None``: every row)."""
-        self.filter_bar.apply(request)
+    def apply_filters(self, stack: FilterStack) -> None:
+        """Show only the rows ``stack`` keeps (an empty stack: every row)."""
+        self.filter_bar.apply(stack)
         self._install_rows()
         self._shown_rows_changed()
+
+    def action_filter_list(self) -> None:
+        """Show the filters with their counts, to turn them off, remove or clear them."""
+        self.app.push_screen(FilterListScreen(self.filter_bar, self.apply_filters))
+
+    def action_context(self) -> None:
+        """Ask how many rows of context to show around each kept row (0: none)."""
+        self.app.push_screen(ContextPrompt(self.filter_bar.context_lines), self._context_chosen)
+
+    def _context_chosen(self, lines: int | None) -> None:
+        if lines is not None and self.filter_bar.set_context(lines):
+            self._install_rows()
 
     # -- the search --------------------------------------------------------------------------
 
@@ -467,16 +480,18 @@ class LogScreen(Screen[None]):
         self.notify(f"copied {count:,} row{'s' if count != 1 else ''} to the clipboard", timeout=2)
 
     def action_export(self) -> None:
-        """Save the rows shown in the pane to a file (text, with timestamps, or iolog)."""
+        """Save the rows shown in the pane, context lines too, to a file (text or iolog)."""
         view = self.panes.active_view()
         model = self.panes.model
         shown = self.filter_bar.shown_test(view)
+        shown_rows = self.filter_bar.shown_model_rows(view.rows)
+        count = len(view.rows) if shown_rows is None else sum(shown_rows)
 
         def chosen(request: ExportRequest | None) -> None:
             if request is not None:
-                self.exporter.export(model, len(model), request, shown)
+                self.exporter.export(model, len(model), request, shown, shown_rows)
 
-        self.app.push_screen(ExportPrompt(f"{export_stem(model.path)}-shown.txt", len(view.rows)), chosen)
+        self.app.push_screen(ExportPrompt(f"{export_stem(model.path)}-shown.txt", count), chosen)
 
     @property
     def last_export(self) -> ExportDone | None:

@@ -30,6 +30,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from .model.context import RowRole, row_role
 from .model.rows import Row, RowKind, RowView
 from .render import TimeFormat, format_time, message_text, time_width
 
@@ -37,6 +38,8 @@ __all__ = ["LogView"]
 
 _GUTTER = "▌"
 _GARBAGE_GUTTER = "░"
+_GUTTER_SEPARATOR = "  --"
+_CONTEXT_STYLE = Style(dim=True)
 
 
 class LogView(ScrollView, can_focus=True):
@@ -278,18 +281,23 @@ class LogView(ScrollView, can_focus=True):
             if y >= len(layout):
                 return Strip.blank(width, base)
             index, line = layout[y]
+            if row_role(self.rows, index) is RowRole.SEPARATOR:
+                return self._separator(width).apply_style(base)
             strips = self._wrapped_strips(index, width)
-            strip = strips[line].extend_cell_length(width).crop(0, width)
+            strip = self._context_style(index, strips[line].extend_cell_length(width).crop(0, width))
             return self._select_style(index, strip).apply_style(base)
         index = self.scroll_offset.y + y
         if index >= len(self.rows):
             return Strip.blank(width, base)
+        if row_role(self.rows, index) is RowRole.SEPARATOR:
+            return self._separator(width).apply_style(base)
         prefix = self._prefix(index)
         message = self._message_strip(index)
         scroll_x = self.scroll_offset.x
         room = max(0, width - prefix.cell_length)
         message = message.crop(scroll_x, scroll_x + room).extend_cell_length(room, base)
-        return self._select_style(index, Strip.join([prefix, message])).apply_style(base)
+        strip = self._context_style(index, Strip.join([prefix, message]))
+        return self._select_style(index, strip).apply_style(base)
 
     def _select_style(self, index: int, strip: Strip) -> Strip:
         """Highlight ``strip`` if row ``index`` is selected."""
@@ -297,6 +305,20 @@ class LogView(ScrollView, can_focus=True):
         if selection is None or not selection[0] <= self.rows.merged_index(index) <= selection[1]:
             return strip
         return strip.apply_style(self.get_component_rich_style("log-view--selected"))
+
+    # -- context lines (a filter's context, C): dimmed rows, and "--" between groups --
+
+    def _context_style(self, index: int, strip: Strip) -> Strip:
+        """Dim ``strip`` if row ``index`` is context around a kept row."""
+        if row_role(self.rows, index) is RowRole.CONTEXT:
+            return strip.apply_style(_CONTEXT_STYLE)
+        return strip
+
+    def _separator(self, width: int) -> Strip:
+        """The row between two groups of context that are not adjacent (``grep -C`` 's ``--``)."""
+        text = Text(_GUTTER_SEPARATOR, self._garbage_style, end="")
+        strip = Strip(list(text.render(self.app.console)), text.cell_len)
+        return strip.extend_cell_length(width).crop(0, width)
 
     def row_at(self, y: int) -> int | None:
         """The view row drawn at screen line ``y`` of the pane, if any."""

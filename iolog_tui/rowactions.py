@@ -79,19 +79,26 @@ class RowExporter(Widget):
         self.last: ExportDone | None = None
         """How the last export ended."""
 
-    def export(self, model: LogModel, end_row: int, request: ExportRequest, shown: RowTest) -> None:
-        """Write the rows of ``model`` below ``end_row`` that pass ``shown`` as ``request`` asks."""
-        self._export(model, request.path, request.export_format, end_row, shown)
+    def export(
+        self, model: LogModel, end_row: int, request: ExportRequest, shown: RowTest,
+        shown_rows: bytearray | None = None,
+    ) -> None:
+        """Write the rows of ``model`` below ``end_row`` that pass ``shown`` as ``request`` asks.
+
+        ``shown_rows``: a flag per model row, the rows to write instead (context lines shown).
+        """
+        self._export(model, request.path, request.export_format, end_row, shown, shown_rows)
 
     @work(thread=True, group="export", exit_on_error=False)
     def _export(
-        self, model: LogModel, target: str, export_format: ExportFormat, end_row: int, shown: RowTest
+        self, model: LogModel, target: str, export_format: ExportFormat, end_row: int, shown: RowTest,
+        shown_rows: bytearray | None,
     ) -> None:
         worker = get_current_worker()
         try:
             count = export_rows(
                 model.path, model.offsets, model.kinds, end_row, shown, target, export_format,
-                should_stop=lambda: worker.is_cancelled,
+                should_stop=lambda: worker.is_cancelled, shown_rows=shown_rows,
             )
         except OSError as exc:
             self.post_message(ExportDone(target, 0, exc.strerror or str(exc)))

@@ -10,6 +10,10 @@ Modules, each owning one concept:
   for it (the fast walk is :mod:`~iolog_tui.model.blockmatch`);
 - :mod:`~iolog_tui.model.count`: testing rows as they arrive (the
   background search count and the filter);
+- :mod:`~iolog_tui.model.filterstack`: the stack of filters, and the one
+  rule of which lines pass it;
+- :mod:`~iolog_tui.model.context`: the rows shown around kept rows
+  (context lines);
 - :mod:`~iolog_tui.model.navigation`: seeking by time and following;
 - :mod:`~iolog_tui.model.timerange`: the time window a user chose;
 - :mod:`~iolog_tui.model.histogram`: entries per time bucket;

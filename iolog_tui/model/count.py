@@ -1,7 +1,7 @@
-"""Testing rows as the scan adds them: the background search count and the filter.
+"""Testing rows as the scan adds them: the background search count, the filter, its counts.
 
-This module owns the loop that a search's match count and a filter run in a
-worker thread: test the model's rows from a start row with
+This module owns the loop that a search's match count, the filter stack and
+each filter's count run in a worker thread: test the model's rows from a start row with
 :func:`~iolog_tui.model.search.scan_rows`, block by block, then wait for the
 scan to add more, until the scan is done (and the file is not followed) or
 the model starts over. Between blocks it sleeps a little while the viewer

@@ -106,6 +106,7 @@ def export_rows(
     *,
     should_stop: Callable[[], bool] = lambda: False,
     progress: Callable[[int, int], None] | None = None,
+    shown_rows: bytearray | None = None,
 ) -> int:
     """Write the rows below ``end_row`` that pass ``shown`` to ``target``.
 
@@ -123,6 +124,8 @@ def export_rows(
         should_stop: polled between reads; true abandons the export (the
             partial file is removed).
         progress: called as ``progress(done_rows, end_row)`` now and then.
+        shown_rows: when given, a flag per model row: the rows shown (kept
+            rows and context lines), written instead of those passing ``shown``.
 
     Returns:
         The number of rows written.
@@ -141,7 +144,11 @@ def export_rows(
                         progress(item, end_row)
                     continue
                 line = item.line
-                if shown(int(line.stream), line.message[:MAX_ROW_BYTES]):
+                if (
+                    shown(int(line.stream), line.message[:MAX_ROW_BYTES])
+                    if shown_rows is None
+                    else item.row < len(shown_rows) and shown_rows[item.row]
+                ):
                     write(encode_line(line, export_format, log))
                     written += 1
             complete = not should_stop()

@@ -31,6 +31,7 @@ from typing import NamedTuple
 from iolog import InvalidArgumentError, Line, Stream, read_lines
 
 from .blockmatch import passing_rows
+from .context import ContextRows
 from .rows import LogModel, Row, RowKind, RowView
 
 __all__ = [
@@ -363,6 +364,8 @@ class FilteredRows(RowView):
 
 def view_index(rows: RowView, model_row: int) -> int:
     """The first row of ``rows`` at or after model row ``model_row`` (may be ``len``)."""
+    if isinstance(rows, ContextRows):
+        return rows.index_of(model_row)
     if isinstance(rows, FilteredRows):
         return bisect_left(rows.passing, model_row) if len(rows) else 0
     if rows.stream is None:
