@@ -15,11 +15,9 @@ from __future__ import annotations
 import argparse
 import os
 import select
-import signal
 import stat
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from types import FrameType
 from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 from ..core.decoder import Decoder, Event
@@ -36,6 +34,7 @@ from .common import (
     tail_count,
     warn,
 )
+from .output import stopped_by_signals
 from .printer import Printer
 from .reading import EntryFilter, file_items, last_lines, window_filter
 
@@ -73,7 +72,7 @@ def cat_command(args: argparse.Namespace) -> int:
             raise CliError("--save is for live sources (a serial device or URL)", status=2)
         from .catmany import cat_many
 
-        with _stopped_by_signals():
+        with stopped_by_signals():
             return cat_many(
                 args, since_ns=since_ns, until_ns=until_ns, tail=tail, streams=streams, in_window=in_window
             )
@@ -82,7 +81,7 @@ def cat_command(args: argparse.Namespace) -> int:
     damage = Damage()
     name = "stdin" if source == "-" else source
 
-    with _stopped_by_signals():
+    with stopped_by_signals():
         if _is_live(source):
             return _cat_live(args, source, printer, damage, in_window, until_ns)
         if args.save:
@@ -346,30 +345,4 @@ def _cat_live(
         if save is not None:
             save.close()
     return 0
-
-
-class _Stopped(KeyboardInterrupt):
-    """SIGTERM or SIGHUP, handled as Ctrl-C: the decoders drain before exit."""
-
-
-class _stopped_by_signals:
-    """Within it, SIGTERM and SIGHUP stop ``cat`` as Ctrl-C does (main thread only)."""
-
-    def __enter__(self) -> None:
-        self._previous: dict[int, object] = {}
-        for number in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
-            if number is None:
-                continue
-            try:
-                self._previous[number] = signal.signal(number, _raise_stopped)
-            except ValueError:  # not the main thread
-                pass
-
-    def __exit__(self, *exc: object) -> None:
-        for number, handler in self._previous.items():
-            signal.signal(number, handler)  # type: ignore[arg-type]
-
-
-def _raise_stopped(signum: int, frame: FrameType | None) -> None:
-    raise _Stopped()
 

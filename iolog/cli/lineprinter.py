@@ -44,6 +44,7 @@ from ..core.format import Entry, Stream
 from ..core.merge import LineChunk, MergedLines
 from ..file.walk import FastBatch
 from ..file.wholelines import WholeLines
+from .output import write_pending
 from .printer import _sanitizer_for, _second_bytes, _Target, _target
 from .termsafe import TerminalSanitizer
 
@@ -224,13 +225,7 @@ class LinePrinter:
             pending = self._pending[output]
             if pending:
                 sanitizer = self._sanitizers[output]
-                out = self._outs[output]
-                if sanitizer is None:
-                    out.writelines(pending)  # big pieces: written as they are, not joined again
-                else:
-                    out.write(sanitizer.feed(b"".join(pending)))
-                pending.clear()
-                out.flush()
+                write_pending(self._outs[output], pending, None if sanitizer is None else sanitizer.feed)
 
     def close(self) -> None:
         """Write everything, including what a sanitiser held back."""
@@ -240,8 +235,7 @@ class LinePrinter:
             if sanitizer is not None:
                 rest = sanitizer.close()
                 if rest:
-                    self._outs[output].write(rest)
-                    self._outs[output].flush()
+                    write_pending(self._outs[output], [rest])
 
 
 class SourceLinePrinter:

@@ -25,6 +25,7 @@ from ..core.format import Entry, Stream, format_docker_time
 from ..core.lines import LineState
 from ..file.walk import FastBatch
 from ..file.walkbatch import offsets_array
+from .output import write_pending
 
 if TYPE_CHECKING:
     from .termsafe import TerminalSanitizer
@@ -33,8 +34,6 @@ __all__ = ["Printer", "gather_python"]
 
 _OUTPUT_BATCH = 4096
 _STAMPED_ENTRY = b"%s.%09dZ %s"
-#: Up to this many pending pieces are written one by one rather than joined.
-_WRITE_APART = 8
 #: ``which`` for both streams' entries (0 is stdout's, 1 stderr's).
 _BOTH = 2
 
@@ -160,16 +159,8 @@ class Printer:
         for stream in (0, 1):
             pending = self._pending[stream]
             if pending:
-                out = self._outs[stream]
                 sanitizer = self._sanitizers[stream]
-                if sanitizer is None and len(pending) <= _WRITE_APART:
-                    for data in pending:  # whole batches: written as they are, not copied once more
-                        out.write(data)
-                else:
-                    data = b"".join(pending)
-                    out.write(data if sanitizer is None else sanitizer.feed(data))
-                pending.clear()
-                out.flush()
+                write_pending(self._outs[stream], pending, None if sanitizer is None else sanitizer.feed)
 
     def close(self) -> None:
         """Write everything, including what a sanitiser held back (the output ends)."""
@@ -179,8 +170,7 @@ class Printer:
             if sanitizer is not None:
                 rest = sanitizer.close()
                 if rest:
-                    self._outs[stream].write(rest)
-                    self._outs[stream].flush()
+                    write_pending(self._outs[stream], [rest])
 
 
 def gather_python(
