@@ -62,6 +62,8 @@ class FilterBar(Widget):
         """The one stream the merged pane shows (keys 1 and 2), ``None`` for both."""
         self.request: PatternRequest | None = None
         """The filter in effect (``&``)."""
+        self.level_test: RowTest | None = None
+        """The level filter's test (``L``, :mod:`iolog_tui.model.levelrows`), AND-ed with the rest."""
         self.done_row = 0
         """Rows the filter has decided so far."""
         self.finished = False
@@ -88,17 +90,23 @@ class FilterBar(Widget):
         stream = self.pane_stream(view)
         streams = (0, 1) if stream is None else (int(stream),)
         request = self.request
+        levels = self.level_test
         if request is None or request.matcher is None:
+            if levels is not None:
+                return lambda kind, message: kind in streams and levels(kind, message)
             return lambda kind, _message: kind in streams
         matches = request.matcher.matches
         invert = request.invert
+        if levels is not None:
+            return lambda kind, message: (kind in streams and matches(message) != invert
+                                          and levels(kind, message))
         return lambda kind, message: kind in streams and matches(message) != invert
 
     def rows_for(self, view: LogView) -> RowView:
         """The rows ``view`` shows now."""
         model = self.model
         stream = self.pane_stream(view)
-        if self.request is None:
+        if self.request is None and self.level_test is None:
             if stream is None:
                 return model.merged
             return model.stdout if stream is Stream.STDOUT else model.stderr
@@ -125,7 +133,7 @@ class FilterBar(Widget):
         The panes show the new rows once they are given :meth:`rows_for` again.
         """
         self.request = request
-        if request is None:
+        if request is None and self.level_test is None:
             self._token += 1
             self.workers.cancel_group(self, "filter")
             self._passing = _arrays()
@@ -138,24 +146,29 @@ class FilterBar(Widget):
         Returns:
             Whether a filter is in effect (the panes need their rows again).
         """
-        if self.request is None:
+        if self.request is None and self.level_test is None:
             return False
         self._start(self.request)
         return True
 
-    def _start(self, request: PatternRequest) -> None:
+    def _start(self, request: PatternRequest | None) -> None:
         self._token += 1
         self._passing = _arrays()
         self.done_row = 0
         self.finished = False
-        matcher = request.matcher
-        assert matcher is not None
+        levels = self.level_test
+        matcher = None if request is None else request.matcher
+        if matcher is None:
+            assert levels is not None
+            self._scan(self._token, self.model.generation, levels, None, True)
+            return
         matches = matcher.matches
-        invert = request.invert
-        self._scan(
-            self._token, self.model.generation, lambda _kind, message: matches(message) != invert,
-            None if invert else matcher.needle, matcher.case_sensitive,
-        )
+        invert = request is not None and request.invert
+        test: RowTest = lambda _kind, message: matches(message) != invert  # noqa: E731
+        if levels is not None:
+            test = lambda kind, message: matches(message) != invert and levels(kind, message)  # noqa: E731
+        self._scan(self._token, self.model.generation, test, None if invert else matcher.needle,
+                   matcher.case_sensitive)
 
     @work(thread=True, exclusive=True, group="filter", exit_on_error=False)
     def _scan(

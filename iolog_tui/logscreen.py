@@ -34,8 +34,10 @@ from iolog import Stream
 from .detail import DetailScreen
 from .filterbar import FilterBar
 from .keys import LOG_BINDINGS, help_text, palette_entries
+from .levelbar import LevelBar
 from .logview import LogView
 from .messages import IndexProgress, RowsFound, ScanFailed, ScanFinished, SourceChanged
+from .model.levelrows import LineLevel, level_test
 from .model.rows import RowKind
 from .model.timerange import TimeRange
 from .panes import LogPanes
@@ -52,7 +54,7 @@ __all__ = ["LogScreen"]
 
 _INVESTIGATE_ACTIONS = {
     "search", "next_match", "previous_match", "filter", "streams", "detail", "copy",
-    "export", "escape", "timeline",
+    "export", "escape", "timeline", "level_step", "levels",
 }
 _VIEW_ACTIONS = {"since", "follow", "split", "time_format", "wrap", "help"}
 
@@ -99,6 +101,8 @@ class LogScreen(Screen[None]):
         """The stream choice and the row filter."""
         self.search_bar = SearchBar(model)
         """The search and its count."""
+        self.level_bar = LevelBar(model)
+        """Error and warning lines: their count, e/w, the level filter."""
         self.exporter = RowExporter()
         """Saves the rows shown to a file."""
         self.mounted = asyncio.Event()
@@ -111,6 +115,7 @@ class LogScreen(Screen[None]):
         yield self.status_bar
         yield self.filter_bar
         yield self.search_bar
+        yield self.level_bar
         yield self.exporter
         yield Footer(show_command_palette=False)
 
@@ -130,7 +135,7 @@ class LogScreen(Screen[None]):
             return
         panes = self.panes
         scanning = panes.scan_progress is not None
-        for bar in (self.filter_bar, self.search_bar):
+        for bar in (self.filter_bar, self.search_bar, self.level_bar):
             bar.scanning = scanning
             bar.tailing = panes.tailing
         timeline = self.timeline
@@ -153,7 +158,6 @@ class LogScreen(Screen[None]):
             new_rows=panes.new_rows,
             since_ns=chosen.since_ns,
             until_ns=chosen.until_ns,
-            entries_in_file=panes.navigator.entry_count(),
             time_format=panes.time_format,
             source_note=panes.source_note,
             scan_progress=panes.scan_progress,
@@ -168,6 +172,7 @@ class LogScreen(Screen[None]):
             split=self.panes.split, shown_rows=len(self.panes.active_view().rows)
         )
         text.append_text(self.search_bar.describe())
+        text.append_text(self.level_bar.describe())
         return text
 
     def refresh_investigation(self) -> None:
@@ -176,12 +181,7 @@ class LogScreen(Screen[None]):
             self.status_bar.investigation = self.investigate_status()
 
     def _mark_position(self) -> None:
-        timeline = self.timeline
-        if not timeline.shown:
-            return
-        view = self.panes.active_view()
-        rows = view.rows
-        timeline.mark(rows.row(min(view.top_row, len(rows) - 1)).timestamp_ns if len(rows) else None)
+        self.timeline.mark_top_of(self.panes.active_view())
 
     # -- messages up ----------------------------------------------------------------------
 
@@ -233,7 +233,8 @@ class LogScreen(Screen[None]):
         self.refresh_investigation()
 
     @on(SearchBar.MatchChosen)
-    def _match_chosen(self, message: SearchBar.MatchChosen) -> None:
+    @on(LevelBar.LineChosen)
+    def _match_chosen(self, message: SearchBar.MatchChosen | LevelBar.LineChosen) -> None:
         self.panes.select(message.view, message.row, message.row)
         self.panes.reveal(message.view, message.row)
         self.refresh_investigation()
@@ -242,12 +243,14 @@ class LogScreen(Screen[None]):
     @on(SearchBar.Near)
     @on(SearchBar.Counted)
     @on(SearchBar.Found)
+    @on(LevelBar.Counted)
     def _search_went_on(self) -> None:
         self.refresh_investigation()
 
     def _restart_investigation(self) -> None:
         """The model started over (new time window, file replaced): filter and search again."""
         self.panes.clear_selection(redraw=False)
+        self.level_bar.restart()
         if self.filter_bar.restart():
             self._install_rows()
         if self.search_bar.request is not None:
@@ -384,6 +387,15 @@ class LogScreen(Screen[None]):
         self.filter_bar.apply(request)
         self._install_rows()
         self._shown_rows_changed()
+
+    def action_levels(self) -> None:
+        """Cycle the level filter (``L``): all lines → warnings and worse → errors only."""
+        self.filter_bar.level_test = level_test(self.level_bar.cycle())
+        self.apply_filter(self.filter_bar.request)
+
+    def action_level_step(self, which: str, forward: bool) -> None:
+        """Go to the next or previous error line (``e``, ``E``) or warning line (``w``, ``W``)."""
+        self.level_bar.step(self.panes.active_view(), LineLevel(which), forward=forward)
 
     # -- the search --------------------------------------------------------------------------
 

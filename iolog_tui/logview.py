@@ -354,7 +354,7 @@ class LogView(ScrollView, can_focus=True):
             return Text(f"{row.length:,} bytes skipped", self._garbage_style)
         if row.kind == RowKind.TRUNCATED:
             return Text(f"{row.length:,} bytes truncated (incomplete entry)", self._garbage_style)
-        text = message_text(row.message)
+        text = message_text(row.message, levels=True)
         if self.highlighter is not None:
             self.highlighter(text)
         if row.clipped:

@@ -27,6 +27,7 @@ from textual.worker import Worker, get_current_worker
 
 from iolog import format_docker_time
 
+from .logview import LogView
 from .model.histogram import EXACT_MAX_BYTES, Histogram, count_entries, exact_histogram, histogram
 from .model.navigation import Navigator
 from .model.rows import LogModel
@@ -165,6 +166,13 @@ class Timeline(Widget, can_focus=True):
         if position_ns != self.position_ns:
             self.position_ns = position_ns
             self.refresh()
+
+    def mark_top_of(self, view: LogView) -> None:
+        """Mark the bucket holding the top row of ``view`` (while the strip is shown)."""
+        if not self.shown:
+            return
+        rows = view.rows
+        self.mark(rows.row(min(view.top_row, len(rows) - 1)).timestamp_ns if len(rows) else None)
 
     def _position_bucket(self) -> int | None:
         if self.histogram is None or self.position_ns is None:

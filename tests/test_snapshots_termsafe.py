@@ -36,7 +36,7 @@ class TestHostileRows:
 
         async def run_before(pilot) -> None:
             await settle(pilot)
-            await pilot.press("p", "w")
+            await pilot.press("p", "ctrl+w")
             await pilot.pause(0.2)
 
         assert snap_compare(make_app(path), run_before=run_before, terminal_size=SIZE)
@@ -59,7 +59,7 @@ class TestHostileRows:
 
         async def run_before(pilot) -> None:
             await settle(pilot)
-            await pilot.press("e")
+            await pilot.press("x")
             await pilot.pause(0.2)
 
         assert snap_compare(make_app(path), run_before=run_before, terminal_size=SIZE)
