@@ -42,7 +42,7 @@ from .model.rows import RowKind
 from .model.timerange import TimeRange
 from .panes import LogPanes
 from .prompts import ExportPrompt, ExportRequest, PatternPrompt, PatternRequest
-from .render import TimeFormat
+from .render import TimeFormat, clock_step_text
 from .rowactions import ExportDone, RowExporter, export_stem, selected_text
 from .screens import HelpScreen, SincePicker
 from .searchbar import SearchBar
@@ -163,6 +163,7 @@ class LogScreen(Screen[None]):
             scan_progress=panes.scan_progress,
             index_progress=panes.index_progress,
             skipping=panes.skipping,
+            clock_steps=model.clock_steps,
         )
         self._mark_position()
 
@@ -460,9 +461,12 @@ class LogScreen(Screen[None]):
         model = self.panes.model
         kind = model.kinds[row]
         offset = model.offsets[row]
-        if kind > RowKind.STDERR:
+        if kind == RowKind.CLOCK_STEP:
+            self.notify(clock_step_text(model.row(row).length).strip("─ "), timeout=4)
+        elif kind > RowKind.STDERR:
             what = "skipped garbage" if kind == RowKind.SKIPPED else "a truncated entry"
             self.notify(f"{model.row(row).length:,} bytes of {what} at offset {offset:,}", timeout=4)
+        if kind > RowKind.STDERR:
             return
         self.app.push_screen(DetailScreen(model.path, offset, Stream(kind), now_ns=self.clock()))
 

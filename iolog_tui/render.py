@@ -32,6 +32,8 @@ __all__ = [
     "TimeFormat",
     "format_bytes",
     "format_duration",
+    "clock_step_text",
+    "format_step",
     "format_time",
     "level_style",
     "message_plain",
@@ -83,6 +85,33 @@ def format_duration(delta_ns: int) -> str:
     if minutes:
         return f"{sign}{minutes}m{second:02d}.{tenth}s"
     return f"{sign}{second}.{tenth}s"
+
+
+def format_step(delta_ns: int) -> str:
+    """How far a clock stepped, rounded for a person: ``850 µs``, ``12 ms``, ``45.0 s``, ``3 min 12 s``,
+    ``2 h 05 min``, ``3 d 04 h``."""
+    delta_ns = abs(delta_ns)
+    if delta_ns < 1_000_000:
+        return f"{max(1, round(delta_ns / 1000)):,} µs"
+    if delta_ns < 1_000_000_000:
+        return f"{round(delta_ns / 1_000_000):,} ms"
+    seconds = delta_ns / 1_000_000_000
+    if seconds < 59.95:
+        return f"{seconds:.1f} s"
+    whole = round(seconds)
+    minutes, second = divmod(whole, 60)
+    hours, minute = divmod(minutes, 60)
+    days, hour = divmod(hours, 24)
+    if days:
+        return f"{days:,} d {hour:02d} h"
+    if hours:
+        return f"{hours} h {minute:02d} min"
+    return f"{minutes} min {second:02d} s"
+
+
+def clock_step_text(delta_ns: int) -> str:
+    """The separator before a line whose time is ``delta_ns`` earlier than the line before it."""
+    return f"── clock stepped back {format_step(delta_ns)} ──"
 
 
 def format_bytes(count: int) -> str:

@@ -54,6 +54,7 @@ class StatusFacts:
         index_progress: fraction of the time index built, while it is built.
         skipping: while the scan passes over undecodable bytes: where they
             begin, how far it has read.
+        clock_steps: where the clock stepped back (separator rows).
     """
 
     source_label: str
@@ -71,6 +72,7 @@ class StatusFacts:
     scan_progress: float | None
     index_progress: float | None
     skipping: tuple[int, int] | None
+    clock_steps: int = 0
 
 
 def _whole(text: str, zone: str) -> str:
@@ -174,7 +176,7 @@ class StatusBar(Horizontal):
             text.append(f" {window} ", "bold")
             text.append("·")
         lines = facts.stdout_rows + facts.stderr_rows
-        skipped = facts.rows - lines
+        skipped = facts.rows - lines - facts.clock_steps
         text.append(f" {lines:,} line{'s' if lines != 1 else ''} · ")
         text.append("stdout", "bold green")
         text.append(f" {facts.stdout_rows:,} · ")
@@ -182,6 +184,9 @@ class StatusBar(Horizontal):
         text.append(f" {facts.stderr_rows:,}")
         if skipped:
             text.append(f" · {skipped:,} skipped region{'s' if skipped != 1 else ''}", "dim")
+        if facts.clock_steps:
+            steps = facts.clock_steps
+            text.append(f" · {steps:,} clock step{'s' if steps != 1 else ''}", "bold yellow")
         if facts.entryless_bytes is not None:
             text.append(f" · {entryless_text(facts.entryless_bytes, facts.tailing)}", "bold red")
         text.append(" ")

@@ -86,3 +86,16 @@ class TestStatusBar:
             await pilot.pause(0.2)
 
         assert snap_compare(make_app(write_log(level_items(10))), run_before=run_before, terminal_size=size)
+
+
+class TestClockStep:
+    @SIZES
+    def test_separator_and_count(self, snap_compare, write_log, settle, size) -> None:
+        from .conftest import StepClock
+
+        items = level_items(12)
+        path = write_log(items[:6], clock=StepClock(START_NS, 5_000_000_000))  # up to START_NS + 25 s
+        # Then the clock steps back 45 s (an NTP correction), and again by 1.5 s.
+        write_log(items[6:9], clock=StepClock(START_NS - 20_000_000_000, 5_000_000_000))
+        write_log(items[9:], clock=StepClock(START_NS - 11_500_000_000, 5_000_000_000))
+        assert snap_compare(make_app(path), run_before=settle, terminal_size=size)
