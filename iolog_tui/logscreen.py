@@ -93,7 +93,9 @@ class LogScreen(Screen[None]):
         )
         """The panes and the scan."""
         model = self.panes.model
-        self.timeline = Timeline(model, self.panes.navigator, id="timeline")
+        self.level_bar = LevelBar(model)
+        """Error and warning lines: their count, e/w, the level filter."""
+        self.timeline = Timeline(model, self.panes.navigator, self.level_bar, id="timeline")
         """Entries per time bucket (T)."""
         self.status_bar = StatusBar(clock=clock, id="statusbar")
         """The line under the panes."""
@@ -101,8 +103,6 @@ class LogScreen(Screen[None]):
         """The stream choice and the row filter."""
         self.search_bar = SearchBar(model)
         """The search and its count."""
-        self.level_bar = LevelBar(model)
-        """Error and warning lines: their count, e/w, the level filter."""
         self.exporter = RowExporter()
         """Saves the rows shown to a file."""
         self.mounted = asyncio.Event()
@@ -461,12 +461,11 @@ class LogScreen(Screen[None]):
         model = self.panes.model
         kind = model.kinds[row]
         offset = model.offsets[row]
-        if kind == RowKind.CLOCK_STEP:
-            self.notify(clock_step_text(model.row(row).length).strip("─ "), timeout=4)
-        elif kind > RowKind.STDERR:
-            what = "skipped garbage" if kind == RowKind.SKIPPED else "a truncated entry"
-            self.notify(f"{model.row(row).length:,} bytes of {what} at offset {offset:,}", timeout=4)
         if kind > RowKind.STDERR:
+            length = model.row(row).length
+            what = "skipped garbage" if kind == RowKind.SKIPPED else "a truncated entry"
+            note = f"{length:,} bytes of {what} at offset {offset:,}"
+            self.notify(clock_step_text(length) if kind == RowKind.CLOCK_STEP else note, timeout=4)
             return
         self.app.push_screen(DetailScreen(model.path, offset, Stream(kind), now_ns=self.clock()))
 

@@ -99,3 +99,20 @@ class TestClockStep:
         write_log(items[6:9], clock=StepClock(START_NS - 20_000_000_000, 5_000_000_000))
         write_log(items[9:], clock=StepClock(START_NS - 11_500_000_000, 5_000_000_000))
         assert snap_compare(make_app(path), run_before=settle, terminal_size=size)
+
+
+class TestTimeline:
+    @SIZES
+    def test_counts_and_scale(self, snap_compare, demo_log, settle, size) -> None:
+        async def run_before(pilot) -> None:
+            from iolog_tui.timeline import Timeline
+
+            app = pilot.app
+            timeline = app.query_one("#timeline", Timeline)
+            await settle(pilot)
+            await pilot.press("T")
+            await wait_until(pilot, lambda: timeline.histogram is not None and len(timeline.edges) > 1)
+            await pilot.press("escape")  # back to the log: the axis shows the scale
+            await pilot.pause(0.6)
+
+        assert snap_compare(make_app(demo_log), run_before=run_before, terminal_size=size)
