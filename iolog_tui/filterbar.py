@@ -219,6 +219,9 @@ class FilterBar(Widget):
                 fraction = scanned_fraction(model, self.done_row, scanning=self.scanning)
                 text.append(f" · filtering {fraction:.0%}", "bold yellow")
             text.append("  ")
+        elif self.level_test is not None and not self.finished and len(model):
+            fraction = scanned_fraction(model, self.done_row, scanning=self.scanning)
+            text.append(f"filtering {fraction:.0%}  ", "bold yellow")
         return text
 
 

@@ -216,7 +216,7 @@ class LevelBar(Widget):
 
     def describe(self) -> Text:
         """What the status bar says: the level filter, and the error and warning counts."""
-        text = Text()
+        text = Text(" ")
         if self.choice is not LevelChoice.ALL:
             text.append(f" {self.choice.label} ", "bold reverse yellow")
             text.append(" ")

@@ -170,7 +170,7 @@ class StatusBar(Horizontal):
         text = Text()
         label = safe_label(facts.source_label)
         text.append(f" {label} ", "reverse")
-        room = max(12, self.size.width // 2 - len(label) - 4)
+        room = max(11, self.size.width // 3 - len(label) - 4)
         window = window_text(facts.since_ns, facts.until_ns, facts.time_format, self._clock(), cells=room)
         if window:
             text.append(f" {window} ", "bold")
