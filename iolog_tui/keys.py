@@ -131,7 +131,8 @@ HELP_TEMPLATE = """\
 {leave} back to the log
 
 [b]Rows[/]
-  [$success]▌[/] stdout      [$error]▌[/] stderr      [$text-muted]░[/] skipped garbage, truncated tail, the clock stepping back
+  [$success]▌[/] stdout      [$error]▌[/] stderr      [$text-muted]░[/] skipped garbage, truncated tail, \
+the clock stepping back
   level words: [b red]ERROR[/] [b yellow]WARN[/] [dim]DEBUG[/] (a stderr line is not an error by itself)
 
   {messages}  messages (notices so far)     {help}  this help     {quit}  quit
