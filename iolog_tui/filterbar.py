@@ -210,11 +210,11 @@ class FilterBar(Widget):
         request = self.request
         if request is not None and request.matcher is not None:
             if split or self.stream_choice is None:
-                total = len(model)
+                total = len(model.stdout) + len(model.stderr)  # lines: not skipped regions or clock steps
             else:
                 total = len(model.stdout if self.stream_choice is Stream.STDOUT else model.stderr)
             text.append(" filter " if not request.invert else " hide ", "bold reverse blue")
-            text.append(f" {safe_label(request.matcher.describe())}: {shown_rows:,} of {total:,} rows")
+            text.append(f" {safe_label(request.matcher.describe())}: {shown_rows:,} of {total:,} lines")
             if not self.finished and len(model):
                 fraction = scanned_fraction(model, self.done_row, scanning=self.scanning)
                 text.append(f" · filtering {fraction:.0%}", "bold yellow")

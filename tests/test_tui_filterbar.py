@@ -31,7 +31,7 @@ async def test_filter_and_stream_filter_show_the_right_rows(write_log) -> None:
         view = app.query_one("#merged", LogView)
         await filter_rows(pilot, "timeout")
         assert shown_messages(view) == [f"row {n:03d} Timeout" for n in range(300) if n % 10 == 3]
-        assert "30 of 300 rows" in app.log_screen.investigate_status().plain
+        assert "30 of 300 lines" in app.log_screen.investigate_status().plain
         await pilot.press("2")  # stderr only: rows 1, 5, 9, ... that also say timeout
         assert shown_messages(view) == [
             f"row {n:03d} Timeout" for n in range(300) if n % 10 == 3 and n % 4 == 1
@@ -90,4 +90,4 @@ def test_alone_an_inverted_filter_passes_the_other_rows(write_log) -> None:
     shown = bar.shown_test(view)
     assert not shown(0, b"row 3 Timeout\n") and shown(0, b"row 4 ok\n")
     bar.finished = True
-    assert bar.describe(split=False, shown_rows=36).plain == ' hide  "timeout": 36 of 40 rows  '
+    assert bar.describe(split=False, shown_rows=36).plain == ' hide  "timeout": 36 of 40 lines  '
