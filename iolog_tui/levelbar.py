@@ -229,7 +229,7 @@ class LevelBar(Widget):
                     "bold yellow" if warnings else "dim")
         if not self.finished and len(self.model):
             fraction = scanned_fraction(self.model, self.counted_row, scanning=self.scanning)
-            text.append(f" {fraction:.0%}", "dim")
+            text.append(f" · counting {fraction:.0%}", "dim")
         text.append("  ")
         return text
 
