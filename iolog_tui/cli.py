@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog=_PROG,
         description="View a VMware VIC container log (iolog): stdout and stderr in colour, "
         "by time, following new entries.",
-        epilog="Keys: s since, f follow, p split, t time, w wrap, ? help, q quit. "
+        epilog="Keys: s since, f follow, p split, t time, Ctrl+W wrap, e next error, ? help, q quit. "
         "Try: iolog-tui --demo",
         formatter_class=_HelpFormatter,
     )

@@ -23,7 +23,6 @@ __all__ = ["DemoClock", "DemoWriter", "StepClock", "demo_lines"]
 _GREEN = "\x1b[32m"
 _YELLOW = "\x1b[33m"
 _RED = "\x1b[31m"
-_BOLD_RED = "\x1b[1;31m"
 _CYAN = "\x1b[36m"
 _DIM = "\x1b[2m"
 _RESET = "\x1b[0m"
@@ -39,16 +38,18 @@ CLOCK_STEP_BACK_NS = 90 * 1_000_000_000
 Step = tuple[Stream | None, bytes, float]
 
 
+# The level words are plain: the viewer colours them itself (a colour sequence
+# right before a word makes it part of something else for iolog's level rule).
 def _info(message: str) -> bytes:
-    return f"{_GREEN}INFO{_RESET}  {message}\n".encode()
+    return f"INFO  {message}\n".encode()
 
 
 def _warn(message: str) -> bytes:
-    return f"{_YELLOW}WARN{_RESET}  {message}\n".encode()
+    return f"WARN  {message}\n".encode()
 
 
 def _error(message: str) -> bytes:
-    return f"{_BOLD_RED}ERROR{_RESET} {message}\n".encode()
+    return f"ERROR {message}\n".encode()
 
 
 def _config_dump() -> bytes:
@@ -57,7 +58,7 @@ def _config_dump() -> bytes:
     }
     values["database.url"] = "postgres://orders@db:5432/orders"
     line = json.dumps({"event": "config_loaded", "values": values}, separators=(",", ":"))
-    return f"{_CYAN}DEBUG{_RESET} config {line}\n".encode()
+    return f"DEBUG config {_CYAN}{line}{_RESET}\n".encode()
 
 
 _STACK_TRACE = (

@@ -37,6 +37,7 @@ from .logview import LogView
 from .model.context import ContextRows
 from .model.count import follow_rows, scanned_fraction
 from .model.filterstack import FilterStack, RowFilter, matched_filters
+from .model.levelrows import LevelChoice
 from .model.rows import LogModel, RowKind, RowView
 from .model.search import FilteredRows, RowTest, ScanBatch
 from .safetext import safe_label
@@ -188,7 +189,7 @@ class FilterBar(Widget):
         """
         before = self.stack
         self.stack = stack
-        if stack.active != before.active or not stack.filtering:
+        if stack.active != before.active or stack.level != before.level or not stack.filtering:
             self._token += 1
             self.workers.cancel_group(self, "filter")
             self._passing = _arrays()
@@ -347,20 +348,24 @@ class FilterBar(Widget):
             text.append(f" {name} only ", "bold reverse green" if name == "stdout" else "bold reverse red")
             text.append(" ")
         stack = self.stack
-        if not len(stack):
+        level = stack.level is not LevelChoice.ALL
+        if not len(stack) and not level:
             return text
         active = stack.active
-        if not active:
+        if not active and not level:
             text.append(f" {_filters(len(stack))} off ", "bold reverse blue")
             text.append("  ")
             return text
         total = self.total_lines(rows.stream)
         kept = rows.kept_rows if isinstance(rows, ContextRows) else len(rows)
-        if len(stack) == 1:
+        if level:
+            text.append(f" {stack.level.label} ", "bold reverse red")
+            text.append(" ")
+        if len(stack) == 1 and active:
             only = active[0]
             text.append(" hide " if only.exclude else " filter ", "bold reverse blue")
             text.append(f" {safe_label(only.matcher.describe())} ·")
-        else:
+        elif len(stack):
             label = _filters(len(stack))
             if len(active) < len(stack):
                 label = f"{len(active)} of {label} on"

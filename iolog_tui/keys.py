@@ -41,6 +41,11 @@ LOG_BINDINGS: list[BindingType] = [
     Binding("slash", "search", "Search", show=False),
     Binding("n", "next_match", "Next"),
     Binding("N", "previous_match", "Prev"),
+    Binding("e", "level_step('error', True)", "Next error", show=False, id="next_error"),
+    Binding("E", "level_step('error', False)", "Previous error", show=False, id="previous_error"),
+    Binding("w", "level_step('warning', True)", "Next warning", show=False, id="next_warning"),
+    Binding("W", "level_step('warning', False)", "Previous warning", show=False, id="previous_warning"),
+    Binding("L", "levels", "Levels", show=False),
     Binding("ampersand", "filter", "Filter", show=False),
     Binding("F", "filter_list", "Filters", show=False),
     Binding("C", "context", "Context", show=False),
@@ -49,7 +54,7 @@ LOG_BINDINGS: list[BindingType] = [
     Binding("3", "streams('both')", "Both streams", show=False, id="both_streams"),
     Binding("enter", "detail", "Detail", show=False),
     Binding("y", "copy", "Copy", show=False),
-    Binding("e", "export", "Save", show=False),
+    Binding("x", "export", "Save", show=False),
     Binding("escape", "escape", "Stop/clear"),
     Binding("T", "timeline", "Timeline", show=False),
     Binding("s", "since", "Since"),
@@ -57,8 +62,9 @@ LOG_BINDINGS: list[BindingType] = [
     Binding("f", "pause", "Pause"),
     Binding("p", "split", "Split"),
     Binding("t", "time_format", "Time"),
-    Binding("w", "wrap", "Wrap"),
+    Binding("ctrl+w", "wrap", "Wrap"),
     Binding("tab", "other_pane", "Other pane", priority=True),
+    Binding("M", "app.messages", "Messages", show=False),
     Binding("question_mark", "help", "Help"),
     Binding("q", "quit", "Quit"),
     # Over the help page the log screen's footer says what q does there.
@@ -71,6 +77,11 @@ COMMANDS = (
     ("search", "Search…", "Find text or a regular expression"),
     ("next_match", "Next match", "Go to the next match"),
     ("previous_match", "Previous match", "Go to the previous match"),
+    ("level_step('error', True)", "Next error", "Go to the next ERROR, FATAL or CRITICAL line"),
+    ("level_step('error', False)", "Previous error", "Go to the previous ERROR, FATAL or CRITICAL line"),
+    ("level_step('warning', True)", "Next warning", "Go to the next WARN line"),
+    ("level_step('warning', False)", "Previous warning", "Go to the previous WARN line"),
+    ("levels", "Level filter", "Show every line, warnings and worse, or errors only"),
     ("filter", "Add a filter…", "Keep only the lines that match, or hide them; filters stack"),
     ("filter_list", "Filters", "List the filters with their counts: turn off, remove, clear"),
     ("clear_filter", "Clear filters", "Remove every filter: show every line again"),
@@ -87,6 +98,7 @@ COMMANDS = (
     ("split", "Split stdout and stderr", "One pane per stream, or both merged"),
     ("time_format", "Timestamps", "UTC, local, relative or hidden"),
     ("wrap", "Wrap long lines", "Wrap long lines, or scroll sideways"),
+    ("app.messages", "Messages", "The notices shown so far (rotation, truncation, saves...)"),
     ("help", "Help", "Every key, in one screen"),
 )
 
@@ -115,6 +127,9 @@ HELP_TEMPLATE = """\
       filters stack: a line is kept when it passes them all
   {filter_list}   the filters, with their counts: & add, space off/on, d remove, c clear all
   {context}   context: N lines around each kept line, dimmed (0: none)
+  {next_error} {previous_error}  next / previous error line      \
+{next_warning} {previous_warning}  next / previous warning line
+  {levels}   level filter: every line → warnings and worse → errors only
   {stdout_only} {stderr_only} {both_streams}    stdout only / stderr only / both          \
 {detail}   entry detail
   {copy}   copy the selected rows      {export}   save what is shown      \
@@ -123,9 +138,11 @@ HELP_TEMPLATE = """\
 {leave} back to the log
 
 [b]Rows[/]
-  [$success]▌[/] stdout      [$error]▌[/] stderr      [$text-muted]░[/] skipped garbage, truncated tail
+  [$success]▌[/] stdout      [$error]▌[/] stderr      [$text-muted]░[/] skipped garbage, truncated tail, \
+the clock stepping back
+  level words: [b red]ERROR[/] [b yellow]WARN[/] [dim]DEBUG[/] (a stderr line is not an error by itself)
 
-  {help}  this help     {quit}  quit
+  {messages}  messages (notices so far)     {help}  this help     {quit}  quit
 """
 """The help page; every ``{name}`` is a binding's keys (see :func:`help_text`)."""
 

@@ -36,14 +36,16 @@ from .detail import DetailScreen
 from .filterbar import FilterBar
 from .filterlist import FilterListScreen
 from .keys import LOG_BINDINGS, help_text, palette_entries
+from .levelbar import LevelBar
 from .logview import LogView
 from .messages import IndexProgress, RowsFound, ScanFailed, ScanFinished, SourceChanged
 from .model.filterstack import FilterStack, RowFilter
+from .model.levelrows import LineLevel
 from .model.rows import RowKind
 from .model.timerange import TimeRange
 from .panes import LogPanes
 from .prompts import ExportPrompt, ExportRequest, PatternPrompt, PatternRequest
-from .render import TimeFormat
+from .render import TimeFormat, clock_step_text
 from .rowactions import ExportDone, RowExporter, export_stem, selected_text
 from .screens import HelpScreen, SincePicker
 from .searchbar import SearchBar
@@ -55,7 +57,7 @@ __all__ = ["LogScreen"]
 
 _INVESTIGATE_ACTIONS = {
     "search", "next_match", "previous_match", "filter", "streams", "detail", "copy",
-    "export", "escape", "timeline", "filter_list", "context",
+    "export", "escape", "timeline", "filter_list", "context", "level_step", "levels",
 }
 _VIEW_ACTIONS = {"since", "follow", "split", "time_format", "wrap", "help"}
 
@@ -94,7 +96,9 @@ class LogScreen(Screen[None]):
         )
         """The panes and the scan."""
         model = self.panes.model
-        self.timeline = Timeline(model, self.panes.navigator, id="timeline")
+        self.level_bar = LevelBar(model)
+        """Error and warning lines: their count, e/w, the level filter."""
+        self.timeline = Timeline(model, self.panes.navigator, self.level_bar, id="timeline")
         """Entries per time bucket (T)."""
         self.status_bar = StatusBar(clock=clock, id="statusbar")
         """The line under the panes."""
@@ -114,6 +118,7 @@ class LogScreen(Screen[None]):
         yield self.status_bar
         yield self.filter_bar
         yield self.search_bar
+        yield self.level_bar
         yield self.exporter
         yield Footer(show_command_palette=False)
 
@@ -133,7 +138,7 @@ class LogScreen(Screen[None]):
             return
         panes = self.panes
         scanning = panes.scan_progress is not None
-        for bar in (self.filter_bar, self.search_bar):
+        for bar in (self.filter_bar, self.search_bar, self.level_bar):
             bar.scanning = scanning
             bar.tailing = panes.tailing
         timeline = self.timeline
@@ -156,12 +161,12 @@ class LogScreen(Screen[None]):
             new_rows=panes.new_rows,
             since_ns=chosen.since_ns,
             until_ns=chosen.until_ns,
-            entries_in_file=panes.navigator.entry_count(),
             time_format=panes.time_format,
             source_note=panes.source_note,
             scan_progress=panes.scan_progress,
             index_progress=panes.index_progress,
             skipping=panes.skipping,
+            clock_steps=model.clock_steps,
         )
         self._mark_position()
 
@@ -169,6 +174,7 @@ class LogScreen(Screen[None]):
         """What the status bar says about the stream filter, the filter and the search."""
         text = self.filter_bar.describe(split=self.panes.split, rows=self.panes.active_view().rows)
         text.append_text(self.search_bar.describe())
+        text.append_text(self.level_bar.describe())
         return text
 
     def refresh_investigation(self) -> None:
@@ -177,12 +183,7 @@ class LogScreen(Screen[None]):
             self.status_bar.investigation = self.investigate_status()
 
     def _mark_position(self) -> None:
-        timeline = self.timeline
-        if not timeline.shown:
-            return
-        view = self.panes.active_view()
-        rows = view.rows
-        timeline.mark(rows.row(min(view.top_row, len(rows) - 1)).timestamp_ns if len(rows) else None)
+        self.timeline.mark_top_of(self.panes.active_view())
 
     # -- messages up ----------------------------------------------------------------------
 
@@ -234,7 +235,8 @@ class LogScreen(Screen[None]):
         self.refresh_investigation()
 
     @on(SearchBar.MatchChosen)
-    def _match_chosen(self, message: SearchBar.MatchChosen) -> None:
+    @on(LevelBar.LineChosen)
+    def _match_chosen(self, message: SearchBar.MatchChosen | LevelBar.LineChosen) -> None:
         self.panes.select(message.view, message.row, message.row)
         self.panes.reveal(message.view, message.row)
         self.refresh_investigation()
@@ -243,12 +245,14 @@ class LogScreen(Screen[None]):
     @on(SearchBar.Near)
     @on(SearchBar.Counted)
     @on(SearchBar.Found)
+    @on(LevelBar.Counted)
     def _search_went_on(self) -> None:
         self.refresh_investigation()
 
     def _restart_investigation(self) -> None:
         """The model started over (new time window, file replaced): filter and search again."""
         self.panes.clear_selection(redraw=False)
+        self.level_bar.restart()
         if self.filter_bar.restart():
             self._install_rows()
         if self.search_bar.request is not None:
@@ -398,6 +402,14 @@ class LogScreen(Screen[None]):
         if lines is not None and self.filter_bar.set_context(lines):
             self._install_rows()
 
+    def action_levels(self) -> None:
+        """Cycle the level filter (``L``): all lines → warnings and worse → errors only."""
+        self.apply_filters(self.filter_bar.stack.with_level(self.level_bar.cycle()))
+
+    def action_level_step(self, which: str, forward: bool) -> None:
+        """Go to the next or previous error line (``e``, ``E``) or warning line (``w``, ``W``)."""
+        self.level_bar.step(self.panes.active_view(), LineLevel(which), forward=forward)
+
     # -- the search --------------------------------------------------------------------------
 
     def action_search(self) -> None:
@@ -462,8 +474,10 @@ class LogScreen(Screen[None]):
         kind = model.kinds[row]
         offset = model.offsets[row]
         if kind > RowKind.STDERR:
+            length = model.row(row).length
             what = "skipped garbage" if kind == RowKind.SKIPPED else "a truncated entry"
-            self.notify(f"{model.row(row).length:,} bytes of {what} at offset {offset:,}", timeout=4)
+            note = f"{length:,} bytes of {what} at offset {offset:,}"
+            self.notify(clock_step_text(length) if kind == RowKind.CLOCK_STEP else note, timeout=4)
             return
         self.app.push_screen(DetailScreen(model.path, offset, Stream(kind), now_ns=self.clock()))
 

@@ -32,7 +32,7 @@ from textual.strip import Strip
 
 from .model.context import RowRole, row_role
 from .model.rows import Row, RowKind, RowView
-from .render import TimeFormat, format_time, message_text, time_width
+from .render import TimeFormat, clock_step_text, format_time, message_text, time_width
 
 __all__ = ["LogView"]
 
@@ -376,7 +376,9 @@ class LogView(ScrollView, can_focus=True):
             return Text(f"{row.length:,} bytes skipped", self._garbage_style)
         if row.kind == RowKind.TRUNCATED:
             return Text(f"{row.length:,} bytes truncated (incomplete entry)", self._garbage_style)
-        text = message_text(row.message)
+        if row.kind == RowKind.CLOCK_STEP:
+            return Text(clock_step_text(row.length), self._garbage_style)
+        text = message_text(row.message, levels=True)
         if self.highlighter is not None:
             self.highlighter(text)
         if row.clipped:

@@ -7,6 +7,12 @@ render as colour; every other escape sequence and control character (bells,
 backspaces, carriage returns, a LF inside an entry, NUL, DEL, the C1 range),
 BiDi controls and invalid UTF-8 are shown as visible escapes, so nothing
 from the log is ever sent raw to the terminal. Tabs expand to spaces.
+
+A line's level word (:func:`iolog.detect_level`) is drawn in its level's
+colour (:func:`level_style`: errors and worse red, warnings yellow, debug
+and trace dim), over the line's own colours. The colour is the level's
+alone: the gutter says the stream, and a line on stderr is not an error
+for being there.
 """
 
 from __future__ import annotations
@@ -15,9 +21,10 @@ import enum
 import time
 from datetime import datetime, timedelta, timezone
 
+from rich.style import Style
 from rich.text import Text
 
-from iolog import format_docker_time
+from iolog import Level, detect_level, format_docker_time
 
 from .safetext import safe_text
 
@@ -25,7 +32,10 @@ __all__ = [
     "TimeFormat",
     "format_bytes",
     "format_duration",
+    "clock_step_text",
+    "format_step",
     "format_time",
+    "level_style",
     "message_plain",
     "message_text",
     "short_time",
@@ -75,6 +85,33 @@ def format_duration(delta_ns: int) -> str:
     if minutes:
         return f"{sign}{minutes}m{second:02d}.{tenth}s"
     return f"{sign}{second}.{tenth}s"
+
+
+def format_step(delta_ns: int) -> str:
+    """How far a clock stepped, rounded for a person: ``850 µs``, ``12 ms``, ``45.0 s``, ``3 min 12 s``,
+    ``2 h 05 min``, ``3 d 04 h``."""
+    delta_ns = abs(delta_ns)
+    if delta_ns < 1_000_000:
+        return f"{max(1, round(delta_ns / 1000)):,} µs"
+    if delta_ns < 1_000_000_000:
+        return f"{round(delta_ns / 1_000_000):,} ms"
+    seconds = delta_ns / 1_000_000_000
+    if seconds < 59.95:
+        return f"{seconds:.1f} s"
+    whole = round(seconds)
+    minutes, second = divmod(whole, 60)
+    hours, minute = divmod(minutes, 60)
+    days, hour = divmod(hours, 24)
+    if days:
+        return f"{days:,} d {hour:02d} h"
+    if hours:
+        return f"{hours} h {minute:02d} min"
+    return f"{minutes} min {second:02d} s"
+
+
+def clock_step_text(delta_ns: int) -> str:
+    """The separator before a line whose time is ``delta_ns`` earlier than the line before it."""
+    return f"── clock stepped back {format_step(delta_ns)} ──"
 
 
 def format_bytes(count: int) -> str:
@@ -136,7 +173,34 @@ def _message_string(message: bytes) -> str:
     return message.decode("utf-8", "surrogateescape")
 
 
-def message_text(message: bytes, *, tab_size: int = 8) -> Text:
+_LEVEL_STYLES = {
+    Level.FATAL: Style(color="red", bold=True),
+    Level.ERROR: Style(color="red", bold=True),
+    Level.WARN: Style(color="yellow", bold=True),
+    Level.DEBUG: Style(dim=True),
+    Level.TRACE: Style(dim=True),
+}
+
+
+def level_style(level: Level) -> Style | None:
+    """How a level word is drawn: errors and worse red, warnings yellow, debug and trace dim."""
+    return _LEVEL_STYLES.get(level)
+
+
+def _level_mark(message: bytes) -> tuple[int, int, Style] | None:
+    """Where a line's level word is in its text (characters, not bytes), and its style."""
+    span = detect_level(message)
+    if span is None:
+        return None
+    style = _LEVEL_STYLES.get(span.level)
+    if style is None:
+        return None
+    start = len(message[: span.start].decode("utf-8", "surrogateescape"))
+    end = start + len(message[span.start : span.end].decode("utf-8", "surrogateescape"))
+    return start, end, style
+
+
+def message_text(message: bytes, *, tab_size: int = 8, levels: bool = False) -> Text:
     """Turn a payload into safe Rich text, as a row shows it.
 
     The trailing newline (and a ``\\r`` before it) is dropped; SGR colour
@@ -146,11 +210,13 @@ def message_text(message: bytes, *, tab_size: int = 8) -> Text:
     Args:
         message: the joined payloads of one logical line.
         tab_size: columns per tab stop.
+        levels: draw the line's level word in its level's colour.
 
     Returns:
         Text safe to draw, on one line.
     """
-    text = safe_text(_message_string(message), colours=True, tab_size=tab_size)
+    mark = _level_mark(message) if levels else None
+    text = safe_text(_message_string(message), colours=True, tab_size=tab_size, mark=mark)
     text.no_wrap = True
     return text
 

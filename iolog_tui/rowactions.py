@@ -22,7 +22,7 @@ from .model.export import ExportFormat, export_rows
 from .model.rows import LogModel, RowKind
 from .model.search import RowTest, view_index
 from .prompts import ExportRequest
-from .render import message_plain
+from .render import clock_step_text, message_plain
 from .safetext import safe_label
 
 __all__ = ["MAX_COPY_ROWS", "ExportDone", "RowExporter", "export_stem", "selected_text"]
@@ -47,7 +47,9 @@ def selected_text(view: LogView) -> tuple[str, int]:
     lines = []
     for index in range(first, last):
         row = rows.row(index)
-        if row.kind > RowKind.STDERR:
+        if row.kind == RowKind.CLOCK_STEP:
+            lines.append(f"[{clock_step_text(row.length)}]")
+        elif row.kind > RowKind.STDERR:
             what = "skipped" if row.kind == RowKind.SKIPPED else "truncated"
             lines.append(f"[{row.length:,} bytes {what}]")
         else:

@@ -35,6 +35,7 @@ def safe_text(
     colours: bool = False,
     line_breaks: bool = False,
     tab_size: int | None = None,
+    mark: tuple[int, int, Style] | None = None,
 ) -> Text:
     """Rich text of an untrusted string, safe to draw.
 
@@ -47,6 +48,9 @@ def safe_text(
             entry detail); else a LF is an escape like any other control,
             so one entry stays one row and the text after it stays visible.
         tab_size: expand tabs to this many columns; ``None`` keeps them.
+        mark: ``(start, end, style)``: ``text[start:end]`` is drawn in
+            ``style`` too (over its colours), as it comes out of the same
+            rule (a line's level word).
 
     Returns:
         Text holding no control character (but LF when ``line_breaks``),
@@ -56,7 +60,13 @@ def safe_text(
     decoder = AnsiDecoder() if colours else None
     style: Style | None = None
     column = 0
-    for piece, escape, codes in terminal_runs(text, colours=colours, line_breaks=line_breaks):
+    for (piece, escape, codes), marked in _runs(text, colours, line_breaks, mark):
+        if marked is not None:
+            start = len(result)
+            result.append(piece, style)
+            column += cell_len(piece)
+            result.stylize(marked, start, len(result))
+            continue
         if codes is not None:
             assert decoder is not None
             decoder.decode_line(f"\x1b[{';'.join(map(str, codes))}m")
@@ -81,6 +91,27 @@ def safe_text(
                 result.append("\n")
                 column = 0
     return result
+
+
+def _runs(
+    text: str, colours: bool, line_breaks: bool, mark: tuple[int, int, Style] | None
+) -> list[tuple[tuple[str, bool, tuple[int, ...] | None], Style | None]]:
+    """The rule's runs of ``text``; the plain text of the mark's span with the mark's style.
+
+    With a mark the three parts go through the rule one by one: a level word
+    is letters (or a syslog ``<3>``), so no escape sequence can start before
+    it and end inside it, and the runs are those of the whole text.
+    """
+    if mark is None:
+        return [(run, None) for run in terminal_runs(text, colours=colours, line_breaks=line_breaks)]
+    start, end, style = mark
+    runs: list[tuple[tuple[str, bool, tuple[int, ...] | None], Style | None]] = []
+    for part, marked in ((text[:start], None), (text[start:end], style), (text[end:], None)):
+        for run in terminal_runs(part, colours=colours, line_breaks=line_breaks):
+            shown, escape, codes = run
+            plain = codes is None and not escape and "\t" not in shown and "\n" not in shown
+            runs.append((run, marked if plain else None))
+    return runs
 
 
 def _escape_style(style: Style | None) -> Style:

@@ -7,6 +7,13 @@ file, its rows, the scan, following, the time window, as a
 and search bars say of themselves); the bar renders them into its three
 labels: the file on the left, the investigation, and the scan and follow
 state on the right.
+
+Units: a *line* is a logical line; skipped garbage and a truncated tail are
+*skipped regions*, not lines (entries are the detail's and ``iolog stat`` 's
+unit). The time window comes first, abbreviated to fit (``since 10:02``,
+``10:02–10:40``), so that it stays readable at 80 columns. What a live
+source says (rotated, truncated, disconnected) is not kept on the bar: it
+goes to a notification, once, and to the history of notices (``M``).
 """
 
 from __future__ import annotations
@@ -23,9 +30,10 @@ from textual.widgets import Label
 from .render import TimeFormat, format_bytes, short_time
 from .safetext import safe_label
 
-__all__ = ["StatusBar", "StatusFacts", "entryless_text"]
+__all__ = ["StatusBar", "StatusFacts", "entryless_text", "window_text"]
 
-_NOTE_CELLS = 44
+#: How long a source's notice stays on screen.
+NOTICE_TIMEOUT_S = 8.0
 
 
 @dataclass(frozen=True)
@@ -40,13 +48,13 @@ class StatusFacts:
         following: the panes stay at the bottom.
         new_rows: rows that arrived while following was paused.
         since_ns, until_ns: the time window.
-        entries_in_file: entries in the whole file, once the index knows.
         time_format: how times are shown.
-        source_note: the last thing a live source said.
+        source_note: the last thing a live source said (notified once when it changes).
         scan_progress: fraction of the file scanned, ``None`` once done.
         index_progress: fraction of the time index built, while it is built.
         skipping: while the scan passes over undecodable bytes: where they
             begin, how far it has read.
+        clock_steps: where the clock stepped back (separator rows).
     """
 
     source_label: str
@@ -59,12 +67,58 @@ class StatusFacts:
     new_rows: int
     since_ns: int | None
     until_ns: int | None
-    entries_in_file: int | None
     time_format: TimeFormat
     source_note: str
     scan_progress: float | None
     index_progress: float | None
     skipping: tuple[int, int] | None
+    clock_steps: int = 0
+
+
+def _whole(text: str, zone: str) -> str:
+    return text.replace("T", " ").rstrip("Z") + zone  # 2026-11-25 10:02:03Z
+
+
+def _day_and_time(text: str, _zone: str) -> str:
+    return text[5:10] + " " + text[11:19]  # 11-25 10:02:03
+
+
+def _seconds(text: str, _zone: str) -> str:
+    return text[11:19]  # 10:02:03
+
+
+def _minutes(text: str, _zone: str) -> str:
+    return text[11:16]  # 10:02
+
+
+#: The time window's forms, from the longest (:func:`short_time` 's text in, the form out).
+_CUTS: tuple[Callable[[str, str], str], ...] = (_whole, _day_and_time, _seconds, _minutes)
+
+
+def window_text(
+    since_ns: int | None, until_ns: int | None, time_format: TimeFormat, now_ns: int, *, cells: int
+) -> str:
+    """The time window in at most ``cells`` cells if it can be: ``since 2026-11-25 10:02:03``,
+    ``since 11-25 10:02:03``, ``since 10:02:03``, ``since 10:02``; both ends as ``10:02–10:40``.
+
+    The shortest form is given when none fits (a window is never left out).
+    """
+    if since_ns is None and until_ns is None:
+        return ""
+    ends = [None if moment is None else short_time(moment, time_format, now_ns)
+            for moment in (since_ns, until_ns)]
+    zone = "Z" if time_format is TimeFormat.UTC else ""
+    forms: list[str] = []
+    for cut in _CUTS:
+        since, until = (None if end is None else cut(end, zone) for end in ends)
+        if since is not None and until is not None:
+            forms.append(f"since {since} until {until}" if len(forms) < 2 else f"{since}–{until}")
+        else:
+            forms.append(f"since {since}" if since is not None else f"until {until}")
+    for form in forms:
+        if len(form) <= cells:
+            return form
+    return forms[-1]
 
 
 def entryless_text(count: int, tailing: bool) -> str:
@@ -90,6 +144,7 @@ class StatusBar(Horizontal):
     def __init__(self, *, clock: Callable[[], int], id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
         self._clock = clock
+        self._note = ""
 
     def compose(self) -> ComposeResult:
         yield Label(id="status-left")
@@ -99,6 +154,11 @@ class StatusBar(Horizontal):
     def watch_facts(self, facts: StatusFacts | None) -> None:
         if facts is None or not self.is_mounted:
             return
+        if facts.source_note != self._note:
+            self._note = facts.source_note
+            if facts.source_note:
+                self.notify(safe_label(facts.source_note), severity="warning", timeout=NOTICE_TIMEOUT_S,
+                            markup=False)
         self.query_one("#status-left", Label).update(self._left(facts))
         self.query_one("#status-right", Label).update(self._right(facts))
 
@@ -108,40 +168,32 @@ class StatusBar(Horizontal):
 
     def _left(self, facts: StatusFacts) -> Text:
         text = Text()
-        text.append(f" {safe_label(facts.source_label)} ", "reverse")
-        garbage = facts.rows - facts.stdout_rows - facts.stderr_rows
-        text.append(f" {facts.rows:,} lines · ")
+        label = safe_label(facts.source_label)
+        text.append(f" {label} ", "reverse")
+        room = max(11, self.size.width // 3 - len(label) - 4)
+        window = window_text(facts.since_ns, facts.until_ns, facts.time_format, self._clock(), cells=room)
+        if window:
+            text.append(f" {window} ", "bold")
+            text.append("·")
+        lines = facts.stdout_rows + facts.stderr_rows
+        skipped = facts.rows - lines - facts.clock_steps
+        text.append(f" {lines:,} line{'s' if lines != 1 else ''} · ")
         text.append("stdout", "bold green")
         text.append(f" {facts.stdout_rows:,} · ")
         text.append("stderr", "bold red")
         text.append(f" {facts.stderr_rows:,}")
-        if garbage:
-            text.append(f" · {garbage:,} skipped", "dim")
+        if skipped:
+            text.append(f" · {skipped:,} skipped region{'s' if skipped != 1 else ''}", "dim")
+        if facts.clock_steps:
+            steps = facts.clock_steps
+            text.append(f" · {steps:,} clock step{'s' if steps != 1 else ''}", "bold yellow")
         if facts.entryless_bytes is not None:
             text.append(f" · {entryless_text(facts.entryless_bytes, facts.tailing)}", "bold red")
-        window = self._window_text(facts)
-        if window:
-            text.append(f" · {window}", "bold")
-            if facts.entries_in_file is not None:
-                text.append(f" · {facts.entries_in_file:,} entries in file", "dim")
+        text.append(" ")
         return text
-
-    def _window_text(self, facts: StatusFacts) -> str:
-        parts = []
-        if facts.since_ns is not None:
-            parts.append(f"since {short_time(facts.since_ns, facts.time_format, self._clock())}")
-        if facts.until_ns is not None:
-            parts.append(f"until {short_time(facts.until_ns, facts.time_format, self._clock())}")
-        return " ".join(parts)
 
     def _right(self, facts: StatusFacts) -> Text:
         text = Text()
-        if facts.source_note:
-            note = safe_label(facts.source_note)
-            if len(note) > _NOTE_CELLS:
-                note = note[: _NOTE_CELLS - 1] + "…"
-            text.append(note, "italic")
-            text.append("  ")
         scanning = facts.scan_progress
         if facts.index_progress is not None and scanning is not None:
             text.append(f"indexing {facts.index_progress:.0%}  ", "bold yellow")

@@ -4,8 +4,12 @@ This module owns the strip, its state and its two workers. The histogram is
 computed in a worker with :mod:`iolog_tui.model.histogram` (exactly for a
 small window, from the time index for a big one), again now and then while
 the log grows; :class:`Timeline` draws it in two rows of bars, stdout above
-in the stdout colour and stderr below in the stderr colour, with the bucket
-holding the top row on screen marked, and a cursor for the keyboard. A
+in the stdout colour and stderr below in the stderr colour, on one scale,
+then a row of error and warning lines per bucket (red where a bucket holds
+an error, else yellow; from the level count, see
+:func:`~iolog_tui.model.histogram.rows_per_bucket`), with the bucket
+holding the top row on screen marked, and a cursor for the keyboard. The
+axis gives the scale: the time a column spans and the count of a full bar. A
 chosen bucket is found in the file by a second worker (a seek through the
 time index), and the strip posts :class:`Timeline.OffsetChosen` once the
 viewer has read that far.
@@ -14,8 +18,9 @@ viewer has read that far.
 from __future__ import annotations
 
 import time
+from array import array
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
 from rich.style import Style
 from rich.text import Text
@@ -27,20 +32,34 @@ from textual.worker import Worker, get_current_worker
 
 from iolog import format_docker_time
 
-from .model.histogram import EXACT_MAX_BYTES, Histogram, count_entries, exact_histogram, histogram
+from .logview import LogView
+from .model.histogram import (
+    EXACT_MAX_BYTES,
+    Histogram,
+    count_entries,
+    exact_histogram,
+    histogram,
+    rows_per_bucket,
+)
 from .model.navigation import Navigator
 from .model.rows import LogModel
 from .model.timerange import TimeRange
 from .render import TimeFormat, format_time
 from .safetext import safe_label
+from .timelineaxis import LABEL_CELLS, axis_text
 
 __all__ = ["LABEL_CELLS", "Timeline"]
 
 #: Least time between two recomputations while the log still grows or is scanned.
 RECOMPUTE_EVERY_S = 2.0
 _BARS = " ▁▂▃▄▅▆▇█"
-#: Cells on the left for the row labels.
-LABEL_CELLS = 7
+
+
+class LevelLines(Protocol):
+    """Where the error and warning lines are: model rows, increasing (the level bar)."""
+
+    errors: array[int]
+    warnings: array[int]
 
 
 class Timeline(Widget, can_focus=True):
@@ -49,6 +68,7 @@ class Timeline(Widget, can_focus=True):
     Args:
         model: the rows shown (their offsets and streams refine the index's counts).
         navigator: the file's time index.
+        levels: the error and warning lines found so far.
         id: as for any widget.
     """
 
@@ -64,6 +84,8 @@ class Timeline(Widget, can_focus=True):
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "timeline--stdout",
         "timeline--stderr",
+        "timeline--error",
+        "timeline--warning",
         "timeline--label",
         "timeline--position",
         "timeline--cursor",
@@ -92,6 +114,7 @@ class Timeline(Widget, can_focus=True):
         generation: int
         histogram: Histogram | None
         note: str = ""
+        edges: tuple[int, ...] = ()
 
     @dataclass
     class Found(Message):
@@ -101,10 +124,15 @@ class Timeline(Widget, can_focus=True):
         offset: int
 
     def __init__(
-        self, model: LogModel, navigator: Navigator, *, id: str | None = None  # noqa: A002
+        self, model: LogModel, navigator: Navigator, levels: LevelLines, *,
+        id: str | None = None,  # noqa: A002
     ) -> None:
         super().__init__(id=id)
         self.model = model
+        self.levels = levels
+        """The error and warning lines (read when drawing)."""
+        self.edges: tuple[int, ...] = ()
+        """Where each bucket begins in the file, then where the last ends (for the level row)."""
         self.navigator = navigator
         """The file's time index (set again by the log screen when the file is replaced)."""
         self.time_range = TimeRange()
@@ -127,6 +155,7 @@ class Timeline(Widget, can_focus=True):
         self._worker: Worker[None] | None = None
         self._key: tuple[int, int] | None = None
         self._pending: tuple[int, int] | None = None
+        self._drawn_levels = (0, 0)
 
     @property
     def shown(self) -> bool:
@@ -152,9 +181,10 @@ class Timeline(Widget, can_focus=True):
         """How many buckets fit across the strip."""
         return max(1, self.content_region.width - LABEL_CELLS)
 
-    def show(self, histogram: Histogram | None, note: str = "") -> None:
-        """Draw ``histogram`` (or ``note`` when there is none)."""
+    def show(self, histogram: Histogram | None, note: str = "", edges: tuple[int, ...] = ()) -> None:
+        """Draw ``histogram`` (or ``note`` when there is none); ``edges``: its buckets in the file."""
         self.histogram = histogram
+        self.edges = edges
         self.note = note
         if histogram is not None and self.cursor is not None:
             self.cursor = min(self.cursor, len(histogram) - 1)
@@ -166,74 +196,79 @@ class Timeline(Widget, can_focus=True):
             self.position_ns = position_ns
             self.refresh()
 
+    def mark_top_of(self, view: LogView) -> None:
+        """Mark the bucket holding the top row of ``view`` (while the strip is shown)."""
+        if not self.shown:
+            return
+        rows = view.rows
+        self.mark(rows.row(min(view.top_row, len(rows) - 1)).timestamp_ns if len(rows) else None)
+
     def _position_bucket(self) -> int | None:
         if self.histogram is None or self.position_ns is None:
             return None
         return self.histogram.bucket_of(self.position_ns)
 
     def render(self) -> Text:
-        """Three lines: stdout bars, stderr bars, and the time axis."""
+        """Four lines: stdout bars, stderr bars, error and warning lines, and the time axis."""
         label = self.get_component_rich_style("timeline--label")
         width = self.content_region.width
         hist = self.histogram
         if hist is None:
             note = safe_label(self.note) or "timeline: reading the index…"
             text = Text(" " * LABEL_CELLS + note, label)
-            text.append("\n\n")
+            text.append("\n\n\n")
             return text
         position = self._position_bucket()
         cursor = self.cursor if self.has_focus else None
         marked = self.get_component_rich_style("timeline--position")
         chosen = self.get_component_rich_style("timeline--cursor")
         text = Text(no_wrap=True, overflow="crop")
-        for name, counts in (("stdout", hist.stdout), ("stderr", hist.stderr)):
-            style = self.get_component_rich_style(f"timeline--{name}")
+        top = max(max(hist.stdout, default=0.0), max(hist.stderr, default=0.0)) or 1.0
+        errors, warnings = self._level_counts(hist)
+        error_style = self.get_component_rich_style("timeline--error")
+        warning_style = self.get_component_rich_style("timeline--warning")
+        level_totals = [error + warning for error, warning in zip(errors, warnings, strict=True)]
+        level_top = max(level_totals, default=0)
+        rows = [("stdout", hist.stdout, top, [self.get_component_rich_style("timeline--stdout")] * len(hist)),
+                ("stderr", hist.stderr, top, [self.get_component_rich_style("timeline--stderr")] * len(hist)),
+                ("levels", level_totals, level_top or 1,
+                 [error_style if error else warning_style for error in errors])]
+        for name, counts, row_top, styles in rows:
             text.append(f"{name:<{LABEL_CELLS - 1}} ", label)
-            top = max(counts) or 1.0
             for bucket, count in enumerate(counts):
-                level = 0 if count <= 0 else max(1, round(count / top * (len(_BARS) - 1)))
+                level = 0 if count <= 0 else max(1, round(count / row_top * (len(_BARS) - 1)))
                 # The cursor and the marker change the background only: bars keep their colour.
-                cell_style = style
+                cell_style = styles[bucket]
                 if bucket == cursor:
-                    cell_style = style + Style(bgcolor=chosen.bgcolor)
+                    cell_style = cell_style + Style(bgcolor=chosen.bgcolor)
                 elif bucket == position:
-                    cell_style = style + Style(bgcolor=marked.bgcolor)
+                    cell_style = cell_style + Style(bgcolor=marked.bgcolor)
                 text.append(_BARS[level], cell_style)
             text.append("\n")
-        text.append(self._axis(hist, width, position, cursor, label))
+        scale = (round(top) if max(hist.stdout + hist.stderr, default=0) else 0, level_top)
+        text.append(self._axis(hist, width, position, cursor, label, scale))
         return text
 
+    def _level_counts(self, hist: Histogram) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """Error and warning lines per bucket (none until the buckets' places are known)."""
+        levels = self.levels
+        self._drawn_levels = (len(levels.errors), len(levels.warnings))
+        if len(self.edges) != len(hist) + 1:
+            empty = (0,) * len(hist)
+            return empty, empty
+        offsets = self.model.offsets
+        return (rows_per_bucket(self.edges, offsets, levels.errors),
+                rows_per_bucket(self.edges, offsets, levels.warnings))
+
     def _axis(
-        self, hist: Histogram, width: int, position: int | None, cursor: int | None, label: Style
+        self, hist: Histogram, width: int, position: int | None, cursor: int | None, label: Style,
+        scale: tuple[int, int],
     ) -> Text:
-        """The axis line: the window's ends, the marked bucket, the cursor's time."""
-        cells = [" "] * max(0, width - LABEL_CELLS)
-        left = self._stamp(hist.start_ns)
-        right = self._stamp(hist.end_ns)
-        if cursor is not None:
-            middle = f"◆ {self._stamp(hist.bucket_start(cursor))} · Enter goes there"
-        else:
-            seconds = hist.bucket_ns / 1e9
-            middle = f"{_duration(seconds)} per column · T hides"
-        marker = position if position is not None and position < len(cells) else None
-        if marker is not None:
-            cells[marker] = "▲"
-        # The ends first, then the middle; a label moves off the marker, or is left out.
-        for preferred, piece in ((0, left), (len(cells) - len(right), right),
-                                 ((len(cells) - len(middle)) // 2, middle)):
-            places = [preferred]
-            if marker is not None:
-                places += [marker + 2, marker - 1 - len(piece)]
-            for at in places:
-                if _fits(cells, at, len(piece)):
-                    cells[at:at + len(piece)] = piece
-                    break
-        text = Text(" " * LABEL_CELLS, label)
-        text.append("".join(cells), label)
-        if marker is not None:
-            text.stylize(self.get_component_rich_style("timeline--position"),
-                         LABEL_CELLS + marker, LABEL_CELLS + marker + 1)
-        return text
+        """The axis line: the window's ends, the marked bucket, the cursor's time or the scale."""
+        return axis_text(
+            hist, width - LABEL_CELLS, position, cursor, self._stamp, scale=scale, label=label,
+            marked=self.get_component_rich_style("timeline--position"),
+        )
 
     def _stamp(self, timestamp_ns: int) -> str:
         if self.time_format is TimeFormat.LOCAL:
@@ -286,9 +321,11 @@ class Timeline(Widget, can_focus=True):
     # -- computing the histogram ------------------------------------------------
 
     def update_strip(self) -> None:
-        """Recompute when the window, the width or the log changed."""
+        """Recompute when the window, the width or the log changed; redraw when the level count grew."""
         if not self.shown or self.content_region.width <= LABEL_CELLS:
             return
+        if (len(self.levels.errors), len(self.levels.warnings)) != self._drawn_levels:
+            self.refresh()
         key = (self.model.generation, self.buckets)
         growing = self.scanning or self.tailing
         now = time.monotonic()
@@ -352,7 +389,8 @@ class Timeline(Widget, can_focus=True):
                 return
             if entries is not None and not worker.is_cancelled:
                 result = exact_histogram(*entries, buckets, since_ns=since_ns, until_ns=until_ns)
-                self.post_message(self.Ready(generation, result, "" if result else "no entries"))
+                edges = self._edges(result, worker)
+                self.post_message(self.Ready(generation, result, "" if result else "no entries", edges))
             return
 
         def progress(done_bytes: int, total_bytes: int) -> None:
@@ -372,8 +410,24 @@ class Timeline(Widget, can_focus=True):
             stdout_rows=model.stream_rows[0], stderr_rows=model.stream_rows[1],
             scanned_to=model.scanned_to if self.scanning else index.end_offset,
         )
+        edges = self._edges(result, worker)
         if not worker.is_cancelled:
-            self.post_message(self.Ready(generation, result, "" if result else "no entries"))
+            self.post_message(self.Ready(generation, result, "" if result else "no entries", edges))
+
+    def _edges(self, hist: Histogram | None, worker: Worker[None]) -> tuple[int, ...]:
+        """Where each bucket of ``hist`` begins in the file, then where the last ends (in a worker)."""
+        if hist is None:
+            return ()
+        seek = self.navigator.seek
+        edges = []
+        try:
+            for bucket in range(len(hist) + 1):
+                if worker.is_cancelled:
+                    return ()
+                edges.append(seek(hist.bucket_start(bucket), should_stop=lambda: worker.is_cancelled))
+        except Exception:  # noqa: BLE001 - the level row stays empty, never a crash
+            return ()
+        return tuple(edges)
 
     @on(Ready)
     def _ready(self, message: Ready) -> None:
@@ -381,7 +435,7 @@ class Timeline(Widget, can_focus=True):
             return
         if message.histogram is None and self.histogram is not None and not message.note.startswith("no"):
             return
-        self.show(message.histogram, message.note)
+        self.show(message.histogram, message.note, message.edges)
 
     # -- going to a chosen bucket -----------------------------------------------------
 
@@ -407,21 +461,3 @@ class Timeline(Widget, can_focus=True):
     def _go(self, generation: int, offset: int) -> None:
         if generation == self.model.generation:
             self.post_message(self.OffsetChosen(offset))
-
-
-def _fits(cells: list[str], at: int, length: int) -> bool:
-    """``length`` cells from ``at`` are blank, and so are their neighbours on the line."""
-    if at < 0 or at + length > len(cells):
-        return False
-    return all(cell == " " for cell in cells[max(0, at - 1):at + length + 1])
-
-
-def _duration(seconds: float) -> str:
-    """A short duration: ``250ms``, ``30s``, ``5m``, ``2h``."""
-    if seconds < 1:
-        return f"{seconds * 1000:.0f}ms"
-    if seconds < 120:
-        return f"{seconds:.0f}s"
-    if seconds < 7200:
-        return f"{seconds / 60:.0f}m"
-    return f"{seconds / 3600:.0f}h"

@@ -21,6 +21,7 @@ from textual.screen import Screen
 
 from .logscreen import LogScreen
 from .model.timerange import TimeRange
+from .notices import NoticeLog, NoticeScreen
 from .render import TimeFormat
 from .safetext import clipboard_text, safe_label
 from .sources import LogSource
@@ -60,6 +61,8 @@ class IologApp(App[None]):
             source, time_range=time_range, follow=follow, time_format=time_format, clock=clock
         )
         """The screen showing the log (the first on the stack)."""
+        self.notices = NoticeLog(clock)
+        """Every notice shown so far (``M`` lists them)."""
 
     def get_default_screen(self) -> Screen[Any]:
         """The log screen is the first screen."""
@@ -89,10 +92,17 @@ class IologApp(App[None]):
         Callers that put a file name or a pattern in a toast pass
         ``markup=False`` too, so that brackets in it are not markup.
         """
+        self.notices.add(safe_label(message), severity)
         super().notify(
             safe_label(message), title=safe_label(title), severity=severity, timeout=timeout,
             markup=markup,
         )
+
+    def action_messages(self) -> None:
+        """List the notices shown so far (``M``)."""
+        if not isinstance(self.screen, NoticeScreen):
+            panes = self.log_screen.panes
+            self.push_screen(NoticeScreen(self.notices, time_format=panes.time_format, now_ns=panes.clock()))
 
     # -- command palette -----------------------------------------------------------------
 

@@ -35,9 +35,11 @@ Steps = Callable[[IologApp, object], Awaitable[None]]
 
 
 async def settle(app: IologApp, pilot: object) -> None:
-    """Wait until the scan is done and the screen redrawn."""
+    """Wait until the scan and the level count are done and the screen redrawn."""
     deadline = time.monotonic() + 30
     while app.log_screen.panes.scan_progress is not None and time.monotonic() < deadline:
+        await pilot.pause(0.02)  # type: ignore[attr-defined]
+    while not app.log_screen.level_bar.finished and time.monotonic() < deadline:
         await pilot.pause(0.02)  # type: ignore[attr-defined]
     await pilot.pause(0.1)  # type: ignore[attr-defined]
 
@@ -111,10 +113,11 @@ async def main() -> None:
         path = demo_log(directory)
         await shoot("merged", path, settle)
         await shoot("split", path, keys("p"))
-        await shoot("local-time-wrapped", path, keys("t", "w", "j", "j", "j"))
+        await shoot("local-time-wrapped", path, keys("t", "ctrl+w", "j", "j", "j"))
         await shoot("since-picker", path, picker)
         await shoot("since-applied", path, keys("s", *"25m", "enter", then=0.5))
         await shoot("help", path, keys("question_mark"))
+        await shoot("levels-timeline", path, keys("T", "escape", "e", "e", then=0.8))
         followed = directory / "followed.log"
         followed.write_bytes(path.read_bytes())
         await shoot("following-paused", followed, paused_with_new(followed), follow=True)

@@ -107,11 +107,12 @@ async def wait_until(pilot: object, condition: Callable[[], bool], timeout_s: fl
 
 @pytest.fixture
 def settle() -> Callable[..., object]:
-    """``await settle(pilot)``: wait until the app has scanned its file and redrawn."""
+    """``await settle(pilot)``: wait until the app has scanned its file, counted its levels and redrawn."""
 
     async def run(pilot: object) -> None:
         app = pilot.app  # type: ignore[attr-defined]
         await wait_until(pilot, lambda: app.log_screen.panes.scan_progress is None)
+        await wait_until(pilot, lambda: app.log_screen.level_bar.finished)
         await pilot.pause(0.05)  # type: ignore[attr-defined]
 
     return run

@@ -184,7 +184,7 @@ class TestWrap:
 
         async def run_before(pilot) -> None:
             await settle(pilot)
-            await pilot.press("w")
+            await pilot.press("ctrl+w")
             await pilot.pause(0.1)
 
         assert snap_compare(make_app(path), run_before=run_before, terminal_size=SIZE)

@@ -36,7 +36,7 @@ class TestHostileRows:
 
         async def run_before(pilot) -> None:
             await settle(pilot)
-            await pilot.press("p", "w")
+            await pilot.press("p", "ctrl+w")
             await pilot.pause(0.2)
 
         assert snap_compare(make_app(path), run_before=run_before, terminal_size=SIZE)
@@ -58,8 +58,12 @@ class TestHostileRows:
         path = write_hostile_log(tmp_path / HOSTILE_NAME)
 
         async def run_before(pilot) -> None:
+            from iolog_tui.prompts import ExportPrompt
+
             await settle(pilot)
-            await pilot.press("e")
+            await pilot.press("x")
+            # Under load (CI runs beside other work) the prompt may take longer than a pause.
+            await wait_until(pilot, lambda: isinstance(pilot.app.screen, ExportPrompt))
             await pilot.pause(0.2)
 
         assert snap_compare(make_app(path), run_before=run_before, terminal_size=SIZE)

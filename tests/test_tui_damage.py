@@ -35,7 +35,8 @@ def test_the_scan_hands_rows_and_progress_over_while_it_skips_garbage(tmp_path: 
     lines = [faultlib.Written(NOW_NS + n, Stream.STDOUT, b"line %d\n" % n).encode() for n in range(5)]
     garbage = bytes(random.Random(3).randrange(256) for _ in range(400_000))
     path = tmp_path / "holed.log"
-    path.write_bytes(b"".join(lines) + garbage + lines[0])
+    later = faultlib.Written(NOW_NS + 5, Stream.STDOUT, b"line 5\n").encode()  # no clock step
+    path.write_bytes(b"".join(lines) + garbage + later)
     monkeypatch.setattr(walk_module, "_SLOW_READ_BYTES", 4096)
     monkeypatch.setattr(walk_module, "_GARBAGE_READ_BYTES", 4096)
     slow = _SlowReads(monkeypatch, after=len(b"".join(lines)), delay_s=0.002)
@@ -117,7 +118,8 @@ async def test_the_first_screen_shows_while_a_garbage_region_is_skipped(tmp_path
     head = b"".join(lines)
     garbage = bytes(2_000_000)  # a hole of zeros, as a crash leaves in a preallocated file
     path = tmp_path / "holed.log"
-    path.write_bytes(head + garbage + lines[0])
+    later = faultlib.Written(NOW_NS + 5, Stream.STDOUT, b"line 5\n").encode()  # no clock step
+    path.write_bytes(head + garbage + later)
     # The decoder passes over the garbage 4 KiB a read, each read slowed down:
     # seconds of skipping, in a small file.
     monkeypatch.setattr(walk_module, "_SLOW_READ_BYTES", 4096)

@@ -118,7 +118,7 @@ async def test_context_lines_show_the_rows_around_each_kept_row(write_log, tmp_p
         assert list(app.log_screen.search_bar.matches) == [13]
         # Export writes what is shown: kept rows and their context.
         target = tmp_path / "shown.txt"
-        await pilot.press("e")
+        await pilot.press("x")
         app.screen.query_one("#prompt-input", Input).value = str(target)
         await pilot.press("enter")
         await wait_until(pilot, lambda: app.log_screen.last_export is not None)

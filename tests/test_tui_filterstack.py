@@ -20,15 +20,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from iolog import LogWriter, Stream
+from iolog import LogWriter, Stream, detect_level
 from iolog_tui.model import LogModel
 from iolog_tui.model.context import ContextLayout, ContextRows, RowRole
 from iolog_tui.model.export import ExportFormat, export_rows
 from iolog_tui.model.filterstack import FilterStack, RowFilter, matched_filters, one_search
+from iolog_tui.model.levelrows import LevelChoice
 from iolog_tui.model.scan import scan_whole_file
 from iolog_tui.model.search import Matcher, scan_rows
 
-_WORDS = ["ab", "Ab", "b", "c", "é", "É", "K", "\u212a", "x1", " ", "a.b", "--", "\\xff"]
+_WORDS = [
+    "ERROR ", "warn ", "INFO ",
+    "ab", "Ab", "b", "c", "é", "É", "K", "\u212a", "x1", " ", "a.b", "--", "\\xff",
+]
 _LITERALS = ["a", "ab", "B", "c", "é", "k", "x1", "a.b", "-", "\\x"]
 _REGEXES = [r"a.b", r"^a", r"b$", r"[ab]+c", r"(?:x|y)\d", r"é|k", r"(a)\1", r"(?i)ab", r"c*"]
 
@@ -39,11 +43,14 @@ def _simple_match(row_filter: RowFilter, text: str) -> bool:
     return re.search(pattern, text, 0 if matcher.case_sensitive else re.IGNORECASE) is not None
 
 
-def simple_kept(texts: list[str], filters: tuple[RowFilter, ...]) -> list[bool]:
-    """The simplest reading: a line is kept when every filter that is on says so."""
+def simple_kept(
+    texts: list[str], filters: tuple[RowFilter, ...], level: LevelChoice = LevelChoice.ALL
+) -> list[bool]:
+    """The simplest reading: a line is kept when every filter that is on says so, at the level."""
     kept = []
     for text in texts:
-        keep = True
+        found = detect_level(text.encode("utf-8", "surrogateescape"))
+        keep = level.minimum is None or (found is not None and found.level >= level.minimum)
         for row_filter in filters:
             if row_filter.enabled and _simple_match(row_filter, text) == row_filter.exclude:
                 keep = False
@@ -94,11 +101,14 @@ def _text(text: str) -> str:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(_lines, st.lists(_filters, max_size=4), st.sampled_from([None, 0, 1]), st.integers(0, 3))
-def test_every_path_keeps_the_lines_the_simplest_reading_keeps(lines, filters, stream, context) -> None:
-    stack = FilterStack(tuple(filters))
+@given(_lines, st.lists(_filters, max_size=4), st.sampled_from([None, 0, 1]), st.integers(0, 3),
+       st.sampled_from(LevelChoice))
+def test_every_path_keeps_the_lines_the_simplest_reading_keeps(
+    lines, filters, stream, context, level
+) -> None:
+    stack = FilterStack(tuple(filters), level)
     texts = [_text(text) for _stream, text in lines]
-    expected = simple_kept(texts, stack.filters)
+    expected = simple_kept(texts, stack.filters, level)
     streams = (0, 1) if stream is None else (stream,)
     with tempfile.TemporaryDirectory() as folder:
         path = _write(lines, folder)

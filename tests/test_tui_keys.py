@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.binding import Binding
 
+from iolog_tui.app import IologApp
 from iolog_tui.keys import COMMANDS, LOG_BINDINGS, help_text, palette_entries, show_key
 from iolog_tui.logscreen import LogScreen
 from iolog_tui.logview import LogView
@@ -49,7 +50,9 @@ def test_every_palette_entry_is_an_action_of_the_log_screen_with_its_key() -> No
     entries = palette_entries(LOG_BINDINGS)
     assert [entry[0] for entry in entries] == [title for _action, title, _help in COMMANDS]
     for _title, help_line, action in entries:
-        assert callable(getattr(LogScreen, f"action_{action.partition('(')[0]}", None)), action
+        owner, _dot, name = action.rpartition(".")
+        home = IologApp if owner == "app" else LogScreen
+        assert callable(getattr(home, f"action_{name.partition('(')[0]}", None)), action
         bound = [b for b in LOG_BINDINGS if isinstance(b, Binding) and b.action == action]
         if bound:
             assert help_line.endswith(f"({show_key(bound[0].key)})")

@@ -38,9 +38,9 @@ async def test_time_wrap_help_and_quit_keys(write_log) -> None:
         assert seen == [
             TimeFormat.UTC, TimeFormat.LOCAL, TimeFormat.RELATIVE, TimeFormat.HIDDEN, TimeFormat.UTC
         ]
-        await pilot.press("w")
+        await pilot.press("ctrl+w")
         assert merged(app).wrap and app.log_screen.panes.has_class("-wrap")
-        await pilot.press("w")
+        await pilot.press("ctrl+w")
         assert not merged(app).wrap
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
@@ -62,7 +62,7 @@ async def test_the_footer_shows_only_the_keys_that_do_something_now(write_log) -
         screen: LogScreen = app.log_screen
         assert screen.check_action("next_match", ()) is False
         assert {"n", "N", "escape"}.isdisjoint(_shown_keys(app))
-        assert {"s", "f", "p", "t", "w", "question_mark", "q"} <= _shown_keys(app)
+        assert {"s", "f", "p", "t", "ctrl+w", "question_mark", "q"} <= _shown_keys(app)
         await search(pilot, "timeout")
         assert {"n", "N", "escape"} <= _shown_keys(app)
         await pilot.press("escape")  # ends the search

@@ -53,7 +53,7 @@ async def test_wrapped_long_row_can_be_scrolled_to_its_end(write_log) -> None:
     app = make_app(path)
     async with app.run_test(size=SIZE) as pilot:
         await scanned(pilot)
-        await pilot.press("w")
+        await pilot.press("ctrl+w")
         view = merged(app)
         await pilot.press("G")
         await pilot.pause()

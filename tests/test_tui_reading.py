@@ -122,9 +122,15 @@ def test_rows_are_the_reference_lines(tmp_path_factory, case, data):
         assert list(model.offsets) == sorted(model.offsets)
         assert _rows(model, _line_rows(model)) == [_shown(line) for line in reference]
         garbage = [(model.offsets[n], model.kinds[n], model.row(n).length)
-                   for n in range(len(model)) if model.kinds[n] > RowKind.STDERR]
+                   for n in range(len(model)) if model.kinds[n] in _DAMAGE_KINDS.values()]
         assert garbage == [(event.offset, _DAMAGE_KINDS[type(event)], event.length)
                            for event in events if type(event) in _DAMAGE_KINDS]
+        # A clock-step row wherever a line's time is earlier than the line's before it.
+        times = [line.timestamp_ns for line in reference]
+        steps = [model.row(n).length for n in range(len(model))
+                 if model.kinds[n] == RowKind.CLOCK_STEP]
+        pairs = zip(times, times[1:], strict=False)
+        assert steps == [before - after for before, after in pairs if after < before]
         # The split panes: each stream's lines, in order.
         for stream, view in ((Stream.STDOUT, model.stdout), (Stream.STDERR, model.stderr)):
             assert [view.row(index).offset for index in range(len(view))] == [

@@ -36,7 +36,7 @@ async def test_export_writes_exactly_what_is_shown(write_log, tmp_path: Path) ->
         for keys, name in (((), "plain.txt"), (("ctrl+f",), "stamped.txt"),
                            (("ctrl+f", "ctrl+f"), "copy.log")):
             target = tmp_path / name
-            await pilot.press("e", *keys, "ctrl+a", "ctrl+k", *str(target), "enter")
+            await pilot.press("x", *keys, "ctrl+a", "ctrl+k", *str(target), "enter")
             await wait_until(pilot, lambda target=target: app.log_screen.last_export is not None
                              and app.log_screen.last_export.path == str(target))
             assert app.log_screen.last_export.error is None and app.log_screen.last_export.rows == 31
@@ -85,6 +85,6 @@ async def test_the_export_toast_names_the_full_path(write_log, tmp_path: Path, m
         await ready(pilot)
         toasts: list[str] = []
         app.log_screen.exporter.notify = lambda text, **_options: toasts.append(text)  # type: ignore[method-assign]
-        await pilot.press("e", "ctrl+a", "ctrl+k", *"out.txt", "enter")
+        await pilot.press("x", "ctrl+a", "ctrl+k", *"out.txt", "enter")
         await wait_until(pilot, lambda: app.log_screen.last_export is not None)
     assert toasts == [f"saved 5 rows to {tmp_path / 'out.txt'}"]

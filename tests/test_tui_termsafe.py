@@ -83,7 +83,7 @@ async def test_rows_merged_and_split_wrapped_and_not(tmp_path: Path) -> None:
     async with app.run_test(headless=False, size=SIZE, notifications=True) as pilot:
         await ready(pilot)
         # top and bottom of: merged, merged wrapped, split wrapped, split
-        for keys in (("g",), ("G",), ("w", "g"), ("G",), ("p", "g"), ("G",), ("w", "g"), ("G",)):
+        for keys in (("g",), ("G",), ("ctrl+w", "g"), ("G",), ("p", "g"), ("G",), ("ctrl+w", "g"), ("G",)):
             await pilot.press(*keys)
             await pilot.pause(0.1)
             seen.append(assert_safe(written))
@@ -194,7 +194,7 @@ async def test_export_prompt_and_its_toast(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.chdir(tmp_path)
     async with app.run_test(headless=False, size=SIZE, notifications=True) as pilot:
         await ready(pilot)
-        await pilot.press("e")
+        await pilot.press("x")
         await wait_until(pilot, lambda: isinstance(app.screen, ExportPrompt))
         await pilot.pause(0.1)
         prompt = assert_safe(written)

@@ -51,7 +51,7 @@ async def test_choosing_a_bucket_with_the_keyboard_goes_there(write_log) -> None
         await wait_until(pilot, lambda: top_time_ns(app) != before)
         assert_top_row_in(app, hist, 40)
         assert timeline.position_ns == top_time_ns(app)
-        assert "▲" in timeline.render().plain.splitlines()[2][LABEL_CELLS + 40]
+        assert "▲" in timeline.render().plain.splitlines()[3][LABEL_CELLS + 40]
         await pilot.press("escape")
         assert app.query_one("#merged", LogView).has_focus
 
@@ -98,7 +98,7 @@ async def test_the_marker_leaves_the_left_time_readable(write_log) -> None:
     app = make_app(write_log(known_items()))
     async with app.run_test(size=SIZE) as pilot:
         timeline = await timeline_shown(pilot)
-        axis = timeline.render().plain.splitlines()[2]
+        axis = timeline.render().plain.splitlines()[3]
         assert axis[LABEL_CELLS] == "▲"
         assert axis[LABEL_CELLS + 2:].startswith(timeline._stamp(START_NS))
         assert axis.rstrip().endswith("Z")
@@ -128,3 +128,61 @@ async def test_a_since_window_is_counted_exactly(write_log) -> None:
         hist = timeline.histogram
         assert hist is not None and hist.start_ns == since_ns
         assert sum(hist.stdout) == 70 and sum(hist.stderr) == 0
+
+
+def test_rows_per_bucket_counts_rows_by_their_place_in_the_file() -> None:
+    from iolog_tui.model.histogram import rows_per_bucket
+
+    offsets = [0, 10, 20, 30, 40, 50]
+    # Buckets [0, 25), [25, 45), [45, 60): rows 0-2, 3-4, 5.
+    assert rows_per_bucket([0, 25, 45, 60], offsets, [1, 2, 4, 5]) == (2, 1, 1)
+    assert rows_per_bucket([0, 25, 45, 60], offsets, []) == (0, 0, 0)
+    assert rows_per_bucket([30, 30], offsets, [3]) == (0,)
+
+
+@pilot_test
+async def test_the_level_row_shows_errors_and_warnings_per_bucket_and_the_axis_the_scale(write_log) -> None:
+    items: list[tuple[Stream, bytes] | bytes] = []
+    for number in range(300):
+        if number < 150 and number % 10 == 3:
+            items.append((Stream.STDOUT, b"ERROR %d\n" % number))
+        elif number >= 150 and number % 10 == 7:
+            items.append((Stream.STDERR, b"WARN %d\n" % number))
+        else:
+            items.append((Stream.STDERR if number % 4 == 1 else Stream.STDOUT, b"ok %d\n" % number))
+    app = make_app(write_log(items))
+    async with app.run_test(size=SIZE) as pilot:
+        timeline = await timeline_shown(pilot)
+        await wait_until(pilot, lambda: app.log_screen.level_bar.finished and len(timeline.edges) > 1)
+        await pilot.pause(0.6)  # the strip redraws once the count has grown
+        rendered = timeline.render()
+        lines = rendered.plain.splitlines()
+        assert lines[2].startswith("levels ")
+        levels = lines[2][LABEL_CELLS:]
+        hist = timeline.histogram
+        assert hist is not None
+        from iolog_tui.model.histogram import rows_per_bucket
+
+        bar = app.log_screen.level_bar
+        offsets = app.log_screen.panes.model.offsets
+        errors = rows_per_bucket(timeline.edges, offsets, bar.errors)
+        warnings = rows_per_bucket(timeline.edges, offsets, bar.warnings)
+        assert (sum(errors), sum(warnings)) == (15, 15)
+        # Errors in the first half of the time, warnings in the second.
+        last_error = max(n for n, count in enumerate(errors) if count)
+        assert last_error < min(n for n, count in enumerate(warnings) if count)
+        totals = [error + warning for error, warning in zip(errors, warnings, strict=True)]
+        assert [cell != " " for cell in levels] == [bool(total) for total in totals]
+        error_style = timeline.get_component_rich_style("timeline--error")
+        warning_style = timeline.get_component_rich_style("timeline--warning")
+        start = len(lines[0]) + 1 + len(lines[1]) + 1 + LABEL_CELLS
+        first_error = errors.index(1)
+        last_warning = len(warnings) - 1 - warnings[::-1].index(1)
+        styles = [rendered.get_style_at_offset(app.console, start + cell)
+                  for cell in (first_error, last_warning)]
+        assert styles[0].color == error_style.color and styles[1].color == warning_style.color
+        timeline.cursor = None
+        timeline.blur()
+        await pilot.pause()
+        axis = timeline.render().plain.splitlines()[3]
+        assert "per column · █ " in axis and "errors+warnings" in axis

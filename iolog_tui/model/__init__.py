@@ -14,9 +14,12 @@ Modules, each owning one concept:
   rule of which lines pass it;
 - :mod:`~iolog_tui.model.context`: the rows shown around kept rows
   (context lines);
+- :mod:`~iolog_tui.model.levelrows`: error and warning lines (their
+  background count) and the level filter's choice;
 - :mod:`~iolog_tui.model.navigation`: seeking by time and following;
 - :mod:`~iolog_tui.model.timerange`: the time window a user chose;
-- :mod:`~iolog_tui.model.histogram`: entries per time bucket;
+- :mod:`~iolog_tui.model.histogram`: entries (and error and warning lines)
+  per time bucket;
 - :mod:`~iolog_tui.model.export`: saving the rows shown.
 
 Which thread owns what. The UI thread owns every :class:`LogModel` and

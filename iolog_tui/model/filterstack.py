@@ -1,9 +1,12 @@
 """A stack of filters: which lines a pane keeps, and which filter matches which line.
 
 This module owns the one rule of "does a line pass the filters": a line is
-kept when every include filter that is on matches its message and no
-exclude filter that is on does (:meth:`FilterStack.passes`; a filter that is
-off counts for nothing; with no filter on, every line passes). Each
+kept when every include filter that is on matches its message, no exclude
+filter that is on does, and its level is at least the level filter's
+(``L``: :class:`~iolog_tui.model.levelrows.LevelChoice`, by
+:func:`iolog.detect_level`) (:meth:`FilterStack.passes`; a filter that is
+off counts for nothing; with no filter on and every level, every line
+passes). Each
 filter's "matches" is :meth:`Matcher.matches
 <iolog_tui.model.search.Matcher.matches>`. The filtered view, the per-filter
 counts and export all take their test from here.
@@ -26,6 +29,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
+from .levelrows import LevelChoice, level_test
 from .search import Matcher, RowTest, message_string
 
 __all__ = ["FilterStack", "RowFilter", "matched_filters", "one_search"]
@@ -62,13 +66,15 @@ class FilterStack:
 
     Attributes:
         filters: every filter, on or off.
+        level: the level filter (``L``): every line, warnings and worse, errors only.
     """
 
     filters: tuple[RowFilter, ...] = ()
+    level: LevelChoice = LevelChoice.ALL
     _plan: _Plan = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_plan", _Plan([f for f in self.filters if f.enabled]))
+        object.__setattr__(self, "_plan", _Plan([f for f in self.filters if f.enabled], self.level))
 
     def __len__(self) -> int:
         return len(self.filters)
@@ -77,17 +83,21 @@ class FilterStack:
 
     def added(self, row_filter: RowFilter) -> FilterStack:
         """This stack with ``row_filter`` on top."""
-        return FilterStack((*self.filters, row_filter))
+        return replace(self, filters=(*self.filters, row_filter))
 
     def removed(self, index: int) -> FilterStack:
         """This stack without filter ``index``."""
-        return FilterStack(self.filters[:index] + self.filters[index + 1 :])
+        return replace(self, filters=self.filters[:index] + self.filters[index + 1 :])
 
     def toggled(self, index: int) -> FilterStack:
         """This stack with filter ``index`` turned off (or back on)."""
         chosen = self.filters[index]
         changed = replace(chosen, enabled=not chosen.enabled)
-        return FilterStack(self.filters[:index] + (changed,) + self.filters[index + 1 :])
+        return replace(self, filters=self.filters[:index] + (changed,) + self.filters[index + 1 :])
+
+    def with_level(self, level: LevelChoice) -> FilterStack:
+        """This stack with the level filter at ``level``."""
+        return replace(self, level=level)
 
     # -- the rule ---------------------------------------------------------------------
 
@@ -98,8 +108,8 @@ class FilterStack:
 
     @property
     def filtering(self) -> bool:
-        """Some filter is on (else every line passes)."""
-        return bool(self._plan.filters)
+        """Some filter is on, or the level filter (else every line passes)."""
+        return bool(self._plan.filters) or self._plan.level_test is not None
 
     def passes(self, message: bytes) -> bool:
         """Whether a line with this message (raw payload bytes) is kept: the rule."""
@@ -110,7 +120,8 @@ class FilterStack:
         plan = self._plan
         passes = plan.test
         if streams is None:
-            if len(plan.filters) == 1:  # one call a line, as the one filter's own test
+            # One call a line: the one filter's own test.
+            if len(plan.filters) == 1 and plan.level_test is None:
                 matches = plan.filters[0].matcher.matches
                 if plan.filters[0].exclude:
                     return lambda _kind, message: not matches(message)
@@ -166,8 +177,9 @@ class _Plan:
     its matcher's own test.
     """
 
-    def __init__(self, filters: Sequence[RowFilter]) -> None:
+    def __init__(self, filters: Sequence[RowFilter], level: LevelChoice = LevelChoice.ALL) -> None:
         self.filters = list(filters)
+        self.level_test = level_test(level)
         includes = [f.matcher for f in filters if not f.exclude]
         excludes = [f.matcher for f in filters if f.exclude]
         self.literal_includes = [(m.needle, not m.case_sensitive) for m in includes if m.needle is not None]
@@ -184,6 +196,10 @@ class _Plan:
         elif len(filters) == 1:
             matches = filters[0].matcher.matches
             self.test = (lambda message: not matches(message)) if filters[0].exclude else matches
+        at_level = self.level_test
+        if at_level is not None:
+            texts = self.test
+            self.test = lambda message: texts(message) and at_level(0, message)
 
     def passes(self, message: bytes) -> bool:
         if message.isascii():

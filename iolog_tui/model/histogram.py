@@ -9,6 +9,13 @@ entries and the span of their timestamps), never by reading the log: a
 region's entries are spread over the buckets its time span covers, and split
 between stdout and stderr by the share of each in the model's rows of that
 region (or in the whole file, for a region the viewer has not scanned yet).
+
+Error and warning lines per bucket (:func:`rows_per_bucket`) are counted
+from the viewer's level count (model rows, see
+:mod:`iolog_tui.model.levelrows`) and the buckets' places in the file: a
+bucket holds the rows from the first entry at or after its start time (the
+time index's seek) to the next bucket's. Where the clock stepped back a row
+is counted in the bucket its place in the file falls in.
 """
 
 from __future__ import annotations
@@ -20,7 +27,14 @@ from dataclasses import dataclass
 
 from iolog import Entry, LogFile, LogSummary
 
-__all__ = ["EXACT_MAX_BYTES", "Histogram", "count_entries", "exact_histogram", "histogram"]
+__all__ = [
+    "EXACT_MAX_BYTES",
+    "Histogram",
+    "count_entries",
+    "exact_histogram",
+    "histogram",
+    "rows_per_bucket",
+]
 
 #: A shown window spanning at most this many bytes of the file is counted entry by entry.
 EXACT_MAX_BYTES = 4 * 1024 * 1024
@@ -59,6 +73,23 @@ class Histogram:
     def bucket_start(self, bucket: int) -> int:
         """Where ``bucket`` starts (unix ns)."""
         return self.start_ns + bucket * self.bucket_ns
+
+
+def rows_per_bucket(edges: Sequence[int], row_offsets: Sequence[int], rows: Sequence[int]) -> tuple[int, ...]:
+    """How many of ``rows`` fall in each bucket, a bucket being a range of the file.
+
+    Args:
+        edges: where each bucket begins in the file, then where the last ends
+            (increasing; one more than there are buckets).
+        row_offsets: the model's row offsets (file order).
+        rows: model row numbers, increasing (the error lines, say).
+
+    Returns:
+        One count per bucket.
+    """
+    firsts = [bisect_left(row_offsets, edge) for edge in edges]
+    below = [bisect_left(rows, first) for first in firsts]
+    return tuple(max(0, high - low) for low, high in zip(below, below[1:], strict=False))
 
 
 def _frame(

@@ -3,7 +3,9 @@
 This module owns what the screen shows, without knowing anything of Textual.
 A *row* is a logical line (the entries of one stream joined until a newline,
 so a line the writer split at 4095 bytes is one row), or one run of skipped
-garbage, or a truncated tail. Rows are kept as compact arrays (the file
+garbage, or a truncated tail, or a clock step: a separator before a line
+whose time is earlier than the line before it (see
+:class:`~iolog_tui.model.scan.RowScanner`). Rows are kept as compact arrays (the file
 offset of each row's first entry and its kind; per stream, the row numbers
 of that stream), built by a :class:`~iolog_tui.model.scan.RowScanner` from decoder events in a worker
 thread (:mod:`iolog_tui.model.scan`) and handed to :class:`LogModel` in
@@ -46,12 +48,13 @@ _READ_AHEAD_BYTES = 256 * 1024
 
 
 class RowKind(enum.IntEnum):
-    """What a row holds: a line of a stream, skipped garbage or a truncated tail."""
+    """What a row holds: a line of a stream, skipped garbage, a truncated tail or a clock step."""
 
     STDOUT = 0
     STDERR = 1
     SKIPPED = 2
     TRUNCATED = 3
+    CLOCK_STEP = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +68,8 @@ class Row:
         message: the joined payloads (at most ``MAX_ROW_BYTES``); empty for
             garbage rows.
         length: for garbage rows, how many bytes; for lines, the payload bytes
-            of all its entries (more than ``len(message)`` when the line was cut).
+            of all its entries (more than ``len(message)`` when the line was cut);
+            for a clock step, how far back the clock went (ns).
         complete: the line ended with a newline (or the row is garbage).
         clipped: the line was longer than ``MAX_ROW_BYTES`` and was cut.
     """
@@ -97,6 +101,8 @@ class RowBatch:
         kinds: :class:`RowKind` of each new row.
         stream_rows: per stream, the row numbers of its new lines.
         garbage: byte length of each new garbage row, by its offset.
+        steps: how far back the clock stepped (ns) at each new clock-step row,
+            by its offset (one byte before the line it comes before).
         open_rows: row numbers of lines still waiting for a newline (their
             drawn contents may change), one slot per stream.
         scanned_to: file offset up to which the scan has accounted for bytes.
@@ -116,6 +122,7 @@ class RowBatch:
         default_factory=lambda: (array("I"), array("I"))
     )
     garbage: dict[int, int] = field(default_factory=dict)
+    steps: dict[int, int] = field(default_factory=dict)
     open_rows: tuple[int | None, int | None] = (None, None)
     scanned_to: int = 0
     rows_seen: int = 0
@@ -188,6 +195,7 @@ class LogModel:
         self.kinds: array[int] = array("B")
         self.stream_rows: tuple[array[int], array[int]] = (array("I"), array("I"))
         self._garbage: dict[int, int] = {}
+        self._steps: dict[int, int] = {}
         self._open_rows: tuple[int | None, int | None] = (None, None)
         self._cache: OrderedDict[int, Row] = OrderedDict()
         self.scanned_to = 0
@@ -222,6 +230,7 @@ class LogModel:
         self.kinds = array("B")
         self.stream_rows = (array("I"), array("I"))
         self._garbage.clear()
+        self._steps.clear()
         self._open_rows = (None, None)
         self._cache.clear()
         self.scanned_to = 0
@@ -246,6 +255,7 @@ class LogModel:
         self.stream_rows[0].extend(batch.stream_rows[0])
         self.stream_rows[1].extend(batch.stream_rows[1])
         self._garbage.update(batch.garbage)
+        self._steps.update(batch.steps)
         self._open_rows = batch.open_rows
         self.scanned_to = batch.scanned_to
         self.rows_seen = batch.rows_seen
@@ -260,6 +270,7 @@ class LogModel:
         if kind <= RowKind.STDERR:
             self.stream_rows[kind].pop()
         self._garbage.pop(offset, None)
+        self._steps.pop(offset, None)
         self._cache.pop(number, None)
 
     def row(self, index: int) -> Row:
@@ -279,7 +290,8 @@ class LogModel:
         offset = self.offsets[index]
         kind = RowKind(self.kinds[index])
         if kind >= RowKind.SKIPPED:
-            row = Row(kind, offset, None, b"", self._garbage.get(offset, 0))
+            sizes = self._steps if kind == RowKind.CLOCK_STEP else self._garbage
+            row = Row(kind, offset, None, b"", sizes.get(offset, 0))
             self._keep(index, row)
             return row
         wanted = self._neighbours(index)
@@ -320,6 +332,11 @@ class LogModel:
         cache.move_to_end(index)
         if len(cache) > _CACHE_ROWS:
             cache.popitem(last=False)
+
+    @property
+    def clock_steps(self) -> int:
+        """How many clock-step rows the model holds."""
+        return len(self._steps)
 
     def close(self) -> None:
         """Close the file."""

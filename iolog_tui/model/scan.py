@@ -15,6 +15,17 @@ when it *begins* in the window: when its first entry's time ``t`` has
 ``since_ns <= t < until_ns``. Its later entries belong to it whatever their
 times, and an entry in the window that continues a line begun outside it is
 not a row. Garbage rows are shown wherever the scan reads.
+
+Clock steps. Where a line's time (its first entry's header time) is
+earlier than that of the line row before it, the scan puts a clock-step row
+right before it (an NTP correction, a VM resumed with an old clock): "clock
+stepped back 45.0 s". Any step back counts, however small: in one file the
+entries are stamped in the order they are written, so the line rows' times
+never go back unless the clock did, and a minimum would hide small steps
+that still put lines out of time order (and break a reader's sense of
+"before"). The separator's offset is one byte before its line's (offsets
+stay increasing, and looking a line up by its offset finds the line).
+Lines outside the time window are no rows, and are not compared.
 """
 
 from __future__ import annotations
@@ -79,7 +90,8 @@ class RowScanner:
         # Per stream, the row of the open line when it is kept (a row), else None.
         self._open_row: list[int | None] = [None, None]
         self._provisional = 0
-        self._saved: tuple[tuple[bool, bool], tuple[int | None, int | None]] | None = None
+        self._saved: tuple[tuple[bool, bool], tuple[int | None, int | None], int | None] | None = None
+        self._last_ns: int | None = None  # the time of the last line row
         self._batch = RowBatch(generation)
 
     def _in_window(self, timestamp_ns: int) -> bool:
@@ -109,6 +121,10 @@ class RowScanner:
                 if not self._in_window(event.timestamp_ns):
                     open_row[stream] = None
                     continue
+                last_ns = self._last_ns
+                if last_ns is not None and event.timestamp_ns < last_ns:
+                    self._step(batch, (event.offset or 0) - 1, last_ns - event.timestamp_ns)
+                self._last_ns = event.timestamp_ns
                 offsets_append(event.offset or 0)
                 kinds_append(stream)
                 stream_appends[stream](self.row_count)
@@ -123,6 +139,13 @@ class RowScanner:
                 batch.garbage[event.offset] = event.length
                 self.row_count += 1
                 self.rows_seen += 1
+
+    def _step(self, batch: RowBatch, offset: int, back_ns: int) -> None:
+        """Add a clock-step row at ``offset`` (the clock went ``back_ns`` back)."""
+        batch.offsets.append(offset)
+        batch.kinds.append(RowKind.CLOCK_STEP)
+        batch.steps[offset] = back_ns
+        self.row_count += 1
 
     def feed_batch(self, batch: FastBatch) -> None:
         """Add the entries of a batch from the fast walk (same rows as :meth:`feed`)."""
@@ -139,20 +162,28 @@ class RowScanner:
         self.rows_seen += len(offsets)
         # Which of the lines begun here are kept: in a window, by their first entry's time.
         kept = None
-        if offsets and (self.since_ns is not None or self.until_ns is not None):
+        stamps: tuple[int, ...] = ()
+        if offsets:
             stamps = batch.timestamps()
             if len(offsets) < count:
                 stamps = tuple(itertools.compress(stamps, line_starts))
+        if offsets and (self.since_ns is not None or self.until_ns is not None):
             if not all(map(self._in_window, (min(stamps), max(stamps)))):
                 kept = bytes(map(self._in_window, stamps))
+                stamps = tuple(itertools.compress(stamps, kept))
+        row_offsets = offsets if kept is None else list(itertools.compress(offsets, kept))
+        if stamps:
+            last_ns = self._last_ns
+            # (Sorting what is already in order is one pass in C: the cheapest check.)
+            if (last_ns is not None and stamps[0] < last_ns) or sorted(stamps) != list(stamps):
+                row_streams = streams if kept is None else bytes(itertools.compress(streams, kept))
+                self._feed_with_steps(row_offsets, row_streams, stamps, streams, kept)
+                return
+            self._last_ns = stamps[-1]
         first_row = self.row_count
         rows = self._batch
-        if kept is None:
-            row_streams = streams
-            rows.offsets.extend(array("q", offsets))
-        else:
-            row_streams = bytes(itertools.compress(streams, kept))
-            rows.offsets.extend(array("q", itertools.compress(offsets, kept)))
+        rows.offsets.extend(array("q", row_offsets))
+        row_streams = streams if kept is None else bytes(itertools.compress(streams, kept))
         new_rows = range(first_row, first_row + len(row_streams))
         rows.kinds.frombytes(row_streams)
         stdout_flags = row_streams.translate(_INVERT_FLAG)
@@ -177,6 +208,38 @@ class RowScanner:
             else:
                 open_row[stream] = None
 
+    def _feed_with_steps(
+        self, offsets: list[int], row_streams: bytes, stamps: tuple[int, ...], streams: bytes,
+        kept: bytes | None,
+    ) -> None:
+        """:meth:`feed_batch` 's rows one by one, with a clock-step row before each line back in time."""
+        rows = self._batch
+        line_rows: list[int] = []
+        for offset, stream, stamp in zip(offsets, row_streams, stamps, strict=True):
+            last_ns = self._last_ns
+            if last_ns is not None and stamp < last_ns:
+                self._step(rows, offset - 1, last_ns - stamp)
+            self._last_ns = stamp
+            line_rows.append(self.row_count)
+            rows.offsets.append(offset)
+            rows.kinds.append(stream)
+            rows.stream_rows[stream].append(self.row_count)
+            self.row_count += 1
+        opened = self._state.open
+        for stream in (0, 1):
+            if not opened[stream]:
+                self._open_row[stream] = None
+                continue
+            last_line = streams.rfind(_STREAM_BYTES[stream])
+            if last_line < 0:
+                continue
+            if kept is None:
+                self._open_row[stream] = line_rows[last_line]
+            elif kept[last_line]:
+                self._open_row[stream] = line_rows[kept.count(1, 0, last_line)]
+            else:
+                self._open_row[stream] = None
+
     def provisional_tail(self, events: Iterable[object]) -> None:
         """Add rows for the undecodable or incomplete bytes at the current end.
 
@@ -185,7 +248,7 @@ class RowScanner:
         """
         if self._saved is None:
             state = self._state.open
-            self._saved = ((state[0], state[1]), (self._open_row[0], self._open_row[1]))
+            self._saved = ((state[0], state[1]), (self._open_row[0], self._open_row[1]), self._last_ns)
         before = self.row_count
         self.feed(events)
         self._provisional += self.row_count - before
@@ -201,12 +264,13 @@ class RowScanner:
                 if kind <= RowKind.STDERR:
                     batch.stream_rows[kind].pop()
                 batch.garbage.pop(offset, None)
+                batch.steps.pop(offset, None)
             else:
                 batch.retract += 1
             self.row_count -= 1
             self.rows_seen -= 1
         if self._saved is not None:
-            (open_lines, open_rows), self._saved = self._saved, None
+            (open_lines, open_rows, self._last_ns), self._saved = self._saved, None
             self._state = LineState(open_lines)
             self._open_row = list(open_rows)
 
