@@ -12,8 +12,10 @@ panes (:meth:`LogScreen.refresh_status`). The screen holds the one list of
 keys that act on the log (:data:`~iolog_tui.keys.LOG_BINDINGS`: the footer, the help
 page and the command palette are made from them).
 
-Row actions (entry detail, copy, export) are here too: they act on the pane
-worked in, through the filter bar's test of which rows it shows.
+Row actions (entry detail, copy, export, marks) are here too: they act on
+the cursor's row or the selection of the pane worked in
+(:mod:`~iolog_tui.rowactions`), through the filter bar's test of which rows
+it shows.
 """
 
 from __future__ import annotations
@@ -31,17 +33,19 @@ from textual.widgets import Footer
 
 from iolog import Stream
 
+from .cursors import next_mark
 from .detail import DetailScreen
 from .filterbar import FilterBar
+from .gototime import TimeJump
 from .keys import LOG_BINDINGS, help_text, palette_entries
 from .logview import LogView
 from .messages import IndexProgress, RowsFound, ScanFailed, ScanFinished, SourceChanged
 from .model.rows import RowKind
 from .model.timerange import TimeRange
 from .panes import LogPanes
-from .prompts import ExportPrompt, ExportRequest, PatternPrompt, PatternRequest
+from .prompts import GotoPrompt, PatternPrompt, PatternRequest
 from .render import TimeFormat
-from .rowactions import ExportDone, RowExporter, export_stem, selected_text
+from .rowactions import ExportDone, RowExporter, selected_text, toggle_marks
 from .screens import HelpScreen, SincePicker
 from .searchbar import SearchBar
 from .sources import LogSource
@@ -52,7 +56,7 @@ __all__ = ["LogScreen"]
 
 _INVESTIGATE_ACTIONS = {
     "search", "next_match", "previous_match", "filter", "streams", "detail", "copy",
-    "export", "escape", "timeline",
+    "export", "escape", "timeline", "mark", "next_mark", "goto",
 }
 _VIEW_ACTIONS = {"since", "follow", "split", "time_format", "wrap", "help"}
 
@@ -101,6 +105,8 @@ class LogScreen(Screen[None]):
         """The search and its count."""
         self.exporter = RowExporter()
         """Saves the rows shown to a file."""
+        self.time_jump = TimeJump(self.panes)
+        """Goes to a time (ctrl+g)."""
         self.mounted = asyncio.Event()
         """Set once the screen's widgets are mounted and the scan has started."""
         self._generation_seen = -1
@@ -112,6 +118,7 @@ class LogScreen(Screen[None]):
         yield self.filter_bar
         yield self.search_bar
         yield self.exporter
+        yield self.time_jump
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -139,6 +146,7 @@ class LogScreen(Screen[None]):
         timeline.scanning = scanning
         timeline.tailing = panes.tailing
         timeline.time_format = panes.time_format
+        timeline.marked_ns = panes.marks.times()
         panes.refresh_panes()
         model = panes.model
         chosen = panes.time_range
@@ -180,8 +188,8 @@ class LogScreen(Screen[None]):
         if not timeline.shown:
             return
         view = self.panes.active_view()
-        rows = view.rows
-        timeline.mark(rows.row(min(view.top_row, len(rows) - 1)).timestamp_ns if len(rows) else None)
+        index = view.cursor_index
+        timeline.mark(None if index is None else view.rows.row(index).timestamp_ns)
 
     # -- messages up ----------------------------------------------------------------------
 
@@ -206,6 +214,7 @@ class LogScreen(Screen[None]):
         self.refresh_status()
 
     @on(LogView.Scrolled)
+    @on(LogView.CursorMoved)
     def _scrolled(self) -> None:
         facts = self.status_bar.facts
         if facts is None or facts.following != self.panes.following:
@@ -229,13 +238,12 @@ class LogScreen(Screen[None]):
     @on(FilterBar.Passed)
     def _filter_passed(self, message: FilterBar.Passed) -> None:
         if message.batch.rows or message.finished:
-            self.panes.rows_changed()
+            self.panes.rows_changed(complete=message.finished)
         self.refresh_investigation()
 
     @on(SearchBar.MatchChosen)
     def _match_chosen(self, message: SearchBar.MatchChosen) -> None:
-        self.panes.select(message.view, message.row, message.row)
-        self.panes.reveal(message.view, message.row)
+        self.panes.put_cursor(message.view, message.row)
         self.refresh_investigation()
         self.refresh_status()
 
@@ -254,7 +262,8 @@ class LogScreen(Screen[None]):
             self._start_search(self.search_bar.request, from_row=0)
 
     def _install_rows(self) -> None:
-        self.panes.install_rows(self.filter_bar.rows_for)
+        bar = self.filter_bar
+        self.panes.install_rows(bar.rows_for, complete=bar.request is None or bar.finished)
         self.refresh_investigation()
 
     def _shown_rows_changed(self) -> None:
@@ -268,8 +277,8 @@ class LogScreen(Screen[None]):
         """Hide keys that do nothing now (the footer shows only the rest)."""
         panes = self.panes
         modal = isinstance(self.app.screen, (SincePicker, HelpScreen))
-        if action in ("quit", "close_help"):
-            return isinstance(self.app.screen, HelpScreen) == (action == "close_help")
+        if action in ("quit", "close_help"):  # over a modal screen, q is its own
+            return self.app.screen is self if action == "quit" else isinstance(self.app.screen, HelpScreen)
         if action == "other_pane":
             return panes.split and not modal
         if action == "follow" and panes.following:
@@ -403,7 +412,7 @@ class LogScreen(Screen[None]):
         view = self.panes.active_view()
         start = from_row
         if start is None:
-            start = view.selection[0] if view.selection is not None else self.panes.top_model_row(view)
+            start = view.cursor.row if view.cursor.row is not None else self.panes.top_model_row(view)
         self.panes.highlight(request.matcher)
         self.search_bar.start(request, view, self.filter_bar.shown_test(view), start)
         self.refresh_investigation()
@@ -437,46 +446,53 @@ class LogScreen(Screen[None]):
     # -- the rows: detail, copy, export ------------------------------------------------------
 
     def action_detail(self) -> None:
-        """Show everything about the selected row (or the top one)."""
+        """Show everything about the cursor's row."""
         view = self.panes.active_view()
-        if not len(view.rows):
+        index = view.cursor_index
+        if index is None:
             return
-        if view.selection is None:
-            self.panes.select_top(view)
-        assert view.selection is not None
-        row = view.selection[0]
+        view.reveal_cursor()
         model = self.panes.model
-        kind = model.kinds[row]
-        offset = model.offsets[row]
-        if kind > RowKind.STDERR:
-            what = "skipped garbage" if kind == RowKind.SKIPPED else "a truncated entry"
-            self.notify(f"{model.row(row).length:,} bytes of {what} at offset {offset:,}", timeout=4)
-            return
-        self.app.push_screen(DetailScreen(model.path, offset, Stream(kind), now_ns=self.clock()))
-
-    def selected_text(self) -> tuple[str, int]:
-        """The selected rows (else those on screen) as they are shown, and how many rows."""
-        return selected_text(self.panes.active_view())
+        row = view.rows.merged_index(index)
+        kind, offset = model.kinds[row], model.offsets[row]
+        skipped = model.row(row).length if kind > RowKind.STDERR else None
+        self.app.push_screen(DetailScreen(
+            model.path, offset, Stream(min(kind, 1)), now_ns=self.clock(), skipped=skipped))
 
     def action_copy(self) -> None:
-        """Copy the selected rows (else the rows on screen) to the clipboard."""
-        text, count = self.selected_text()
+        """Copy the selected rows (else the cursor's row) to the clipboard."""
+        view = self.panes.active_view()
+        view.reveal_cursor()
+        text, count = selected_text(view)
         if not count:
+            self.notify("nothing to copy: no row here", timeout=2)
             return
         self.app.copy_to_clipboard(text)
         self.notify(f"copied {count:,} row{'s' if count != 1 else ''} to the clipboard", timeout=2)
 
     def action_export(self) -> None:
-        """Save the rows shown in the pane to a file (text, with timestamps, or iolog)."""
+        """Save rows to a file: every row shown, the selection or the marked rows."""
         view = self.panes.active_view()
-        model = self.panes.model
-        shown = self.filter_bar.shown_test(view)
+        self.exporter.ask(view, self.panes.marks, self.filter_bar.shown_test(view))
 
-        def chosen(request: ExportRequest | None) -> None:
-            if request is not None:
-                self.exporter.export(model, len(model), request, shown)
+    def action_mark(self) -> None:
+        """Mark the cursor's row (or the selected rows), or unmark them."""
+        note = toggle_marks(self.panes.active_view(), self.panes.marks)
+        for view in self.panes.views:
+            view.restyle()
+        self.refresh_status()
+        if note:
+            self.notify(note, timeout=2)
 
-        self.app.push_screen(ExportPrompt(f"{export_stem(model.path)}-shown.txt", len(view.rows)), chosen)
+    def action_next_mark(self, forward: bool = True) -> None:
+        """The cursor to the next marked row shown (``forward=False``: the previous one)."""
+        note = next_mark(self.panes.active_view(), self.panes.marks, forward=forward)
+        if note:
+            self.notify(note, timeout=2)
+
+    def action_goto(self) -> None:
+        """Ask for a time and put the cursor on the first line at or after it (every row stays shown)."""
+        self.app.push_screen(GotoPrompt(self.clock), self.time_jump.go)
 
     @property
     def last_export(self) -> ExportDone | None:

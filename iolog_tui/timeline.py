@@ -121,6 +121,8 @@ class Timeline(Widget, can_focus=True):
         """The time of the top row on screen, marked on the strip."""
         self.cursor: int | None = None
         """The bucket chosen with the keyboard."""
+        self.marked_ns: list[int] = []
+        """The times of the marked rows (set by the log screen): a mark under their buckets."""
         self.time_format = TimeFormat.UTC
         """How the axis shows times (set by the log screen)."""
         self._computed_at = 0.0
@@ -215,6 +217,10 @@ class Timeline(Widget, can_focus=True):
         else:
             seconds = hist.bucket_ns / 1e9
             middle = f"{_duration(seconds)} per column · T hides"
+        for stamp in self.marked_ns:
+            bucket = hist.bucket_of(stamp)
+            if bucket is not None and 0 <= bucket < len(cells):
+                cells[bucket] = "◆"
         marker = position if position is not None and position < len(cells) else None
         if marker is not None:
             cells[marker] = "▲"

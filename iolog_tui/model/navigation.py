@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator
 
 from iolog import CheckpointIndex, Entry, Event, LineState, LogFile, SourceStatus
 
+from .timerange import Landing
+
 __all__ = ["Navigator"]
 
 
@@ -136,6 +138,19 @@ class Navigator:
             for _entry in logfile.entries_from(start, offset):
                 count += 1
             return count
+
+    def landing(
+        self, since_ns: int | None, rows: int, *, progress: Callable[[int, int], None] | None = None
+    ) -> Landing:
+        """Where ``since_ns`` lands in the whole log (``rows``: the count to give before the index knows)."""
+        offset = 0 if since_ns is None else self.seek(since_ns, progress=progress)
+        position = self.entries_before(offset, progress=progress)
+        total = self.entry_count()
+        entry = self.first_entry(offset)
+        return Landing(
+            position, rows if total is None else total,
+            None if entry is None else entry.timestamp_ns, self.time_span(),
+        )
 
     def entry_count(self) -> int | None:
         """Entries in the log when the index has been built, else ``None``."""
