@@ -412,7 +412,7 @@ class LogScreen(Screen[None]):
         view = self.panes.active_view()
         start = from_row
         if start is None:
-            start = view.cursor.row if view.cursor.row is not None else self.panes.top_model_row(view)
+            start = view.cursor.row if view.cursor.row is not None else len(self.panes.model)
         self.panes.highlight(request.matcher)
         self.search_bar.start(request, view, self.filter_bar.shown_test(view), start)
         self.refresh_investigation()

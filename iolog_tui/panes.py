@@ -142,13 +142,6 @@ class LogPanes(Horizontal):
             return focused
         return self.query_one("#stdout" if self.split else "#merged", LogView)
 
-    def top_model_row(self, view: LogView) -> int:
-        """The model row at the top of ``view`` (the row count when it is empty)."""
-        rows = view.rows
-        if not len(rows):
-            return len(self.model)
-        return rows.merged_index(min(view.top_row, len(rows) - 1))
-
     def on_mount(self) -> None:
         self._ui_ready = True
         for view in self.views:
@@ -174,6 +167,10 @@ class LogPanes(Horizontal):
         if self.time_format is TimeFormat.RELATIVE:
             for view in self.visible_views:
                 view.restyle()
+        if self.scan_progress is None and self.navigator.entry_count() is not None:
+            # Counts stay current as the file grows.
+            self.run_worker(self.navigator.catch_up, thread=True, exclusive=True, group="catch-up",
+                            exit_on_error=False)
 
     # -- scanning -------------------------------------------------------------------
 

@@ -269,7 +269,7 @@ class GotoPrompt(ModalScreen[int | None]):
         self._show()
 
     def _show(self, error: str | None = None) -> None:
-        hints = _key_hints(Text(" the first line at or after it; every line stays shown "), [],
+        hints = _key_hints(Text(" every line stays shown "), [],
                            [("Enter", "go"), ("Esc", "cancel")], error)
         self.query_one("#prompt-toggles", Static).update(hints)
 

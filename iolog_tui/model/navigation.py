@@ -143,6 +143,7 @@ class Navigator:
         self, since_ns: int | None, rows: int, *, progress: Callable[[int, int], None] | None = None
     ) -> Landing:
         """Where ``since_ns`` lands in the whole log (``rows``: the count to give before the index knows)."""
+        self.catch_up()
         offset = 0 if since_ns is None else self.seek(since_ns, progress=progress)
         position = self.entries_before(offset, progress=progress)
         total = self.entry_count()
@@ -151,6 +152,13 @@ class Navigator:
             position, rows if total is None else total,
             None if entry is None else entry.timestamp_ns, self.time_span(),
         )
+
+    def catch_up(self) -> None:
+        """Bring a time index already built up to the file's end (the file grew)."""
+        with self._lock:
+            logfile = self._logfile
+            if logfile is not None and logfile.index is not None:
+                logfile.build_index()
 
     def entry_count(self) -> int | None:
         """Entries in the log when the index has been built, else ``None``."""
