@@ -257,7 +257,7 @@ class DetailScreen(ModalScreen[None]):
         fields = Text()
         for number, (name, value) in enumerate((
             ("offset", f"{self._offset:,} (0x{self._offset:x}) to {self._offset + length:,}"),
-            ("size", f"{length:,} bytes that are not entries (garbage, a hole, a torn write)"),
+            ("size", f"{length:,} bytes that are not entries"),
         )):
             fields.append(("\n" if number else "") + f"{name:>13}  ", "bold")
             fields.append(value)
@@ -266,7 +266,8 @@ class DetailScreen(ModalScreen[None]):
         if length > len(data):
             body.append(f" · the first {len(data):,}; {length - len(data):,} more not shown", "italic")
         body.append("\n")
-        for number, line in enumerate(hex_dump(data).split("\n")):
+        per_line = 16 if self.size.width >= 100 else 8  # a dump line fits the panel
+        for number, line in enumerate(hex_dump(data, width=per_line).split("\n")):
             body.append("\n" if number else "")
             body.append_text(safe_text(line))
         self.query_one("#detail-message", Static).update(body)

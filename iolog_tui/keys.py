@@ -102,12 +102,12 @@ HELP_TEMPLATE = """\
   {cursor_up[1]} {cursor_down[1]}  {cursor_down[0]} {cursor_up[0]}        one line            \
 {cursor_page_up[0]} {cursor_page_down[0]}  {cursor_page_up[1]} {cursor_page_down[1]}   one page
   {cursor_first[0]} {cursor_first[1]}  {cursor_last[0]} {cursor_last[1]}   first / last line   \
-{select_up} {select_down}      select from the cursor (or shift+click)
+{goto}               go to a time
+  {select_up} {select_down} select from the cursor (or shift+click)
   {scroll_left} {scroll_right}             one column          \
-{goto}               go to a time (every line stays shown)
-  {step_left} {step_right}             a quarter width     \
-{line_start} {line_end}                  start / end of the lines
-  mouse wheel     scroll              {other_pane}                  other pane (split)
+{step_left} {step_right}                  a quarter width
+  {line_start} {line_end}             start / end of the lines                 {other_pane}  other pane
+  mouse wheel     scroll (the cursor comes along unless rows are selected)
 
 [b]Showing[/]
   {since}   since picker: since/until, presets, preview

@@ -147,6 +147,7 @@ class LogView(ScrollView, can_focus=True):
                 self.cursor.place(row)
         if self.stick_to_bottom:
             self.quiet_scroll_to(self.max_scroll_y)
+            self.call_after_refresh(self._keep_at_bottom)  # once the new height is laid out
         self._layout_key = None
         self.refresh()
 
@@ -222,6 +223,8 @@ class LogView(ScrollView, can_focus=True):
     def _keep_at_bottom(self) -> None:
         if self.stick_to_bottom:
             self.quiet_scroll_to(self.max_scroll_y)
+            # A scroll made before the scrollbar was shown left its thumb at the top.
+            self.vertical_scrollbar.position = self.scroll_y
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -310,10 +313,6 @@ class LogView(ScrollView, can_focus=True):
         self.cursor.place(self.rows.merged_index(min(max(index, visible[0]), visible[-1])))
         self.refresh()
 
-    @property
-    def _page(self) -> int:
-        return max(1, self.scrollable_content_region.height - 1)
-
     def _step(self, rows: int, *, extend: bool = False) -> None:
         index = self.cursor_index
         if index is not None and 0 <= index + rows < len(self.rows):
@@ -339,11 +338,11 @@ class LogView(ScrollView, can_focus=True):
 
     def action_cursor_page_down(self) -> None:
         """The cursor a page down."""
-        self._step(self._page)
+        self._step(max(1, self.scrollable_content_region.height - 1))
 
     def action_cursor_page_up(self) -> None:
         """The cursor a page up."""
-        self._step(-self._page)
+        self._step(-max(1, self.scrollable_content_region.height - 1))
 
     def action_cursor_first(self) -> None:
         """The cursor to the first row."""

@@ -269,8 +269,10 @@ class GotoPrompt(ModalScreen[int | None]):
         self._show()
 
     def _show(self, error: str | None = None) -> None:
-        hints = _key_hints(Text(" every line stays shown "), [],
-                           [("Enter", "go"), ("Esc", "cancel")], error)
+        if error:  # alone on the line, so that it fits
+            hints = Text(f" {error}", "bold red")
+        else:
+            hints = _key_hints(Text(" every line stays shown "), [], [("Enter", "go"), ("Esc", "cancel")])
         self.query_one("#prompt-toggles", Static).update(hints)
 
     @on(Input.Submitted)
