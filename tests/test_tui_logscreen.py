@@ -190,7 +190,8 @@ async def test_a_shown_cursor_row_stays_through_a_filter(write_log) -> None:
         await ready(pilot)
         app.log_screen.panes.notify = lambda text, **_options: notes.append(text)  # type: ignore[method-assign]
         view = merged(app)
-        await pilot.press("g", *["j"] * 43)  # row 43 says Timeout
+        view.move_cursor(43)  # row 43 says Timeout
+        await pilot.pause()
         await filter_rows(pilot, "timeout")
         await pilot.pause()
         assert shown_messages(view)[view.cursor_index] == "row 043 Timeout" and not notes

@@ -49,14 +49,15 @@ async def test_cursor_keys_move_the_cursor_and_the_view_keeps_it_in_sight(write_
         assert view.cursor_index == 2
         await pilot.press("up", "up", "up")
         assert view.cursor_index == 0  # stops at the first row
-        for _ in range(height + 5):
-            await pilot.press("j")
-        assert view.cursor_index == height + 5 and _cursor_on_screen(view)
-        assert view.scroll_offset.y == view.cursor_index - height + 1  # the cursor on the last line
+        await pilot.press("pagedown")  # a page is the screen less one line
+        assert view.cursor_index == height - 1 and view.scroll_offset.y == 0
+        await pilot.press("j", "j")
+        assert view.cursor_index == height + 1 and _cursor_on_screen(view)
+        assert view.scroll_offset.y == 2  # the cursor on the last line
         await pilot.press("pagedown")
-        assert view.cursor_index == 2 * height + 4 and _cursor_on_screen(view)
+        assert view.cursor_index == 2 * height and _cursor_on_screen(view)
         await pilot.press("space", "b")
-        assert view.cursor_index == 2 * height + 4 and _cursor_on_screen(view)
+        assert view.cursor_index == 2 * height and _cursor_on_screen(view)
         await pilot.press("pageup", "pageup", "pageup", "pageup", "pageup", "pageup", "pageup")
         assert view.cursor_index == 0 and view.scroll_offset.y == 0
         await pilot.press("G")
