@@ -9,6 +9,11 @@ as text. Whatever the form, the message reaches the screen only through
 :func:`~iolog_tui.safetext.safe_text`: escapes and controls (in JSON
 strings too) are made visible, and a line break inside the entry shows as
 ``␊`` before the break.
+
+On a row of skipped bytes (or a truncated tail) the panel shows those bytes
+as a hex dump with their printable ASCII (:func:`read_skipped_bytes`, at
+most ``MAX_HEX_BYTES`` of them, saying how many more there are), made safe
+the same way.
 """
 
 from __future__ import annotations
@@ -32,7 +37,9 @@ from iolog import Stream, format_docker_time, read_line
 from .render import TimeFormat, format_time
 from .safetext import safe_text
 
-__all__ = ["DetailScreen", "LineDetail", "hex_dump", "pretty_json", "read_line_detail"]
+__all__ = [
+    "DetailScreen", "LineDetail", "hex_dump", "pretty_json", "read_line_detail", "read_skipped_bytes",
+]
 
 #: At most this much of a line's message is read for the panel.
 MAX_DETAIL_BYTES = 1024 * 1024
@@ -96,6 +103,19 @@ def read_line_detail(path: str | os.PathLike[str], offset: int, stream: Stream) 
     )
 
 
+def read_skipped_bytes(path: str | os.PathLike[str], offset: int, length: int) -> bytes:
+    """The first ``MAX_HEX_BYTES`` of the ``length`` bytes at ``offset`` (a row of skipped bytes).
+
+    Raises:
+        OSError: the file cannot be read.
+    """
+    fd = os.open(os.fspath(path), os.O_RDONLY)
+    try:
+        return os.pread(fd, min(length, MAX_HEX_BYTES), offset)
+    finally:
+        os.close(fd)
+
+
 def pretty_json(message: bytes) -> str | None:
     """The message indented, if it is a JSON object or array; else ``None``."""
     stripped = message.strip()
@@ -135,16 +155,20 @@ class DetailScreen(ModalScreen[None]):
         offset: the row's first entry.
         stream: the row's stream.
         now_ns: the clock (for the relative time).
+        skipped: on a row of skipped (or truncated) bytes, how many: they are shown.
     """
 
     BINDINGS = [Binding("escape,enter,q", "close", "Close")]
 
-    def __init__(self, path: str, offset: int, stream: Stream, *, now_ns: int) -> None:
+    def __init__(
+        self, path: str, offset: int, stream: Stream, *, now_ns: int, skipped: int | None = None
+    ) -> None:
         super().__init__()
         self._path = path
         self._offset = offset
         self._stream = stream
         self._now_ns = now_ns
+        self._skipped = skipped
         self.detail: LineDetail | None = None
 
     def compose(self) -> ComposeResult:
@@ -182,6 +206,11 @@ class DetailScreen(ModalScreen[None]):
     def _read(self) -> None:
         worker = get_current_worker()
         try:
+            if self._skipped is not None:
+                data = read_skipped_bytes(self._path, self._offset, self._skipped)
+                if not worker.is_cancelled:
+                    self.app.call_from_thread(self._show_skipped, data)
+                return
             detail = read_line_detail(self._path, self._offset, self._stream)
         except OSError as exc:
             if not worker.is_cancelled:
@@ -219,6 +248,29 @@ class DetailScreen(ModalScreen[None]):
                 fields.append("\n")
         self.query_one("#detail-fields", Static).update(fields)
         self.query_one("#detail-message", Static).update(self._message(detail))
+        self.call_after_refresh(self._fit_body)
+
+    def _show_skipped(self, data: bytes) -> None:
+        """A row of bytes the decoder passed over: where, how many, and a dump of them."""
+        length = self._skipped or 0
+        self.query_one("#detail-title", Label).update("Skipped bytes")
+        fields = Text()
+        for number, (name, value) in enumerate((
+            ("offset", f"{self._offset:,} (0x{self._offset:x}) to {self._offset + length:,}"),
+            ("size", f"{length:,} bytes that are not entries"),
+        )):
+            fields.append(("\n" if number else "") + f"{name:>13}  ", "bold")
+            fields.append(value)
+        self.query_one("#detail-fields", Static).update(fields)
+        body = Text("bytes (hex and printable ASCII)", "bold")
+        if length > len(data):
+            body.append(f" · the first {len(data):,}; {length - len(data):,} more not shown", "italic")
+        body.append("\n")
+        per_line = 16 if self.size.width >= 100 else 8  # a dump line fits the panel
+        for number, line in enumerate(hex_dump(data, width=per_line).split("\n")):
+            body.append("\n" if number else "")
+            body.append_text(safe_text(line))
+        self.query_one("#detail-message", Static).update(body)
         self.call_after_refresh(self._fit_body)
 
     def _message(self, detail: LineDetail) -> Text:

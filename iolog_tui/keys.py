@@ -33,7 +33,8 @@ _NAMES = {
     "slash": "/", "ampersand": "&", "question_mark": "?", "enter": "Enter", "escape": "Esc",
     "tab": "Tab", "down": "↓", "up": "↑", "left": "←", "right": "→", "home": "Home",
     "end": "End", "pageup": "PgUp", "pagedown": "PgDn", "space": "space",
-    "dollar_sign": "$", "delete": "Delete",
+    "dollar_sign": "$", "delete": "Delete", "apostrophe": "'", "quotation_mark": '"',
+    "shift+up": "Shift+↑", "shift+down": "Shift+↓",
 }
 
 #: The log screen's keys, in the footer's order (Textual lists a node's bindings in order).
@@ -55,6 +56,12 @@ LOG_BINDINGS: list[BindingType] = [
     Binding("enter", "detail", "Detail", show=False),
     Binding("y", "copy", "Copy", show=False),
     Binding("x", "export", "Save", show=False),
+    Binding("m", "mark", "Mark", show=False),
+    Binding("u", "next_mark", "Next mark", show=False),
+    Binding("apostrophe", "next_mark", "Next mark", show=False, id="next_mark_too"),
+    Binding("U", "next_mark(False)", "Previous mark", show=False, id="previous_mark"),
+    Binding("quotation_mark", "next_mark(False)", "Previous mark", show=False, id="previous_mark_too"),
+    Binding("ctrl+g", "goto", "Go to a time", show=False),
     Binding("escape", "escape", "Stop/clear"),
     Binding("T", "timeline", "Timeline", show=False),
     Binding("s", "since", "Since"),
@@ -89,9 +96,13 @@ COMMANDS = (
     ("streams('stdout')", "Show stdout only", "Only stdout in the merged pane"),
     ("streams('stderr')", "Show stderr only", "Only stderr in the merged pane"),
     ("streams('both')", "Show both streams", "stdout and stderr"),
-    ("detail", "Entry detail", "Everything about the selected row"),
-    ("copy", "Copy rows", "Copy the selected rows, or those on screen"),
-    ("export", "Save shown rows…", "Write what is shown to a file: text or iolog"),
+    ("detail", "Entry detail", "Everything about the cursor's row"),
+    ("copy", "Copy rows", "Copy the selected rows, or the cursor's row"),
+    ("export", "Save rows…", "Write the rows shown, the selection or the marked rows to a file"),
+    ("mark", "Mark rows", "Mark or unmark the cursor's row (or the selected rows)"),
+    ("next_mark", "Next mark", "The cursor to the next marked row"),
+    ("next_mark(False)", "Previous mark", "The cursor to the previous marked row"),
+    ("goto", "Go to a time…", "The cursor to the first line at or after a time; every line stays shown"),
     ("timeline", "Timeline", "Show or hide entries per time bucket; click a bucket to go there"),
     ("since", "Since…", "Show the entries from a time on, or up to one"),
     ("follow", "Follow", "Stay at the bottom as entries arrive"),
@@ -103,19 +114,21 @@ COMMANDS = (
 )
 
 HELP_TEMPLATE = """\
-[b]Moving[/]
-  {scroll_up[1]} {scroll_down[1]}  {scroll_down[0]} {scroll_up[0]}        one line            \
-{page_up[0]} {page_down[0]}  {page_up[1]} {page_down[1]}   one page
+[b]Moving the cursor[/]
+  {cursor_up[1]} {cursor_down[1]}  {cursor_down[0]} {cursor_up[0]}        one line            \
+{cursor_page_up[0]} {cursor_page_down[0]}  {cursor_page_up[1]} {cursor_page_down[1]}   one page
+  {cursor_first[0]} {cursor_first[1]}  {cursor_last[0]} {cursor_last[1]}   first / last line   \
+{goto}               go to a time
+  {select_up} {select_down} select from the cursor (or shift+click)
   {scroll_left} {scroll_right}             one column          \
-{scroll_home[0]} {scroll_home[1]} / {scroll_end[0]} {scroll_end[1]}       top / bottom
-  {step_left} {step_right}             a quarter width     \
-{line_start} {line_end}                  start / end of the lines
-  mouse wheel     scroll              {other_pane}                  other pane (split)
+{step_left} {step_right}                  a quarter width
+  {line_start} {line_end}             start / end of the lines                 {other_pane}  other pane
+  mouse wheel     scroll (the cursor comes along unless rows are selected)
 
 [b]Showing[/]
   {since}   since picker: since/until, presets, preview
-  {follow}   follow / pause: stay at the bottom as entries arrive; scrolling up
-      pauses (new entries are counted), {scroll_end[0]} or {scroll_end[1]} resumes
+  {follow}   follow / pause: on the last line the cursor follows new lines; elsewhere
+      they are counted, and {cursor_last[0]} or {cursor_last[1]} follows again
   {split}   split stdout and stderr into two panes
   {time_format}   timestamps: UTC → local → relative → hidden
   {wrap}   wrap long lines
@@ -132,8 +145,10 @@ HELP_TEMPLATE = """\
   {levels}   level filter: every line → warnings and worse → errors only
   {stdout_only} {stderr_only} {both_streams}    stdout only / stderr only / both          \
 {detail}   entry detail
-  {copy}   copy the selected rows      {export}   save what is shown      \
+  {copy}   copy the selected rows      {export}   save rows to a file     \
 {command_palette}  command palette
+  {mark}   mark / unmark rows      \
+{next_mark} {next_mark_too} / {previous_mark} {previous_mark_too}  next / previous mark
   {timeline}   timeline: {earlier[0]} {later[0]} and {choose} (or a click) go to a time; \
 {leave} back to the log
 
@@ -141,6 +156,7 @@ HELP_TEMPLATE = """\
   [$success]▌[/] stdout      [$error]▌[/] stderr      [$text-muted]░[/] skipped garbage, truncated tail, \
 the clock stepping back
   level words: [b red]ERROR[/] [b yellow]WARN[/] [dim]DEBUG[/] (a stderr line is not an error by itself)
+  ◆ marked (m)
 
   {messages}  messages (notices so far)     {help}  this help     {quit}  quit
 """

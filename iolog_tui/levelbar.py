@@ -127,7 +127,7 @@ class LevelBar(Widget):
     # -- e, E, w, W ---------------------------------------------------------------------------
 
     def step(self, view: LogView, which: LineLevel, *, forward: bool) -> None:
-        """Go to the next (or previous) ``which`` line that ``view`` shows, from its selection."""
+        """Go to the next (or previous) ``which`` line that ``view`` shows, from its cursor."""
         rows = view.rows
         if not len(rows):
             return
@@ -146,19 +146,11 @@ class LevelBar(Widget):
             self._none(which, forward)
 
     def _start_row(self, view: LogView, forward: bool) -> int:
-        """The model row to step from: the selection if on screen, else the screen's edge."""
-        rows = view.rows
-        top = view.top_row
-        height = view.scrollable_content_region.height
-        selection = view.selection
-        if selection is not None:
-            index = view_index(rows, selection[0])
-            if top <= index < top + height:
-                return selection[0]
-        if forward:
-            return rows.merged_index(min(top, len(rows) - 1)) - 1
-        bottom = top + height
-        return rows.merged_index(bottom) if bottom < len(rows) else len(self.model)
+        """The model row to step from: the cursor's (before the first row, or past the last, if none)."""
+        index = view.cursor_index
+        if index is not None:
+            return view.rows.merged_index(index)
+        return -1 if forward else len(self.model)
 
     def _none(self, which: LineLevel, forward: bool) -> None:
         where = "below" if forward else "above"

@@ -1,19 +1,16 @@
 """The log screen: it composes the viewer's widgets, holds every key, and routes messages.
 
-This module owns the wiring, not the state. The widgets own theirs:
-:class:`~iolog_tui.panes.LogPanes` (the panes, the scan, follow, split,
-wrap, time format, the selection), :class:`~iolog_tui.filterbar.FilterBar`
-(which rows a pane shows), :class:`~iolog_tui.searchbar.SearchBar` (the
-search and its count), :class:`~iolog_tui.timeline.Timeline` and
-:class:`~iolog_tui.statusbar.StatusBar`. Messages go up to this screen,
+This module owns the wiring, not the state. The widgets own theirs (the
+panes, the filter, search and level bars, the timeline, the status bar:
+see ARCHITECTURE.md). Messages go up to this screen,
 which hands state down as attributes: after every change it gives the
 status bar its facts and the bars and the timeline what they read from the
 panes (:meth:`LogScreen.refresh_status`). The screen holds the one list of
 keys that act on the log (:data:`~iolog_tui.keys.LOG_BINDINGS`: the footer, the help
 page and the command palette are made from them).
 
-Row actions (entry detail, copy, export) are here too: they act on the pane
-worked in, through the filter bar's test of which rows it shows.
+Row actions (detail, copy, export, marks: :mod:`~iolog_tui.rowactions`)
+act on the cursor's row or the selection of the pane worked in.
 """
 
 from __future__ import annotations
@@ -29,28 +26,27 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from iolog import Stream
-
 from .contextprompt import ContextPrompt
-from .detail import DetailScreen
+from .cursors import next_mark
 from .filterbar import FilterBar
 from .filterlist import FilterListScreen
+from .gototime import TimeJump
 from .keys import LOG_BINDINGS, help_text, palette_entries
 from .levelbar import LevelBar
 from .logview import LogView
 from .messages import IndexProgress, RowsFound, ScanFailed, ScanFinished, SourceChanged
 from .model.filterstack import FilterStack, RowFilter
 from .model.levelrows import LineLevel
-from .model.rows import RowKind
 from .model.timerange import TimeRange
 from .panes import LogPanes
-from .prompts import ExportPrompt, ExportRequest, PatternPrompt, PatternRequest
-from .render import TimeFormat, clock_step_text
-from .rowactions import ExportDone, RowExporter, export_stem, selected_text
+from .prompts import GotoPrompt, PatternPrompt, PatternRequest
+from .render import TimeFormat
+from .rowactions import ExportDone, RowExporter, detail_for, selected_text, toggle_marks
 from .screens import HelpScreen, SincePicker
 from .searchbar import SearchBar
 from .sources import LogSource
-from .statusbar import StatusBar, StatusFacts
+from .statusbar import StatusBar
+from .statusfacts import status_facts
 from .timeline import Timeline
 
 __all__ = ["LogScreen"]
@@ -58,6 +54,7 @@ __all__ = ["LogScreen"]
 _INVESTIGATE_ACTIONS = {
     "search", "next_match", "previous_match", "filter", "streams", "detail", "copy",
     "export", "escape", "timeline", "filter_list", "context", "level_step", "levels",
+    "mark", "next_mark", "goto",
 }
 _VIEW_ACTIONS = {"since", "follow", "split", "time_format", "wrap", "help"}
 
@@ -108,6 +105,8 @@ class LogScreen(Screen[None]):
         """The search and its count."""
         self.exporter = RowExporter()
         """Saves the rows shown to a file."""
+        self.time_jump = TimeJump(self.panes)
+        """Goes to a time (ctrl+g)."""
         self.mounted = asyncio.Event()
         """Set once the screen's widgets are mounted and the scan has started."""
         self._generation_seen = -1
@@ -120,6 +119,7 @@ class LogScreen(Screen[None]):
         yield self.search_bar
         yield self.level_bar
         yield self.exporter
+        yield self.time_jump
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -147,27 +147,9 @@ class LogScreen(Screen[None]):
         timeline.scanning = scanning
         timeline.tailing = panes.tailing
         timeline.time_format = panes.time_format
+        timeline.marked_ns = panes.marks.times()
         panes.refresh_panes()
-        model = panes.model
-        chosen = panes.time_range
-        self.status_bar.facts = StatusFacts(
-            source_label=self.source.label,
-            rows=len(model),
-            stdout_rows=len(model.stdout),
-            stderr_rows=len(model.stderr),
-            entryless_bytes=panes.entryless_bytes,
-            tailing=panes.tailing,
-            following=panes.following,
-            new_rows=panes.new_rows,
-            since_ns=chosen.since_ns,
-            until_ns=chosen.until_ns,
-            time_format=panes.time_format,
-            source_note=panes.source_note,
-            scan_progress=panes.scan_progress,
-            index_progress=panes.index_progress,
-            skipping=panes.skipping,
-            clock_steps=model.clock_steps,
-        )
+        self.status_bar.facts = status_facts(panes, self.source.label)
         self._mark_position()
 
     def investigate_status(self) -> Text:
@@ -183,7 +165,7 @@ class LogScreen(Screen[None]):
             self.status_bar.investigation = self.investigate_status()
 
     def _mark_position(self) -> None:
-        self.timeline.mark_top_of(self.panes.active_view())
+        self.timeline.mark_cursor_of(self.panes.active_view())
 
     # -- messages up ----------------------------------------------------------------------
 
@@ -208,6 +190,7 @@ class LogScreen(Screen[None]):
         self.refresh_status()
 
     @on(LogView.Scrolled)
+    @on(LogView.CursorMoved)
     def _scrolled(self) -> None:
         facts = self.status_bar.facts
         if facts is None or facts.following != self.panes.following:
@@ -231,14 +214,13 @@ class LogScreen(Screen[None]):
     @on(FilterBar.Passed)
     def _filter_passed(self, message: FilterBar.Passed) -> None:
         if message.batch.rows or message.finished:
-            self.panes.rows_changed()
+            self.panes.rows_changed(complete=message.finished)
         self.refresh_investigation()
 
     @on(SearchBar.MatchChosen)
     @on(LevelBar.LineChosen)
     def _match_chosen(self, message: SearchBar.MatchChosen | LevelBar.LineChosen) -> None:
-        self.panes.select(message.view, message.row, message.row)
-        self.panes.reveal(message.view, message.row)
+        self.panes.put_cursor(message.view, message.row)
         self.refresh_investigation()
         self.refresh_status()
 
@@ -259,7 +241,8 @@ class LogScreen(Screen[None]):
             self._start_search(self.search_bar.request, from_row=0)
 
     def _install_rows(self) -> None:
-        self.panes.install_rows(self.filter_bar.rows_for)
+        bar = self.filter_bar
+        self.panes.install_rows(bar.rows_for, complete=not bar.stack.filtering or bar.finished)
         self.refresh_investigation()
 
     def _shown_rows_changed(self) -> None:
@@ -273,8 +256,8 @@ class LogScreen(Screen[None]):
         """Hide keys that do nothing now (the footer shows only the rest)."""
         panes = self.panes
         modal = isinstance(self.app.screen, (SincePicker, HelpScreen))
-        if action in ("quit", "close_help"):
-            return isinstance(self.app.screen, HelpScreen) == (action == "close_help")
+        if action in ("quit", "close_help"):  # over a modal screen, q is its own
+            return self.app.screen is self if action == "quit" else isinstance(self.app.screen, HelpScreen)
         if action == "other_pane":
             return panes.split and not modal
         if action == "follow" and panes.following:
@@ -428,7 +411,7 @@ class LogScreen(Screen[None]):
         view = self.panes.active_view()
         start = from_row
         if start is None:
-            start = view.selection[0] if view.selection is not None else self.panes.top_model_row(view)
+            start = view.cursor.row if view.cursor.row is not None else len(self.panes.model)
         self.panes.highlight(request.matcher)
         self.search_bar.start(request, view, self.filter_bar.shown_test(view), start)
         self.refresh_investigation()
@@ -462,50 +445,53 @@ class LogScreen(Screen[None]):
     # -- the rows: detail, copy, export ------------------------------------------------------
 
     def action_detail(self) -> None:
-        """Show everything about the selected row (or the top one)."""
+        """Show everything about the cursor's row."""
         view = self.panes.active_view()
-        if not len(view.rows):
+        index = view.cursor_index
+        if index is None:
             return
-        if view.selection is None:
-            self.panes.select_top(view)
-        assert view.selection is not None
-        row = view.selection[0]
-        model = self.panes.model
-        kind = model.kinds[row]
-        offset = model.offsets[row]
-        if kind > RowKind.STDERR:
-            length = model.row(row).length
-            what = "skipped garbage" if kind == RowKind.SKIPPED else "a truncated entry"
-            note = f"{length:,} bytes of {what} at offset {offset:,}"
-            self.notify(clock_step_text(length) if kind == RowKind.CLOCK_STEP else note, timeout=4)
-            return
-        self.app.push_screen(DetailScreen(model.path, offset, Stream(kind), now_ns=self.clock()))
-
-    def selected_text(self) -> tuple[str, int]:
-        """The selected rows (else those on screen) as they are shown, and how many rows."""
-        return selected_text(self.panes.active_view())
+        view.reveal_cursor()
+        shown = detail_for(view, self.panes.model, self.clock())
+        if isinstance(shown, str):
+            self.notify(shown, timeout=4)
+        else:
+            self.app.push_screen(shown)
 
     def action_copy(self) -> None:
-        """Copy the selected rows (else the rows on screen) to the clipboard."""
-        text, count = self.selected_text()
+        """Copy the selected rows (else the cursor's row) to the clipboard."""
+        view = self.panes.active_view()
+        view.reveal_cursor()
+        text, count = selected_text(view)
         if not count:
+            self.notify("nothing to copy: no row here", timeout=2)
             return
         self.app.copy_to_clipboard(text)
         self.notify(f"copied {count:,} row{'s' if count != 1 else ''} to the clipboard", timeout=2)
 
     def action_export(self) -> None:
-        """Save the rows shown in the pane, context lines too, to a file (text or iolog)."""
+        """Save rows to a file: every row shown (context lines too), the selection or the marked rows."""
         view = self.panes.active_view()
-        model = self.panes.model
-        shown = self.filter_bar.shown_test(view)
-        shown_rows = self.filter_bar.shown_model_rows(view.rows)
-        count = len(view.rows) if shown_rows is None else sum(shown_rows)
+        self.exporter.ask(view, self.panes.marks, self.filter_bar.shown_test(view),
+                          self.filter_bar.shown_model_rows(view.rows))
 
-        def chosen(request: ExportRequest | None) -> None:
-            if request is not None:
-                self.exporter.export(model, len(model), request, shown, shown_rows)
+    def action_mark(self) -> None:
+        """Mark the cursor's row (or the selected rows), or unmark them."""
+        note = toggle_marks(self.panes.active_view(), self.panes.marks)
+        for view in self.panes.views:
+            view.restyle()
+        self.refresh_status()
+        if note:
+            self.notify(note, timeout=2)
 
-        self.app.push_screen(ExportPrompt(f"{export_stem(model.path)}-shown.txt", count), chosen)
+    def action_next_mark(self, forward: bool = True) -> None:
+        """The cursor to the next marked row shown (``forward=False``: the previous one)."""
+        note = next_mark(self.panes.active_view(), self.panes.marks, forward=forward)
+        if note:
+            self.notify(note, timeout=2)
+
+    def action_goto(self) -> None:
+        """Ask for a time and put the cursor on the first line at or after it (every row stays shown)."""
+        self.app.push_screen(GotoPrompt(self.clock), self.time_jump.go)
 
     @property
     def last_export(self) -> ExportDone | None:

@@ -10,6 +10,11 @@ classes); the gutter and time stay put while the message scrolls sideways.
 With wrapping on, the scroll position counts rows, not screen lines: the top
 row is ``scroll_y`` and rows wrap below it; at the bottom the last row is
 laid out from the last line up, so the newest line is always fully shown.
+
+Each pane has a cursor row, what Enter, copy and export act on, and may
+have a selection running from an anchor row to the cursor (both kept as
+model rows, so they stay on their rows while the pane scrolls; the moves are
+:mod:`~iolog_tui.model.cursor`'s); its marked rows show a mark in the gutter.
 """
 
 from __future__ import annotations
@@ -18,12 +23,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
-from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -31,16 +34,13 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from .model.context import RowRole, row_role
-from .model.rows import Row, RowKind, RowView
-from .render import TimeFormat, clock_step_text, format_time, message_text, time_width
+from .model.cursor import Cursor, cursor_index, in_sight
+from .model.marks import Marks
+from .model.rows import RowView
+from .render import TimeFormat
+from .rowpainter import CONTEXT_STYLE, RowPainter, wrapped_layout
 
 __all__ = ["LogView"]
-
-_GUTTER = "▌"
-_GARBAGE_GUTTER = "░"
-_GUTTER_SEPARATOR = "  --"
-_CONTEXT_STYLE = Style(dim=True)
-
 
 class LogView(ScrollView, can_focus=True):
     """A scrolling pane of log rows.
@@ -52,18 +52,20 @@ class LogView(ScrollView, can_focus=True):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j,down", "scroll_down", "Down", show=False),
-        Binding("k,up", "scroll_up", "Up", show=False),
+        Binding("j,down", "cursor_down", "Down", show=False),
+        Binding("k,up", "cursor_up", "Up", show=False),
+        Binding("shift+down", "select_down", "Select down", show=False),
+        Binding("shift+up", "select_up", "Select up", show=False),
         Binding("left", "scroll_left", "Left", show=False),
         Binding("right", "scroll_right", "Right", show=False),
-        Binding("h", "step_left", "Left a quarter", show=False),
-        Binding("l", "step_right", "Right a quarter", show=False),
+        Binding("h", "step(-1)", "Left a quarter", show=False, id="step_left"),
+        Binding("l", "step(1)", "Right a quarter", show=False, id="step_right"),
         Binding("0", "line_start", "Line start", show=False),
         Binding("dollar_sign", "line_end", "Line end", show=False),
-        Binding("g,home", "scroll_home", "Top", show=False),
-        Binding("G,end", "scroll_end", "Bottom", show=False),
-        Binding("pageup,b", "page_up", "Page up", show=False),
-        Binding("pagedown,space", "page_down", "Page down", show=False),
+        Binding("g,home", "cursor_first", "First line", show=False),
+        Binding("G,end", "cursor_last", "Last line", show=False),
+        Binding("pageup,b", "cursor_page_up", "Page up", show=False),
+        Binding("pagedown,space", "cursor_page_down", "Page down", show=False),
     ]
 
     COMPONENT_CLASSES = {
@@ -74,6 +76,9 @@ class LogView(ScrollView, can_focus=True):
         "log-view--garbage",
         "log-view--match",
         "log-view--selected",
+        "log-view--cursor",
+        "log-view--cursor-unfocused",
+        "log-view--mark",
     }
 
     time_format: reactive[TimeFormat] = reactive(TimeFormat.UTC)
@@ -82,16 +87,14 @@ class LogView(ScrollView, can_focus=True):
     """Wrap long lines instead of scrolling sideways."""
 
     @dataclass
-    class RowClicked(Message):
-        """A row was clicked (``extend``: with shift, to extend a selection)."""
+    class CursorMoved(Message):
+        """The user moved this pane's cursor (keys or a click)."""
 
         view: LogView
-        index: int
-        extend: bool
 
         @property
         def control(self) -> LogView:
-            """The pane clicked."""
+            """The pane whose cursor moved."""
             return self.view
 
     @dataclass
@@ -118,35 +121,47 @@ class LogView(ScrollView, can_focus=True):
         self.rows = rows
         self._now_ns = now_ns
         self._quiet = 0
-        self._message_width = 0
-        self._strips: LRUCache[int, tuple[Row, Strip]] = LRUCache(1024)
-        self._wrapped: LRUCache[tuple[int, int], tuple[Row, list[Strip]]] = LRUCache(512)
+        self.painter = RowPainter(self.get_component_rich_style, lambda: self.app.console, now_ns)
+        """Draws the rows (and keeps them drawn)."""
         self._layout_key: tuple[object, ...] | None = None
         self._layout: list[tuple[int, int]] = []
         self.stick_to_bottom = False
         """Keep the last row on screen (following); set by the panes."""
         self.placeholder = ""
         """What to say in the middle of the pane while it has no rows."""
-        self.highlighter: Callable[[Text], None] | None = None
-        """Styles the matches in a line's text (set by the panes while searching)."""
-        self.selection: tuple[int, int] | None = None
-        """Selected model rows, first and last (inclusive), drawn highlighted."""
+        self.cursor = Cursor()
+        """The cursor row and the selection's anchor, as model rows."""
 
     # -- state changes from the panes -----------------------------------------
 
     def rows_changed(self) -> None:
-        """The row count changed: resize, and stay at the bottom if sticking."""
+        """The row count changed: resize; following, the cursor goes on to the last row.
+
+        A pane that had no rows puts its cursor on its last row when
+        following, else on its first.
+        """
         self._update_virtual_size()
+        count = len(self.rows)
+        if count and (self.stick_to_bottom or self.cursor.row is None):
+            row = self.rows.merged_index(count - 1 if self.stick_to_bottom else 0)
+            if row != self.cursor.row:
+                self.cursor.place(row)
         if self.stick_to_bottom:
             self.quiet_scroll_to(self.max_scroll_y)
+            self.call_after_refresh(self._keep_at_bottom)  # once the new height is laid out
         self._layout_key = None
         self.refresh()
 
-    def reset(self) -> None:
-        """Forget cached rows (the model was reset) and go to the top."""
-        self._strips.clear()
-        self._wrapped.clear()
-        self._message_width = 0
+    def reset(self, *, keep_cursor: bool = False) -> None:
+        """Forget cached rows (the model was reset) and go to the top.
+
+        Args:
+            keep_cursor: keep the cursor's model row (the same model, other rows shown).
+        """
+        if not keep_cursor:
+            self.cursor = Cursor()
+        self.painter.clear()
+        self.painter.message_width = 0
         self._layout_key = None
         self._update_virtual_size()
         self.quiet_scroll_to(0)
@@ -154,8 +169,7 @@ class LogView(ScrollView, can_focus=True):
 
     def restyle(self) -> None:
         """Drop rendered strips (theme or time base changed) and redraw."""
-        self._strips.clear()
-        self._wrapped.clear()
+        self.painter.clear()
         self._layout_key = None
         self.refresh()
 
@@ -179,7 +193,8 @@ class LogView(ScrollView, can_focus=True):
 
     # -- reactives and events ---------------------------------------------------
 
-    def watch_time_format(self) -> None:
+    def watch_time_format(self, time_format: TimeFormat) -> None:
+        self.painter.time_format = time_format
         self._update_virtual_size()
         self.restyle()
 
@@ -198,12 +213,9 @@ class LogView(ScrollView, can_focus=True):
             if not self._quiet:
                 self.post_message(self.Scrolled(self))
 
-    def watch_scroll_x(self, old_value: float, new_value: float) -> None:
-        super().watch_scroll_x(old_value, new_value)
-
     def on_resize(self) -> None:
         self._layout_key = None
-        self._wrapped.clear()
+        self.painter.clear(wrapped_only=True)
         self._update_virtual_size()
         if self.stick_to_bottom:
             self.quiet_scroll_to(self.max_scroll_y)
@@ -212,34 +224,141 @@ class LogView(ScrollView, can_focus=True):
     def _keep_at_bottom(self) -> None:
         if self.stick_to_bottom:
             self.quiet_scroll_to(self.max_scroll_y)
+            # A scroll made before the scrollbar was shown left its thumb at the top.
+            self.vertical_scrollbar.position = self.scroll_y
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._strips.clear()
-        self._wrapped.clear()
+        self.painter.clear()
 
-    def action_scroll_end(self) -> None:
-        """Go to the last row (the panes resume following when they see this)."""
-        self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
-        if not self._quiet:
-            self.post_message(self.Scrolled(self))
-
-    def action_scroll_home(self) -> None:
-        """Go to the first row."""
-        self.scroll_to(y=0, animate=False, immediate=True)
+    # -- the cursor -------------------------------------------------------------
 
     @property
-    def sideways_step(self) -> int:
-        """How far ``h`` and ``l`` move: a quarter of the pane's width (``less`` moves half)."""
-        return max(1, self.scrollable_content_region.width // 4)
+    def selection(self) -> tuple[int, int] | None:
+        """The selected model rows, first and last (inclusive), or ``None``."""
+        return self.cursor.selection
 
-    def action_step_left(self) -> None:
-        """Move a quarter of the width to the left."""
-        self.scroll_to(x=self.scroll_offset.x - self.sideways_step, animate=False, immediate=True)
+    @property
+    def cursor_index(self) -> int | None:
+        """The row of this pane the cursor is on (``None`` while it has no rows)."""
+        return cursor_index(self.rows, self.cursor)
 
-    def action_step_right(self) -> None:
-        """Move a quarter of the width to the right."""
-        self.scroll_to(x=self.scroll_offset.x + self.sideways_step, animate=False, immediate=True)
+    @property
+    def cursor_on_last(self) -> bool:
+        """The cursor is on the last row (following goes on while it is)."""
+        index = self.cursor_index
+        return index is not None and index == len(self.rows) - 1
+
+    def move_cursor(self, index: int, *, extend: bool = False, announce: bool = True) -> None:
+        """Put the cursor on row ``index`` (clamped) and scroll it into sight.
+
+        Args:
+            index: a row of this pane.
+            extend: grow the selection from where the cursor was.
+            announce: tell the panes (a move the user made).
+        """
+        count = len(self.rows)
+        if not count:
+            return
+        self.cursor.place(self.rows.merged_index(max(0, min(count - 1, index))), extend=extend)
+        self.reveal_cursor()
+        self.refresh()
+        if announce:
+            self.post_message(self.CursorMoved(self))
+
+    def reveal_cursor(self) -> None:
+        """Scroll as little as needed to have the cursor's row on screen."""
+        index = self.cursor_index
+        if index is None:
+            return
+        top = self.top_row
+        height = max(1, self.scrollable_content_region.height)
+        if self.wrap:
+            rows = {row for row, _line in self._wrap_layout()}
+            if index in rows and (index + 1 in rows or index == len(self.rows) - 1 or index == top):
+                return
+            new_top = index if index < top else self._wrapped_top_ending_at(index, height)
+        else:
+            new_top = in_sight(index, top, height)
+        if new_top != top:
+            self.quiet_scroll_to(new_top)
+
+    def _wrapped_top_ending_at(self, index: int, height: int) -> int:
+        """The top row that, wrapped, shows row ``index`` at the bottom of the pane."""
+        width = self.scrollable_content_region.width
+        lines = len(self._wrapped_strips(index, width))
+        top = index
+        while top > 0:
+            more = len(self._wrapped_strips(top - 1, width))
+            if lines + more > height:
+                break
+            lines += more
+            top -= 1
+        return top
+
+    def visible_rows(self) -> range:
+        """The rows of this pane on screen now."""
+        count = len(self.rows)
+        if self.wrap:
+            shown = [row for row, _line in self._wrap_layout()]
+            return range(shown[0], shown[-1] + 1) if shown else range(0)
+        top = self.top_row
+        return range(min(top, count), min(count, top + self.scrollable_content_region.height))
+
+    def clamp_cursor(self) -> None:
+        """After a scroll by the wheel: bring the cursor onto the screen, unless rows are selected."""
+        index = self.cursor_index
+        visible = self.visible_rows()
+        if index is None or self.selection is not None or not visible or index in visible:
+            return
+        self.cursor.place(self.rows.merged_index(min(max(index, visible[0]), visible[-1])))
+        self.refresh()
+
+    def _step(self, rows: int, *, extend: bool = False) -> None:
+        index = self.cursor_index
+        if index is not None and 0 <= index + rows < len(self.rows):
+            self.move_cursor(index + rows, extend=extend)
+        elif index is not None and not extend:
+            self.move_cursor(0 if rows < 0 else len(self.rows) - 1)
+
+    def action_cursor_down(self) -> None:
+        """The cursor one row down."""
+        self._step(1)
+
+    def action_cursor_up(self) -> None:
+        """The cursor one row up."""
+        self._step(-1)
+
+    def action_select_down(self) -> None:
+        """Grow the selection one row down."""
+        self._step(1, extend=True)
+
+    def action_select_up(self) -> None:
+        """Grow the selection one row up."""
+        self._step(-1, extend=True)
+
+    def action_cursor_page_down(self) -> None:
+        """The cursor a page down."""
+        self._step(max(1, self.scrollable_content_region.height - 1))
+
+    def action_cursor_page_up(self) -> None:
+        """The cursor a page up."""
+        self._step(-max(1, self.scrollable_content_region.height - 1))
+
+    def action_cursor_first(self) -> None:
+        """The cursor to the first row."""
+        self.move_cursor(0)
+
+    def action_cursor_last(self) -> None:
+        """The cursor to the last row (the panes follow again when they see this)."""
+        self.move_cursor(len(self.rows) - 1)
+        if len(self.rows):
+            self.quiet_scroll_to(self.max_scroll_y)
+
+    def action_step(self, quarters: int) -> None:
+        """Move sideways by ``quarters`` quarters of the pane's width (``less`` moves half)."""
+        step = max(1, self.scrollable_content_region.width // 4)
+        self.scroll_to(x=self.scroll_offset.x + quarters * step, animate=False, immediate=True)
 
     def action_line_start(self) -> None:
         """Go back to the start of the lines."""
@@ -252,9 +371,22 @@ class LogView(ScrollView, can_focus=True):
     # -- geometry ---------------------------------------------------------------
 
     @property
-    def _prefix_width(self) -> int:
-        width = time_width(self.time_format)
-        return 2 + (width + 1 if width else 0)
+    def highlighter(self) -> Callable[[Text], None] | None:
+        """Styles the matches in a line's text (set by the panes while searching)."""
+        return self.painter.highlighter
+
+    @highlighter.setter
+    def highlighter(self, highlighter: Callable[[Text], None] | None) -> None:
+        self.painter.highlighter = highlighter
+
+    @property
+    def marks(self) -> Marks | None:
+        """The marked rows, shown in the gutter (set by the panes)."""
+        return self.painter.marks
+
+    @marks.setter
+    def marks(self, marks: Marks | None) -> None:
+        self.painter.marks = marks
 
     def _update_virtual_size(self) -> None:
         height = len(self.rows)
@@ -265,7 +397,7 @@ class LogView(ScrollView, can_focus=True):
             if height:
                 height += max(0, self.scrollable_content_region.height - 1)
         else:
-            width = self._prefix_width + self._message_width
+            width = self.painter.prefix_width + self.painter.message_width
         self.virtual_size = Size(width, height)
 
     # -- drawing ----------------------------------------------------------------
@@ -282,43 +414,35 @@ class LogView(ScrollView, can_focus=True):
                 return Strip.blank(width, base)
             index, line = layout[y]
             if row_role(self.rows, index) is RowRole.SEPARATOR:
-                return self._separator(width).apply_style(base)
-            strips = self._wrapped_strips(index, width)
-            strip = self._context_style(index, strips[line].extend_cell_length(width).crop(0, width))
-            return self._select_style(index, strip).apply_style(base)
+                return self.painter.separator(width).apply_style(base)
+            strip = self._wrapped_strips(index, width)[line].extend_cell_length(width).crop(0, width)
+            return self._styled(index, strip).apply_style(base)
         index = self.scroll_offset.y + y
         if index >= len(self.rows):
             return Strip.blank(width, base)
         if row_role(self.rows, index) is RowRole.SEPARATOR:
-            return self._separator(width).apply_style(base)
-        prefix = self._prefix(index)
-        message = self._message_strip(index)
+            return self.painter.separator(width).apply_style(base)
+        row = self.rows.row(index)
+        prefix = self.painter.prefix(row)
+        message, wider = self.painter.message(index, row)
+        if wider:
+            self.call_later(self._update_virtual_size)
         scroll_x = self.scroll_offset.x
         room = max(0, width - prefix.cell_length)
         message = message.crop(scroll_x, scroll_x + room).extend_cell_length(room, base)
-        strip = self._context_style(index, Strip.join([prefix, message]))
-        return self._select_style(index, strip).apply_style(base)
+        return self._styled(index, Strip.join([prefix, message])).apply_style(base)
 
-    def _select_style(self, index: int, strip: Strip) -> Strip:
-        """Highlight ``strip`` if row ``index`` is selected."""
+    def _styled(self, index: int, strip: Strip) -> Strip:
+        """``strip`` of row ``index``: dimmed if context (``C``), highlighted if the cursor's or selected."""
+        if row_role(self.rows, index) is RowRole.CONTEXT:
+            strip = strip.apply_style(CONTEXT_STYLE)
+        if index == self.cursor_index:
+            name = "log-view--cursor" if self.has_focus else "log-view--cursor-unfocused"
+            return strip.apply_style(self.get_component_rich_style(name))
         selection = self.selection
         if selection is None or not selection[0] <= self.rows.merged_index(index) <= selection[1]:
             return strip
         return strip.apply_style(self.get_component_rich_style("log-view--selected"))
-
-    # -- context lines (a filter's context, C): dimmed rows, and "--" between groups --
-
-    def _context_style(self, index: int, strip: Strip) -> Strip:
-        """Dim ``strip`` if row ``index`` is context around a kept row."""
-        if row_role(self.rows, index) is RowRole.CONTEXT:
-            return strip.apply_style(_CONTEXT_STYLE)
-        return strip
-
-    def _separator(self, width: int) -> Strip:
-        """The row between two groups of context that are not adjacent (``grep -C`` 's ``--``)."""
-        text = Text(_GUTTER_SEPARATOR, self._garbage_style, end="")
-        strip = Strip(list(text.render(self.app.console)), text.cell_len)
-        return strip.extend_cell_length(width).crop(0, width)
 
     def row_at(self, y: int) -> int | None:
         """The view row drawn at screen line ``y`` of the pane, if any."""
@@ -331,104 +455,27 @@ class LogView(ScrollView, can_focus=True):
         return index if index < len(self.rows) else None
 
     def on_click(self, event: events.Click) -> None:
-        """Tell the panes which row was clicked."""
+        """Put the cursor on the clicked row (with shift, grow the selection to it)."""
         offset = event.get_content_offset(self)
         index = None if offset is None else self.row_at(offset.y)
         if index is not None:
-            self.post_message(self.RowClicked(self, index, event.shift))
+            self.move_cursor(index, extend=event.shift)
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
 
     def _placeholder_line(self, y: int, width: int, base: Style) -> Strip:
         """An empty pane: blank, with the placeholder on its middle line."""
         if not self.placeholder or y != self.scrollable_content_region.height // 2:
             return Strip.blank(width, base)
-        text = Text(self.placeholder, self._garbage_style, justify="center", end="")
-        text.truncate(width)
-        pad = max(0, (width - text.cell_len) // 2)
-        strip = Strip([Segment(" " * pad), *text.render(self.app.console)])
-        return strip.extend_cell_length(width).crop(0, width).apply_style(base)
-
-    def _row(self, index: int) -> Row:
-        return self.rows.row(index)
-
-    def _prefix(self, index: int) -> Strip:
-        """Gutter and timestamp of a row."""
-        row = self._row(index)
-        time_format = self.time_format
-        if row.kind >= RowKind.SKIPPED:
-            gutter_style = self.get_component_rich_style("log-view--garbage")
-            segments = [Segment(_GARBAGE_GUTTER + " ", gutter_style)]
-            width = time_width(time_format)
-            if width:
-                segments.append(Segment(" " * (width + 1)))
-            return Strip(segments, self._prefix_width)
-        stream = "stdout" if row.kind == RowKind.STDOUT else "stderr"
-        gutter_style = self.get_component_rich_style(f"log-view--{stream}-gutter")
-        segments = [Segment(_GUTTER + " ", gutter_style)]
-        if time_format is not TimeFormat.HIDDEN and row.timestamp_ns is not None:
-            stamp = format_time(row.timestamp_ns, time_format, self._now_ns())
-            width = time_width(time_format)
-            time_style = self.get_component_rich_style(f"log-view--{stream}-time")
-            segments.append(Segment(stamp.rjust(width)[:width] + " ", time_style))
-        return Strip(segments, self._prefix_width)
-
-    def _row_text(self, row: Row) -> Text:
-        if row.kind == RowKind.SKIPPED:
-            return Text(f"{row.length:,} bytes skipped", self._garbage_style)
-        if row.kind == RowKind.TRUNCATED:
-            return Text(f"{row.length:,} bytes truncated (incomplete entry)", self._garbage_style)
-        if row.kind == RowKind.CLOCK_STEP:
-            return Text(clock_step_text(row.length), self._garbage_style)
-        text = message_text(row.message, levels=True)
-        if self.highlighter is not None:
-            self.highlighter(text)
-        if row.clipped:
-            text.append(" … (line cut at 256 KiB)", self._garbage_style)
-        return text
-
-    @property
-    def _garbage_style(self) -> Style:
-        return self.get_component_rich_style("log-view--garbage")
-
-    def _message_strip(self, index: int) -> Strip:
-        row = self._row(index)
-        cached = self._strips.get(index)
-        if cached is not None and cached[0] is row:
-            return cached[1]
-        text = self._row_text(row)
-        segments = list(text.render(self.app.console))
-        strip = Strip(segments, text.cell_len)
-        self._strips[index] = (row, strip)
-        if text.cell_len > self._message_width:
-            self._message_width = text.cell_len
-            self.call_later(self._update_virtual_size)
-        return strip
+        return self.painter.placeholder(self.placeholder, width).apply_style(base)
 
     def _wrapped_strips(self, index: int, width: int) -> list[Strip]:
-        """A row's screen lines when wrapped to ``width``."""
-        row = self._row(index)
-        cached = self._wrapped.get((index, width))
-        if cached is not None and cached[0] is row:
-            return cached[1]
-        prefix = self._prefix(index)
-        room = max(1, width - prefix.cell_length)
-        text = self._row_text(row)
-        text.no_wrap = False
-        console = self.app.console
-        lines = text.wrap(console, room, overflow="fold") if text.cell_len else [Text("")]
-        pad = Strip([Segment(" " * prefix.cell_length)], prefix.cell_length)
-        if row.kind <= RowKind.STDERR:
-            stream = "stdout" if row.kind == RowKind.STDOUT else "stderr"
-            gutter = self.get_component_rich_style(f"log-view--{stream}-gutter")
-            pad = Strip(
-                [Segment(_GUTTER, gutter), Segment(" " * (prefix.cell_length - 1))],
-                prefix.cell_length,
-            )
-        strips = []
-        for number, line in enumerate(lines):
-            body = Strip(list(line.render(console)), line.cell_len)
-            strips.append(Strip.join([prefix if number == 0 else pad, body]))
-        self._wrapped[(index, width)] = (row, strips)
-        return strips
+        """Row ``index``'s screen lines when wrapped to ``width``."""
+        return self.painter.wrapped(index, self.rows.row(index), width)
 
     def _wrap_layout(self) -> list[tuple[int, int]]:
         """(row, line of row) for each screen line, when wrapping."""
@@ -440,27 +487,9 @@ class LogView(ScrollView, can_focus=True):
         key = (top, width, height, count, from_bottom, self.time_format)
         if key == self._layout_key:
             return self._layout
-        layout: list[tuple[int, int]] = []
-        if not from_bottom:
-            index = top
-            while index < count and len(layout) < height:
-                lines = len(self._wrapped_strips(index, width))
-                layout.extend((index, line) for line in range(lines))
-                index += 1
-            # Near the end the rows run out before the screen does: show the
-            # last screenful instead of blank lines.
-            from_bottom = len(layout) < height and top > 0
-            layout = layout[:height]
-        if from_bottom:
-            layout = []
-            index = count - 1
-            while index >= 0 and len(layout) < height:
-                lines = len(self._wrapped_strips(index, width))
-                layout[:0] = [(index, line) for line in range(lines)]
-                index -= 1
-            layout = layout[-height:]
-            if len(layout) < height:  # everything fits: top-aligned
-                layout = layout[:height]
+        layout = wrapped_layout(
+            lambda index: len(self._wrapped_strips(index, width)), count, top, height, from_bottom
+        )
         self._layout_key = key
         self._layout = layout
         return layout

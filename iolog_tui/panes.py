@@ -11,7 +11,10 @@ following, keeps reading what is appended; a truncated or replaced file
 starts a new scan. The panes apply batches on the UI thread; the scan
 messages then go on up to the screen.
 
-The selection lives here too: one pane at a time has selected rows.
+The panes keep their cursors in step with following: while the cursor of
+the pane worked in is on the last row, a growing file moves it on. One pane
+at a time has selected rows; the marks (:class:`~iolog_tui.model.marks.Marks`)
+are shared by every pane.
 """
 
 from __future__ import annotations
@@ -29,13 +32,16 @@ from textual.worker import get_current_worker
 
 from iolog import SourceState, SourceStatus
 
+from .cursors import drop_other_selections, settle_cursor, show_row
 from .logview import LogView
 from .messages import IndexProgress, RowsFound, ScanFailed, ScanFinished, SourceChanged
+from .model.marks import Marks
 from .model.navigation import Navigator
 from .model.rows import LogModel, RowView
-from .model.search import Matcher, view_index
+from .model.search import Matcher
 from .model.timerange import Landing, TimeRange
-from .render import TimeFormat, short_time
+from .placeholder import placeholder_text
+from .render import TimeFormat
 from .scanjob import run_scan
 from .sources import LogSource
 from .statusbar import entryless_text
@@ -84,8 +90,8 @@ class LogPanes(Horizontal):
         self.navigator = Navigator(source.path)
         """The file's time index and follower (a new one when the file is replaced)."""
         self.time_range = time_range
-        self.tailing = follow or source.live
-        """The file is being followed (new rows are read as they are written)."""
+        self.tailing = True
+        """The file is followed: new rows are read as they are written (always, since the viewer is live)."""
         self.new_rows = 0
         """Rows that arrived while following was paused."""
         self.scan_progress: float | None = 0.0
@@ -98,17 +104,24 @@ class LogPanes(Horizontal):
         """The scan found no entry at all in this many bytes (the file is not a log)."""
         self.source_note = ""
         """The last thing a live source said (connected, disconnected...)."""
-        self._start_follow = follow or source.live
+        self.marks = Marks()
+        """The marked rows, shared by every pane (by byte offset: they outlast filters and windows)."""
+        self._start_follow = follow or source.live or time_range.since_ns is None
         self._ui_ready = False
         self._painted = threading.Event()
-        self._anchor: int | None = None
+        self._undecided: set[LogView] = set()
         self.set_reactive(LogPanes.time_format, time_format)
 
     def compose(self) -> ComposeResult:
         now = self.clock
-        yield LogView(self.model.merged, now_ns=now, id="merged")
-        yield LogView(self.model.stdout, now_ns=now, id="stdout", classes="stream-pane")
-        yield LogView(self.model.stderr, now_ns=now, id="stderr", classes="stream-pane")
+        views = (
+            LogView(self.model.merged, now_ns=now, id="merged"),
+            LogView(self.model.stdout, now_ns=now, id="stdout", classes="stream-pane"),
+            LogView(self.model.stderr, now_ns=now, id="stderr", classes="stream-pane"),
+        )
+        for view in views:
+            view.marks = self.marks
+            yield view
 
     @property
     def views(self) -> list[LogView]:
@@ -128,13 +141,6 @@ class LogPanes(Horizontal):
         if isinstance(focused, LogView) and focused.display:
             return focused
         return self.query_one("#stdout" if self.split else "#merged", LogView)
-
-    def top_model_row(self, view: LogView) -> int:
-        """The model row at the top of ``view`` (the row count when it is empty)."""
-        rows = view.rows
-        if not len(rows):
-            return len(self.model)
-        return rows.merged_index(min(view.top_row, len(rows) - 1))
 
     def on_mount(self) -> None:
         self._ui_ready = True
@@ -161,6 +167,10 @@ class LogPanes(Horizontal):
         if self.time_format is TimeFormat.RELATIVE:
             for view in self.visible_views:
                 view.restyle()
+        if self.scan_progress is None and self.navigator.entry_count() is not None:
+            # Counts stay current as the file grows.
+            self.run_worker(self.navigator.catch_up, thread=True, exclusive=True, group="catch-up",
+                            exit_on_error=False)
 
     # -- scanning -------------------------------------------------------------------
 
@@ -222,8 +232,8 @@ class LogPanes(Horizontal):
             if size and not self._line_rows() and self.time_range.is_all:
                 # The check before opening looks only at the file's start.
                 self.entryless_bytes = size
-                if not self.tailing:
-                    self.notify(entryless_text(size, self.tailing), severity="warning", timeout=8)
+                if not self.source.live:
+                    self.notify(entryless_text(size, False), severity="warning", timeout=8)
             self.refresh_panes()
 
     @on(IndexProgress)
@@ -249,28 +259,24 @@ class LogPanes(Horizontal):
             # The time index describes the old contents: start a fresh one.
             stale, self.navigator = self.navigator, Navigator(self.source.path)
             threading.Thread(target=stale.close, name="iolog-close-index", daemon=True).start()
+            self.marks.clear()  # their offsets now mean other rows
             self._start_scan(reopen=True)
 
     def apply_time_range(self, chosen: TimeRange) -> None:
-        """Show only rows in ``chosen``: re-seek through the index and rescan."""
+        """Show only rows in ``chosen``: re-seek through the index and rescan.
+
+        With a since the cursor starts at the since point; without one, at the
+        end, following.
+        """
         self.time_range = chosen
+        self.following = chosen.since_ns is None
         self._start_scan()
 
     def locate(
         self, since_ns: int | None, progress: Callable[[int, int], None] | None = None
     ) -> Landing:
         """Where ``since_ns`` lands in the whole log (called in a worker thread)."""
-        navigator = self.navigator
-        offset = 0 if since_ns is None else navigator.seek(since_ns, progress=progress)
-        position = navigator.entries_before(offset, progress=progress)
-        total = navigator.entry_count()
-        entry = navigator.first_entry(offset)
-        return Landing(
-            position,
-            len(self.model) if total is None else total,
-            None if entry is None else entry.timestamp_ns,
-            navigator.time_span(),
-        )
+        return self.navigator.landing(since_ns, len(self.model), progress=progress)
 
     # -- follow, split, wrap, time ----------------------------------------------------
 
@@ -287,8 +293,7 @@ class LogPanes(Horizontal):
         for view in self.views if self._ui_ready else []:
             view.stick_to_bottom = following
             if following:
-                view.quiet_scroll_to(view.max_scroll_y)
-                view.refresh()
+                view.rows_changed()
 
     def watch_split(self, split: bool) -> None:
         self.set_class(split, "-split")
@@ -345,55 +350,80 @@ class LogPanes(Horizontal):
     @on(LogView.Scrolled)
     def _view_scrolled(self, message: LogView.Scrolled) -> None:
         view = message.view
-        if self.following and not view.at_bottom:
-            self.following = False
-        elif self.tailing and not self.following and view.at_bottom:
-            self.following = True
+        view.clamp_cursor()  # the wheel takes the cursor along (a selection stays put)
+        self._moved(view)
+
+    @on(LogView.CursorMoved)
+    def _cursor_moved(self, message: LogView.CursorMoved) -> None:
+        view = message.view
+        self._undecided.discard(view)
+        if view.selection is not None:
+            drop_other_selections(self.views, view)
+        self.refresh_bindings()
+        self._moved(view)
+
+    def _moved(self, view: LogView) -> None:
+        """The user moved ``view``: follow while its cursor is on the last row; keep the split in step."""
+        following = self.tailing and view.cursor_on_last and view.selection is None
+        if following != self.following:
+            self.following = following
         if self.split and not self.following:
             offset = self._top_offset(view)
             for other in self.visible_views:
                 if other is not view and offset is not None:
                     other.quiet_scroll_to(other.rows.index_at_offset(offset))
+                    other.clamp_cursor()
 
     def jump_to_offset(self, offset: int) -> None:
-        """Put the first row at or after file ``offset`` at the top of the panes shown."""
+        """Put the first row at or after file ``offset`` at the top of the panes shown, with the cursor."""
         if self.following:
             self.following = False
         for view in self.visible_views:
-            view.quiet_scroll_to(view.rows.index_at_offset(offset))
-            view.refresh()
+            index = view.rows.index_at_offset(offset)
+            view.quiet_scroll_to(index)
+            view.move_cursor(index, announce=False)
+        if self.tailing and self.active_view().cursor_on_last:
+            self.following = True
 
-    def reveal(self, view: LogView, model_row: int) -> None:
-        """Scroll ``view`` so that model row ``model_row`` is well in sight."""
-        index = view_index(view.rows, model_row)
-        height = view.scrollable_content_region.height
-        top = view.top_row
-        if top <= index < top + height and not (view.wrap and index >= top + height // 2):
-            return
-        if self.following:
-            self.following = False
-        view.quiet_scroll_to(max(0, index - max(1, height // 3)))
-        view.refresh()
+    def put_cursor(self, view: LogView, model_row: int) -> None:
+        """Put ``view``'s cursor on the first row it shows at or after ``model_row``, well in sight."""
+        show_row(view, model_row)
+        self.following = self.tailing and view.cursor_on_last
+        self.refresh_bindings()
 
-    def install_rows(self, rows_for: Callable[[LogView], RowView]) -> None:
-        """Give every pane the rows ``rows_for`` says it shows now, keeping its place."""
+    def install_rows(self, rows_for: Callable[[LogView], RowView], *, complete: bool = True) -> None:
+        """Give every pane the rows ``rows_for`` says it shows now, keeping its cursor.
+
+        Args:
+            rows_for: the rows of a pane.
+            complete: those rows are all there (else a filter is still deciding them).
+        """
         for view in self.views:
-            top = self.top_model_row(view) if len(view.rows) else None
             view.rows = rows_for(view)
-            view.reset()
+            view.reset(keep_cursor=True)
+            if view.cursor.row is not None and not self.following:
+                self._undecided.add(view)
             view.rows_changed()
             if self.following:
                 view.call_after_refresh(view.quiet_scroll_to, view.max_scroll_y)
-            elif top is not None:
-                view.call_after_refresh(self._scroll_to_model_row, view, top)
+        self.rows_changed(complete=complete)
 
-    def _scroll_to_model_row(self, view: LogView, model_row: int) -> None:
-        view.quiet_scroll_to(view_index(view.rows, model_row))
-
-    def rows_changed(self) -> None:
-        """The rows the panes show grew (a filter passed more)."""
+    def rows_changed(self, *, complete: bool = False) -> None:
+        """The rows the panes show grew (a filter passed more; ``complete``: all of them)."""
         for view in self.views:
             view.rows_changed()
+        for view in list(self._undecided):
+            self._decide_cursor(view, complete=complete)
+
+    def _decide_cursor(self, view: LogView, *, complete: bool) -> None:
+        """Once the pane's rows say whether its cursor's row is shown: keep it, or move it with a note."""
+        note = settle_cursor(view, complete=complete)
+        if note is None:
+            return
+        self._undecided.discard(view)
+        if note and view.display:
+            self.notify(note, timeout=3)
+        self.refresh_bindings()
 
     def highlight(self, matcher: Matcher | None) -> None:
         """Style every match of ``matcher`` in every pane (``None``: no highlights)."""
@@ -405,7 +435,7 @@ class LogPanes(Horizontal):
             view.highlighter = highlighter
             view.restyle()
 
-    # -- the selection --------------------------------------------------------------------
+    # -- the selection ---------------------------------------------------------------------
 
     @property
     def has_selection(self) -> bool:
@@ -413,38 +443,21 @@ class LogPanes(Horizontal):
         return any(view.selection is not None for view in self.views)
 
     def select(self, view: LogView, first: int, last: int) -> None:
-        """Select model rows ``first`` to ``last`` in ``view`` (and nothing elsewhere)."""
-        for pane in self.views:
-            if pane is not view and pane.selection is not None:
-                pane.selection = None
-                pane.refresh()
-        view.selection = (first, last)
+        """Select model rows ``first`` to ``last`` in ``view``, the cursor on ``last`` (nothing elsewhere)."""
+        drop_other_selections(self.views, view)
+        view.cursor.row = first
+        view.cursor.place(last, extend=True)
+        view.reveal_cursor()
         view.refresh()
         self.refresh_bindings()
 
-    def select_top(self, view: LogView) -> None:
-        """Select the row at the top of ``view`` (and make it the anchor of a range)."""
-        row = self.top_model_row(view)
-        self._anchor = row
-        self.select(view, row, row)
-
     def clear_selection(self, *, redraw: bool = True) -> None:
-        """Select nothing (the footer drops Esc if nothing else is left to clear)."""
+        """Select nothing but the cursor's row (the footer drops Esc if nothing else is left)."""
         for view in self.views:
-            view.selection = None
+            view.cursor.anchor = None
             if redraw:
                 view.refresh()
         self.refresh_bindings()
-
-    @on(LogView.RowClicked)
-    def _row_clicked(self, message: LogView.RowClicked) -> None:
-        view = message.view
-        row = view.rows.merged_index(message.index)
-        if message.extend and self._anchor is not None and view.selection is not None:
-            self.select(view, min(self._anchor, row), max(self._anchor, row))
-        else:
-            self._anchor = row
-            self.select(view, row, row)
 
     # -- what an empty pane says, and the split panes' titles -------------------------------
 
@@ -463,19 +476,13 @@ class LogPanes(Horizontal):
 
     def _placeholder(self) -> str:
         """What an empty pane says."""
-        if self.scan_progress is not None:
-            return "reading…"
-        if not self.time_range.is_all:
-            # The log's span helps only when the window holds nothing at all
-            # (not when just one stream's pane is empty); else skip the work.
-            span = None if len(self.model) else self.navigator.time_span()
-            if span is None:
-                return "no entries in this time window · s changes it"
-            earliest, latest = (short_time(stamp, self.time_format, self.clock()) for stamp in span)
-            return f"no entries in this time window · the log runs from {earliest} to {latest} · s changes it"
-        if self.tailing:
-            return "waiting for entries…"
-        return "no entries · f follows the file for new ones"
+        # The log's span helps only when the window holds nothing at all
+        # (not when just one stream's pane is empty); else skip the work.
+        span = None if len(self.model) or self.time_range.is_all else self.navigator.time_span()
+        return placeholder_text(
+            scanning=self.scan_progress is not None, time_range=self.time_range, span=span,
+            tailing=self.tailing, time_format=self.time_format, now_ns=self.clock(),
+        )
 
 
 def _highlighter(matcher: Matcher, style: Style) -> Callable[[Text], None]:

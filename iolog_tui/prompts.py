@@ -1,4 +1,4 @@
-"""Prompts at the bottom of the screen: search and filter patterns, export targets.
+"""Prompts at the bottom of the screen: search and filter patterns, export targets, a time to go to.
 
 Each is a ``ModalScreen`` docked at the bottom over a transparent
 background, so the log stays in sight while typing, and returns what was
@@ -10,7 +10,7 @@ character to the terminal.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -21,13 +21,16 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from iolog import InvalidArgumentError
+from iolog import InvalidArgumentError, parse_since
 
 from .model.export import ExportFormat
 from .model.search import Matcher
+from .model.timerange import now_datetime
 from .safetext import safe_label
 
-__all__ = ["ExportPrompt", "ExportRequest", "PatternPrompt", "PatternRequest", "SafeInput"]
+__all__ = [
+    "ExportPrompt", "ExportRequest", "GotoPrompt", "PatternPrompt", "PatternRequest", "SafeInput",
+]
 
 
 class SafeInput(Input):
@@ -145,10 +148,12 @@ class ExportRequest:
     Attributes:
         path: the file to write (replaced if it exists).
         export_format: plain text, text with timestamps, or an iolog file.
+        scope: which rows: ``"shown"`` (every row shown), ``"selection"`` or ``"marked"``.
     """
 
     path: str
     export_format: ExportFormat
+    scope: str = "shown"
 
 
 class ExportPrompt(ModalScreen[ExportRequest | None]):
@@ -159,19 +164,36 @@ class ExportPrompt(ModalScreen[ExportRequest | None]):
     Args:
         default_path: the file name to offer.
         rows: how many rows will be written (for the prompt).
+        scopes: other choices of rows, by name (``"selection"``, ``"marked"``),
+            with their row counts; Ctrl+O goes through them.
     """
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+f", "next_format", "Format"),
+        Binding("ctrl+o", "next_scope", "Rows", id="export_scope"),
     ]
 
-    def __init__(self, default_path: str, rows: int) -> None:
+    def __init__(self, default_path: str, rows: int, scopes: Sequence[tuple[str, int]] = ()) -> None:
         super().__init__()
         self._default = default_path
-        self._rows = rows
+        self._scopes = [("shown", rows), *scopes]
+        self._scope = 0
         self.export_format = ExportFormat.TEXT
         self._overwrite: str | None = None
+
+    @property
+    def scope(self) -> str:
+        """Which rows are to be written (``"shown"``, ``"selection"``, ``"marked"``)."""
+        return self._scopes[self._scope][0]
+
+    def action_next_scope(self) -> None:
+        """Every row shown → the selection → the marked rows (those there are)."""
+        self._scope = (self._scope + 1) % len(self._scopes)
+        field = self.query_one("#prompt-input", Input)
+        for name, _rows in self._scopes:
+            field.value = field.value.replace(f"-{name}.", f"-{self.scope}.")
+        self._show()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt"):
@@ -193,10 +215,12 @@ class ExportPrompt(ModalScreen[ExportRequest | None]):
 
     def _show(self, error: str | None = None) -> None:
         formats = [("", choice.label, choice is self.export_format) for choice in ExportFormat]
-        hints = _key_hints(
-            Text(f" {self._rows:,} rows as "), formats,
-            [("^F", "format"), ("Enter", "save"), ("Esc", "cancel")], error,
-        )
+        name, rows = self._scopes[self._scope]
+        what = {"shown": "rows", "selection": "selected rows", "marked": "marked rows"}[name]
+        keys = [("^F", "format"), ("Enter", "save"), ("Esc", "cancel")]
+        if len(self._scopes) > 1:
+            keys.insert(0, ("^O", "which rows"))
+        hints = _key_hints(Text(f" {rows:,} {what} as "), formats, keys, error)
         self.query_one("#prompt-toggles", Static).update(hints)
 
     @on(Input.Submitted)
@@ -210,10 +234,62 @@ class ExportPrompt(ModalScreen[ExportRequest | None]):
             self._overwrite = path
             self._show(f"{safe_label(path)} exists: Enter again to overwrite it")
             return
-        self.dismiss(ExportRequest(path, self.export_format))
+        self.dismiss(ExportRequest(path, self.export_format, self.scope))
 
     def action_cancel(self) -> None:
         """Close without saving."""
+        self.dismiss(None)
+
+
+class GotoPrompt(ModalScreen[int | None]):
+    """Ask for a time to go to (``10m``, RFC 3339, unix seconds, local time), as the since picker reads it.
+
+    Returns the time in unix nanoseconds; what cannot be read is said on
+    the line under the field, and the prompt stays.
+
+    Args:
+        now_ns: the clock that durations count back from.
+    """
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, now_ns: Callable[[], int]) -> None:
+        super().__init__()
+        self._now_ns = now_ns
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="prompt"):
+            with Horizontal(id="prompt-row"):
+                yield Label("go to", id="prompt-sigil")
+                yield SafeInput(placeholder="a time: 10m, 2026-11-25T10:00, unix seconds", id="prompt-input")
+            yield Static(id="prompt-toggles")
+
+    def on_mount(self) -> None:
+        self.query_one("#prompt-input", Input).focus()
+        self._show()
+
+    def _show(self, error: str | None = None) -> None:
+        if error:  # alone on the line, so that it fits
+            hints = Text(f" {error}", "bold red")
+        else:
+            hints = _key_hints(Text(" every line stays shown "), [], [("Enter", "go"), ("Esc", "cancel")])
+        self.query_one("#prompt-toggles", Static).update(hints)
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        text = self.query_one("#prompt-input", Input).value.strip()
+        if not text:
+            self._show("type a time")
+            return
+        try:
+            when_ns = parse_since(text, now_datetime(self._now_ns()))
+        except InvalidArgumentError as exc:
+            self._show(str(exc))
+            return
+        self.dismiss(when_ns)
+
+    def action_cancel(self) -> None:
+        """Close without moving."""
         self.dismiss(None)
 
 

@@ -4,7 +4,9 @@ The since picker is a ``ModalScreen[TimeRange | None]``: it parses what is
 typed with :func:`iolog.parse_since` as it is typed, shows the resolved time
 and where it lands in the log (computed by a worker through the panes'
 ``locate`` callback, so a big file never blocks typing), and returns the
-chosen window through ``dismiss`` (``None`` when cancelled).
+chosen window through ``dismiss`` (``None`` when cancelled). Its presets
+work from the keyboard too: Tab or the arrows onto one, then Enter or Space
+applies it.
 """
 
 from __future__ import annotations
@@ -45,6 +47,9 @@ class SincePicker(ModalScreen[TimeRange | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
         Binding("enter", "apply", "Apply", show=True, priority=True),
+        Binding("space", "apply", "Apply", show=False),
+        Binding("left", "preset(-1)", "Preset", show=False),
+        Binding("right", "preset(1)", "Preset", show=False),
     ]
 
     def __init__(
@@ -80,7 +85,11 @@ class SincePicker(ModalScreen[TimeRange | None]):
                 for preset in PRESETS:
                     yield Button(preset, id=f"preset-{preset}", classes="preset", compact=True)
             yield Static(id="preview")
-            yield Static("[b]Enter[/] apply   [b]Esc[/] cancel", id="picker-hint")
+            yield Static(
+                "[b]Enter[/] apply   [b]Tab[/] [b]← →[/] presets (Enter, Space: apply one)"
+                "   [b]Esc[/] cancel",
+                id="picker-hint",
+            )
 
     def on_mount(self) -> None:
         self.query_one("#since", Input).focus()
@@ -181,9 +190,22 @@ class SincePicker(ModalScreen[TimeRange | None]):
             self.query_one("#preview", Static).update(self._describe(chosen, landing))
 
     def action_apply(self) -> None:
-        """Return the window, unless a field is invalid (its error stays shown)."""
+        """Return the window (the focused preset's, if one is), unless a field is invalid."""
+        focused = self.focused
+        if isinstance(focused, Button) and focused.has_class("preset"):
+            value = str(focused.label)
+            self.query_one("#since", Input).value = "" if value == "all" else value
+            self.query_one("#until", Input).value = ""
+            self._refresh_preview()
         if self._range is not None:
             self.dismiss(self._range)
+
+    def action_preset(self, step: int) -> None:
+        """On a preset, the arrows go to the next or the previous one."""
+        buttons = list(self.query(".preset").results(Button))
+        focused = self.focused
+        if isinstance(focused, Button) and focused in buttons:
+            buttons[(buttons.index(focused) + step) % len(buttons)].focus()
 
     def action_cancel(self) -> None:
         """Close without changing anything."""

@@ -149,6 +149,8 @@ class Timeline(Widget, can_focus=True):
         """The time of the top row on screen, marked on the strip."""
         self.cursor: int | None = None
         """The bucket chosen with the keyboard."""
+        self.marked_ns: list[int] = []
+        """The times of the marked rows (set by the log screen): a mark under their buckets."""
         self.time_format = TimeFormat.UTC
         """How the axis shows times (set by the log screen)."""
         self._computed_at = 0.0
@@ -196,12 +198,12 @@ class Timeline(Widget, can_focus=True):
             self.position_ns = position_ns
             self.refresh()
 
-    def mark_top_of(self, view: LogView) -> None:
-        """Mark the bucket holding the top row of ``view`` (while the strip is shown)."""
+    def mark_cursor_of(self, view: LogView) -> None:
+        """Mark the bucket holding the cursor's row of ``view`` (while the strip is shown)."""
         if not self.shown:
             return
-        rows = view.rows
-        self.mark(rows.row(min(view.top_row, len(rows) - 1)).timestamp_ns if len(rows) else None)
+        index = view.cursor_index
+        self.mark(None if index is None else view.rows.row(index).timestamp_ns)
 
     def _position_bucket(self) -> int | None:
         if self.histogram is None or self.position_ns is None:
@@ -264,10 +266,10 @@ class Timeline(Widget, can_focus=True):
         self, hist: Histogram, width: int, position: int | None, cursor: int | None, label: Style,
         scale: tuple[int, int],
     ) -> Text:
-        """The axis line: the window's ends, the marked bucket, the cursor's time or the scale."""
+        """The axis line: the window's ends, the marked bucket, marks, the cursor's time or the scale."""
         return axis_text(
             hist, width - LABEL_CELLS, position, cursor, self._stamp, scale=scale, label=label,
-            marked=self.get_component_rich_style("timeline--position"),
+            marked=self.get_component_rich_style("timeline--position"), marks=self.marked_ns,
         )
 
     def _stamp(self, timestamp_ns: int) -> str:

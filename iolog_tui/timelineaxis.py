@@ -10,7 +10,7 @@ the longest form that fits. A label moves off the marker, or is left out.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from rich.style import Style
 from rich.text import Text
@@ -35,6 +35,7 @@ def axis_text(
     scale: tuple[int, int],
     label: Style,
     marked: Style,
+    marks: Iterable[int] = (),
 ) -> Text:
     """The axis line.
 
@@ -47,6 +48,7 @@ def axis_text(
         scale: a full stream bar's count (entries), a full level bar's (lines).
         label: the axis's style.
         marked: the marker's style.
+        marks: the times of the marked lines (``m``), drawn ``◆`` in their buckets.
     """
     cells = [" "] * max(0, cells_wide)
     left = stamp(hist.start_ns)
@@ -60,6 +62,10 @@ def axis_text(
         middles = [f"{span} per column · █ {bar:,} {entries}, {levels:,} errors+warnings · T hides",
                    f"{span} per column · █ {bar:,} · {levels:,} · T hides",
                    f"{span}/col █ {bar:,} · {levels:,}"]
+    for stamp_ns in marks:
+        bucket = hist.bucket_of(stamp_ns)
+        if bucket is not None and 0 <= bucket < len(cells):
+            cells[bucket] = "◆"
     marker = position if position is not None and position < len(cells) else None
     if marker is not None:
         cells[marker] = "▲"

@@ -113,7 +113,7 @@ async def main() -> None:
         path = demo_log(directory)
         await shoot("merged", path, settle)
         await shoot("split", path, keys("p"))
-        await shoot("local-time-wrapped", path, keys("t", "ctrl+w", "j", "j", "j"))
+        await shoot("local-time-wrapped", path, keys("t", "ctrl+w", "g"))
         await shoot("since-picker", path, picker)
         await shoot("since-applied", path, keys("s", *"25m", "enter", then=0.5))
         await shoot("help", path, keys("question_mark"))

@@ -36,8 +36,8 @@ async def test_detail_shows_the_row_and_copy_takes_the_selection(write_log) -> N
         assert isinstance(app.screen, DetailScreen)
         await wait_until(pilot, lambda: app.screen.detail is not None)
         detail = app.screen.detail
-        assert detail.message == b"row 002 ok\n" and detail.entries == 1
-        assert detail.offset == app.log_screen.panes.model.offsets[2]
+        assert detail.message == b"row 004 ok\n" and detail.entries == 1  # the cursor's row
+        assert detail.offset == app.log_screen.panes.model.offsets[4]
         await pilot.press("escape")
         assert not isinstance(app.screen, DetailScreen)
 
@@ -78,3 +78,28 @@ async def test_a_long_json_message_is_shown_whole_and_end_and_pgdn_reach_its_end
         await pilot.pause()
         assert body.scroll_offset.y == 0
 
+
+
+@pilot_test
+async def test_enter_on_skipped_bytes_shows_them_as_a_safe_hex_dump(write_log) -> None:
+    from iolog_tui.detail import MAX_HEX_BYTES
+
+    noise = b"\x1b]2;PWNED\x07 boot noise \x00\xff" + bytes(range(256)) * 80  # about 20 KiB
+    path = write_log([(Stream.STDOUT, b"before\n"), noise, (Stream.STDOUT, b"after\n")])
+    app = make_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        view = app.query_one("#merged")
+        await pilot.press("g", "j", "enter")
+        assert isinstance(app.screen, DetailScreen)
+        def shown_now() -> str:
+            return str(app.screen.query_one("#detail-message", Static).render())
+
+        await wait_until(pilot, lambda: "bytes (hex" in shown_now())
+        shown = shown_now()
+        fields = str(app.screen.query_one("#detail-fields", Static).render())
+        skipped = view.rows.row(1).length
+        assert f"{skipped:,} bytes" in fields
+        assert f"the first {MAX_HEX_BYTES:,}; {skipped - MAX_HEX_BYTES:,} more not shown" in shown
+        assert "1b 5d 32 3b 50 57 4e 45 44 07" in shown and ".]2;PWNED." in shown
+        assert "\x1b" not in shown and "\x07" not in shown

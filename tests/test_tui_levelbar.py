@@ -37,8 +37,10 @@ async def counted(pilot) -> None:
 
 
 def chosen(app) -> int | None:
-    selection = merged(app).selection
-    return None if selection is None else selection[0]
+    """The model row of the merged pane's cursor."""
+    view = merged(app)
+    index = view.cursor_index
+    return None if index is None else view.rows.merged_index(index)
 
 
 @pilot_test
@@ -57,19 +59,16 @@ async def test_e_and_E_step_through_error_lines(write_log) -> None:
     app = make_app(write_log(level_items()))
     async with app.run_test(size=SIZE) as pilot:
         await counted(pilot)
+        await pilot.press("g")  # the cursor to the first line (the log opens at its end)
         await pilot.press("e")
         await wait_until(pilot, lambda: chosen(app) == 3)
         await pilot.press("e", "e")
         await wait_until(pilot, lambda: chosen(app) == 23)
         await pilot.press("E")
         await wait_until(pilot, lambda: chosen(app) == 13)
-        await pilot.press("G", "e")  # the selection is off screen: from the top of the pane
-        top = merged(app).top_row
-        first = min(n for n in ERRORS if n >= top)
-        await wait_until(pilot, lambda: chosen(app) == first)
-        while chosen(app) != ERRORS[-1]:
-            await pilot.press("e")
-        await pilot.press("e")  # none below: a note says so, and the selection stays
+        await pilot.press("G", "E")  # from the last line up
+        await wait_until(pilot, lambda: chosen(app) == ERRORS[-1])
+        await pilot.press("e")  # none below: a note says so, and the cursor stays
         await pilot.pause()
         assert any("no error line below" in notice.message for notice in app.notices)
         assert chosen(app) == ERRORS[-1]
@@ -80,11 +79,12 @@ async def test_w_and_W_step_through_warning_lines(write_log) -> None:
     app = make_app(write_log(level_items()))
     async with app.run_test(size=SIZE) as pilot:
         await counted(pilot)
-        await pilot.press("w")
-        await wait_until(pilot, lambda: chosen(app) == 0)
+        await pilot.press("g")  # the first line, a warning: w goes on from it
         await pilot.press("w")
         await wait_until(pilot, lambda: chosen(app) == 7)
-        await pilot.press("W")
+        await pilot.press("w")
+        await wait_until(pilot, lambda: chosen(app) == 14)
+        await pilot.press("W", "W")
         await wait_until(pilot, lambda: chosen(app) == 0)
         await pilot.press("W")
         await pilot.pause()
@@ -103,7 +103,7 @@ async def test_e_looks_past_the_count_in_the_background(write_log) -> None:
         bar.errors, bar.warnings = array("I"), array("I")
         bar.counted_row = 0
         bar.finished = False
-        await pilot.press("e")
+        await pilot.press("g", "e")
         await wait_until(pilot, lambda: chosen(app) == 3)
         await pilot.press("e")
         await wait_until(pilot, lambda: chosen(app) == 13)

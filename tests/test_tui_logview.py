@@ -21,28 +21,88 @@ from .tui_helpers import (
 
 
 @pilot_test
-async def test_scroll_keys(write_log) -> None:
+async def test_a_log_opens_at_its_end_with_the_cursor_on_the_last_line(write_log) -> None:
     app = make_app(write_log(service_items(200)))
     async with app.run_test(size=SIZE) as pilot:
         await scanned(pilot)
         view = merged(app)
-        assert view.scroll_offset.y == 0
-        await pilot.press("j", "j", "down")
-        assert view.scroll_offset.y == 3
-        await pilot.press("k")
-        assert view.scroll_offset.y == 2
-        await pilot.press("G")
-        assert view.scroll_offset.y == view.max_scroll_y > 0
-        last_line = view.render_line(view.scrollable_content_region.height - 1).text
-        assert last_line.endswith("line 199") or "line 199 " in last_line
+        assert view.cursor_index == 199 and view.at_bottom
+        assert "line 199" in view.render_line(view.scrollable_content_region.height - 1).text
+
+
+def _cursor_on_screen(view: LogView) -> bool:
+    return view.cursor_index in view.visible_rows()
+
+
+@pilot_test
+async def test_cursor_keys_move_the_cursor_and_the_view_keeps_it_in_sight(write_log) -> None:
+    app = make_app(write_log(service_items(200)))
+    async with app.run_test(size=SIZE) as pilot:
+        await scanned(pilot)
+        view = merged(app)
+        height = view.scrollable_content_region.height
         await pilot.press("g")
-        assert view.scroll_offset.y == 0
+        assert view.cursor_index == 0 and view.scroll_offset.y == 0
+        await pilot.press("j", "j", "down")
+        assert view.cursor_index == 3 and view.scroll_offset.y == 0  # the view moves only when it must
+        await pilot.press("k")
+        assert view.cursor_index == 2
+        await pilot.press("up", "up", "up")
+        assert view.cursor_index == 0  # stops at the first row
+        await pilot.press("pagedown")  # a page is the screen less one line
+        assert view.cursor_index == height - 1 and view.scroll_offset.y == 0
+        await pilot.press("j", "j")
+        assert view.cursor_index == height + 1 and _cursor_on_screen(view)
+        assert view.scroll_offset.y == 2  # the cursor on the last line
         await pilot.press("pagedown")
-        assert view.scroll_offset.y > 20
-        await pilot.press("end")
-        assert view.at_bottom
+        assert view.cursor_index == 2 * height and _cursor_on_screen(view)
+        await pilot.press("space", "b")
+        assert view.cursor_index == 2 * height and _cursor_on_screen(view)
+        await pilot.press("pageup", "pageup", "pageup", "pageup", "pageup", "pageup", "pageup")
+        assert view.cursor_index == 0 and view.scroll_offset.y == 0
+        await pilot.press("G")
+        assert view.cursor_index == 199 and view.at_bottom
         await pilot.press("home")
-        assert view.scroll_offset.y == 0
+        assert view.cursor_index == 0
+        await pilot.press("end")
+        assert view.cursor_index == 199
+        # The cursor row is drawn highlighted, and only it.
+        cursor_style = view.get_component_rich_style("log-view--cursor")
+        last = view.render_line(height - 1)
+        assert any(segment.style and segment.style.bgcolor == cursor_style.bgcolor for segment in last)
+        other = view.render_line(height - 2)
+        assert not any(segment.style and segment.style.bgcolor == cursor_style.bgcolor for segment in other)
+
+
+@pilot_test
+async def test_shift_arrows_select_from_the_cursor_and_the_selection_stays_on_its_rows(write_log) -> None:
+    app = make_app(write_log(service_items(200)))
+    async with app.run_test(size=SIZE) as pilot:
+        await scanned(pilot)
+        view = merged(app)
+        await pilot.press("g", "j", "j", "shift+down", "shift+down")
+        assert view.selection == (2, 4) and view.cursor_index == 4
+        await pilot.press("shift+up", "shift+up", "shift+up")
+        assert view.selection == (1, 2) and view.cursor_index == 1
+        # The wheel scrolls the view; the selection stays on its rows (not on screen lines).
+        view.scroll_to(y=view.scroll_offset.y + 6, animate=False, immediate=True)  # as the wheel does
+        await pilot.pause()
+        assert view.scroll_offset.y > 0 and view.selection == (1, 2)
+        await pilot.press("j")  # a plain move ends the selection
+        assert view.selection is None and view.cursor_index == 2
+
+
+@pilot_test
+async def test_the_wheel_takes_the_cursor_along_when_nothing_is_selected(write_log) -> None:
+    app = make_app(write_log(service_items(200)))
+    async with app.run_test(size=SIZE) as pilot:
+        await scanned(pilot)
+        view = merged(app)
+        await pilot.press("g")
+        view.scroll_to(y=15, animate=False, immediate=True)  # as the wheel does
+        await pilot.pause()
+        assert view.scroll_offset.y > 0 and view.cursor_index == view.scroll_offset.y
+        assert _cursor_on_screen(view)
 
 
 @pilot_test
@@ -65,17 +125,17 @@ class _Pane(App[None]):
     def __init__(self, model: LogModel) -> None:
         super().__init__()
         self.model = model
-        self.clicks: list[LogView.RowClicked] = []
+        self.moves: list[LogView.CursorMoved] = []
 
     def compose(self) -> ComposeResult:
         yield LogView(self.model.merged, now_ns=lambda: 0, id="merged")
 
-    def on_log_view_row_clicked(self, message: LogView.RowClicked) -> None:
-        self.clicks.append(message)
+    def on_log_view_cursor_moved(self, message: LogView.CursorMoved) -> None:
+        self.moves.append(message)
 
 
 @pilot_test
-async def test_alone_a_pane_draws_rows_and_says_which_was_clicked(write_log) -> None:
+async def test_alone_a_pane_draws_rows_and_a_click_moves_its_cursor(write_log) -> None:
     model = load(write_log([(Stream.STDOUT, b"first\\n"), (Stream.STDERR, b"second\\n")]))
     app = _Pane(model)
     async with app.run_test(size=(60, 5)) as pilot:
@@ -83,9 +143,13 @@ async def test_alone_a_pane_draws_rows_and_says_which_was_clicked(write_log) -> 
         view.rows_changed()
         await pilot.pause()
         assert view.row_at(0) == 0 and view.row_at(1) == 1 and view.row_at(2) is None
-        await pilot.click(LogView, offset=(10, 1), shift=True)
+        assert view.cursor_index == 0  # a pane that gets rows puts its cursor on the first
+        await pilot.click(LogView, offset=(10, 1))
         await pilot.pause()
-        assert [(click.index, click.extend) for click in app.clicks] == [(1, True)]
+        assert len(app.moves) == 1 and view.cursor_index == 1 and view.selection is None
+        await pilot.click(LogView, offset=(10, 0), shift=True)
+        await pilot.pause()
+        assert len(app.moves) == 2 and view.cursor_index == 0 and view.selection == (0, 1)
         view.time_format = TimeFormat.HIDDEN
         await pilot.pause()
         assert app.export_screenshot().count("second") == 1

@@ -34,6 +34,7 @@ async def test_split_keeps_panes_at_the_same_place(write_log) -> None:
         stderr = app.query_one("#stderr", LogView)
         assert app.focused is stdout
         assert stdout.border_title == f"stdout · {len(app.log_screen.panes.model.stdout):,}"
+        await pilot.press("g")
         for _ in range(50):
             await pilot.press("j")
         await pilot.pause()
@@ -91,18 +92,23 @@ async def test_scrolling_up_pauses_and_end_resumes(write_log) -> None:
 
 
 @pilot_test
-async def test_f_starts_following_a_static_file(write_log) -> None:
+async def test_a_file_opens_following_and_f_pauses_and_follows_again(write_log) -> None:
     path = write_log(service_items(10))
     with open(path, "ab") as sink:
         sink.write(b"AAAAAAAAAA")  # looks like the start of an unfinished entry
     app = make_app(path)
     async with app.run_test(size=SIZE) as pilot:
         await scanned(pilot)
-        assert len(app.log_screen.panes.model) == 11  # ten lines and the unfinished tail
+        panes = app.log_screen.panes
+        assert panes.following and merged(app).cursor_on_last
+        await wait_until(pilot, lambda: len(panes.model) == 10)  # the tail is taken back while following
         await pilot.press("f")
-        assert app.log_screen.panes.following
-        await pilot.pause(0.2)
-        assert len(app.log_screen.panes.model) == 10  # the tail is taken back while following
+        assert not panes.following and merged(app).cursor_on_last  # paused where it is
+        append_lines(path, [b"more\n"])
+        await wait_until(pilot, lambda: panes.new_rows >= 1)
+        assert merged(app).cursor_index == 9  # the cursor stayed; the new lines are counted
+        await pilot.press("f")
+        assert panes.following and merged(app).cursor_index == len(panes.model) - 1 > 9
 
 
 @pilot_test

@@ -6,16 +6,16 @@ from textual.app import App
 from textual.widgets import Static
 
 from iolog_tui.model.export import ExportFormat
-from iolog_tui.prompts import ExportPrompt, ExportRequest, PatternPrompt, PatternRequest
+from iolog_tui.prompts import ExportPrompt, ExportRequest, GotoPrompt, PatternPrompt, PatternRequest
 
 from .tui_helpers import pilot_test
 
 
 class _Asking(App[None]):
-    def __init__(self, prompt: PatternPrompt | ExportPrompt) -> None:
+    def __init__(self, prompt: PatternPrompt | ExportPrompt | GotoPrompt) -> None:
         super().__init__()
         self.prompt = prompt
-        self.answers: list[PatternRequest | ExportRequest | None] = []
+        self.answers: list[PatternRequest | ExportRequest | int | None] = []
 
     def on_mount(self) -> None:
         self.push_screen(self.prompt, self.answers.append)
@@ -97,3 +97,23 @@ async def test_the_export_prompt_asks_again_for_another_existing_name(tmp_path) 
         await pilot.press("ctrl+a", "ctrl+k", *str(tmp_path / "new.txt"), "enter")
         await pilot.pause()
     assert app.answers == [ExportRequest(str(tmp_path / "new.txt"), ExportFormat.TEXT)]
+
+
+@pilot_test
+async def test_the_export_prompt_offers_the_other_scopes_and_renames_for_them() -> None:
+    app = _Asking(ExportPrompt("app-shown.txt", 12, [("selection", 3), ("marked", 2)]))
+    async with app.run_test() as pilot:
+        await pilot.press("ctrl+o", "ctrl+o", "enter")
+        await pilot.pause()
+    assert app.answers == [ExportRequest("app-marked.txt", ExportFormat.TEXT, "marked")]
+
+
+@pilot_test
+async def test_the_goto_prompt_reads_a_time_as_the_since_picker_does() -> None:
+    from .conftest import NOW_NS
+
+    app = _Asking(GotoPrompt(lambda: NOW_NS))
+    async with app.run_test() as pilot:
+        await pilot.press(*"1700000000", "enter")
+        await pilot.pause()
+    assert app.answers == [1_700_000_000 * 1_000_000_000]

@@ -65,14 +65,12 @@ async def test_the_exporter_says_why_it_could_not_save(write_log, tmp_path: Path
 
 
 @pilot_test
-async def test_copy_takes_the_selection_else_the_rows_on_screen(write_log) -> None:
+async def test_copy_takes_the_selection_else_the_cursors_row(write_log) -> None:
     app = make_app(write_log(known_items(100)))
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         view = app.query_one("#merged", LogView)
-        text, count = selected_text(view)
-        height = view.scrollable_content_region.height
-        assert count == height and text.splitlines()[0] == "row 000 ok"
+        assert selected_text(view) == ("row 099 ok\n", 1)
         app.log_screen.panes.select(view, 3, 5)
         assert selected_text(view) == ("row 003 Timeout\nrow 004 ok\nrow 005 ok\n", 3)
 
@@ -88,3 +86,86 @@ async def test_the_export_toast_names_the_full_path(write_log, tmp_path: Path, m
         await pilot.press("x", "ctrl+a", "ctrl+k", *"out.txt", "enter")
         await wait_until(pilot, lambda: app.log_screen.last_export is not None)
     assert toasts == [f"saved 5 rows to {tmp_path / 'out.txt'}"]
+
+
+@pilot_test
+async def test_m_marks_the_cursor_row_and_u_and_quote_keys_go_between_marks(write_log) -> None:
+    app = make_app(write_log(known_items(100)))
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        view = app.query_one("#merged", LogView)
+        marks = app.log_screen.panes.marks
+        await pilot.press("g", "j", "j", "m")  # row 2
+        await pilot.press(*["j"] * 8, "m")  # row 10
+        await pilot.press("j", "shift+down", "shift+down", "m")  # rows 11 to 13
+        offsets = app.log_screen.panes.model.offsets
+        assert list(marks) == [offsets[row] for row in (2, 10, 11, 12, 13)]
+        assert view.render_line(view.cursor_index - view.top_row).text[1] == "◆"  # in the gutter
+        await pilot.press("g", "u")
+        assert view.cursor_index == 2
+        await pilot.press("apostrophe")
+        assert view.cursor_index == 10
+        await pilot.press("U")
+        assert view.cursor_index == 2
+        await pilot.press("quotation_mark")  # before the first mark: round to the last
+        assert view.cursor_index == 13
+        await pilot.press("m")  # unmark the cursor's row
+        assert offsets[13] not in marks and len(marks) == 4
+
+
+@pilot_test
+async def test_marks_outlast_a_filter_and_a_stream_choice(write_log) -> None:
+    app = make_app(write_log(known_items(100)))
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        view = app.query_one("#merged", LogView)
+        await pilot.press("g", *["j"] * 3, "m", *["j"] * 10, "m")  # rows 3 (Timeout) and 13 (Timeout)
+        await filter_rows(pilot, "timeout")
+        await pilot.press("G", "U")
+        assert shown_messages(view)[view.cursor_index] == "row 013 Timeout"
+        await pilot.press("U")
+        assert shown_messages(view)[view.cursor_index] == "row 003 Timeout"
+        await pilot.press("escape")
+        await app.log_screen.run_action("clear_filter")
+        await pilot.press("2")  # stderr only: rows 1, 5, 9, 13 ...
+        await pilot.pause()
+        await pilot.press("g", "u")
+        assert shown_messages(view)[view.cursor_index] == "row 013 Timeout"  # row 3 is on stdout
+
+
+@pilot_test
+async def test_export_can_write_only_the_marked_rows(write_log, tmp_path: Path) -> None:
+    from iolog_tui.prompts import ExportPrompt
+
+    app = make_app(write_log(known_items(30)))
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("g", "j", "m", "j", "j", "m")  # rows 1 and 3
+        await app.log_screen.run_action("export")
+        await wait_until(pilot, lambda: isinstance(app.screen, ExportPrompt))
+        hint = str(app.screen.query_one("#prompt-toggles").render())
+        assert "30 rows" in hint and "which rows" in hint
+        target = tmp_path / "marked.txt"
+        await pilot.press("ctrl+o")
+        assert "2 marked rows" in str(app.screen.query_one("#prompt-toggles").render())
+        await pilot.press("ctrl+a", "ctrl+k", *str(target), "enter")
+        await wait_until(pilot, lambda: app.log_screen.last_export is not None)
+    assert target.read_text() == "row 001 ok\nrow 003 Timeout\n"
+
+
+@pilot_test
+async def test_export_offers_the_selection(write_log, tmp_path: Path) -> None:
+    from iolog_tui.prompts import ExportPrompt
+
+    app = make_app(write_log(known_items(30)))
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("g", "j", "j", "shift+down", "shift+down")  # rows 2 to 4
+        await app.log_screen.run_action("export")
+        await wait_until(pilot, lambda: isinstance(app.screen, ExportPrompt))
+        await pilot.press("ctrl+o")
+        assert "3 selected rows" in str(app.screen.query_one("#prompt-toggles").render())
+        target = tmp_path / "selected.txt"
+        await pilot.press("ctrl+a", "ctrl+k", *str(target), "enter")
+        await wait_until(pilot, lambda: app.log_screen.last_export is not None)
+    assert target.read_text() == "row 002 ok\nrow 003 Timeout\nrow 004 ok\n"

@@ -126,3 +126,55 @@ async def test_over_help_the_footer_says_q_closes_it(write_log) -> None:
         assert [key.description for key in footer.query(FooterKey) if key.key == "q"] == ["Quit"]
         await pilot.press("q")
     assert app.return_code == 0
+
+
+@pilot_test
+async def test_picker_presets_from_the_keyboard(write_log) -> None:
+    path = write_log(service_items(120), clock=StepClock(START_NS, 30 * SECOND_NS))
+    app = make_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await scanned(pilot)
+        await pilot.press("s", *"30m")
+        await pilot.press("tab", "tab")  # since → until → the first preset
+        assert app.screen.focused is app.screen.query_one("#preset-5m")
+        await pilot.press("right", "right")
+        assert app.screen.focused is app.screen.query_one("#preset-1h")
+        await pilot.press("left")
+        assert app.screen.focused is app.screen.query_one("#preset-15m")
+        await pilot.press("enter")  # that preset, not the typed 30m
+        await scanned(pilot)
+        assert app.log_screen.panes.time_range.since_text == "15m"
+        assert len(app.log_screen.panes.model) == 30  # 30 s apart: from 10:45 on
+        await pilot.press("s", "tab", "tab", *["right"] * 5, "space")  # "all", with space
+        await scanned(pilot)
+        assert app.log_screen.panes.time_range.is_all
+        assert len(app.log_screen.panes.model) == 120
+
+
+@pilot_test
+async def test_over_the_picker_the_footer_does_not_offer_quit(write_log) -> None:
+    app = make_app(write_log(service_items(10)))
+    async with app.run_test(size=SIZE) as pilot:
+        await scanned(pilot)
+        footer = app.log_screen.query_one(Footer)
+        await pilot.press("s")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, SincePicker)
+        keys = {key.key: key.description for key in footer.query(FooterKey)}
+        assert "q" not in keys and "Quit" not in keys.values()
+        hint = str(app.screen.query_one("#picker-hint", Static).render())
+        assert "Esc cancel" in hint and "Enter apply" in hint
+
+
+@pilot_test
+async def test_a_since_applied_while_following_goes_to_the_since_point(write_log) -> None:
+    path = write_log(service_items(120), clock=StepClock(START_NS, 30 * SECOND_NS))
+    app = make_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await scanned(pilot)
+        panes = app.log_screen.panes
+        assert panes.following
+        await pilot.press("s", *"15m", "enter")
+        await scanned(pilot)
+        view = app.query_one("#merged")
+        assert not panes.following and view.cursor_index == 0 and view.scroll_offset.y == 0

@@ -175,7 +175,7 @@ async def test_search_highlights_and_status(tmp_path: Path) -> None:
     app, written = hostile_app(tmp_path)
     async with app.run_test(headless=False, size=SIZE, notifications=True) as pilot:
         await ready(pilot)
-        await pilot.press("slash", *"PWNED", "enter")
+        await pilot.press("g", "slash", *"PWNED", "enter")
         await wait_until(pilot, lambda: app.log_screen.search_bar.finished)
         await pilot.press("n", "n")
         await pilot.pause(0.1)
@@ -231,8 +231,10 @@ async def test_copy_puts_the_rows_as_shown_on_the_clipboard(tmp_path: Path) -> N
     async with app.run_test(headless=False, size=SIZE, notifications=True) as pilot:
         await ready(pilot)
         copies = []
-        for key in ("g", "G"):
-            await pilot.press(key, "y")
+        # The first row (the cursor's), then every row, selected from the first with shift+down.
+        rows = len(app.log_screen.panes.model)
+        for keys in (("g",), ("g", *["shift+down"] * rows)):
+            await pilot.press(*keys, "y")
             await pilot.pause(0.2)
             copies.append(app.clipboard)
         output = "".join(written)

@@ -17,6 +17,7 @@ async def timeline_shown(pilot) -> Timeline:
     """Press T and wait for the strip's bars."""
     app = pilot.app
     await ready(pilot)
+    await pilot.press("g")  # the cursor (the strip's marker) on the first line
     await pilot.press("T")
     timeline = app.query_one("#timeline", Timeline)
     await wait_until(pilot, lambda: timeline.histogram is not None)

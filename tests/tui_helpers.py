@@ -7,7 +7,7 @@ import functools
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from iolog import LogWriter, Stream
+from iolog import Decoder, Entry, LogWriter, Stream
 from iolog_tui.app import IologApp
 from iolog_tui.logview import LogView
 from iolog_tui.model.search import message_string
@@ -41,8 +41,12 @@ def service_items(count: int) -> list[tuple[Stream, bytes] | bytes]:
 
 
 def append_lines(path: Path, texts: list[bytes], stream: Stream = Stream.STDOUT) -> None:
+    """Append lines as a growing log gets them: a second apart, after the log's last entry."""
+    decoder = Decoder()
+    events = decoder.feed(Path(path).read_bytes() if Path(path).exists() else b"") + decoder.close()
+    last = max((event.timestamp_ns for event in events if isinstance(event, Entry)), default=NOW_NS)
     with open(path, "ab") as sink:
-        writer = LogWriter(sink, stream=stream, clock=StepClock(NOW_NS, SECOND_NS))
+        writer = LogWriter(sink, stream=stream, clock=StepClock(max(NOW_NS, last + SECOND_NS), SECOND_NS))
         for text in texts:
             writer.write(text)
         writer.close()

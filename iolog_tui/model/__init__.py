@@ -20,7 +20,9 @@ Modules, each owning one concept:
 - :mod:`~iolog_tui.model.timerange`: the time window a user chose;
 - :mod:`~iolog_tui.model.histogram`: entries (and error and warning lines)
   per time bucket;
-- :mod:`~iolog_tui.model.export`: saving the rows shown.
+- :mod:`~iolog_tui.model.export`: saving the rows shown;
+- :mod:`~iolog_tui.model.cursor`: a pane's cursor and selection, as model rows;
+- :mod:`~iolog_tui.model.marks`: the marked rows, by byte offset.
 
 Which thread owns what. The UI thread owns every :class:`LogModel` and
 is the only one that changes it: :meth:`LogModel.apply` appends a

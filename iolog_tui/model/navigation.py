@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterator
 
 from iolog import Entry, Event, LogFile, LogSummary, SourceStatus
 
+from .timerange import Landing
+
 __all__ = ["Navigator"]
 
 
@@ -95,6 +97,27 @@ class Navigator:
         """How many entries the file holds before ``offset`` (builds the index)."""
         with self._lock:
             return self._file().entries_before(offset, progress=progress)
+
+    def landing(
+        self, since_ns: int | None, rows: int, *, progress: Callable[[int, int], None] | None = None
+    ) -> Landing:
+        """Where ``since_ns`` lands in the whole log (``rows``: the count to give before the index knows)."""
+        self.catch_up()
+        offset = 0 if since_ns is None else self.seek(since_ns, progress=progress)
+        position = self.entries_before(offset, progress=progress)
+        total = self.entry_count()
+        entry = self.first_entry(offset)
+        return Landing(
+            position, rows if total is None else total,
+            None if entry is None else entry.timestamp_ns, self.time_span(),
+        )
+
+    def catch_up(self) -> None:
+        """Bring a time index already built up to the file's end (the file grew)."""
+        with self._lock:
+            logfile = self._logfile
+            if logfile is not None and logfile.index is not None:
+                logfile.build_index()
 
     def entry_count(self) -> int | None:
         """Entries in the log when the index has been built, else ``None``."""
