@@ -16,6 +16,9 @@ implementation. Standard library only.
 - Files: :class:`LogFile` (exact time windows, tail, follow, the
   :class:`CheckpointIndex`; bulk reads in :class:`FastBatch` es),
   :func:`check_log_file`, :func:`read_entries`, :func:`read_events`.
+- Lines in bulk (a viewer's passes): :func:`line_runs` (where lines begin,
+  as arrays: :class:`LineRun`), :func:`find_lines` (the lines that may hold
+  a needle: :class:`LineHits`).
 - Writing: :class:`LogWriter`, :class:`LogReader`, :class:`SinkWriter` and
   :class:`Diversion` (frames whole, never lost).
 - Live sources: :class:`SerialSource`, :func:`live_events`,
@@ -57,6 +60,8 @@ if TYPE_CHECKING:
     from .file.opening import check_log_file, read_entries
     from .file.readback import read_line, read_lines
     from .file.walk import FastBatch
+    from .file.walkhits import LineHits, find_lines
+    from .file.walklines import LineRun, line_runs
     from .io import LogReader, LogWriter, read_events
     from .sinkwriter import SinkWriter
     from .sources.live import live_events
@@ -81,6 +86,8 @@ _HOMES = {
     "LevelSpan": ".core.levels",
     "Line": ".core.lines",
     "LineAssembler": ".core.lines",
+    "LineHits": ".file.walkhits",
+    "LineRun": ".file.walklines",
     "LineState": ".core.lines",
     "LogFile": ".file.logfile",
     "LogReader": ".io",
@@ -102,8 +109,10 @@ _HOMES = {
     "describe_os_error": ".core.errors",
     "detect_level": ".core.levels",
     "encode_entry": ".core.format",
+    "find_lines": ".file.walkhits",
     "format_docker_time": ".core.format",
     "is_live_spec": ".sources.serialport",
+    "line_runs": ".file.walklines",
     "live_events": ".sources.live",
     "open_serial_writer": ".sources.serialport",
     "parse_since": ".core.timespec",
@@ -135,6 +144,8 @@ __all__ = [
     "LevelSpan",
     "Line",
     "LineAssembler",
+    "LineHits",
+    "LineRun",
     "LineState",
     "LogFile",
     "LogReader",
@@ -156,8 +167,10 @@ __all__ = [
     "describe_os_error",
     "detect_level",
     "encode_entry",
+    "find_lines",
     "format_docker_time",
     "is_live_spec",
+    "line_runs",
     "live_events",
     "open_serial_writer",
     "parse_since",

@@ -6,7 +6,7 @@ each logical line, at its first entry, by the one line rule
 (:class:`iolog.LineState`: an entry that does not end in a newline continues
 in the next entry of its stream; damage ends the open lines), and a row of
 each run of skipped garbage and of a truncated tail. :func:`scan_file` drives
-it over a file through :meth:`iolog.LogFile.batches` and hands the rows over
+it over a file through :func:`iolog.line_runs` and hands the rows over
 in :class:`RowBatch` es, on time even while the decoder passes over a long
 run of garbage. Like the model, it knows nothing of Textual.
 
@@ -19,13 +19,11 @@ not a row. Garbage rows are shown wherever the scan reads.
 
 from __future__ import annotations
 
-import itertools
 import os
 import time
-from array import array
 from collections.abc import Iterable, Iterator
 
-from iolog import Decoder, Entry, Event, FastBatch, LineState, LogFile, Skipped, Truncated
+from iolog import Decoder, Entry, Event, LineRun, LineState, LogFile, Skipped, Truncated, line_runs
 
 from .rows import LogModel, RowBatch, RowKind
 
@@ -39,8 +37,6 @@ BATCH_BYTES = 1024 * 1024
 FIRST_HANDOVER_S = 0.05
 #: Later batches are handed over at least this often (progress through garbage).
 HANDOVER_S = 0.25
-_STREAM_BYTES = (b"\x00", b"\x01")
-_INVERT_FLAG = bytes([1]) + bytes(255)  # stderr flags (0/1) to stdout flags
 
 
 class RowScanner:
@@ -124,57 +120,38 @@ class RowScanner:
                 self.row_count += 1
                 self.rows_seen += 1
 
-    def feed_batch(self, batch: FastBatch) -> None:
-        """Add the entries of a batch from the fast walk (same rows as :meth:`feed`)."""
-        count = batch.accepted
-        if not count:
-            return
-        streams = batch.streams()
-        line_starts = self._state.starts_in_bulk(streams, batch.last_bytes())
-        base = batch.base
-        offsets = [base + start for start in batch.starts[:count]]
-        if line_starts.count(0):
-            streams = bytes(itertools.compress(streams, line_starts))
-            offsets = list(itertools.compress(offsets, line_starts))
-        self.rows_seen += len(offsets)
-        # Which of the lines begun here are kept: in a window, by their first entry's time.
-        kept = None
-        if offsets and (self.since_ns is not None or self.until_ns is not None):
-            stamps = batch.timestamps()
-            if len(offsets) < count:
-                stamps = tuple(itertools.compress(stamps, line_starts))
-            if not all(map(self._in_window, (min(stamps), max(stamps)))):
-                kept = bytes(map(self._in_window, stamps))
+    @property
+    def line_state(self) -> LineState:
+        """Which streams have a line open where the events fed so far end (the codec's walk updates it)."""
+        return self._state
+
+    def feed_run(self, run: LineRun) -> None:
+        """Add the lines a run of the fast walk begins (same rows as :meth:`feed`).
+
+        The run was made with :attr:`line_state` and this scanner's window
+        (see :func:`iolog.line_runs`), which has already accounted for it.
+        """
+        self.rows_seen += run.begun
+        kept = len(run.offsets)
         first_row = self.row_count
         rows = self._batch
-        if kept is None:
-            row_streams = streams
-            rows.offsets.extend(array("q", offsets))
-        else:
-            row_streams = bytes(itertools.compress(streams, kept))
-            rows.offsets.extend(array("q", itertools.compress(offsets, kept)))
-        new_rows = range(first_row, first_row + len(row_streams))
-        rows.kinds.frombytes(row_streams)
-        stdout_flags = row_streams.translate(_INVERT_FLAG)
-        rows.stream_rows[0].extend(array("I", itertools.compress(new_rows, stdout_flags)))
-        rows.stream_rows[1].extend(array("I", itertools.compress(new_rows, row_streams)))
-        self.row_count = first_row + len(row_streams)
+        rows.offsets.extend(run.offsets)
+        rows.kinds.frombytes(run.streams)
+        stdout_rows, stderr_rows = run.numbered(first_row)
+        rows.stream_rows[0].extend(stdout_rows)
+        rows.stream_rows[1].extend(stderr_rows)
+        self.row_count = first_row + kept
         # The row of each stream's open line: that of the last line begun here,
         # if it is still open; unchanged if none began here and one still is.
         opened = self._state.open
         open_row = self._open_row
         for stream in (0, 1):
+            last = run.last_kept[stream]
             if not opened[stream]:
                 open_row[stream] = None
-                continue
-            last_line = streams.rfind(_STREAM_BYTES[stream])
-            if last_line < 0:
-                continue
-            if kept is None:
-                open_row[stream] = first_row + last_line
-            elif kept[last_line]:
-                open_row[stream] = first_row + kept.count(1, 0, last_line)
-            else:
+            elif last >= 0:
+                open_row[stream] = first_row + last
+            elif last == -1:
                 open_row[stream] = None
 
     def provisional_tail(self, events: Iterable[object]) -> None:
@@ -240,9 +217,9 @@ def scan_file(
 ) -> Iterator[RowBatch]:
     """Decode a file from ``start`` to its current end, yielding row batches.
 
-    The file is read with :meth:`iolog.LogFile.batches`: where headers chain
-    cleanly, rows come from batches of raw headers with no object per entry;
-    elsewhere from the decoder's events. A batch is handed over when
+    The file is read with :func:`iolog.line_runs`: where headers chain
+    cleanly, rows come from arrays of line starts with no object per entry
+    or line; elsewhere from the decoder's events. A batch is handed over when
     ``FIRST_BATCH_BYTES`` (the first screenful), then ``BATCH_BYTES``, have
     been decided, at most one per ``min_interval_s`` (each batch costs the
     UI a redraw); and on time whatever was decided: within
@@ -269,7 +246,8 @@ def scan_file(
     """
     clock = time.monotonic
     with LogFile(path, cache=False) as log:
-        walker = log.batches(start, final=end_of_input)
+        walker = line_runs(log, start, scanner.line_state, since_ns=scanner.since_ns,
+                           until_ns=scanner.until_ns, final=end_of_input)
         scanned_to = start
         limit = start + FIRST_BATCH_BYTES
         now = clock()
@@ -290,8 +268,8 @@ def scan_file(
                 if item:
                     scanned_to = max(scanned_to, _end_offset(item[-1]))
             else:
-                scanner.feed_batch(item)
-                scanned_to = item.base + item.starts[item.accepted]
+                scanner.feed_run(item)
+                scanned_to = item.end
                 skipping = False
             if not skipping:
                 read_at_event = log.bytes_read
