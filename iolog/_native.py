@@ -64,7 +64,7 @@ class Speedups(Protocol):
     def line_hits(
         self, buf: bytes, starts: object, raw: bytes, count: int, open_stdout: bool, open_stderr: bool,
         needle: bytes | None, exact_case: bool, /,
-    ) -> tuple[bytes, bytes, bytes, bytes, bytes, bool, bool]: ...
+    ) -> tuple[bytes, bytes, bytes, bytes, bytes, bytes, bool, bool]: ...
 
 
 def _load() -> Speedups | None:

@@ -206,18 +206,21 @@ static Py_ssize_t find_needle(const unsigned char *haystack, Py_ssize_t origin, 
 
 IOLOG_HIDDEN const char line_hits_doc[] = PyDoc_STR(
 "line_hits(buf, starts, raw, count, open_stdout, open_stderr, needle, exact_case)\n"
-"    -> (streams, line_starts, last_bytes, hits, rare, open_stdout, open_stderr)\n\n"
+"    -> (streams, line_starts, last_bytes, hits, rare, rare_hits, open_stdout, open_stderr)\n\n"
 "Entries [0, count) of a batch as lines: per entry its stream, 1 if it starts\n"
-"a line, its last byte. hits (int64 entry numbers) are the entries that are a\n"
-"line alone (they start a line and end in a newline) whose payload holds a\n"
-"byte beyond ASCII or needle (in ASCII-lowered bytes unless exact_case;\n"
-"needle None: every such entry); rare (int64) are all the other entries.");
+"a line, its last byte. An entry holds a hit when its payload holds a byte\n"
+"beyond ASCII or needle (in ASCII-lowered bytes unless exact_case; needle\n"
+"None or empty: always). hits (int64 entry numbers) are the entries that are\n"
+"a line alone (they start a line and end in a newline) and hold a hit; rare\n"
+"(int64) are all the other entries, rare_hits one byte for each, 1 if it\n"
+"holds a hit.");
 
 IOLOG_HIDDEN PyObject *line_hits(PyObject *Py_UNUSED(module), PyObject *args)
 {
     Py_buffer buf, raw, needle = {0};
     PyObject *starts_obj, *needle_obj, *result = NULL;
     PyObject *streams = NULL, *line_starts = NULL, *lasts = NULL, *hits = NULL, *rare = NULL;
+    PyObject *rare_hits = NULL;
     Py_ssize_t count;
     int open_lines[2], exact_case;
     Offsets starts;
@@ -241,7 +244,9 @@ IOLOG_HIDDEN PyObject *line_hits(PyObject *Py_UNUSED(module), PyObject *args)
     lasts = PyBytes_FromStringAndSize(NULL, count);
     hits = PyBytes_FromStringAndSize(NULL, count * 8);
     rare = PyBytes_FromStringAndSize(NULL, count * 8);
-    if (streams == NULL || line_starts == NULL || lasts == NULL || hits == NULL || rare == NULL)
+    rare_hits = PyBytes_FromStringAndSize(NULL, count);
+    if (streams == NULL || line_starts == NULL || lasts == NULL || hits == NULL || rare == NULL
+            || rare_hits == NULL)
         goto done;
     const unsigned char *p = buf.buf, *records = raw.buf;
     Py_ssize_t region = count ? (Py_ssize_t)starts.items[0] : 0;
@@ -262,6 +267,7 @@ IOLOG_HIDDEN PyObject *line_hits(PyObject *Py_UNUSED(module), PyObject *args)
     unsigned char *last_out = (unsigned char *)PyBytes_AS_STRING(lasts);
     int64_t *hit_out = (int64_t *)(void *)PyBytes_AS_STRING(hits);
     int64_t *rare_out = (int64_t *)(void *)PyBytes_AS_STRING(rare);
+    unsigned char *rare_hit_out = (unsigned char *)PyBytes_AS_STRING(rare_hits);
     const unsigned char *wanted = have_needle ? needle.buf : NULL;
     Py_ssize_t wanted_length = have_needle ? needle.len : 0;
     Py_ssize_t hit_count = 0, rare_count = 0;
@@ -284,10 +290,7 @@ IOLOG_HIDDEN PyObject *line_hits(PyObject *Py_UNUSED(module), PyObject *args)
         stream_out[k] = (unsigned char)stream;
         start_out[k] = (unsigned char)starts_line;
         last_out[k] = last;
-        if (!starts_line || last != '\n') {
-            rare_out[rare_count++] = k;
-            continue;
-        }
+        int alone = starts_line && last == '\n';
         int hit = wanted == NULL || wanted_length == 0;
         if (!hit) {
             if (high_at < payload)
@@ -299,13 +302,18 @@ IOLOG_HIDDEN PyObject *line_hits(PyObject *Py_UNUSED(module), PyObject *args)
                 needle_at = find_needle(haystack, origin, payload, region_end, wanted, wanted_length);
             hit = needle_at + wanted_length <= end;
         }
-        if (hit)
+        if (!alone) {
+            rare_hit_out[rare_count] = (unsigned char)hit;
+            rare_out[rare_count++] = k;
+        } else if (hit) {
             hit_out[hit_count++] = k;
+        }
     }
     Py_END_ALLOW_THREADS
-    if (_PyBytes_Resize(&hits, hit_count * 8) < 0 || _PyBytes_Resize(&rare, rare_count * 8) < 0)
+    if (_PyBytes_Resize(&hits, hit_count * 8) < 0 || _PyBytes_Resize(&rare, rare_count * 8) < 0
+            || _PyBytes_Resize(&rare_hits, rare_count) < 0)
         goto done;
-    result = Py_BuildValue("(OOOOONN)", streams, line_starts, lasts, hits, rare,
+    result = Py_BuildValue("(OOOOOONN)", streams, line_starts, lasts, hits, rare, rare_hits,
                            PyBool_FromLong(open_lines[0]), PyBool_FromLong(open_lines[1]));
 done:
     PyMem_RawFree(lowered);
@@ -314,6 +322,7 @@ done:
     Py_XDECREF(lasts);
     Py_XDECREF(hits);
     Py_XDECREF(rare);
+    Py_XDECREF(rare_hits);
     if (have_needle)
         PyBuffer_Release(&needle);
     if (have_starts)

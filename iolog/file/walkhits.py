@@ -140,6 +140,10 @@ class _Joiner:
         self.parts: tuple[list[bytes], list[bytes]] = ([], [])
         self.kept = [0, 0]
         self.span_end = [0, 0]
+        # Whether the line may hold the needle so far; its last ``reach`` bytes (folded).
+        self.hit = [0, 0]
+        self.reach = 0 if needle is None else max(0, len(needle) - 1)
+        self.tail = [b"", b""]
         self.offsets: list[int] = []
         self.streams: list[int] = []
         self.messages: list[bytes] = []
@@ -164,7 +168,7 @@ class _Joiner:
             starts = offsets_array(starts)
             found = native.line_hits(buf, starts, batch.raw, count, opened[0], opened[1], self.needle,
                                      self.exact_case)
-        streams, line_starts, lasts, hits_bytes, rare_bytes, opened[0], opened[1] = found
+        streams, line_starts, lasts, hits_bytes, rare_bytes, rare_hits, opened[0], opened[1] = found
         hits = array("q")
         hits.frombytes(hits_bytes)
         rare = array("q")
@@ -176,14 +180,14 @@ class _Joiner:
         first = self.first
         # Rare entries and lines alone are independent but for order within a
         # stream, which only the rare ones change: those first, then the rest.
-        for number in rare:
+        for number, hit in zip(rare, rare_hits, strict=True):
             stream = streams[number]
             start = starts[number]
-            payload = buf[start + _HDR : starts[number + 1]]
             if line_starts[number]:
-                self._begin(stream, base + start, payload)
+                self._begin(stream, base + start, buf[start + _HDR : starts[number + 1]], hit)
             elif first[stream] >= 0:
-                self._continue(stream, base + start, payload, lasts[number] == 10)
+                self._continue(stream, base + start, buf[start + _HDR : starts[number + 1]],
+                               lasts[number] == 10, hit)
         for number in hits:
             start = starts[number]
             add_offset(base + start)
@@ -203,22 +207,25 @@ class _Joiner:
             offset = event.offset or 0
             if not state.entry(stream, message):
                 if self.first[stream] >= 0:
-                    self._continue(stream, offset, message, not state.open[stream])
+                    self._continue(stream, offset, message, not state.open[stream], self.may_hold(message))
             elif state.open[stream]:
-                self._begin(stream, offset, message)
+                self._begin(stream, offset, message, self.may_hold(message))
             elif self.may_hold(message):
                 self.offsets.append(offset)
                 self.streams.append(stream)
                 self.messages.append(message[: self.max_bytes])
 
-    def _begin(self, stream: int, offset: int, payload: bytes) -> None:
+    def _begin(self, stream: int, offset: int, payload: bytes, hit: int) -> None:
         part = payload[: self.max_bytes]
         self.first[stream] = offset
         self.parts[stream][:] = [part]
         self.kept[stream] = len(part)
         self.span_end[stream] = offset + self.span_bytes
+        self.hit[stream] = hit
+        if self.reach:
+            self.tail[stream] = self._folded(part[-self.reach :])
 
-    def _continue(self, stream: int, offset: int, payload: bytes, ends: bool) -> None:
+    def _continue(self, stream: int, offset: int, payload: bytes, ends: bool, hit: int) -> None:
         if offset >= self.span_end[stream]:
             self.finish(stream)  # looked for no further than this
             return
@@ -227,8 +234,18 @@ class _Joiner:
             part = payload[: self.max_bytes - kept]
             self.parts[stream].append(part)
             self.kept[stream] = kept + len(part)
+            reach = self.reach
+            if reach and not self.hit[stream]:
+                # The needle may lie across this part and those before it.
+                tail = self.tail[stream] + self._folded(part[:reach])
+                hit = hit or self.needle in tail  # type: ignore[operator]
+                self.tail[stream] = (self.tail[stream] + self._folded(part[-reach:]))[-reach:]
+            self.hit[stream] = self.hit[stream] or hit
         if ends:
             self.finish(stream)
+
+    def _folded(self, data: bytes) -> bytes:
+        return data if self.exact_case else data.lower()
 
     def finish(self, stream: int) -> None:
         """The line being joined on ``stream`` ended (its newline, damage, its span, the end)."""
@@ -237,12 +254,11 @@ class _Joiner:
             return
         self.first[stream] = -1
         parts = self.parts[stream]
-        message = b"".join(parts)
-        parts.clear()
-        if self.may_hold(message):
+        if self.hit[stream]:
             self.offsets.append(first)
             self.streams.append(stream)
-            self.messages.append(message)
+            self.messages.append(b"".join(parts))
+        parts.clear()
 
     def release(self, reached: int) -> LineHits:
         """The lines found so far, with everything before ``reached`` read."""
@@ -266,19 +282,23 @@ def line_hits_python(
     open_stderr: bool,
     needle: bytes | None,
     exact_case: bool,
-) -> tuple[bytes, bytes, bytes, bytes, bytes, bool, bool]:
+) -> tuple[bytes, bytes, bytes, bytes, bytes, bytes, bool, bool]:
     """Entries ``[0, count)`` of a batch as lines: the reference for the C ``line_hits``.
 
+    An entry holds a hit when its payload holds a byte beyond ASCII or
+    ``needle`` (in ASCII-lowered bytes unless ``exact_case``; ``None`` or
+    empty: always).
+
     Returns:
-        ``(streams, line_starts, last_bytes, hits, rare, open_stdout,
-        open_stderr)``: per entry its stream, 1 if it starts a line, its last
-        byte; the entries that are a line alone (start a line, end in a
-        newline) and hold a byte beyond ASCII or ``needle`` (in ASCII-lowered
-        bytes unless ``exact_case``; ``None``: all of them), and all the
-        other entries, as int64 bytes; which streams are open after.
+        ``(streams, line_starts, last_bytes, hits, rare, rare_hits,
+        open_stdout, open_stderr)``: per entry its stream, 1 if it starts a
+        line, its last byte; the entries that are a line alone (start a line,
+        end in a newline) and hold a hit, and all the other entries, as int64
+        bytes, with one byte for each of those, 1 if it holds a hit; which
+        streams are open after.
     """
     if count <= 0:
-        return b"", b"", b"", b"", b"", open_stdout, open_stderr
+        return b"", b"", b"", b"", b"", b"", open_stdout, open_stderr
     state = LineState((open_stdout, open_stderr))
     streams = raw[8 : 12 * count : 12].translate(_STDERR_BYTE)
     lasts = bytes([buf[end - 1] for end in starts[1 : count + 1]])
@@ -286,24 +306,24 @@ def line_hits_python(
     # 1 for an entry that is a line alone: starts one, ends in a newline.
     single = bytes(map(int.__and__, line_starts, lasts.translate(_NEWLINE_FLAG)))
     rare = [match.start() for match in _NOT_SINGLE.finditer(single)]
-    alone = [match.start() for match in _SINGLE.finditer(single)]
-    if needle is None or not needle:
-        hits = alone
-    else:
-        hits = _holding(buf, starts, count, alone, needle, exact_case)
-    return (streams, line_starts, lasts, array("q", hits).tobytes(), array("q", rare).tobytes(),
+    holding: Sequence[int] = range(count)
+    if needle:
+        holding = _holding(buf, starts, count, needle, exact_case)
+    flags = bytearray(count)
+    for number in holding:
+        flags[number] = 1
+    hits = [match.start() for match in _SINGLE.finditer(bytes(map(int.__and__, single, flags)))]
+    rare_hits = bytes([flags[number] for number in rare])
+    return (streams, line_starts, lasts, array("q", hits).tobytes(), array("q", rare).tobytes(), rare_hits,
             state.open[0], state.open[1])
 
 
-def _holding(
-    buf: bytes, starts: Sequence[int], count: int, alone: list[int], needle: bytes, exact_case: bool
-) -> list[int]:
-    """Which of the entries ``alone`` hold ``needle`` or a byte beyond ASCII in their payloads."""
+def _holding(buf: bytes, starts: Sequence[int], count: int, needle: bytes, exact_case: bool) -> list[int]:
+    """The entries that hold ``needle`` or a byte beyond ASCII in their payloads, increasing."""
     region, region_end = starts[0], starts[count]
     haystack = bytes(buf[region:region_end])
     if not exact_case:
         haystack = haystack.lower()
-    wanted = set(alone)
     holding = set()
     # The needle, wherever it lies wholly within a payload.
     at = haystack.find(needle)
@@ -321,4 +341,4 @@ def _holding(
             number = bisect_right(starts, at, 0, count) - 1
             if at >= starts[number] + _HDR:  # in a payload
                 holding.add(number)
-    return sorted(holding & wanted)
+    return sorted(holding)
