@@ -11,7 +11,8 @@ setup(
     ext_modules=[
         Extension(
             "iolog._speedups",
-            sources=["iolog/_speedups.c", "iolog/_speedups_walk.c", "iolog/_speedups_batch.c"],
+            sources=["iolog/_speedups.c", "iolog/_speedups_walk.c", "iolog/_speedups_batch.c",
+                     "iolog/_speedups_lines.c"],
             depends=["iolog/_speedups.h"],
             optional=True,
         ),

@@ -16,7 +16,7 @@ once: ``iolog cat --no-log-prefix vms/`` writes exactly the bytes of ``iolog
 cat ALL.log`` (every line has its own time, so the merge must restore the
 order of the one log).
 
-Usage: ``python benchmarks/bench_merge.py [--size 1G] [--logs 8] [--repeat 3]``.
+Usage: ``python benchmarks/bench_merge.py [--size 1G] [--logs 8] [--repeat 3] [--data DIR]``.
 """
 
 from __future__ import annotations
@@ -72,7 +72,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--logs", type=int, default=8, help="how many logs the lines are dealt to")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-check", action="store_true", help="skip the same-output check")
+    parser.add_argument("--data", default=None, help="where the logs are made (default: benchmarks/data)")
     args = parser.parse_args(argv)
+    if args.data:
+        global DATA
+        DATA = args.data
     single, folder = _ensure(parse_size(args.size), args.logs)
     size = os.path.getsize(single)
     iolog = [sys.executable, "-m", "iolog", "cat", "-q"]

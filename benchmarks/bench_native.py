@@ -23,11 +23,18 @@ of each:
 Each pass carries its budget (a ratio, or seconds for the viewer) and
 whether it was met.
 
+Bytecode: an installed package has its modules compiled (``.pyc``); a run
+from a checkout with ``PYTHONDONTWRITEBYTECODE=1`` compiles every module it
+imports, every time. So every command is first run once, untimed, writing
+the bytecode of what it imports into a temporary ``PYTHONPYCACHEPREFIX``,
+and is then timed with that prefix: what an installation runs. ``iolog
+cat`` is also timed without it (``cat_checkout``: compiled at each run).
+
 ``--passes cat`` (or ``stat``, ``since``, comma-separated) measures only
 those passes, and makes only the logs they read.
 
-Usage: ``python benchmarks/bench_native.py [--rounds 3] [--no-viewer] [--passes LIST]
-[--pattern TEXT] [--data DIR]``.
+Usage: ``python benchmarks/bench_native.py [--rounds 3] [--no-viewer] [--viewer-rounds 1]
+[--passes LIST] [--pattern TEXT] [--data DIR]``.
 """
 
 from __future__ import annotations
@@ -48,6 +55,7 @@ sys.path.insert(0, HERE)
 from generate import generate  # noqa: E402
 
 DATA = os.path.join(HERE, "data")
+REPO = os.path.dirname(HERE)
 GIB = 1 << 30
 MIB = 1 << 20
 
@@ -151,10 +159,29 @@ def _seconds(command: list[str], env: dict[str, str]) -> float:
     return time.perf_counter() - start
 
 
-def _environments() -> dict[str, dict[str, str]]:
+def _environments(pycache_prefix: str | None = None) -> dict[str, dict[str, str]]:
+    """The C speed-up's and pure Python's environments; with a bytecode folder if given."""
     base = {key: value for key, value in os.environ.items() if key != "IOLOG_PURE_PYTHON"}
     base["IOLOG_CACHE_DIR"] = "off"  # every run reads its log as if never read before
+    if pycache_prefix is not None:
+        base["PYTHONPYCACHEPREFIX"] = pycache_prefix
     return {"native": base, "pure": {**base, "IOLOG_PURE_PYTHON": "1"}}
+
+
+def _compile_bytecode(commands: dict[str, tuple[list[str], dict[str, str]]]) -> None:
+    """Run each command once, untimed, letting Python write the bytecode of what it imports.
+
+    Into a prefix named ``checkout``, then, the project's own modules are
+    taken out again: as from a checkout, only the standard library's
+    bytecode is there, and every run compiles the project's modules.
+    """
+    for command, env in commands.values():
+        env = {**env, "PYTHONDONTWRITEBYTECODE": ""}
+        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True)
+    for _command, env in commands.values():
+        prefix = env.get("PYTHONPYCACHEPREFIX", "")
+        if os.path.basename(prefix) == "checkout":
+            shutil.rmtree(os.path.join(prefix, REPO.lstrip(os.sep)), ignore_errors=True)
 
 
 def _native_built() -> bool:
@@ -174,8 +201,8 @@ def measure_passes(rounds: int, passes: tuple[str, ...] = PASSES) -> dict[str, o
     cat_log = _ensure("cat-300M.log", 300 * MIB, seed=2) if "cat" in passes else ""
     since = {path: _since_arg(path) for path in (big, small)} if "since" in passes else {}
     iolog = [sys.executable, "-m", "iolog"]
-    envs = _environments()
     with tempfile.TemporaryDirectory() as folder:
+        envs = _environments(os.path.join(folder, "pycache"))
         reference = _compile_reference(folder)
         commands: dict[str, tuple[list[str], dict[str, str]]] = {}
         if walked:
@@ -188,6 +215,10 @@ def measure_passes(rounds: int, passes: tuple[str, ...] = PASSES) -> dict[str, o
             if "cat" in passes:
                 commands[f"cat_300MiB_{kind}"] = ([*iolog, "cat", "-q", cat_log], env)
                 commands[f"cat_t_300MiB_{kind}"] = ([*iolog, "cat", "-q", "-t", cat_log], env)
+                if kind == "native":
+                    checkout = {**env, "PYTHONPYCACHEPREFIX": os.path.join(folder, "checkout"),
+                                "PYTHONDONTWRITEBYTECODE": "1"}
+                    commands["cat_300MiB_native_checkout"] = ([*iolog, "cat", "-q", cat_log], checkout)
             if "since" in passes:
                 commands[f"since_cold_1GiB_{kind}"] = ([*iolog, "cat", "-q", "--since", since[big], big], env)
                 commands[f"since_cold_1MiB_{kind}"] = (
@@ -195,6 +226,7 @@ def measure_passes(rounds: int, passes: tuple[str, ...] = PASSES) -> dict[str, o
                 )
         for path in (path for path in (big, small, cat_log) if path):  # into the page cache
             subprocess.run(["cat", path], stdout=subprocess.DEVNULL, check=True)
+        _compile_bytecode(commands)
         best = {name: float("inf") for name in commands}
         for _ in range(rounds):
             for name, (command, env) in commands.items():
@@ -214,12 +246,22 @@ def measure_passes(rounds: int, passes: tuple[str, ...] = PASSES) -> dict[str, o
             "budget_met": ratios["native"] <= budget,
         }
 
-    report: dict[str, object] = {"rounds": rounds, "seconds": seconds}
+    report: dict[str, object] = {
+        "rounds": rounds,
+        "bytecode": "compiled once before timing into a temporary PYTHONPYCACHEPREFIX, as installed; "
+                    "cat_checkout: every module compiled at each run (PYTHONDONTWRITEBYTECODE=1)",
+        "seconds": seconds,
+    }
     if "stat" in passes:
         report["stat"] = compared("stat_1GiB", "c_walk_1GiB", 3)
     if "cat" in passes:
         report["cat"] = compared("cat_300MiB", "c_cat_300MiB", 3)
         report["cat_timestamps"] = compared("cat_t_300MiB", "c_cat_300MiB", 5)
+        report["cat_checkout"] = {
+            "native_s": seconds["cat_300MiB_native_checkout"],
+            "against_s": seconds["c_cat_300MiB"],
+            "ratio_native": round(best["cat_300MiB_native_checkout"] / best["c_cat_300MiB"], 2),
+        }
     if "since" not in passes:
         return report
     since_1mib = {kind: best[f"since_cold_1MiB_{kind}"] for kind in envs}
@@ -245,38 +287,63 @@ def _search_count(path: str, pattern: str) -> dict[str, object]:
     return result
 
 
-def measure_viewer(pattern: str) -> dict[str, object]:
-    """The viewer on 1 GiB (each implementation in a fresh process): scan, memory, search count."""
+def _viewer_once(big: str, small: str, pattern: str, env: dict[str, str]) -> dict[str, object]:
+    """The viewer and the search count on ``big``, fresh processes under ``env`` (bytecode written first)."""
     from bench_tui import measure_iolog_tui  # type: ignore[import-not-found]
 
-    big = _ensure("big-plain.log", GIB, seed=1)
-    report: dict[str, object] = {}
-    for kind, env in _environments().items():
-        saved = dict(os.environ)
+    search_command = [
+        sys.executable, "-c",
+        "import json, sys; sys.path.insert(0, sys.argv[1]); import bench_native; "
+        "print(json.dumps(bench_native._search_count(sys.argv[2], sys.argv[3])))",
+    ]
+    saved = dict(os.environ)
+    try:
+        os.environ.clear()
+        os.environ.update({key: value for key, value in env.items() if key != "PYTHONDONTWRITEBYTECODE"})
+        measure_iolog_tui(small)  # untimed: the bytecode of what the viewer imports
+        subprocess.run([*search_command, HERE, small, pattern], capture_output=True, check=True, timeout=600)
         os.environ.clear()
         os.environ.update(env)
-        try:
-            shown = measure_iolog_tui(big)
-            search = subprocess.run(
-                [sys.executable, "-c",
-                 "import json, sys; sys.path.insert(0, sys.argv[1]); import bench_native; "
-                 "print(json.dumps(bench_native._search_count(sys.argv[2], sys.argv[3])))",
-                 HERE, big, pattern],
-                capture_output=True, text=True, check=True, timeout=1800,
-            )
-            counted = json.loads(search.stdout.strip().splitlines()[-1])
-        finally:
-            os.environ.clear()
-            os.environ.update(saved)
-        report[kind] = {
-            "first_screen_s": shown["first_screen_s"],
-            "every_line_known_s": shown["scan_done_s"],
-            "peak_rss_mib": shown["peak_rss_mib"],
-            "rows": shown["rows"],
-            "search_pattern": pattern,
-            "search_matches": counted["matches"],
-            "search_count_s": counted["full_count_s"],
-        }
+        shown = measure_iolog_tui(big)
+        search = subprocess.run([*search_command, HERE, big, pattern],
+                                capture_output=True, text=True, check=True, timeout=1800)
+        counted = json.loads(search.stdout.strip().splitlines()[-1])
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return {
+        "first_screen_s": shown["first_screen_s"],
+        "every_line_known_s": shown["scan_done_s"],
+        "peak_rss_mib": shown["peak_rss_mib"],
+        "rows": shown["rows"],
+        "search_matches": counted["matches"],
+        "search_count_s": counted["full_count_s"],
+    }
+
+
+def measure_viewer(pattern: str, rounds: int = 1) -> dict[str, object]:
+    """The viewer on 1 GiB (each implementation in a fresh process, in rounds): scan, memory, search count.
+
+    Each figure is the best of the rounds (the least time, the least peak
+    memory); every round's figures are listed beside it.
+    """
+    big = _ensure("big-plain.log", GIB, seed=1)
+    small = _ensure("small-plain.log", MIB, seed=1)
+    report: dict[str, object] = {"rounds": rounds, "search_pattern": pattern}
+    runs: dict[str, list[dict[str, object]]] = {"native": [], "pure": []}
+    with tempfile.TemporaryDirectory() as folder:
+        envs = _environments(os.path.join(folder, "pycache"))
+        for _ in range(rounds):
+            for kind, env in envs.items():
+                runs[kind].append(_viewer_once(big, small, pattern, env))
+    for kind, measured in runs.items():
+        best: dict[str, object] = {}
+        for name in measured[0]:
+            values = [run[name] for run in measured]
+            best[name] = min(values)  # type: ignore[type-var]
+            if name not in ("rows", "search_matches"):
+                best[f"{name}_runs"] = values
+        report[kind] = best
     native = report["native"]
     assert isinstance(native, dict)
     report["budgets"] = {
@@ -292,6 +359,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-viewer", action="store_true", help="skip the viewer and the search count")
+    parser.add_argument("--viewer-rounds", type=int, default=1, help="rounds of the viewer's measures")
     parser.add_argument("--passes", default=",".join(PASSES),
                         help=f"which CLI passes to time, comma-separated (default: {','.join(PASSES)})")
     parser.add_argument("--pattern", default="failed db", help="the viewer's search (default: 'failed db')")
@@ -310,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--passes: unknown {', '.join(unknown)} (known: {', '.join(PASSES)})")
     report: dict[str, object] = {"cpus": os.cpu_count(), "passes": measure_passes(args.rounds, passes)}
     if not args.no_viewer:
-        report["viewer"] = measure_viewer(args.pattern)
+        report["viewer"] = measure_viewer(args.pattern, args.viewer_rounds)
     print(json.dumps(report, indent=2))
     return 0
 

@@ -15,6 +15,12 @@ Keys are sent as the terminal driver sends them, not with ``Pilot.press``:
 that waits for the whole process to go idle (up to a second, twice), which
 it never is while a worker counts, so it would time its own waiting.
 
+With ``--while-scanning`` the search is typed as soon as the first rows
+are there, through the terminal driver as well, so the count runs beside the
+viewer's own scan of the file; it reports ``scanning_at_enter``,
+``scan_done_s`` (from the first rows to the end of the scan) and
+``full_count_s`` (from Enter), and no key latencies.
+
 With ``--scan`` it times the count alone, without the viewer (whose own
 scan of the file bounds ``full_count_s`` from below): the model is built
 first, then :func:`~iolog_tui.model.search.scan_rows` tests every row for the
@@ -23,7 +29,7 @@ every line tested (``every_line_s``, what a regular expression costs).
 
 Usage::
 
-    python benchmarks/bench_search.py [--log PATH] [--size 256M] [--pattern TEXT] [--scan]
+    python benchmarks/bench_search.py [--log PATH] [--size 256M] [--pattern TEXT] [--scan | --while-scanning]
 
 ``--size`` is the size of the log generated when ``--log`` does not exist.
 """
@@ -41,6 +47,40 @@ from textual import events
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_LOG = os.path.join(HERE, "data", "big-plain.log")
+
+
+async def measure_while_scanning(path: str, pattern: str) -> dict[str, object]:
+    """Type the search at the first rows, while the viewer still scans the file, and time the count."""
+    from iolog_tui.app import IologApp
+    from iolog_tui.sources import LogSource
+
+    app = IologApp(LogSource(path, os.path.basename(path)))
+    result: dict[str, object] = {"log_bytes": os.path.getsize(path), "pattern": pattern}
+    async with app.run_test(size=(120, 36)):
+        panes = app.log_screen.panes
+        while not len(panes.model):
+            await asyncio.sleep(0.005)
+        first_rows = time.perf_counter()
+        send(app, "slash", "/")
+        while getattr(app.focused, "value", None) is None and time.perf_counter() - first_rows < 5:
+            await asyncio.sleep(0.005)  # the search field has the focus
+        for char in pattern:
+            send(app, "space" if char == " " else char, char)
+        while getattr(app.focused, "value", None) != pattern and time.perf_counter() - first_rows < 5:
+            await asyncio.sleep(0.005)
+        bar = app.log_screen.search_bar
+        result["scanning_at_enter"] = panes.scan_progress is not None
+        start = time.perf_counter()
+        send(app, "enter")
+        scan_done = None if result["scanning_at_enter"] else start
+        while not bar.finished and time.perf_counter() - start < 120:
+            await asyncio.sleep(0.005)
+            if scan_done is None and panes.scan_progress is None:
+                scan_done = time.perf_counter()
+        result["scan_done_s"] = round((scan_done or time.perf_counter()) - first_rows, 3)
+        result["full_count_s"] = round(time.perf_counter() - start, 3)
+        result["matches"] = len(bar.matches)
+    return result
 
 
 async def measure(path: str, pattern: str) -> dict[str, object]:
@@ -107,9 +147,9 @@ def measure_scan(path: str, pattern: str) -> dict[str, object]:
     return result
 
 
-def send(app: object, key: str) -> None:
+def send(app: object, key: str, character: str | None = None) -> None:
     """Send ``key`` the way the terminal driver does, without waiting for anything."""
-    event = events.Key(key, key if len(key) == 1 else None)
+    event = events.Key(key, character if character is not None else key if len(key) == 1 else None)
     event.set_sender(app)  # type: ignore[arg-type]
     app._driver.send_message(event)  # type: ignore[attr-defined]
 
@@ -121,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", default="1G", help="size of the log generated if --log is missing")
     parser.add_argument("--pattern", default="timeout")
     parser.add_argument("--scan", action="store_true", help="time the count alone, without the viewer")
+    parser.add_argument("--while-scanning", action="store_true",
+                        help="type the search at the first rows, while the viewer still scans")
     args = parser.parse_args(argv)
     if not os.path.exists(args.log):
         sys.path.insert(0, HERE)
@@ -130,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
         generate(args.log, parse_size(args.size))
     if args.scan:
         result = measure_scan(args.log, args.pattern)
+    elif args.while_scanning:
+        result = asyncio.run(measure_while_scanning(args.log, args.pattern))
     else:
         result = asyncio.run(measure(args.log, args.pattern))
     print(json.dumps(result, indent=2))

@@ -33,9 +33,11 @@ The public face is these 34 names:
   (strict reading), :class:`NotAnIologFile`, :class:`SourceError` (a source
   cannot be opened or read) and :class:`IndexBuildCancelled`.
 
-The names after them in ``__all__`` are used by the viewer's row scan and
-search block match until those move to a higher-level call; they are not
-part of the public face.
+The names after them in ``__all__`` serve a viewer's passes over a whole
+file: ``line_runs`` (where lines begin, as arrays: ``LineRun``) and
+``find_lines`` (the lines that may hold a needle: ``LineHits``), with the
+``LineState`` they carry and the ``Event`` type; they are documented, but
+not part of the public face.
 """
 
 from __future__ import annotations
@@ -63,7 +65,8 @@ if TYPE_CHECKING:
     from .file.opening import check_log, read_entries
     from .file.readback import read_line, read_lines
     from .file.summary import LogSummary
-    from .file.walk import FastBatch
+    from .file.walkhits import LineHits, find_lines
+    from .file.walklines import LineRun, line_runs
     from .io import LogWriter
     from .sinkwriter import SinkWriter
     from .sources.serial import SerialSource
@@ -78,13 +81,14 @@ _HOMES = {
     "Diversion": ".diversion",
     "Entry": ".core.format",
     "Event": ".core.events",
-    "FastBatch": ".file.walk",
     "IndexBuildCancelled": ".core.errors",
     "InvalidArgumentError": ".core.errors",
     "IologError": ".core.errors",
     "Level": ".core.levels",
     "Line": ".core.lines",
     "LineAssembler": ".core.lines",
+    "LineHits": ".file.walkhits",
+    "LineRun": ".file.walklines",
     "LineState": ".core.lines",
     "LogFile": ".file.logfile",
     "LogSummary": ".file.summary",
@@ -102,8 +106,10 @@ _HOMES = {
     "check_log": ".file.opening",
     "detect_level": ".core.levels",
     "encode_entry": ".core.format",
+    "find_lines": ".file.walkhits",
     "format_docker_time": ".core.format",
     "is_live_spec": ".sources.serialport",
+    "line_runs": ".file.walklines",
     "parse_since": ".core.timespec",
     "read_entries": ".file.opening",
     "read_line": ".file.readback",
@@ -114,9 +120,9 @@ _HOMES = {
 
 __version__ = "0.1.0"
 
-#: Used by the viewer's row scan and search block match (``iolog_tui/model/scan.py``,
-#: ``blockmatch.py``); to be replaced by a higher-level call. Not the public face.
-_FOR_THE_VIEWER_S_SCAN = ("Event", "FastBatch", "LineState")
+#: A viewer's bulk passes (``iolog_tui/model/scan.py``, ``blockmatch.py``): the
+#: row scan and the search count. Not the public face.
+_FOR_THE_VIEWER_S_SCAN = ("Event", "LineHits", "LineRun", "LineState", "find_lines", "line_runs")
 
 __all__ = [
     "MAX_ENTRY_SIZE",
@@ -154,10 +160,13 @@ __all__ = [
     "read_lines",
     "terminal_runs",
     "terminal_safe",
-    # Used by the viewer's scan; to be replaced by a higher-level call (_FOR_THE_VIEWER_S_SCAN).
+    # A viewer's bulk passes (_FOR_THE_VIEWER_S_SCAN): documented, not the public face.
     "Event",
-    "FastBatch",
+    "LineHits",
+    "LineRun",
     "LineState",
+    "find_lines",
+    "line_runs",
 ]
 
 

@@ -54,6 +54,18 @@ class Speedups(Protocol):
         tuple[int, int, int, int, int, int, int, int, int, int, int, int | None],
     ]: ...
 
+    def line_rows(
+        self, buf: bytes, starts: object, raw: bytes, count: int, base: int, open_stdout: bool,
+        open_stderr: bool, since_ns: int | None, until_ns: int | None, /,
+    ) -> tuple[bytes, bytes, int, bool, bool, int, int]: ...
+
+    def number_streams(self, streams: bytes, first: int, /) -> tuple[bytes, bytes]: ...
+
+    def line_hits(
+        self, buf: bytes, starts: object, raw: bytes, count: int, open_stdout: bool, open_stderr: bool,
+        needle: bytes | None, exact_case: bool, /,
+    ) -> tuple[bytes, bytes, bytes, bytes, bytes, bytes, bool, bool]: ...
+
 
 def _load() -> Speedups | None:
     try:

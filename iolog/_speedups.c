@@ -9,9 +9,10 @@
  * the length of what it reads, and releases the GIL while it loops, so two
  * threads can walk two halves of a file at once.
  *
- * Three files: this one (the module, and the offsets and records every
+ * Four files: this one (the module, and the offsets and records every
  * function reads), _speedups_walk.c (the rules of a header and the walk's
- * batch step) and _speedups_batch.c (what passes do with a batch).
+ * batch step), _speedups_batch.c (what passes do with a batch) and
+ * _speedups_lines.c (a batch's entries as lines, for the viewer).
  *
  * Rules (iolog/core/rules.py): a header is 16 characters, 13 of the base64
  * alphabet, one of "AQgw", then "=="; decoded, its reserved flag bits are
@@ -75,6 +76,9 @@ static PyMethodDef methods[] = {
     {"gather", gather, METH_VARARGS, gather_doc},
     {"index_regions", index_regions, METH_VARARGS, index_regions_doc},
     {"docker_time", docker_time, METH_O, docker_time_doc},
+    {"line_rows", line_rows, METH_VARARGS, line_rows_doc},
+    {"number_streams", number_streams, METH_VARARGS, number_streams_doc},
+    {"line_hits", line_hits, METH_VARARGS, line_hits_doc},
     {NULL, NULL, 0, NULL},
 };
 

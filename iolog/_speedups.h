@@ -67,4 +67,13 @@ IOLOG_HIDDEN extern const char index_regions_doc[];
 IOLOG_HIDDEN extern const char gather_doc[];
 IOLOG_HIDDEN extern const char docker_time_doc[];
 
+/* -- _speedups_lines.c: a batch's entries as logical lines -- */
+
+IOLOG_HIDDEN PyObject *line_rows(PyObject *module, PyObject *args);
+IOLOG_HIDDEN PyObject *number_streams(PyObject *module, PyObject *args);
+IOLOG_HIDDEN PyObject *line_hits(PyObject *module, PyObject *args);
+IOLOG_HIDDEN extern const char line_rows_doc[];
+IOLOG_HIDDEN extern const char number_streams_doc[];
+IOLOG_HIDDEN extern const char line_hits_doc[];
+
 #endif

@@ -92,3 +92,39 @@ def test_a_step_is_told_in_sensible_units() -> None:
     assert format_step((2 * 3600 + 5 * 60) * 1_000_000_000) == "2 h 05 min"
     assert format_step((3 * 86400 + 4 * 3600) * 1_000_000_000) == "3 d 04 h"
     assert clock_step_text(45_000_000_000) == "── clock stepped back 45.0 s ──"
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(_entries, min_size=2, max_size=4), st.integers(1, 3))
+def test_a_step_between_runs_of_the_walk_is_found(runs, descend) -> None:
+    """Garbage splits the walk into runs; each run starts earlier than the one before ends."""
+    parts = []
+    for number, run in enumerate(runs):
+        shift = -number * descend * 70 * 1_000_000_000  # every later run is earlier
+        parts.append(b"".join(encode_entry(message, timestamp_ns=stamp + shift, stream=stream)
+                              for stream, stamp, message in run))
+    data = b"\x00garbage bytes\x00".join(parts)
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "runs.log"
+        path.write_bytes(data)
+        model = LogModel(path)
+        try:
+            scan_whole_file(path, model)
+            _check(model)
+        finally:
+            model.close()
+
+
+def test_a_run_that_starts_earlier_than_the_last_line_gets_a_step_first() -> None:
+    """Where one batch of the walk ends and the next begins, the clock may have stepped back."""
+    from array import array
+
+    from iolog import LineRun
+
+    scanner = RowScanner(0)
+    scanner.feed_run(LineRun(array("q", [0, 40]), b"\x00\x00", 2, 80, (1, -2), BASE_NS, BASE_NS + 9))
+    scanner.feed_run(LineRun(array("q", [80, 120]), b"\x00\x01", 2, 160, (0, 1), BASE_NS + 4, BASE_NS + 5))
+    batch = scanner.take(160)
+    assert list(batch.kinds) == [0, 0, RowKind.CLOCK_STEP, 0, 1]
+    assert list(batch.offsets) == [0, 40, 79, 80, 120]
+    assert batch.steps == {79: 5}

@@ -40,7 +40,19 @@ class _ArgumentParser(argparse.ArgumentParser):
 
 
 class _HelpFormatter(argparse.HelpFormatter):
-    """Help wrapped at spaces only: never ``--no-log-`` / ``prefix`` across two lines."""
+    """Help wrapped at spaces only: never ``--no-log-`` / ``prefix`` across two lines.
+
+    Its width is the terminal's, found as :func:`shutil.get_terminal_size`
+    finds it, without importing :mod:`shutil` (and with it ``bz2`` and
+    ``lzma``): every ``add_argument`` makes a formatter, so every command
+    would pay for that import.
+    """
+
+    def __init__(
+        self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None
+    ) -> None:
+        columns = _columns() - 2 if width is None else width
+        super().__init__(prog, indent_increment, max_help_position, columns)
 
     def _split_lines(self, text: str, width: int) -> list[str]:
         return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False)
@@ -48,6 +60,20 @@ class _HelpFormatter(argparse.HelpFormatter):
 
 class _RawDescriptionHelpFormatter(_HelpFormatter, argparse.RawDescriptionHelpFormatter):
     """Descriptions and epilogs kept as written (already wrapped), arguments as above."""
+
+
+def _columns() -> int:
+    """The terminal's width: ``$COLUMNS``, else stdout's terminal, else 80."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
 
 
 def _fill(text: str) -> str:

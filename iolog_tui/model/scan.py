@@ -6,7 +6,7 @@ each logical line, at its first entry, by the one line rule
 (:class:`iolog.LineState`: an entry that does not end in a newline continues
 in the next entry of its stream; damage ends the open lines), and a row of
 each run of skipped garbage and of a truncated tail. :func:`scan_file` drives
-it over a file through :meth:`iolog.LogFile.batches` and hands the rows over
+it over a file through :func:`iolog.line_runs` and hands the rows over
 in :class:`RowBatch` es, on time even while the decoder passes over a long
 run of garbage. Like the model, it knows nothing of Textual.
 
@@ -30,13 +30,11 @@ Lines outside the time window are no rows, and are not compared.
 
 from __future__ import annotations
 
-import itertools
 import os
 import time
-from array import array
 from collections.abc import Iterable, Iterator
 
-from iolog import Decoder, Entry, Event, FastBatch, LineState, LogFile, Skipped, Truncated
+from iolog import Decoder, Entry, Event, LineRun, LineState, LogFile, Skipped, Truncated, line_runs
 
 from .rows import LogModel, RowBatch, RowKind
 
@@ -50,8 +48,11 @@ BATCH_BYTES = 1024 * 1024
 FIRST_HANDOVER_S = 0.05
 #: Later batches are handed over at least this often (progress through garbage).
 HANDOVER_S = 0.25
-_STREAM_BYTES = (b"\x00", b"\x01")
-_INVERT_FLAG = bytes([1]) + bytes(255)  # stderr flags (0/1) to stdout flags
+#: A batch is handed over once it holds this many rows, however soon: on a big file
+#: the scan outruns the interval, and a batch's arrays (13 bytes a row) waiting for
+#: the model, freed once taken, raise the viewer's peak memory and leave the heap
+#: in pieces (1 GiB: peak 113-120 MiB with one batch per interval, 97-101 with this).
+MAX_BATCH_ROWS = 1 << 17
 
 
 class RowScanner:
@@ -147,75 +148,61 @@ class RowScanner:
         batch.steps[offset] = back_ns
         self.row_count += 1
 
-    def feed_batch(self, batch: FastBatch) -> None:
-        """Add the entries of a batch from the fast walk (same rows as :meth:`feed`)."""
-        count = batch.accepted
-        if not count:
-            return
-        streams = batch.streams()
-        line_starts = self._state.starts_in_bulk(streams, batch.last_bytes())
-        base = batch.base
-        offsets = [base + start for start in batch.starts[:count]]
-        if line_starts.count(0):
-            streams = bytes(itertools.compress(streams, line_starts))
-            offsets = list(itertools.compress(offsets, line_starts))
-        self.rows_seen += len(offsets)
-        # Which of the lines begun here are kept: in a window, by their first entry's time.
-        kept = None
-        stamps: tuple[int, ...] = ()
-        if offsets:
-            stamps = batch.timestamps()
-            if len(offsets) < count:
-                stamps = tuple(itertools.compress(stamps, line_starts))
-        if offsets and (self.since_ns is not None or self.until_ns is not None):
-            if not all(map(self._in_window, (min(stamps), max(stamps)))):
-                kept = bytes(map(self._in_window, stamps))
-                stamps = tuple(itertools.compress(stamps, kept))
-        row_offsets = offsets if kept is None else list(itertools.compress(offsets, kept))
-        if stamps:
+    @property
+    def pending_rows(self) -> int:
+        """Rows found since the last :meth:`take`."""
+        return len(self._batch.offsets)
+
+    @property
+    def line_state(self) -> LineState:
+        """Which streams have a line open where the events fed so far end (the codec's walk updates it)."""
+        return self._state
+
+    def feed_run(self, run: LineRun) -> None:
+        """Add the lines a run of the fast walk begins (same rows as :meth:`feed`).
+
+        The run was made with :attr:`line_state` and this scanner's window
+        (see :func:`iolog.line_runs`), which has already accounted for it.
+        A line earlier than the line before it gets a clock-step row first.
+        """
+        self.rows_seen += run.begun
+        if not run.offsets:
+            line_rows: list[int] | None = None
+        elif run.line_ns:  # out of order within the run: line by line
+            line_rows = self._lines_with_steps(run)
+        else:
             last_ns = self._last_ns
-            # (Sorting what is already in order is one pass in C: the cheapest check.)
-            if (last_ns is not None and stamps[0] < last_ns) or sorted(stamps) != list(stamps):
-                row_streams = streams if kept is None else bytes(itertools.compress(streams, kept))
-                self._feed_with_steps(row_offsets, row_streams, stamps, streams, kept)
-                return
-            self._last_ns = stamps[-1]
-        first_row = self.row_count
-        rows = self._batch
-        rows.offsets.extend(array("q", row_offsets))
-        row_streams = streams if kept is None else bytes(itertools.compress(streams, kept))
-        new_rows = range(first_row, first_row + len(row_streams))
-        rows.kinds.frombytes(row_streams)
-        stdout_flags = row_streams.translate(_INVERT_FLAG)
-        rows.stream_rows[0].extend(array("I", itertools.compress(new_rows, stdout_flags)))
-        rows.stream_rows[1].extend(array("I", itertools.compress(new_rows, row_streams)))
-        self.row_count = first_row + len(row_streams)
+            if last_ns is not None and run.first_ns < last_ns:
+                self._step(self._batch, run.offsets[0] - 1, last_ns - run.first_ns)
+            self._last_ns = run.last_ns
+            line_rows = None
+            first_row = self.row_count
+            rows = self._batch
+            rows.offsets.extend(run.offsets)
+            rows.kinds.frombytes(run.streams)
+            stdout_rows, stderr_rows = run.numbered(first_row)
+            rows.stream_rows[0].extend(stdout_rows)
+            rows.stream_rows[1].extend(stderr_rows)
+            self.row_count = first_row + len(run.offsets)
         # The row of each stream's open line: that of the last line begun here,
         # if it is still open; unchanged if none began here and one still is.
         opened = self._state.open
         open_row = self._open_row
+        first_row = self.row_count - len(run.offsets)
         for stream in (0, 1):
+            last = run.last_kept[stream]
             if not opened[stream]:
                 open_row[stream] = None
-                continue
-            last_line = streams.rfind(_STREAM_BYTES[stream])
-            if last_line < 0:
-                continue
-            if kept is None:
-                open_row[stream] = first_row + last_line
-            elif kept[last_line]:
-                open_row[stream] = first_row + kept.count(1, 0, last_line)
-            else:
+            elif last >= 0:
+                open_row[stream] = first_row + last if line_rows is None else line_rows[last]
+            elif last == -1:
                 open_row[stream] = None
 
-    def _feed_with_steps(
-        self, offsets: list[int], row_streams: bytes, stamps: tuple[int, ...], streams: bytes,
-        kept: bytes | None,
-    ) -> None:
-        """:meth:`feed_batch` 's rows one by one, with a clock-step row before each line back in time."""
+    def _lines_with_steps(self, run: LineRun) -> list[int]:
+        """A run's rows one by one, a clock-step row before each line back in time; their rows."""
         rows = self._batch
         line_rows: list[int] = []
-        for offset, stream, stamp in zip(offsets, row_streams, stamps, strict=True):
+        for offset, stream, stamp in zip(run.offsets, run.streams, run.line_ns, strict=True):
             last_ns = self._last_ns
             if last_ns is not None and stamp < last_ns:
                 self._step(rows, offset - 1, last_ns - stamp)
@@ -225,20 +212,7 @@ class RowScanner:
             rows.kinds.append(stream)
             rows.stream_rows[stream].append(self.row_count)
             self.row_count += 1
-        opened = self._state.open
-        for stream in (0, 1):
-            if not opened[stream]:
-                self._open_row[stream] = None
-                continue
-            last_line = streams.rfind(_STREAM_BYTES[stream])
-            if last_line < 0:
-                continue
-            if kept is None:
-                self._open_row[stream] = line_rows[last_line]
-            elif kept[last_line]:
-                self._open_row[stream] = line_rows[kept.count(1, 0, last_line)]
-            else:
-                self._open_row[stream] = None
+        return line_rows
 
     def provisional_tail(self, events: Iterable[object]) -> None:
         """Add rows for the undecodable or incomplete bytes at the current end.
@@ -304,16 +278,17 @@ def scan_file(
 ) -> Iterator[RowBatch]:
     """Decode a file from ``start`` to its current end, yielding row batches.
 
-    The file is read with :meth:`iolog.LogFile.batches`: where headers chain
-    cleanly, rows come from batches of raw headers with no object per entry;
-    elsewhere from the decoder's events. A batch is handed over when
+    The file is read with :func:`iolog.line_runs`: where headers chain
+    cleanly, rows come from arrays of line starts with no object per entry
+    or line; elsewhere from the decoder's events. A batch is handed over when
     ``FIRST_BATCH_BYTES`` (the first screenful), then ``BATCH_BYTES``, have
     been decided, at most one per ``min_interval_s`` (each batch costs the
     UI a redraw); and on time whatever was decided: within
     ``FIRST_HANDOVER_S`` for the first, then every ``HANDOVER_S``, so rows
     found before a long run of garbage show while the decoder passes over
-    it, and ``read_to`` tells how far it has got. The caller stops early by
-    not asking for the next batch.
+    it, and ``read_to`` tells how far it has got; and once it holds
+    ``MAX_BATCH_ROWS`` rows, however soon. The caller stops early by not
+    asking for the next batch.
 
     Args:
         path: the log file.
@@ -333,7 +308,8 @@ def scan_file(
     """
     clock = time.monotonic
     with LogFile(path, cache=False) as log:
-        walker = log.batches(start, final=end_of_input)
+        walker = line_runs(log, start, scanner.line_state, since_ns=scanner.since_ns,
+                           until_ns=scanner.until_ns, final=end_of_input)
         scanned_to = start
         limit = start + FIRST_BATCH_BYTES
         now = clock()
@@ -354,13 +330,17 @@ def scan_file(
                 if item:
                     scanned_to = max(scanned_to, _end_offset(item[-1]))
             else:
-                scanner.feed_batch(item)
-                scanned_to = item.base + item.starts[item.accepted]
+                scanner.feed_run(item)
+                scanned_to = item.end
                 skipping = False
             if not skipping:
                 read_at_event = log.bytes_read
             now = clock()
-            if (scanned_to >= limit and now >= deadline) or now >= handover_at:
+            if (
+                (scanned_to >= limit and now >= deadline)
+                or now >= handover_at
+                or scanner.pending_rows >= MAX_BATCH_ROWS
+            ):
                 yield scanner.take(
                     scanned_to,
                     read_to=scanned_to + log.bytes_read - read_at_event,

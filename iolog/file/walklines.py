@@ -1,0 +1,246 @@
+"""Where lines begin, in bulk: the fast walk's batches as arrays of line starts.
+
+This module owns the bulk step of a pass that wants every logical line's
+place and nothing else (the viewer's row scan): for each batch of the fast
+walk (:func:`iolog.file.walk.walk`), which entries begin a line by the one
+line rule (:class:`~iolog.core.lines.LineState`), which of those lines
+begin in a time window (their first entry's time), and their file offsets
+and streams as compact arrays, with no object per entry or line. Where the
+walk hands over the decoder's events (damage, the end of the file), they
+are passed on as they are, and the caller accounts for them with the same
+:class:`~iolog.core.lines.LineState`.
+
+The step over a batch has a C twin (``line_rows`` and ``number_streams`` in
+:mod:`iolog._speedups`, which release the GIL while they loop); the Python
+originals here are the reference (``tests/test_native.py``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import operator
+from array import array
+from bisect import bisect_left
+from collections.abc import Generator, Sequence
+from typing import TYPE_CHECKING, NamedTuple
+
+from .. import _native
+from ..core.decoder import Event
+from ..core.lines import LineState
+from .walk import FastBatch
+from .walkbatch import offsets_array, timestamps_struct
+
+if TYPE_CHECKING:
+    from .logfile import LogFile
+
+__all__ = ["LineRun", "line_rows_python", "line_runs", "number_streams_python"]
+
+_STDERR_BYTE = bytes(1 if value & 8 else 0 for value in range(256))
+_INVERT_FLAG = bytes([1]) + bytes(255)  # stderr flags (0/1) to stdout flags
+_STREAM_BYTES = (b"\x00", b"\x01")
+_UINT32_END = 1 << 32
+
+
+class LineRun(NamedTuple):
+    """The lines that a run of cleanly chained entries begins (:func:`line_runs`).
+
+    Attributes:
+        offsets: the file offset of each kept line's first entry, increasing.
+        streams: one byte per kept line, 0 for stdout and 1 for stderr.
+        begun: how many lines the run begins, kept or not (outside the window).
+        end: the file offset where the run ends (every byte before it is decided).
+        last_kept: per stream, the index in ``offsets`` of the last line of
+            that stream the run begins; -1 if that line is outside the window,
+            -2 if the run begins none.
+        first_ns: the time of the first kept line's first entry (0 if none).
+        last_ns: the time of the last kept line's first entry (0 if none).
+        line_ns: the time of each kept line's first entry when those times
+            go back somewhere in the run; empty when they never do (then
+            ``first_ns`` and ``last_ns`` tell all: a clock step can only
+            come before the run's first line).
+    """
+
+    offsets: array[int]
+    streams: bytes
+    begun: int
+    end: int
+    last_kept: tuple[int, int]
+    first_ns: int = 0
+    last_ns: int = 0
+    line_ns: tuple[int, ...] = ()
+
+    def numbered(self, first: int) -> tuple[array[int], array[int]]:
+        """Number the kept lines ``first``, ``first + 1``, ...: per stream, the numbers of its lines.
+
+        Returns:
+            Two ``array('I')``: the numbers of the stdout lines, of the stderr lines.
+
+        Raises:
+            OverflowError: a number would not fit 32 bits.
+        """
+        native = _native.speedups
+        stdout = array("I")
+        stderr = array("I")
+        if native is not None:
+            out_bytes, err_bytes = native.number_streams(self.streams, first)
+        else:
+            out_bytes, err_bytes = number_streams_python(self.streams, first)
+        stdout.frombytes(out_bytes)
+        stderr.frombytes(err_bytes)
+        return stdout, stderr
+
+
+def line_runs(
+    log: LogFile,
+    offset: int,
+    state: LineState,
+    *,
+    since_ns: int | None = None,
+    until_ns: int | None = None,
+    final: bool = True,
+    trusted_first: bool = False,
+) -> Generator[LineRun | list[Event], None, int]:
+    """Where lines begin, from ``offset`` of ``log``, as arrays, as fast as the walk reads.
+
+    A line is kept when its first entry's time ``t`` has ``since_ns <= t <
+    until_ns``; its later entries belong to it whatever their times.
+
+    Args:
+        log: the open log.
+        offset: where to start (an offset where the decoder is in sync).
+        state: which streams have a line open at ``offset``; updated for
+            every :class:`LineRun` (the caller accounts for the event lists
+            with it, ``state.event(event)``).
+        since_ns: keep the lines that begin at or after this time.
+        until_ns: keep the lines that begin before this time.
+        final: as for :meth:`iolog.LogFile.batches`.
+        trusted_first: as for :meth:`iolog.LogFile.batches`.
+
+    Yields:
+        A :class:`LineRun` per batch of cleanly chained entries; elsewhere a
+        list of the decoder's events (possibly empty), in file order.
+
+    Returns:
+        Where decoding stopped (see :meth:`iolog.LogFile.batches`).
+
+    Raises:
+        OSError: reading failed.
+    """
+    walker = log.batches(offset, final=final, trusted_first=trusted_first, transient=True)
+    while True:
+        try:
+            item = next(walker)
+        except StopIteration as stop:
+            end: int = stop.value
+            return end
+        if isinstance(item, list):
+            yield item
+        else:
+            yield _run_of(item, state, since_ns, until_ns)
+
+
+def _run_of(batch: FastBatch, state: LineState, since_ns: int | None, until_ns: int | None) -> LineRun:
+    opened = state.open
+    native = _native.speedups
+    step = line_rows_python if native is None else native.line_rows
+    starts = batch.starts if native is None else offsets_array(batch.starts)
+    offsets_bytes, streams, begun, opened[0], opened[1], last_out, last_err = step(
+        batch.buf, starts, batch.raw, batch.accepted, batch.base, opened[0], opened[1], since_ns, until_ns
+    )
+    offsets = array("q")
+    offsets.frombytes(offsets_bytes)
+    end = batch.base + batch.starts[batch.accepted]
+    if not offsets:
+        return LineRun(offsets, streams, begun, end, (last_out, last_err))
+    stamps = batch.timestamps()
+    base, starts, count = batch.base, batch.starts, batch.accepted
+
+    def line_time(offset: int) -> int:
+        return stamps[bisect_left(starts, offset - base, 0, count)]
+
+    line_ns: tuple[int, ...] = ()
+    if any(map(operator.gt, stamps, stamps[1:])):  # times go back among the entries: look at the lines
+        times = tuple(map(line_time, offsets))
+        if any(map(operator.gt, times, times[1:])):
+            line_ns = times
+    return LineRun(offsets, streams, begun, end, (last_out, last_err),
+                   line_time(offsets[0]), line_time(offsets[-1]), line_ns)
+
+
+def line_rows_python(
+    buf: bytes,
+    starts: Sequence[int],
+    raw: bytes,
+    count: int,
+    base: int,
+    open_stdout: bool,
+    open_stderr: bool,
+    since_ns: int | None,
+    until_ns: int | None,
+) -> tuple[bytes, bytes, int, bool, bool, int, int]:
+    """The lines that entries ``[0, count)`` of a batch begin: the reference for the C ``line_rows``.
+
+    Returns:
+        ``(offsets, streams, begun, open_stdout, open_stderr, last_stdout,
+        last_stderr)``: the kept lines' file offsets (int64 bytes) and
+        streams, how many lines begin, which streams are open after, and per
+        stream the index of its last line begun (-1 not kept, -2 none).
+    """
+    if not count:
+        return b"", b"", 0, open_stdout, open_stderr, -2, -2
+    if count < 0 or len(raw) < 12 * count:
+        raise ValueError("line_rows: fewer header records than entries")
+    state = LineState((open_stdout, open_stderr))
+    streams = raw[8 : 12 * count : 12].translate(_STDERR_BYTE)
+    ends = starts[1 : count + 1]
+    line_starts = state.starts_in_bulk(streams, bytes([buf[end - 1] for end in ends]))
+    all_starts = [base + start for start in starts[:count]]
+    offsets = list(itertools.compress(all_starts, line_starts))
+    begun_streams = bytes(itertools.compress(streams, line_starts)) if len(offsets) < count else streams
+    stamps: tuple[int, ...] | None = None
+    kept: bytes | None = None
+    if offsets and (since_ns is not None or until_ns is not None):
+        stamps = timestamps_struct(count).unpack_from(raw)
+        if len(offsets) < count:
+            stamps = tuple(itertools.compress(stamps, line_starts))
+        low = -(1 << 63) if since_ns is None else since_ns
+        high = 1 << 63 if until_ns is None else until_ns
+        kept = bytes([low <= stamp < high for stamp in stamps])
+        if kept.count(1) == len(kept):
+            kept = None
+    last_kept = [-2, -2]
+    for stream in (0, 1):
+        last_line = begun_streams.rfind(_STREAM_BYTES[stream])
+        if last_line < 0:
+            continue
+        if kept is None:
+            last_kept[stream] = last_line
+        elif kept[last_line]:
+            last_kept[stream] = kept.count(1, 0, last_line)
+        else:
+            last_kept[stream] = -1
+    if kept is not None:
+        offsets = list(itertools.compress(offsets, kept))
+        begun_streams_kept = bytes(itertools.compress(begun_streams, kept))
+    else:
+        begun_streams_kept = begun_streams
+    begun = len(begun_streams)
+    return (array("q", offsets).tobytes(), begun_streams_kept, begun, state.open[0], state.open[1],
+            last_kept[0], last_kept[1])
+
+
+def number_streams_python(streams: bytes, first: int) -> tuple[bytes, bytes]:
+    """Per stream, its items' numbers from ``first``: the reference for the C ``number_streams``.
+
+    Raises:
+        OverflowError: a number would not fit 32 bits.
+        ValueError: a stream byte is not 0 or 1.
+    """
+    if streams and (first < 0 or first + len(streams) > _UINT32_END):
+        raise OverflowError("number_streams: numbers beyond uint32")
+    if streams.translate(None, b"\x00\x01"):
+        raise ValueError("number_streams: a stream is 0 or 1")
+    numbers = range(first, first + len(streams))
+    stdout = array("I", itertools.compress(numbers, streams.translate(_INVERT_FLAG)))
+    stderr = array("I", itertools.compress(numbers, streams))
+    return stdout.tobytes(), stderr.tobytes()
