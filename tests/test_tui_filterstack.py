@@ -49,7 +49,7 @@ def simple_kept(
     """The simplest reading: a line is kept when every filter that is on says so, at the level."""
     kept = []
     for text in texts:
-        found = detect_level(text.encode("utf-8", "surrogateescape"))
+        found = detect_level(_raw(text))
         keep = level.minimum is None or (found is not None and found.level >= level.minimum)
         for row_filter in filters:
             if row_filter.enabled and _simple_match(row_filter, text) == row_filter.exclude:
@@ -93,6 +93,11 @@ def _write(lines: list[tuple[Stream, str]], folder: str) -> str:
         for writer in writers.values():
             writer.close()
     return path
+
+
+def _raw(text: str) -> bytes:
+    """A line's bytes as written (``\\xff`` in a drawn text is the byte 0xff)."""
+    return text.encode().replace(b"\\xff", b"\xff")
 
 
 def _text(text: str) -> str:
