@@ -153,10 +153,9 @@ HELP_TEMPLATE = """\
 {leave} back to the log
 
 [b]Rows[/]
-  [$success]▌[/] stdout      [$error]▌[/] stderr      [$text-muted]░[/] skipped garbage, truncated tail, \
-the clock stepping back
+  [$success]▌[/] stdout      [$error]▌[/] stderr      ◆ marked ({mark})
+  [$text-muted]░[/] skipped garbage, a truncated tail, the clock stepping back
   level words: [b red]ERROR[/] [b yellow]WARN[/] [dim]DEBUG[/] (a stderr line is not an error by itself)
-  ◆ marked (m)
 
   {messages}  messages (notices so far)     {help}  this help     {quit}  quit
 """
