@@ -97,9 +97,9 @@ COMMANDS = (
     ("streams('stderr')", "Show stderr only", "Only stderr in the merged pane"),
     ("streams('both')", "Show both streams", "stdout and stderr"),
     ("detail", "Entry detail", "Everything about the cursor's row"),
-    ("copy", "Copy rows", "Copy the selected rows, or the cursor's row"),
-    ("export", "Save rows…", "Write the rows shown, the selection or the marked rows to a file"),
-    ("mark", "Mark rows", "Mark or unmark the cursor's row (or the selected rows)"),
+    ("copy", "Copy lines", "Copy the selected lines, or the cursor's line"),
+    ("export", "Save lines…", "Write the lines shown, the selection or the marked lines to a file"),
+    ("mark", "Mark lines", "Mark or unmark the cursor's line (or the selected lines)"),
     ("next_mark", "Next mark", "The cursor to the next marked row"),
     ("next_mark(False)", "Previous mark", "The cursor to the previous marked row"),
     ("goto", "Go to a time…", "The cursor to the first line at or after a time; every line stays shown"),
@@ -145,9 +145,9 @@ HELP_TEMPLATE = """\
   {levels}   level filter: every line → warnings and worse → errors only
   {stdout_only} {stderr_only} {both_streams}    stdout only / stderr only / both          \
 {detail}   entry detail
-  {copy}   copy the selected rows      {export}   save rows to a file     \
+  {copy}   copy the selected lines     {export}   save lines to a file    \
 {command_palette}  command palette
-  {mark}   mark / unmark rows      \
+  {mark}   mark / unmark lines     \
 {next_mark} {next_mark_too} / {previous_mark} {previous_mark_too}  next / previous mark
   {timeline}   timeline: {earlier[0]} {later[0]} and {choose} (or a click) go to a time; \
 {leave} back to the log

@@ -463,10 +463,10 @@ class LogScreen(Screen[None]):
         view.reveal_cursor()
         text, count = selected_text(view)
         if not count:
-            self.notify("nothing to copy: no row here", timeout=2)
+            self.notify("nothing to copy: no line here", timeout=2)
             return
         self.app.copy_to_clipboard(text)
-        self.notify(f"copied {count:,} row{'s' if count != 1 else ''} to the clipboard", timeout=2)
+        self.notify(f"copied {count:,} line{'s' if count != 1 else ''} to the clipboard", timeout=2)
 
     def action_export(self) -> None:
         """Save rows to a file: every row shown (context lines too), the selection or the marked rows."""

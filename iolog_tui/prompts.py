@@ -88,7 +88,7 @@ class PatternPrompt(ModalScreen[PatternRequest | None]):
                     placeholder=(
                         "search: text, or a regular expression with ^R"
                         if self.purpose == "search"
-                        else "show only rows matching… (^N: hide them instead)"
+                        else "keep only lines matching… (^N: hide them instead)"
                     ),
                     id="prompt-input",
                 )
@@ -216,10 +216,10 @@ class ExportPrompt(ModalScreen[ExportRequest | None]):
     def _show(self, error: str | None = None) -> None:
         formats = [("", choice.label, choice is self.export_format) for choice in ExportFormat]
         name, rows = self._scopes[self._scope]
-        what = {"shown": "rows", "selection": "selected rows", "marked": "marked rows"}[name]
+        what = {"shown": "lines", "selection": "selected lines", "marked": "marked lines"}[name]
         keys = [("^F", "format"), ("Enter", "save"), ("Esc", "cancel")]
         if len(self._scopes) > 1:
-            keys.insert(0, ("^O", "which rows"))
+            keys.insert(0, ("^O", "which lines"))
         hints = _key_hints(Text(f" {rows:,} {what} as "), formats, keys, error)
         self.query_one("#prompt-toggles", Static).update(hints)
 

@@ -82,7 +82,7 @@ def toggle_marks(view: LogView, marks: Marks) -> str:
     if not rows:
         return ""
     marked = marks.toggle((row.offset, row.timestamp_ns) for row in rows)
-    what = "1 row" if len(rows) == 1 else f"{len(rows):,} rows"
+    what = "1 line" if len(rows) == 1 else f"{len(rows):,} lines"
     return f"{'marked' if marked else 'unmarked'} {what} · {len(marks):,} marked"
 
 
@@ -196,7 +196,7 @@ class RowExporter(Widget):
         if message.error:
             self.notify(f"cannot save {where}: {message.error}", severity="error", markup=False)
         else:
-            self.notify(f"saved {message.rows:,} rows to {where}", timeout=4, markup=False)
+            self.notify(f"saved {message.rows:,} lines to {where}", timeout=4, markup=False)
 
 
 def _every_line(_kind: int, _message: bytes) -> bool:

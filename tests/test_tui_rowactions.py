@@ -85,7 +85,7 @@ async def test_the_export_toast_names_the_full_path(write_log, tmp_path: Path, m
         app.log_screen.exporter.notify = lambda text, **_options: toasts.append(text)  # type: ignore[method-assign]
         await pilot.press("x", "ctrl+a", "ctrl+k", *"out.txt", "enter")
         await wait_until(pilot, lambda: app.log_screen.last_export is not None)
-    assert toasts == [f"saved 5 rows to {tmp_path / 'out.txt'}"]
+    assert toasts == [f"saved 5 lines to {tmp_path / 'out.txt'}"]
 
 
 @pilot_test
@@ -144,10 +144,10 @@ async def test_export_can_write_only_the_marked_rows(write_log, tmp_path: Path) 
         await app.log_screen.run_action("export")
         await wait_until(pilot, lambda: isinstance(app.screen, ExportPrompt))
         hint = str(app.screen.query_one("#prompt-toggles").render())
-        assert "30 rows" in hint and "which rows" in hint
+        assert "30 lines" in hint and "which lines" in hint
         target = tmp_path / "marked.txt"
         await pilot.press("ctrl+o")
-        assert "2 marked rows" in str(app.screen.query_one("#prompt-toggles").render())
+        assert "2 marked lines" in str(app.screen.query_one("#prompt-toggles").render())
         await pilot.press("ctrl+a", "ctrl+k", *str(target), "enter")
         await wait_until(pilot, lambda: app.log_screen.last_export is not None)
     assert target.read_text() == "row 001 ok\nrow 003 Timeout\n"
@@ -164,7 +164,7 @@ async def test_export_offers_the_selection(write_log, tmp_path: Path) -> None:
         await app.log_screen.run_action("export")
         await wait_until(pilot, lambda: isinstance(app.screen, ExportPrompt))
         await pilot.press("ctrl+o")
-        assert "3 selected rows" in str(app.screen.query_one("#prompt-toggles").render())
+        assert "3 selected lines" in str(app.screen.query_one("#prompt-toggles").render())
         target = tmp_path / "selected.txt"
         await pilot.press("ctrl+a", "ctrl+k", *str(target), "enter")
         await wait_until(pilot, lambda: app.log_screen.last_export is not None)

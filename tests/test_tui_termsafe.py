@@ -206,8 +206,8 @@ async def test_export_prompt_and_its_toast(tmp_path: Path, monkeypatch: pytest.M
     name = HOSTILE_NAME_SHOWN.replace(".log", "-shown.txt")
     assert name in prompt
     # The toast gives the full path (on screen it wraps over lines), the name as shown.
-    assert "saved 40 rows to" in toast
-    assert toasts == [f"saved 40 rows to {os.path.join(os.getcwd(), name)}"]
+    assert "saved 40 lines to" in toast
+    assert toasts == [f"saved 40 lines to {os.path.join(os.getcwd(), name)}"]
     assert (tmp_path / name).exists()  # the name as shown, not the hostile one
 
 
@@ -222,7 +222,7 @@ async def test_file_name_in_status_bar_and_command_palette(tmp_path: Path) -> No
         await pilot.pause(0.3)
         shown = assert_safe(written)
     assert HOSTILE_NAME_SHOWN in shown
-    assert "Copy rows" in shown
+    assert "Copy lines" in shown
 
 
 @pilot_test
