@@ -180,14 +180,20 @@ class SincePicker(ModalScreen[TimeRange | None]):
         self.app.call_from_thread(self._show_landing, chosen, landing)
 
     def _show_progress(self, chosen: TimeRange, fraction: float) -> None:
-        if chosen == self._range:
+        preview = self._preview()
+        if preview is not None and chosen == self._range:
             text = self._describe(chosen, None)
             text.append(f" (indexing the log: {fraction:.0%})", "italic")
-            self.query_one("#preview", Static).update(text)
+            preview.update(text)
 
     def _show_landing(self, chosen: TimeRange, landing: Landing) -> None:
-        if chosen == self._range:
-            self.query_one("#preview", Static).update(self._describe(chosen, landing))
+        preview = self._preview()
+        if preview is not None and chosen == self._range:
+            preview.update(self._describe(chosen, landing))
+
+    def _preview(self) -> Static | None:
+        """The preview line, or ``None`` once the picker is closing (a late worker's answer)."""
+        return next(iter(self.query("#preview").results(Static)), None)
 
     def action_apply(self) -> None:
         """Return the window (the focused preset's, if one is), unless a field is invalid."""
@@ -198,6 +204,7 @@ class SincePicker(ModalScreen[TimeRange | None]):
             self.query_one("#until", Input).value = ""
             self._refresh_preview()
         if self._range is not None:
+            self.workers.cancel_group(self, "locate")
             self.dismiss(self._range)
 
     def action_preset(self, step: int) -> None:

@@ -178,3 +178,24 @@ async def test_a_since_applied_while_following_goes_to_the_since_point(write_log
         await scanned(pilot)
         view = app.query_one("#merged")
         assert not panes.following and view.cursor_index == 0 and view.scroll_offset.y == 0
+
+
+@pilot_test
+async def test_a_late_answer_from_the_pickers_worker_after_it_closed_is_ignored(write_log) -> None:
+    from iolog_tui.model.timerange import Landing
+
+    path = write_log(service_items(120), clock=StepClock(START_NS, 30 * SECOND_NS))
+    app = make_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await scanned(pilot)
+        await pilot.press("s")
+        picker = app.screen
+        assert isinstance(picker, SincePicker)
+        await pilot.press("tab", "tab", "enter")  # the 5m preset, applied at once
+        await wait_until(pilot, lambda: not isinstance(app.screen, SincePicker))
+        chosen = picker._range  # noqa: SLF001
+        assert chosen is not None
+        # What the worker may still send once the picker has closed: ignored, no crash.
+        picker._show_progress(chosen, 0.5)  # noqa: SLF001
+        picker._show_landing(chosen, Landing(0, 1, START_NS, (START_NS, START_NS)))  # noqa: SLF001
+        await pilot.pause()
