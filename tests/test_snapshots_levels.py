@@ -47,7 +47,7 @@ class TestLevels:
         async def run_before(pilot) -> None:
             app = pilot.app
             await settle(pilot)
-            await pilot.press("e", "e")
+            await pilot.press("g", "e", "e")  # from the first line: the second error line
             await pilot.press("L", "L")
             await wait_until(pilot, lambda: app.log_screen.filter_bar.finished)
             await pilot.pause(0.1)
