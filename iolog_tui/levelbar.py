@@ -91,6 +91,8 @@ class LevelBar(Widget):
         """The viewer still scans the file (set by the log screen; read by the worker)."""
         self.tailing = False
         """The file is followed (set by the log screen; read by the worker)."""
+        self.busy: Callable[[], bool] = lambda: False
+        """Another pass has priority now (the search count; set by the log screen)."""
         self._token = 0
 
     # -- the count --------------------------------------------------------------------------
@@ -109,7 +111,7 @@ class LevelBar(Widget):
         worker = get_current_worker()
         for batch in follow_levels(
             self.model, generation, lambda: worker.is_cancelled,
-            scanning=lambda: self.scanning, tailing=lambda: self.tailing,
+            scanning=lambda: self.scanning, tailing=lambda: self.tailing, busy=lambda: self.busy(),
         ):
             self.post_message(self.Counted(token, batch))
 

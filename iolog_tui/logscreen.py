@@ -103,6 +103,7 @@ class LogScreen(Screen[None]):
         """The stream choice and the row filter."""
         self.search_bar = SearchBar(model)
         """The search and its count."""
+        self.level_bar.busy = lambda: self.search_bar.counting
         self.exporter = RowExporter()
         """Saves the rows shown to a file."""
         self.time_jump = TimeJump(self.panes)

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 from iolog import Level, detect_level
 
-from .count import COUNT_PAUSE_S, POLL_S
+from .count import POLL_S
 from .rows import LogModel, RowView
 from .search import RowTest, scan_rows, view_index
 
@@ -45,6 +45,8 @@ __all__ = [
     "next_level_row",
 ]
 
+#: How often a level count that gives way looks again.
+_GIVE_WAY_S = 0.05
 #: Rows read in one block of the level count (its two walks share the OS's cache of the block).
 BLOCK_ROWS = 50_000
 
@@ -201,8 +203,14 @@ def follow_levels(
     *,
     scanning: Callable[[], bool],
     tailing: Callable[[], bool],
+    busy: Callable[[], bool] = lambda: False,
 ) -> Iterator[LevelBatch]:
     """Find the model's error and warning lines from the top, as rows arrive (in a worker).
+
+    It gives way: between blocks it waits while the scan runs or ``busy``
+    says another pass has priority (a search count), so that knowing every
+    line and the search count keep their speed; it reads the text of every
+    line, which costs several times what they do.
 
     The loop of :func:`~iolog_tui.model.count.follow_rows`: it ends when
     ``cancelled`` turns true, when the model starts over, or once every row
@@ -219,7 +227,8 @@ def follow_levels(
         return cancelled() or model.generation != generation
 
     def pause() -> None:
-        time.sleep(COUNT_PAUSE_S if scanning() else 0)
+        while (scanning() or busy()) and not should_stop():
+            time.sleep(_GIVE_WAY_S)
 
     while not should_stop():
         end = len(model)
