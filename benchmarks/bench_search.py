@@ -99,20 +99,29 @@ async def measure(path: str, pattern: str) -> dict[str, object]:
         while app.log_screen.search_bar.current is None and not app.log_screen.search_bar.finished:
             await asyncio.sleep(0.001)
         result["first_match_s"] = round(time.perf_counter() - start, 3)
+        bar = app.log_screen.search_bar
+        finished_at: list[float] = []
+
+        async def watch_count() -> None:  # the count's end, while the keys are timed
+            while not bar.finished:
+                await asyncio.sleep(0.005)
+            finished_at.append(time.perf_counter())
+
+        watcher = asyncio.create_task(watch_count())
         view = app.log_screen.panes.active_view()
         latencies = []
         for key in ("j", "j", "k", "pagedown", "pageup", "k"):
-            top = view.scroll_offset.y
+            # A key has answered when the cursor or the view has moved.
+            where = (view.cursor_index, view.scroll_offset.y)
             before = time.perf_counter()
             send(app, key)
-            while view.scroll_offset.y == top and time.perf_counter() - before < 30:
+            while (view.cursor_index, view.scroll_offset.y) == where and time.perf_counter() - before < 30:
                 await asyncio.sleep(0.001)
             latencies.append(time.perf_counter() - before)
             await asyncio.sleep(0.2)
         result["key_latency_max_s"] = round(max(latencies), 3)
-        while not app.log_screen.search_bar.finished:
-            await pilot.pause(0.05)
-        result["full_count_s"] = round(time.perf_counter() - start, 3)
+        await watcher
+        result["full_count_s"] = round(finished_at[0] - start, 3)
         result["matches"] = len(app.log_screen.search_bar.matches)
     return result
 
