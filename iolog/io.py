@@ -54,7 +54,7 @@ class LogWriter(io.RawIOBase):
     is written to, so a line's time is when its newline arrived and a shared
     sink's order is its time order.
 
-    One difference from VIC: a line longer than ``MAX_ENTRY_SIZE`` is emitted
+    One difference from VIC: a line longer than ``Entry.MAX_SIZE`` is emitted
     in entries of that size as each one fills (memory stays bounded), each
     stamped then; VIC holds the whole line until its newline and stamps its
     entries then. For lines shorter than that, the bytes equal VIC's for any
@@ -72,7 +72,7 @@ class LogWriter(io.RawIOBase):
 
     If the sink fails, the error propagates and nothing is lost: the frames
     not yet written are held and sent first on the next write or flush. A
-    sink writer made with a :class:`~iolog.diversion.Diversion` never raises:
+    sink writer made with :meth:`SinkWriter.diverting` never raises:
     it diverts them instead.
 
     Raises:

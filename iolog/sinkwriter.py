@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 
 from .core.errors import InvalidArgumentError
 from .core.format import Stream, encode_entry
-from .diversion import DeliveryReport, Diversion
+from .diversion import DEFAULT_HOLD_LIMIT_BYTES, DEFAULT_RETRY_INTERVAL_S, DeliveryReport, Diversion
 from .framefile import Frame, FrameFile, RawSink
 
 __all__ = ["Clock", "SinkWriter"]
@@ -47,8 +47,9 @@ class SinkWriter:
         sink: a binary file object. For the whole-frame guarantee on a real
             file give an unbuffered one (``buffering=0``): a buffered writer
             may fail later, on bytes it has already accepted.
-        diversion: what to do when the sink fails; ``None`` to hold the
-            frames and raise the error (every later call retries them first).
+        diversion: what to do when the sink fails (:meth:`diverting` makes a
+            sink writer with one); ``None`` to hold the frames and raise the
+            error (every later call retries them first).
         name: the sink's name in messages; its ``name`` attribute by default.
         close_sink: close ``sink`` in :meth:`close`.
 
@@ -86,6 +87,35 @@ class SinkWriter:
         self._closed = False
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+
+    @classmethod
+    def diverting(
+        cls,
+        sink: RawSink,
+        *,
+        rescue_dir: str | None = None,
+        notify: Callable[[str], None] | None = None,
+        hold_limit_bytes: int = DEFAULT_HOLD_LIMIT_BYTES,
+        retry_interval_s: float | None = DEFAULT_RETRY_INTERVAL_S,
+        name: str | None = None,
+        close_sink: bool = False,
+    ) -> SinkWriter:
+        """A sink writer that never raises: what the sink refuses goes elsewhere, and is counted.
+
+        Refused frames go whole to a rescue file in ``rescue_dir`` (the
+        temporary directory by default), and when that fails too, to memory
+        up to ``hold_limit_bytes``; both files are retried every
+        ``retry_interval_s`` (``None``: only when :meth:`retry` is called).
+        ``notify`` is called with one sentence each time the situation
+        changes; :meth:`report` says where every byte went. ``name`` and
+        ``close_sink`` are as for the constructor.
+
+        Raises:
+            InvalidArgumentError: ``sink`` has no ``write`` method, or a bound is out of range.
+        """
+        diversion = Diversion(rescue_dir=rescue_dir, hold_limit_bytes=hold_limit_bytes,
+                              retry_interval_s=retry_interval_s, notify=notify)
+        return cls(sink, diversion=diversion, name=name, close_sink=close_sink)
 
     @classmethod
     def shared(cls, sink: RawSink) -> SinkWriter:

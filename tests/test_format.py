@@ -6,16 +6,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from iolog import (
+from iolog import Decoder, Entry, InvalidArgumentError, IologError, Stream, format_docker_time
+from iolog.core.format import (
+    ENCODED_HEADER_SIZE,
     MAX_ENTRY_SIZE,
-    Entry,
-    InvalidArgumentError,
-    IologError,
-    Stream,
+    Header,
+    decode_header,
     encode_entry,
-    format_docker_time,
+    encode_header,
 )
-from iolog.core.format import ENCODED_HEADER_SIZE, Header, decode_header, encode_header
 from tests.wire_vectors import VECTORS
 
 
@@ -40,6 +39,8 @@ def test_every_vector_entry_encodes_to_its_bytes(vector):
             stream=Stream[str(meta["stream"]).upper()],
         )
         assert vector.data[offset : offset + len(frame)] == frame
+        entry = Entry(int(meta["timestamp_ns"]), Stream[str(meta["stream"]).upper()], message)
+        assert entry.encode() == frame
 
 
 def test_known_header_bytes():
@@ -75,6 +76,34 @@ def test_encode_entry_rejects_oversized_message():
     with pytest.raises(InvalidArgumentError, match="4096"):
         encode_entry(b"x" * (MAX_ENTRY_SIZE + 1), timestamp_ns=0)
     assert len(encode_entry(b"x" * MAX_ENTRY_SIZE, timestamp_ns=0)) == 16 + MAX_ENTRY_SIZE
+
+
+@given(
+    timestamp_ns=st.integers(min_value=-(1 << 63), max_value=(1 << 63) - 1),
+    stream=st.sampled_from(Stream),
+    message=st.binary(max_size=MAX_ENTRY_SIZE),
+    flags=st.integers(min_value=0, max_value=7),
+)
+def test_an_entry_encodes_to_its_header_and_message(timestamp_ns, stream, message, flags):
+    frame = Entry(timestamp_ns, stream, message, flags).encode()
+    header = encode_header(len(message), timestamp_ns=timestamp_ns, stream=stream, flags=flags)
+    assert frame == header + message
+    assert decode_header(frame[:ENCODED_HEADER_SIZE]) == Header(timestamp_ns, len(message), stream, flags)
+    assert frame[ENCODED_HEADER_SIZE:] == message
+
+
+def test_an_encoded_entry_decodes_back():
+    entry = Entry(1_764_000_000_000_000_000, Stream.STDERR, b"disk full\n")
+    decoder = Decoder()
+    decoded = [*decoder.feed(entry.encode()), *decoder.close()]
+    assert decoded == [Entry(entry.timestamp_ns, Stream.STDERR, b"disk full\n", offset=0)]
+
+
+def test_an_entry_holds_at_most_max_size_bytes():
+    assert Entry.MAX_SIZE == MAX_ENTRY_SIZE == 4095
+    assert len(Entry(0, Stream.STDOUT, b"x" * Entry.MAX_SIZE).encode()) == 16 + Entry.MAX_SIZE
+    with pytest.raises(InvalidArgumentError, match="4096"):
+        Entry(0, Stream.STDOUT, b"x" * (Entry.MAX_SIZE + 1))
 
 
 def test_errors_share_a_base_and_argument_errors_are_value_errors():

@@ -29,10 +29,9 @@ from iolog import (
     SourceStatus,
     Stream,
     Truncated,
-    encode_entry,
-    is_live_spec,
 )
 from iolog.core.errors import SaveError
+from iolog.core.format import encode_entry
 from iolog.sources.live import live_events
 from iolog.sources.serialport import open_serial_writer
 
@@ -129,6 +128,8 @@ def pty_pair() -> Iterator[Pty]:
 
 # -- is_live_spec ----------------------------------------------------------------
 
+is_live_spec = SerialSource.is_live_spec
+
 
 def test_is_live_spec_character_devices(pty_pair: Pty) -> None:
     assert is_live_spec(pty_pair.path)
@@ -161,8 +162,8 @@ def test_is_live_spec_files_are_not_live(tmp_path: os.PathLike[str]) -> None:
 
 def test_import_iolog_does_not_import_pyserial() -> None:
     code = (
-        "import iolog, iolog.sources.serial, sys; "
-        "iolog.sources.serial.is_live_spec('socket://h:1'); "
+        "import iolog, sys; "
+        "iolog.SerialSource.is_live_spec('socket://h:1'); "
         "assert 'serial' not in sys.modules, 'pyserial imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=30)

@@ -17,8 +17,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from iolog import Diversion, Entry, InvalidArgumentError, LogWriter, SinkWriter, Stream
-from iolog.diversion import DeliveryReport, open_rescue_file
+from iolog import Entry, InvalidArgumentError, LogWriter, SinkWriter, Stream
+from iolog.diversion import DeliveryReport, Diversion, open_rescue_file
 from tests.faulty_sink import KINDS, Fault, FaultySink, decode, strict_entries
 
 T0 = 1_700_000_000_000_000_000
@@ -240,6 +240,24 @@ def test_the_retry_thread_brings_held_frames_to_the_log():
     assert [e.message for e in strict_entries(bytes(log.data))] == data  # no write in between
     sink_writer.close()
     assert sink_writer.report().complete
+
+
+def test_a_diverting_sink_writer_never_raises_and_rescues_to_a_file_in_its_directory(tmp_path):
+    log = FaultySink([Fault(3, "enospc")], capacity=None)
+    messages: list[str] = []
+    with SinkWriter.diverting(log, rescue_dir=str(tmp_path), notify=messages.append, name="app.log",
+                              retry_interval_s=None) as sink_writer:
+        data = lines(6)
+        write_all(sink_writer, data)
+    report = sink_writer.report()
+    assert report.rescue_path is not None and os.path.dirname(report.rescue_path) == str(tmp_path)
+    with open(report.rescue_path, "rb") as rescued:
+        assert [e.message for e in strict_entries(rescued.read())] == data[3:]
+    assert [e.message for e in strict_entries(bytes(log.data))] == data[:3]
+    assert (report.written_bytes, report.rescued_bytes, report.lost_bytes) == (90, 90, 0)
+    assert messages[0] == "cannot write app.log (injected enospc)"
+    with pytest.raises(InvalidArgumentError):
+        SinkWriter.diverting(io.BytesIO(), hold_limit_bytes=-1)
 
 
 # -- without a diversion: hold and raise, as a file object does -----------------

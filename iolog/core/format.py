@@ -17,6 +17,7 @@ import re
 import struct
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import ClassVar
 
 from .errors import InvalidArgumentError
 
@@ -127,15 +128,23 @@ class Header:
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One log entry: a header's fields and its payload.
+    """One log entry: a header's fields and its payload (:meth:`encode` frames it).
 
     Attributes:
         timestamp_ns: unix time in nanoseconds (UTC).
         stream: stdout or stderr.
-        message: the payload bytes, exactly as written (any bytes at all).
+        message: the payload bytes, exactly as written (any bytes at all),
+            at most :attr:`MAX_SIZE` of them.
         flags: the header's three reserved bits.
         offset: byte offset of the entry's header in its source, where known.
+
+    Raises:
+        InvalidArgumentError: a field is out of range (a message longer than
+            ``MAX_SIZE``: split it, as :class:`~iolog.io.LogWriter` does).
     """
+
+    #: Largest payload of one entry (``MAX_ENTRY_SIZE``: the size field has 12 bits).
+    MAX_SIZE: ClassVar[int] = MAX_ENTRY_SIZE
 
     timestamp_ns: int
     stream: Stream
@@ -164,6 +173,12 @@ class Entry:
         if self.offset is None:
             return None
         return self.offset + ENCODED_HEADER_SIZE + len(self.message)
+
+    def encode(self) -> bytes:
+        """The entry as it is written to a log: its 16-byte header, then its message."""
+        return encode_header(
+            len(self.message), timestamp_ns=self.timestamp_ns, stream=self.stream, flags=self.flags
+        ) + self.message
 
 
 _SET_ENTRY_FIELDS = tuple(

@@ -76,6 +76,16 @@ class SerialSource:
         self._lock = threading.Lock()
         self._closing = threading.Event()
 
+    @staticmethod
+    def is_live_spec(spec: str) -> bool:
+        """Whether ``spec`` names a live source for a ``SerialSource`` rather than a log file.
+
+        A character device (``/dev/ttyS2``; not ``/dev/null``), ``serial:PATH``,
+        or a URL ``<scheme>://...`` (any scheme: a mistyped one is reported by
+        :meth:`open`); an existing file whose name looks like a URL stays a file.
+        """
+        return is_live_spec(spec)
+
     @property
     def is_open(self) -> bool:
         """True while a port is open."""
