@@ -43,7 +43,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from iolog import encode_entry  # noqa: E402
+from iolog.core.format import encode_entry  # noqa: E402
 from tests.faultlib import FAULT_CLASSES, Case, DecodeFn, check, decode_whole, random_case  # noqa: E402
 
 HOLE_SIZES = (4096, 1 << 20)

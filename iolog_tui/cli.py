@@ -126,7 +126,7 @@ def check_log_file(path: str) -> None:
             (its first ``SNIFF_BYTES`` of) it decodes as an entry.
     """
     try:
-        iolog.check_log(path, sniff_bytes=SNIFF_BYTES)
+        iolog.LogFile.check(path, sniff_bytes=SNIFF_BYTES)
     except iolog.NotAnIologFile as exc:
         raise UsageError(f"{exc}; is it a container log from VIC?") from None
     except iolog.SourceError as exc:
@@ -159,9 +159,9 @@ def open_source(args: argparse.Namespace) -> LogSource:
     spec: str = args.source
     if spec == "-":
         return _stdin_source(args.save)
-    from iolog import SerialSource, is_live_spec
+    from iolog import SerialSource
 
-    if is_live_spec(spec):
+    if SerialSource.is_live_spec(spec):
         source = SerialSource(spec, baud=args.baud or 115200)
         try:
             source.open()

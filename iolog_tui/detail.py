@@ -1,7 +1,7 @@
 """Entry detail: everything about one row, in a modal panel (Enter on a row).
 
 :func:`read_line_detail` (no Textual; run in a worker) reads the row's
-logical line back from the file with :func:`iolog.read_line`; :class:`DetailScreen`
+logical line back from the file with :func:`iolog.read_lines`; :class:`DetailScreen`
 shows the full timestamp (nanoseconds, UTC and local), the stream, the byte
 offset, the size and how many entries the line spans, then the message:
 pretty-printed if it is JSON, as a hex dump if it is not valid UTF-8, else
@@ -32,7 +32,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 from textual.worker import get_current_worker
 
-from iolog import Stream, format_docker_time, read_line
+from iolog import Stream, format_docker_time, read_lines
 
 from .render import TimeFormat, format_time
 from .safetext import safe_text
@@ -62,7 +62,7 @@ class LineDetail:
         end_offset: file offset just past its last entry.
         message: the joined payloads (at most ``MAX_DETAIL_BYTES``).
         complete: it ends in a newline (else damage, the end of the file,
-            or the distance :func:`iolog.read_line` looks ended it first).
+            or the distance :func:`iolog.read_lines` looks ended it first).
     """
 
     offset: int
@@ -76,7 +76,7 @@ class LineDetail:
 
 
 def read_line_detail(path: str | os.PathLike[str], offset: int, stream: Stream) -> LineDetail | None:
-    """Read the line of ``stream`` whose first entry is at ``offset`` (:func:`iolog.read_line`).
+    """Read the line of ``stream`` whose first entry is at ``offset`` (:func:`iolog.read_lines`).
 
     Returns:
         The line, or ``None`` when no line of that stream starts there.
@@ -86,7 +86,7 @@ def read_line_detail(path: str | os.PathLike[str], offset: int, stream: Stream) 
     """
     fd = os.open(os.fspath(path), os.O_RDONLY)
     try:
-        line = read_line(fd, offset, max_bytes=MAX_DETAIL_BYTES)
+        line = next(read_lines(fd, [offset], max_bytes=MAX_DETAIL_BYTES), None)
     finally:
         os.close(fd)
     if line is None or line.stream != stream:

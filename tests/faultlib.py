@@ -84,8 +84,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from iolog import Decoder, Entry, InvalidArgumentError, Skipped, Stream, Truncated, encode_entry
-from iolog.core.format import decode_header, encode_header
+from iolog import Decoder, Entry, InvalidArgumentError, Skipped, Stream, Truncated
+from iolog.core.format import decode_header, encode_entry, encode_header
 
 __all__ = [
     "ERAS",

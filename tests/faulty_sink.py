@@ -16,7 +16,8 @@ import io
 import threading
 from dataclasses import dataclass
 
-from iolog import Entry, Event, Skipped, Truncated
+from iolog import Entry, Skipped, Truncated
+from iolog.core.events import Event
 from iolog.io import read_events
 
 #: The failures a fault can be, by name.

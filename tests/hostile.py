@@ -13,7 +13,8 @@ import base64
 import re
 from pathlib import Path
 
-from iolog import Stream, encode_entry
+from iolog import Stream
+from iolog.core.format import encode_entry
 
 from .conftest import START_NS
 

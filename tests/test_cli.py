@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from iolog import Entry, LogWriter, Stream, encode_entry, read_entries
+from iolog import Entry, LogWriter, Stream, read_entries
+from iolog.core.format import encode_entry
 from iolog.io import read_events
 from tests.wire_vectors import VECTORS
 

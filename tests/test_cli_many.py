@@ -26,10 +26,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from iolog import Decoder, Stream, encode_entry
+from iolog import Decoder, Stream
 from iolog.cli.cat import cat_command
 from iolog.cli.common import CliError
 from iolog.core.dockerjson import json_record
+from iolog.core.format import encode_entry
 from tests import faultlib
 from tests.test_faults import faulted_cases
 from tests.test_reading_paths import SETTINGS

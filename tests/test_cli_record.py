@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from iolog import Entry, Stream, encode_entry
+from iolog import Entry, Stream
+from iolog.core.format import encode_entry
 from tests.faulty_sink import strict_entries
 
 ENV = {**os.environ, "TZ": "UTC", "PYTHONDONTWRITEBYTECODE": "1"}

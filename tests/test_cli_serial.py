@@ -23,7 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from iolog import Stream, encode_entry, read_entries
+from iolog import Stream, read_entries
+from iolog.core.format import encode_entry
 
 BASE_NS = 1_764_000_000_000_000_000
 GARBAGE = b"\x00\xffboot: starting tether...\r\n"

@@ -6,8 +6,9 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iolog import Stream, encode_entry
+from iolog import Stream
 from iolog.cli.stat import LogCounts, count_file
+from iolog.core.format import encode_entry
 from iolog.io import read_events
 
 T0 = 1_700_000_000_000_000_000

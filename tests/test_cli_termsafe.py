@@ -20,8 +20,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iolog import Stream, encode_entry
+from iolog import Stream
 from iolog.cli.termsafe import ESCAPE_END, ESCAPE_START, TerminalSanitizer
+from iolog.core.format import encode_entry
 from iolog.core.termsafe import sgr_codes
 
 from .hostile import (

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iolog import Decoder, Entry, Skipped, Stream, Truncated, encode_entry
+from iolog import Decoder, Entry, Skipped, Stream, Truncated
+from iolog.core.format import encode_entry
 from tests.wire_vectors import VECTORS
 
 T0 = 1_700_000_000_000_000_000

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from iolog import Entry, LogFile, Stream, encode_entry
+from iolog import Entry, LogFile, Stream
+from iolog.core.format import encode_entry
 from iolog.file.indexcache import cache_dir, load_index, save_index
 from iolog.io import read_events
 

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iolog import DecodeError, Entry, LogWriter, Stream, encode_entry, read_entries
+from iolog import DecodeError, Entry, LogWriter, Stream, read_entries
+from iolog.core.format import encode_entry
 from iolog.io import LogReader, read_events
 from tests.wire_vectors import VECTORS, WRITTEN
 
@@ -249,7 +250,9 @@ def test_check_log_file(tmp_path):
 
 
 def test_check_log_says_every_failure_in_one_iolog_error(tmp_path):
-    from iolog import IologError, NotAnIologFile, SourceError, check_log
+    from iolog import IologError, LogFile, NotAnIologFile, SourceError
+
+    check_log = LogFile.check
 
     good = tmp_path / "good.log"
     good.write_bytes(encode_entry(b"x\n", timestamp_ns=1))

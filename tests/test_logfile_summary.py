@@ -13,9 +13,11 @@ import tempfile
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iolog import Entry, LogFile, LogSummary, Stream, encode_entry
+from iolog import Entry, LogFile, Stream
 from iolog.core.decoder import Decoder, Event
+from iolog.core.format import encode_entry
 from iolog.core.lines import LineState
+from iolog.file.summary import LogSummary
 
 BASE_NS = 1_700_000_000_000_000_000
 

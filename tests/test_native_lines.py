@@ -4,7 +4,7 @@ Each is run beside its pure-Python reference (:mod:`iolog.file.walklines`,
 :mod:`iolog.file.walkhits`) on the fast walk's batches over the fault corpus
 and hypothesis-made hostile bytes, and on arbitrary buffers, offsets and
 header records that no walk would make; the whole passes built on them
-(:func:`iolog.line_runs`, :func:`iolog.find_lines`) are run with each
+(:meth:`iolog.LogFile.line_runs`, :meth:`iolog.LogFile.find_lines`) are run with each
 implementation and against the simplest reading (the decoder's events and
 the line rule, entry by entry). CI runs this module under AddressSanitizer
 and UndefinedBehaviorSanitizer with ``tests/test_native.py``.
@@ -21,7 +21,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from iolog import Entry, LineState, LogFile, find_lines, line_runs
+from iolog import Entry, LineState, LogFile
 from iolog.core.decoder import Decoder
 from iolog.file.walkhits import line_hits_python
 from iolog.file.walklines import line_rows_python, number_streams_python
@@ -165,11 +165,11 @@ def test_numbering_streams_is_the_same(streams: bytes, first: int) -> None:
 
 
 def _runs(path: Path, since: int | None, until: int | None) -> list[tuple[int, int]]:
-    """``(offset, stream)`` of every kept line, from :func:`iolog.line_runs` and the events between."""
+    """``(offset, stream)`` of every kept line, from ``LogFile.line_runs`` and the events between."""
     state = LineState()
     rows: list[tuple[int, int]] = []
     with LogFile(path, cache=False) as log:
-        for item in line_runs(log, 0, state, since_ns=since, until_ns=until):
+        for item in log.line_runs(0, state, since_ns=since, until_ns=until):
             if isinstance(item, list):
                 for event in item:
                     if state.event(event) and _in(event.timestamp_ns, since, until):  # type: ignore[union-attr]
@@ -201,7 +201,7 @@ def _found(path: Path, needle: bytes | None, exact_case: bool) -> list[tuple[int
     with LogFile(path, cache=False) as log:
         return sorted(
             line
-            for hits in find_lines(log, 0, needle, exact_case=exact_case, max_bytes=50, span_bytes=3000)
+            for hits in log.find_lines(0, needle, exact_case=exact_case, max_bytes=50, span_bytes=3000)
             for line in zip(hits.offsets, hits.streams, hits.messages, strict=True)
         )
 

@@ -18,8 +18,8 @@ import threading
 import time
 from pathlib import Path
 
-from iolog import Entry, LogFile, Skipped, SourceState, Stream, encode_entry
-from iolog.core.format import encode_header
+from iolog import Entry, LogFile, Skipped, SourceState, Stream
+from iolog.core.format import encode_entry, encode_header
 from iolog.file import indexcache
 from tests.test_cli import iolog
 

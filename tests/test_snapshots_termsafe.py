@@ -11,7 +11,8 @@ import json
 
 import pytest
 
-from iolog import Stream, encode_entry
+from iolog import Stream
+from iolog.core.format import encode_entry
 
 from .conftest import START_NS, wait_until
 from .hostile import HOSTILE_NAME, write_hostile_log

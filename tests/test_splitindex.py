@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 import iolog.file.splitindex as splitindex
-from iolog import Entry, LogFile, Stream, _native, encode_entry
+from iolog import Entry, LogFile, Stream, _native
+from iolog.core.format import encode_entry
 from iolog.io import read_events
 
 T0 = 1_700_000_000_000_000_000

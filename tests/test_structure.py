@@ -154,30 +154,35 @@ def test_no_module_of_either_package_is_over_about_500_lines() -> None:
         assert len(path.read_text().splitlines()) <= 500, name
 
 
-def _public_face() -> tuple[list[str], list[str]]:
-    """The codec's public face as ``__all__`` lists it, and the group for the viewer's scan after it."""
+def _public_face() -> list[str]:
+    """The codec's public face as ``__all__`` lists it."""
     import iolog
 
-    scan = list(iolog._FOR_THE_VIEWER_S_SCAN)
-    assert iolog.__all__[-len(scan) :] == scan, "the scan's group ends __all__"
-    return [name for name in iolog.__all__[: -len(scan)] if name != "__version__"], scan
+    return [name for name in iolog.__all__ if name != "__version__"]
 
 
 def test_the_public_face_is_what_the_package_docstring_says() -> None:
     import iolog
 
-    public, scan = _public_face()
+    public = _public_face()
     doc = iolog.__doc__ or ""
     named = re.findall(r":(?:class|func|data):`(\w+)`", doc)
     assert set(named) == set(public)
     stated = re.search(r"The public face is these (\d+) names", doc)
     assert stated is not None and int(stated.group(1)) == len(public)
-    assert len(public) <= 35, "about 25 names: what a user of the library needs"
-    assert not set(scan) & set(public)
-    assert set(iolog._HOMES) == set(public) | set(scan)
+    assert len(public) <= 27, "about 25 names: what a user of the library needs"
+    assert set(iolog._HOMES) == set(public)
 
 
-@pytest.mark.parametrize("name", _public_face()[0] + _public_face()[1])
+def test_names_outside_the_public_face_are_not_attributes_of_the_package() -> None:
+    import iolog
+
+    for name in ("encode_entry", "line_runs", "find_lines", "LineRun", "Diversion", "check_log"):
+        assert not hasattr(iolog, name), name
+    assert set(dir(iolog)) >= set(iolog.__all__)
+
+
+@pytest.mark.parametrize("name", _public_face())
 def test_every_name_of_the_public_face_has_a_docstring(name: str) -> None:
     import iolog
 
@@ -185,13 +190,8 @@ def test_every_name_of_the_public_face_has_a_docstring(name: str) -> None:
     if isinstance(value, type):
         doc = value.__dict__.get("__doc__") or ""
         assert doc and not doc.startswith(f"{name}("), name  # its own, not a dataclass's signature
-    elif callable(value):
-        assert value.__doc__, name
-    else:  # a constant: a ``#:`` comment right above where it is set
-        home = ROOT / "iolog" / (iolog._HOMES[name].lstrip(".").replace(".", "/") + ".py")
-        lines = home.read_text().splitlines()
-        where = next(number for number, line in enumerate(lines) if line.startswith(f"{name} = "))
-        assert lines[where - 1].startswith("#: "), name
+    else:
+        assert callable(value) and value.__doc__, name
 
 
 def test_importing_the_codec_loads_none_of_its_modules() -> None:
@@ -200,9 +200,8 @@ def test_importing_the_codec_loads_none_of_its_modules() -> None:
     assert done.stdout.strip() == "[]"
 
 
-def test_the_viewer_uses_only_names_of_the_public_face_or_the_scan_s_group() -> None:
-    public, scan = _public_face()
-    allowed = set(public) | set(scan) | {"__version__"}
+def test_the_viewer_uses_only_names_of_the_public_face() -> None:
+    allowed = set(_public_face()) | {"__version__"}
     for name, path in _modules().items():
         if not name.startswith("iolog_tui"):
             continue

@@ -8,7 +8,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iolog import Decoder, Stream, encode_entry
+from iolog import Decoder, Stream
+from iolog.core.format import encode_entry
 from iolog_tui.model.rows import LogModel, RowKind
 from iolog_tui.model.scan import RowScanner, scan_whole_file
 from iolog_tui.render import clock_step_text, format_step
@@ -119,7 +120,7 @@ def test_a_run_that_starts_earlier_than_the_last_line_gets_a_step_first() -> Non
     """Where one batch of the walk ends and the next begins, the clock may have stepped back."""
     from array import array
 
-    from iolog import LineRun
+    from iolog.file.walklines import LineRun
 
     scanner = RowScanner(0)
     scanner.feed_run(LineRun(array("q", [0, 40]), b"\x00\x00", 2, 80, (1, -2), BASE_NS, BASE_NS + 9))

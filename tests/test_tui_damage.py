@@ -166,7 +166,7 @@ def test_following_takes_back_a_torn_tail_and_the_line_end_it_made(tmp_path: Pat
     import queue
     import threading
 
-    from iolog import encode_entry
+    from iolog.core.format import encode_entry
     from iolog_tui.messages import RowsFound, ScanFinished
     from iolog_tui.scanjob import run_scan
 

@@ -197,7 +197,8 @@ def test_demo_script_has_its_incidents(tmp_path: Path) -> None:
 def test_the_fast_scan_finds_the_rows_the_decoder_finds(tmp_path: Path) -> None:
     import random
 
-    from iolog import Decoder, encode_entry
+    from iolog import Decoder
+    from iolog.core.format import encode_entry
 
     rng = random.Random(11)
     parts = []

@@ -198,7 +198,7 @@ def test_the_lines_open_where_a_window_starts_are_found_far_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: bool
 ) -> None:
     """A stderr line begun long before, across many index regions without stderr."""
-    from iolog import encode_entry
+    from iolog.core.format import encode_entry
 
     stamp = 1_767_225_600 * 10**9
     parts = [encode_entry(b"err %d\n" % number, timestamp_ns=stamp - 100 + number, stream=Stream.STDERR)
@@ -227,7 +227,7 @@ def test_the_lines_open_where_a_window_starts_are_found_far_back(
 
 def test_a_window_that_starts_inside_a_line_does_not_show_its_rest(tmp_path: Path) -> None:
     """The first entry in a window may continue a line begun before it: not a row."""
-    from iolog import encode_entry
+    from iolog.core.format import encode_entry
 
     second = 10**9
     start_ns = 1_767_225_600 * second

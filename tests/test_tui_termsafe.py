@@ -23,7 +23,8 @@ from textual import events
 from textual.drivers.headless_driver import HeadlessDriver
 from textual.widgets import Input
 
-from iolog import Stream, encode_entry
+from iolog import Stream
+from iolog.core.format import encode_entry
 from iolog_tui.app import IologApp, main
 from iolog_tui.detail import DetailScreen, hex_dump
 from iolog_tui.prompts import ExportPrompt

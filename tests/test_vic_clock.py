@@ -18,7 +18,8 @@ import io
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from iolog import MAX_ENTRY_SIZE, LogWriter, encode_entry, read_entries
+from iolog import LogWriter, read_entries
+from iolog.core.format import MAX_ENTRY_SIZE, encode_entry
 
 T0 = 1_700_000_000_000_000_000
 

@@ -15,7 +15,8 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from iolog import Decoder, Entry, LogFile, Stream, encode_entry
+from iolog import Decoder, Entry, LogFile, Stream
+from iolog.core.format import encode_entry
 from iolog.core.merge import LineChunk
 from iolog.file.walk import FastBatch
 from iolog.file.wholelines import WholeLines

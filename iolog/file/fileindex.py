@@ -9,6 +9,18 @@ before in two halves at once, :mod:`iolog.file.splitindex`), extended only
 as far as a time seek needs, saved when it covers more than was saved, and
 summarised for readers (:class:`~iolog.file.summary.LogSummary`) once per
 change.
+
+Why a time seek walks the headers instead of bisecting. Bisection on byte
+offsets finds *a* place where timestamps cross ``since_ns``, but nothing read
+at a few probes says anything about the bytes between them: one entry
+written before an NTP correction can carry a later time than everything
+after it, and the linear filter keeps it. So without an index the exact
+answer needs every header before it. :meth:`~iolog.file.logfile.LogFile.seek_time` therefore
+walks headers from the start, building checkpoints as it goes, and stops at
+the end of the first region that reaches ``since_ns``; the partial index is
+kept, so later queries resume instead of starting over. With a built index a
+seek reads one region (64 KiB by default). There is no bisection by time
+without the index: it would be exact only while timestamps never decrease.
 """
 
 from __future__ import annotations

@@ -14,18 +14,6 @@ proof used is a checkpoint region's bounds (see :mod:`iolog.file.index` and
 with the time of the entry before it, so the decoder decides exactly as the
 linear one does.
 
-Why time seeks walk the headers instead of bisecting. Bisection on byte
-offsets finds *a* place where timestamps cross ``since_ns``, but nothing read
-at a few probes says anything about the bytes between them: one entry
-written before an NTP correction can carry a later time than everything
-after it, and the linear filter keeps it. So without an index the exact
-answer needs every header before it. :meth:`LogFile.seek_time` therefore
-walks headers from the start, building checkpoints as it goes, and stops at
-the end of the first region that reaches ``since_ns``; the partial index is
-kept, so later queries resume instead of starting over. With a built index a
-seek reads one region (64 KiB by default). There is no bisection by time
-without the index: it would be exact only while timestamps never decrease.
-
 Tail and follow never read from the start: :meth:`LogFile.tail` reads
 fixed-size blocks backwards (:mod:`iolog.file.tail`); :meth:`LogFile.follow`
 polls for growth (:mod:`iolog.sources.follow`). The index's life (cache,
@@ -41,17 +29,21 @@ import os
 import stat
 from collections.abc import Callable, Generator, Iterator
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 from ..core.decoder import Event
 from ..core.format import Entry
+from ..core.lines import LineState
 from .boundaries import is_entry_start, live_end, resync_events
 from .fileindex import FileIndex
 from .index import DEFAULT_CHECKPOINT_EVERY_BYTES, CheckpointIndex
+from .opening import check_log
 from .position import entries_before, lines_open_at
 from .summary import LogSummary
 from .tail import BLOCK_BYTES, TailStart, find_tail, tail_batches, tail_events
 from .walk import FastBatch, walk
+from .walkhits import LineHits, find_lines
+from .walklines import LineRun, line_runs
 from .windows import window_events
 
 if TYPE_CHECKING:
@@ -79,6 +71,11 @@ class LogFile:
         OSError: the file cannot be opened (missing, permission, a directory,
             not a regular file).
     """
+
+    # What :meth:`summary`, :meth:`line_runs` (per batch) and :meth:`find_lines` (per read) give.
+    Summary: TypeAlias = LogSummary
+    LineRun: TypeAlias = LineRun
+    LineHits: TypeAlias = LineHits
 
     def __init__(
         self,
@@ -131,6 +128,18 @@ class LogFile:
     def __repr__(self) -> str:
         return f"LogFile({self.path!r})"
 
+    @staticmethod
+    def check(path: str | os.PathLike[str], *, sniff_bytes: int | None = None) -> int:
+        """Check that ``path`` is a log (an entry anywhere in it, or empty); its size.
+
+        A file whose first ``sniff_bytes`` hold no entry but that goes on passes.
+
+        Raises:
+            NotAnIologFile: nothing in it decodes as an entry (one line says so).
+            SourceError: it cannot be opened or read (``PATH: no such file``...).
+        """
+        return check_log(path, sniff_bytes=sniff_bytes)
+
     def _pread(self, length: int, offset: int) -> bytes:
         data = os.pread(self._fd, length, offset)
         self.bytes_read += len(data)
@@ -164,8 +173,9 @@ class LogFile:
             The complete index (also available as :attr:`index`).
 
         Raises:
-            IndexBuildCancelled: ``should_stop`` returned true. The partial work
-                is kept; calling ``build_index`` again resumes it.
+            IologError: ``should_stop`` returned true (an
+                ``IndexBuildCancelled``). The partial work is kept; calling
+                ``build_index`` again resumes it.
             OSError: reading failed.
         """
         return self._file_index.build(self._fd, self.size, progress, should_stop)
@@ -262,6 +272,38 @@ class LogFile:
                                 previous_ts=previous_ts, trusted_first=trusted_first,
                                 count_read=self._count_read, transient=transient))
 
+    def line_runs(
+        self, offset: int, state: LineState, *, since_ns: int | None = None, until_ns: int | None = None,
+        final: bool = True, trusted_first: bool = False,
+    ) -> Generator[LineRun | list[Event], None, int]:
+        """Where lines begin from ``offset``, as arrays, as fast as the file is read (a row scan).
+
+        Yields a :class:`LogFile.LineRun` per batch of cleanly chained entries,
+        elsewhere the decoder's event lists; returns where decoding stopped.
+        ``state`` (which streams have a line open at ``offset``) is updated for
+        each run; the caller accounts for the event lists with it. A line is
+        kept when its first entry's time is in ``[since_ns, until_ns)``.
+        """
+        batches = self.batches(offset, final=final, trusted_first=trusted_first, transient=True)
+        return line_runs(batches, state, since_ns, until_ns)
+
+    def find_lines(
+        self, offset: int, needle: bytes | None = None, *, exact_case: bool = True, max_bytes: int,
+        span_bytes: int, trusted_first: bool = False,
+    ) -> Generator[LineHits, None, None]:
+        """The lines from ``offset`` whose message may hold ``needle``, as the file is read (a search).
+
+        Yields a :class:`LogFile.LineHits` per read, the last at the end of the
+        file with nothing pending. Every line that holds the needle (``None``:
+        every line; unless ``exact_case``, a lower-case needle in ASCII-lowered
+        bytes) or a byte beyond ASCII is given, others may be; no line is open
+        at ``offset``. A message is kept up to ``max_bytes``; a line's
+        continuations are looked for up to ``span_bytes`` past its first entry.
+        """
+        batches = self.batches(offset, trusted_first=trusted_first, transient=True)
+        return find_lines(batches, offset, needle, exact_case=exact_case, max_bytes=max_bytes,
+                          span_bytes=span_bytes)
+
     def events_from(self, offset: int, end: int | None = None) -> Iterator[Event]:
         """Decode events from ``offset``, with absolute offsets.
 
@@ -301,7 +343,7 @@ class LogFile:
     def seek_time(self, since_ns: int) -> int:
         """The offset of the first entry, in file order, with ``timestamp_ns >= since_ns``.
 
-        Exact under backward clock jumps (see the module docstring). With the
+        Exact under backward clock jumps (see :mod:`iolog.file.fileindex`). With the
         index built this reads one region; without it, it walks headers from
         the start up to the end of the first region reaching ``since_ns`` and
         keeps what it learned.

@@ -25,7 +25,7 @@ import re
 from array import array
 from bisect import bisect_right
 from collections.abc import Generator, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from .. import _native
 from ..core.decoder import Event
@@ -33,9 +33,6 @@ from ..core.format import ENCODED_HEADER_SIZE, Entry
 from ..core.lines import LineState
 from .walk import FastBatch
 from .walkbatch import offsets_array
-
-if TYPE_CHECKING:
-    from .logfile import LogFile
 
 __all__ = ["LineHits", "find_lines", "line_hits_python"]
 
@@ -48,7 +45,7 @@ _NEWLINE_FLAG = bytes(1 if value == 10 else 0 for value in range(256))
 
 
 class LineHits(NamedTuple):
-    """What :func:`find_lines` found in one read.
+    """What :meth:`iolog.LogFile.find_lines` found in one read.
 
     Attributes:
         offsets: the file offset of each line's first entry.
@@ -67,47 +64,23 @@ class LineHits(NamedTuple):
 
 
 def find_lines(
-    log: LogFile,
+    batches: Generator[FastBatch | list[Event], None, int],
     offset: int,
-    needle: bytes | None = None,
+    needle: bytes | None,
     *,
-    exact_case: bool = True,
+    exact_case: bool,
     max_bytes: int,
     span_bytes: int,
-    trusted_first: bool = False,
 ) -> Generator[LineHits, None, None]:
-    """The lines from ``offset`` of ``log`` whose message may hold ``needle``, as the file is read.
+    """The lines of the fast walk's ``batches`` (from ``offset``) that may hold ``needle``.
 
-    Every line that holds the needle (with ``exact_case`` false: in its
-    ASCII-lowered bytes) or a byte beyond ASCII is given; others may be too
-    (the caller tests each line it is given). No streams' lines are open at
-    ``offset``: an entry there that continues a line begun before it
-    begins a line here.
-
-    Args:
-        log: the open log.
-        offset: where to start (an offset where the decoder is in sync).
-        needle: the bytes to look for (lower case unless ``exact_case``);
-            ``None``: every line.
-        exact_case: look for the needle as it is, not in lowered bytes.
-        max_bytes: keep at most this much of a line's message.
-        span_bytes: a line's continuations are looked for only this far past
-            its first entry (then it ends where it got to).
-        trusted_first: the entry at ``offset`` is one the linear decoder accepted.
-
-    Yields:
-        A :class:`LineHits` per read, and a last one when the file ends,
-        with no line pending and ``reached`` at the end.
-
-    Raises:
-        OSError: reading failed.
+    What :meth:`iolog.LogFile.find_lines` gives; its arguments are described there.
     """
     joiner = _Joiner(needle, exact_case, max_bytes, span_bytes)
-    walker = log.batches(offset, trusted_first=trusted_first, transient=True)
     reached = offset
     while True:
         try:
-            item = next(walker)
+            item = next(batches)
         except StopIteration as stop:
             reached = max(reached, stop.value)
             break

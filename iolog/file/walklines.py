@@ -22,16 +22,13 @@ import operator
 from array import array
 from bisect import bisect_left
 from collections.abc import Generator, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from .. import _native
 from ..core.decoder import Event
 from ..core.lines import LineState
 from .walk import FastBatch
 from .walkbatch import offsets_array, timestamps_struct
-
-if TYPE_CHECKING:
-    from .logfile import LogFile
 
 __all__ = ["LineRun", "line_rows_python", "line_runs", "number_streams_python"]
 
@@ -42,7 +39,7 @@ _UINT32_END = 1 << 32
 
 
 class LineRun(NamedTuple):
-    """The lines that a run of cleanly chained entries begins (:func:`line_runs`).
+    """The lines that a run of cleanly chained entries begins (:meth:`iolog.LogFile.line_runs`).
 
     Attributes:
         offsets: the file offset of each kept line's first entry, increasing.
@@ -91,45 +88,23 @@ class LineRun(NamedTuple):
 
 
 def line_runs(
-    log: LogFile,
-    offset: int,
+    batches: Generator[FastBatch | list[Event], None, int],
     state: LineState,
-    *,
     since_ns: int | None = None,
     until_ns: int | None = None,
-    final: bool = True,
-    trusted_first: bool = False,
 ) -> Generator[LineRun | list[Event], None, int]:
-    """Where lines begin, from ``offset`` of ``log``, as arrays, as fast as the walk reads.
-
-    A line is kept when its first entry's time ``t`` has ``since_ns <= t <
-    until_ns``; its later entries belong to it whatever their times.
-
-    Args:
-        log: the open log.
-        offset: where to start (an offset where the decoder is in sync).
-        state: which streams have a line open at ``offset``; updated for
-            every :class:`LineRun` (the caller accounts for the event lists
-            with it, ``state.event(event)``).
-        since_ns: keep the lines that begin at or after this time.
-        until_ns: keep the lines that begin before this time.
-        final: as for :meth:`iolog.LogFile.batches`.
-        trusted_first: as for :meth:`iolog.LogFile.batches`.
+    """The fast walk's ``batches`` as the lines they begin: :meth:`iolog.LogFile.line_runs`.
 
     Yields:
-        A :class:`LineRun` per batch of cleanly chained entries; elsewhere a
-        list of the decoder's events (possibly empty), in file order.
+        A :class:`LineRun` per batch (``state`` updated for it); each event
+        list as it is.
 
     Returns:
-        Where decoding stopped (see :meth:`iolog.LogFile.batches`).
-
-    Raises:
-        OSError: reading failed.
+        Where decoding stopped (the walk's own answer).
     """
-    walker = log.batches(offset, final=final, trusted_first=trusted_first, transient=True)
     while True:
         try:
-            item = next(walker)
+            item = next(batches)
         except StopIteration as stop:
             end: int = stop.value
             return end

@@ -2,7 +2,7 @@
 
 This module owns the fast path of :func:`iolog_tui.model.search.scan_rows`.
 It reads the file once, from the range's first line row, with
-:func:`iolog.find_lines` (the codec's bulk step: the lines that may hold a
+:meth:`iolog.LogFile.find_lines` (the codec's bulk step: the lines that may hold a
 needle, found by the one line rule, in C with the speed-up), and tests each
 line it is given that is a row of the range, so every line is the one
 :func:`iolog.read_lines` reads from its row's offset. A line is tested on
@@ -21,7 +21,7 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Generator
 
-from iolog import LogFile, find_lines
+from iolog import LogFile
 
 from .rows import MAX_ROW_BYTES, MAX_ROW_SPAN_BYTES, RowKind
 
@@ -74,8 +74,8 @@ def passing_rows(
     next_row = first  # every row below it starts before what has been read
     passed: list[int] = []
     with LogFile(path, cache=False) as log:
-        found = find_lines(log, start, needle, exact_case=exact_case, max_bytes=MAX_ROW_BYTES,
-                           span_bytes=MAX_ROW_SPAN_BYTES, trusted_first=start > 0)
+        found = log.find_lines(start, needle, exact_case=exact_case, max_bytes=MAX_ROW_BYTES,
+                               span_bytes=MAX_ROW_SPAN_BYTES, trusted_first=start > 0)
         for hits in found:
             for offset, stream, message in zip(hits.offsets, hits.streams, hits.messages, strict=True):
                 row = _row_at(offsets, kinds, offset, stream, first, end_row)

@@ -20,7 +20,7 @@ import os
 from array import array
 from collections.abc import Callable
 
-from iolog import MAX_ENTRY_SIZE, Entry, Line, LogFile, encode_entry, format_docker_time
+from iolog import Entry, Line, LogFile, format_docker_time
 
 from .rows import MAX_ROW_BYTES
 from .search import RowTest, iter_lines
@@ -63,13 +63,11 @@ def encode_line(line: Line, export_format: ExportFormat, log: LogFile) -> bytes:
             # Damage or the end of the file ended the line: end it with a
             # newline, as the text formats do, or it would run into the next.
             stamp, message = entries[-1]
-            if len(message) < MAX_ENTRY_SIZE:
+            if len(message) < Entry.MAX_SIZE:
                 entries[-1] = (stamp, message + b"\n")
             else:
                 entries.append((stamp, b"\n"))
-        return b"".join(
-            encode_entry(message, timestamp_ns=stamp, stream=line.stream) for stamp, message in entries
-        )
+        return b"".join(Entry(stamp, line.stream, message).encode() for stamp, message in entries)
     message = line.message
     if not message.endswith(b"\n"):
         message += b"\n"

@@ -4,7 +4,7 @@ This module owns counting. When what is shown spans at most
 ``EXACT_MAX_BYTES`` of the file, its entries are counted exactly
 (:func:`count_entries` reads the headers of that range and
 :func:`exact_histogram` buckets them). A bigger window is counted from the
-time index (:class:`iolog.LogSummary`: per 64 KiB region, how many
+time index (``iolog.LogFile.Summary``: per 64 KiB region, how many
 entries and the span of their timestamps), never by reading the log: a
 region's entries are spread over the buckets its time span covers, and split
 between stdout and stderr by the share of each in the model's rows of that
@@ -25,7 +25,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from iolog import Entry, LogFile, LogSummary
+from iolog import Entry, LogFile
 
 __all__ = [
     "EXACT_MAX_BYTES",
@@ -183,7 +183,7 @@ def exact_histogram(
 
 
 def histogram(
-    index: LogSummary,
+    index: LogFile.Summary,
     buckets: int,
     *,
     since_ns: int | None = None,

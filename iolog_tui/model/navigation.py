@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 
-from iolog import Entry, Event, LogFile, LogSummary, SourceStatus
+from iolog import Entry, LogFile, Skipped, SourceStatus, Truncated
 
 from .timerange import Landing
 
@@ -60,7 +60,7 @@ class Navigator:
         *,
         progress: Callable[[int, int], None] | None = None,
         should_stop: Callable[[], bool] | None = None,
-    ) -> LogSummary:
+    ) -> LogFile.Summary:
         """What the complete time index counts, built (or brought up to date) first.
 
         The summary is a copy: the caller reads it while the file grows.
@@ -131,7 +131,7 @@ class Navigator:
         summary = None if logfile is None else logfile.built_summary
         return None if summary is None else summary.time_span
 
-    def follow(self, offset: int) -> Iterator[list[Event | SourceStatus]]:
+    def follow(self, offset: int) -> Iterator[list[Entry | Skipped | Truncated | SourceStatus]]:
         """Follow the file from ``offset``: event batches, ``[]`` on idle polls."""
         follower = LogFile(self.path)
         try:

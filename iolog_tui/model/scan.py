@@ -6,7 +6,7 @@ each logical line, at its first entry, by the one line rule
 (:class:`iolog.LineState`: an entry that does not end in a newline continues
 in the next entry of its stream; damage ends the open lines), and a row of
 each run of skipped garbage and of a truncated tail. :func:`scan_file` drives
-it over a file through :func:`iolog.line_runs` and hands the rows over
+it over a file through :meth:`iolog.LogFile.line_runs` and hands the rows over
 in :class:`RowBatch` es, on time even while the decoder passes over a long
 run of garbage. Like the model, it knows nothing of Textual.
 
@@ -34,7 +34,7 @@ import os
 import time
 from collections.abc import Iterable, Iterator
 
-from iolog import Decoder, Entry, Event, LineRun, LineState, LogFile, Skipped, Truncated, line_runs
+from iolog import Decoder, Entry, LineState, LogFile, Skipped, Truncated
 
 from .rows import LogModel, RowBatch, RowKind
 
@@ -158,11 +158,11 @@ class RowScanner:
         """Which streams have a line open where the events fed so far end (the codec's walk updates it)."""
         return self._state
 
-    def feed_run(self, run: LineRun) -> None:
+    def feed_run(self, run: LogFile.LineRun) -> None:
         """Add the lines a run of the fast walk begins (same rows as :meth:`feed`).
 
         The run was made with :attr:`line_state` and this scanner's window
-        (see :func:`iolog.line_runs`), which has already accounted for it.
+        (see :meth:`iolog.LogFile.line_runs`), which has already accounted for it.
         A line earlier than the line before it gets a clock-step row first.
         """
         self.rows_seen += run.begun
@@ -198,7 +198,7 @@ class RowScanner:
             elif last == -1:
                 open_row[stream] = None
 
-    def _lines_with_steps(self, run: LineRun) -> list[int]:
+    def _lines_with_steps(self, run: LogFile.LineRun) -> list[int]:
         """A run's rows one by one, a clock-step row before each line back in time; their rows."""
         rows = self._batch
         line_rows: list[int] = []
@@ -278,7 +278,7 @@ def scan_file(
 ) -> Iterator[RowBatch]:
     """Decode a file from ``start`` to its current end, yielding row batches.
 
-    The file is read with :func:`iolog.line_runs`: where headers chain
+    The file is read with :meth:`iolog.LogFile.line_runs`: where headers chain
     cleanly, rows come from arrays of line starts with no object per entry
     or line; elsewhere from the decoder's events. A batch is handed over when
     ``FIRST_BATCH_BYTES`` (the first screenful), then ``BATCH_BYTES``, have
@@ -308,8 +308,8 @@ def scan_file(
     """
     clock = time.monotonic
     with LogFile(path, cache=False) as log:
-        walker = line_runs(log, start, scanner.line_state, since_ns=scanner.since_ns,
-                           until_ns=scanner.until_ns, final=end_of_input)
+        walker = log.line_runs(start, scanner.line_state, since_ns=scanner.since_ns,
+                               until_ns=scanner.until_ns, final=end_of_input)
         scanned_to = start
         limit = start + FIRST_BATCH_BYTES
         now = clock()
@@ -353,14 +353,16 @@ def scan_file(
     yield scanner.take(scanned_to)
 
 
-def _end_offset(event: Event) -> int:
+def _end_offset(event: Entry | Skipped | Truncated) -> int:
     """Where the bytes an event accounts for end."""
     if isinstance(event, Entry):
         return event.end_offset or 0
     return event.end_offset
 
 
-def classify_tail(path: str | os.PathLike[str], offset: int, limit: int = 8 << 20) -> list[Event]:
+def classify_tail(
+    path: str | os.PathLike[str], offset: int, limit: int = 8 << 20
+) -> list[Entry | Skipped | Truncated]:
     """Decode the bytes after ``offset`` as a finished file's end.
 
     Returns the ``Skipped``/``Truncated`` events (and any entry) that closing
@@ -372,7 +374,7 @@ def classify_tail(path: str | os.PathLike[str], offset: int, limit: int = 8 << 2
         data = handle.read(limit)
         rest = os.fstat(handle.fileno()).st_size - offset - len(data)
     decoder = Decoder(offset=offset)
-    events: list[Event] = [*decoder.feed(data), *decoder.close()]
+    events: list[Entry | Skipped | Truncated] = [*decoder.feed(data), *decoder.close()]
     if rest > 0:
         events.append(Skipped(offset + len(data), rest))
     return events
