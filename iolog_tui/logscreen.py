@@ -24,13 +24,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from .contextprompt import ContextPrompt
 from .cursors import next_mark
 from .filterbar import FilterBar
 from .filterlist import FilterListScreen
 from .gototime import TimeJump
+from .keyfooter import KeyFooter
 from .keys import LOG_BINDINGS, help_text, palette_entries
 from .levelbar import LevelBar
 from .logview import LogView
@@ -121,7 +121,7 @@ class LogScreen(Screen[None]):
         yield self.level_bar
         yield self.exporter
         yield self.time_jump
-        yield Footer(show_command_palette=False)
+        yield KeyFooter(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.refresh_status()

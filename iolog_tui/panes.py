@@ -203,6 +203,11 @@ class LogPanes(Horizontal):
         before = len(self.model)
         if not self.model.apply(message.batch):
             return
+        if message.batch.early:
+            # Taken only to free the scan's arrays: the rows are drawn with the
+            # next batch, due within the scan's interval (one redraw per interval).
+            message.stop()
+            return
         if not self._painted.is_set():
             self.call_after_refresh(self._painted.set)
         batch = message.batch

@@ -242,3 +242,33 @@ def test_the_fast_scan_finds_the_rows_the_decoder_finds(tmp_path: Path) -> None:
             assert batches[-1].scanned_to == expected.scanned_to
             assert batches[-1].open_rows == expected.open_rows
             assert fast.rows_seen == slow.rows_seen
+
+
+
+def test_batches_handed_over_only_to_free_memory_are_early_and_a_due_one_follows(
+    write_log, monkeypatch
+) -> None:
+    from iolog.file import walk as walk_module
+    from iolog_tui.model import scan
+
+    path = write_log([(Stream.STDOUT, b"row %d\n" % n) for n in range(2000)])
+    monkeypatch.setattr(walk_module, "_BATCH_BYTES", 2048)  # runs of about 90 rows
+    monkeypatch.setattr(scan, "FIRST_BATCH_BYTES", 1024)
+    monkeypatch.setattr(scan, "MAX_BATCH_ROWS", 300)
+    model = LogModel(path)
+    scanner = RowScanner(model.reset())
+    # The interval is long: after the first, only the row cap and the end hand batches over.
+    batches = list(scan_file(path, scanner, min_interval_s=60.0))
+    early = [batch.early for batch in batches]
+    assert early[0] is False and early[-1] is False
+    assert len(early) > 4 and all(early[1:-1])
+    assert all(len(batch) >= 300 for batch in batches[1:-1])
+    # The rows are the same as one scan's, whatever was early.
+    whole = load(path)
+    try:
+        for batch in batches:
+            assert model.apply(batch)
+        assert len(model) == 2000 and list(model.offsets) == list(whole.offsets)
+    finally:
+        model.close()
+        whole.close()

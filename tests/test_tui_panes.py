@@ -179,3 +179,39 @@ async def test_one_pane_at_a_time_has_a_selection_and_a_jump_pauses(write_log) -
         panes.jump_to_offset(panes.model.offsets[100])
         assert not panes.following
         assert stdout.rows.merged_index(stdout.top_row) >= 100
+
+
+@pilot_test
+async def test_rows_handed_over_early_are_drawn_with_the_next_batch(write_log, monkeypatch) -> None:
+    from iolog import Stream
+    from iolog.file import walk as walk_module
+    from iolog_tui.model import scan
+    from iolog_tui.model.rows import LogModel
+
+    monkeypatch.setattr(walk_module, "_BATCH_BYTES", 2048)  # runs of about 90 rows
+    monkeypatch.setattr(scan, "MAX_BATCH_ROWS", 300)
+    applied: list[bool] = []
+    drawn: list[int] = []
+    apply, rows_changed = LogModel.apply, LogView.rows_changed
+
+    def recording_apply(self, batch):  # type: ignore[no-untyped-def]
+        applied.append(batch.early)
+        return apply(self, batch)
+
+    def recording_rows_changed(self):  # type: ignore[no-untyped-def]
+        if self.id == "merged":
+            drawn.append(len(self.rows))
+        return rows_changed(self)
+
+    monkeypatch.setattr(LogModel, "apply", recording_apply)
+    monkeypatch.setattr(LogView, "rows_changed", recording_rows_changed)
+    app = make_app(write_log([(Stream.STDOUT, b"row %d\n" % n) for n in range(2000)]))
+    async with app.run_test(size=SIZE) as pilot:
+        await scanned(pilot)
+        await pilot.pause()
+        assert any(applied) and not applied[-1]
+        # The merged pane was told of new rows once per batch that was not early.
+        assert len(drawn) <= applied.count(False) + 1 < len(applied)
+        view = merged(app)
+        assert len(view.rows) == 2000 and view.cursor_on_last
+        assert drawn[-1] == 2000

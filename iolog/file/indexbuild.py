@@ -66,8 +66,9 @@ def extend_index(
     if should_stop is not None and should_stop():
         raise IndexBuildCancelled(f"index build cancelled at offset {index.end_offset}")
     next_check = index.end_offset + _PROGRESS_EVERY_BYTES
+    # The index keeps nothing of a batch but its counts: one read buffer serves every read.
     walker = walk(fd, index.end_offset, size, previous_ts=index.last_ts, trusted_first=trusted_first,
-                  count_read=count_read)
+                  count_read=count_read, transient=True)
     for item in walker:
         if not index.account(item, stop_since_ns):
             return

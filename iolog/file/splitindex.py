@@ -207,7 +207,7 @@ def _first_half(
 ) -> CheckpointIndex | None:
     """Index ``[0, split)``; None if it does not end cleanly at ``split``."""
     part = CheckpointIndex(checkpoint_every_bytes)
-    walker = walk(fd, 0, size, stop=split, count_read=count_read)
+    walker = walk(fd, 0, size, stop=split, count_read=count_read, transient=True)  # counts kept only
     next_check = _PROGRESS_EVERY_BYTES
     while True:
         try:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import operator
+import struct
 from array import array
 from bisect import bisect_left
 from collections.abc import Generator, Sequence
@@ -36,6 +37,7 @@ _STDERR_BYTE = bytes(1 if value & 8 else 0 for value in range(256))
 _INVERT_FLAG = bytes([1]) + bytes(255)  # stderr flags (0/1) to stdout flags
 _STREAM_BYTES = (b"\x00", b"\x01")
 _UINT32_END = 1 << 32
+_TIMESTAMP = struct.Struct("<q")  # a header record's time
 
 
 class LineRun(NamedTuple):
@@ -127,19 +129,20 @@ def _run_of(batch: FastBatch, state: LineState, since_ns: int | None, until_ns: 
     end = batch.base + batch.starts[batch.accepted]
     if not offsets:
         return LineRun(offsets, streams, begun, end, (last_out, last_err))
-    stamps = batch.timestamps()
-    base, starts, count = batch.base, batch.starts, batch.accepted
+    base, starts, count, raw = batch.base, batch.starts, batch.accepted, batch.raw
 
-    def line_time(offset: int) -> int:
-        return stamps[bisect_left(starts, offset - base, 0, count)]
+    def entry_of(offset: int) -> int:
+        return bisect_left(starts, offset - base, 0, count)
 
     line_ns: tuple[int, ...] = ()
-    if any(map(operator.gt, stamps, stamps[1:])):  # times go back among the entries: look at the lines
-        times = tuple(map(line_time, offsets))
+    if batch.span_stats().backward_steps:  # times go back among the entries: look at the lines
+        stamps = batch.timestamps()
+        times = tuple([stamps[entry_of(offset)] for offset in offsets])
         if any(map(operator.gt, times, times[1:])):
             line_ns = times
-    return LineRun(offsets, streams, begun, end, (last_out, last_err),
-                   line_time(offsets[0]), line_time(offsets[-1]), line_ns)
+    first_ns = _TIMESTAMP.unpack_from(raw, 12 * entry_of(offsets[0]))[0]
+    last_ns = _TIMESTAMP.unpack_from(raw, 12 * entry_of(offsets[-1]))[0]
+    return LineRun(offsets, streams, begun, end, (last_out, last_err), first_ns, last_ns, line_ns)
 
 
 def line_rows_python(

@@ -113,6 +113,9 @@ class RowBatch:
             progress, also through bytes that have not been decided yet.
         skipping_from: while the decoder is passing over undecodable bytes
             (no event has come of them yet), where they begin; else ``None``.
+        early: handed over before its time only to free the scanner's arrays
+            (:data:`~iolog_tui.model.scan.MAX_BATCH_ROWS`); a batch that is not
+            early follows within the scan's interval, and the rows are drawn then.
     """
 
     generation: int
@@ -129,6 +132,7 @@ class RowBatch:
     retract: int = 0
     read_to: int = 0
     skipping_from: int | None = None
+    early: bool = False
 
     def __len__(self) -> int:
         return len(self.offsets)

@@ -52,6 +52,9 @@ HANDOVER_S = 0.25
 #: the scan outruns the interval, and a batch's arrays (13 bytes a row) waiting for
 #: the model, freed once taken, raise the viewer's peak memory and leave the heap
 #: in pieces (1 GiB: peak 113-120 MiB with one batch per interval, 97-101 with this).
+#: Such a batch is marked early: the model takes its rows at once, and they are
+#: drawn with the next batch that is due (a redraw per early batch, while the pane
+#: follows the end, cost the 1 GiB scan 0.7-1 s).
 MAX_BATCH_ROWS = 1 << 17
 
 
@@ -249,7 +252,12 @@ class RowScanner:
             self._open_row = list(open_rows)
 
     def take(
-        self, scanned_to: int, *, read_to: int | None = None, skipping_from: int | None = None
+        self,
+        scanned_to: int,
+        *,
+        read_to: int | None = None,
+        skipping_from: int | None = None,
+        early: bool = False,
     ) -> RowBatch:
         """Return the rows found since the last ``take`` and start a new batch.
 
@@ -257,8 +265,10 @@ class RowScanner:
             scanned_to: file offset the scan has decided every byte up to.
             read_to: file offset the scan has read up to (default: ``scanned_to``).
             skipping_from: where the undecodable bytes being passed over begin.
+            early: the batch is handed over only to free its arrays (see :attr:`RowBatch.early`).
         """
         batch = self._batch
+        batch.early = early
         batch.open_rows = (self._open_row[0], self._open_row[1])
         batch.scanned_to = scanned_to
         batch.read_to = max(scanned_to, read_to or 0)
@@ -287,8 +297,8 @@ def scan_file(
     ``FIRST_HANDOVER_S`` for the first, then every ``HANDOVER_S``, so rows
     found before a long run of garbage show while the decoder passes over
     it, and ``read_to`` tells how far it has got; and once it holds
-    ``MAX_BATCH_ROWS`` rows, however soon. The caller stops early by not
-    asking for the next batch.
+    ``MAX_BATCH_ROWS`` rows, however soon, marked early (not due yet: the
+    intervals run on). The caller stops early by not asking for the next batch.
 
     Args:
         path: the log file.
@@ -336,20 +346,19 @@ def scan_file(
             if not skipping:
                 read_at_event = log.bytes_read
             now = clock()
-            if (
-                (scanned_to >= limit and now >= deadline)
-                or now >= handover_at
-                or scanner.pending_rows >= MAX_BATCH_ROWS
-            ):
+            due = (scanned_to >= limit and now >= deadline) or now >= handover_at
+            if due or scanner.pending_rows >= MAX_BATCH_ROWS:
                 yield scanner.take(
                     scanned_to,
                     read_to=scanned_to + log.bytes_read - read_at_event,
                     skipping_from=scanned_to if skipping else None,
+                    early=not due,
                 )
-                now = clock()
-                limit = scanned_to + BATCH_BYTES
-                deadline = now + min_interval_s
-                handover_at = now + max(min_interval_s, HANDOVER_S)
+                if due:
+                    now = clock()
+                    limit = scanned_to + BATCH_BYTES
+                    deadline = now + min_interval_s
+                    handover_at = now + max(min_interval_s, HANDOVER_S)
     yield scanner.take(scanned_to)
 
 
