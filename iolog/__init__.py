@@ -36,8 +36,10 @@ The public face is these 34 names:
 The names after them in ``__all__`` serve a viewer's passes over a whole
 file: ``line_runs`` (where lines begin, as arrays: ``LineRun``) and
 ``find_lines`` (the lines that may hold a needle: ``LineHits``), with the
-``LineState`` they carry and the ``Event`` type; they are documented, but
-not part of the public face.
+``LineState`` they carry and the ``Event`` type; and for a view of several
+logs, ``LogSet`` (which logs the arguments and folders name, and their
+names) and ``Merger`` (the one order of their lines by time, fed
+``LineChunk`` s). They are documented, but not part of the public face.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from .cli.sources import LogSet
     from .core.decoder import Decoder, Event, Skipped, Truncated
     from .core.errors import (
         DecodeError,
@@ -58,6 +61,7 @@ if TYPE_CHECKING:
     from .core.format import MAX_ENTRY_SIZE, Entry, Stream, encode_entry, format_docker_time
     from .core.levels import Level, detect_level
     from .core.lines import Line, LineAssembler, LineState
+    from .core.merge import LineChunk, Merger
     from .core.termsafe import terminal_runs, terminal_safe
     from .core.timespec import parse_since
     from .diversion import Diversion
@@ -87,13 +91,16 @@ _HOMES = {
     "Level": ".core.levels",
     "Line": ".core.lines",
     "LineAssembler": ".core.lines",
+    "LineChunk": ".core.merge",
     "LineHits": ".file.walkhits",
     "LineRun": ".file.walklines",
     "LineState": ".core.lines",
     "LogFile": ".file.logfile",
+    "LogSet": ".cli.sources",
     "LogSummary": ".file.summary",
     "LogWriter": ".io",
     "MAX_ENTRY_SIZE": ".core.format",
+    "Merger": ".core.merge",
     "NotAnIologFile": ".core.errors",
     "SerialSource": ".sources.serial",
     "SinkWriter": ".sinkwriter",
@@ -121,8 +128,11 @@ _HOMES = {
 __version__ = "0.1.0"
 
 #: A viewer's bulk passes (``iolog_tui/model/scan.py``, ``blockmatch.py``): the
-#: row scan and the search count. Not the public face.
-_FOR_THE_VIEWER_S_SCAN = ("Event", "LineHits", "LineRun", "LineState", "find_lines", "line_runs")
+#: row scan and the search count; and its view of several logs merged by time
+#: (``iolog_tui/model/mergescan.py``). Not the public face.
+_FOR_THE_VIEWER_S_SCAN = (
+    "Event", "LineHits", "LineRun", "LineState", "find_lines", "line_runs", "LineChunk", "LogSet", "Merger",
+)
 
 __all__ = [
     "MAX_ENTRY_SIZE",
@@ -167,6 +177,10 @@ __all__ = [
     "LineState",
     "find_lines",
     "line_runs",
+    # A view of several logs: which logs, and the one order of their lines.
+    "LineChunk",
+    "LogSet",
+    "Merger",
 ]
 
 

@@ -58,6 +58,8 @@ class LineRun(NamedTuple):
             go back somewhere in the run; empty when they never do (then
             ``first_ns`` and ``last_ns`` tell all: a clock step can only
             come before the run's first line).
+        times: the time of each kept line's first entry, when
+            :func:`line_runs` was asked for them (``line_times``), else empty.
     """
 
     offsets: array[int]
@@ -68,6 +70,7 @@ class LineRun(NamedTuple):
     first_ns: int = 0
     last_ns: int = 0
     line_ns: tuple[int, ...] = ()
+    times: tuple[int, ...] = ()
 
     def numbered(self, first: int) -> tuple[array[int], array[int]]:
         """Number the kept lines ``first``, ``first + 1``, ...: per stream, the numbers of its lines.
@@ -99,6 +102,7 @@ def line_runs(
     until_ns: int | None = None,
     final: bool = True,
     trusted_first: bool = False,
+    line_times: bool = False,
 ) -> Generator[LineRun | list[Event], None, int]:
     """Where lines begin, from ``offset`` of ``log``, as arrays, as fast as the walk reads.
 
@@ -115,6 +119,8 @@ def line_runs(
         until_ns: keep the lines that begin before this time.
         final: as for :meth:`iolog.LogFile.batches`.
         trusted_first: as for :meth:`iolog.LogFile.batches`.
+        line_times: give every kept line's time (:attr:`LineRun.times`; the
+            merge of several logs orders lines by them).
 
     Yields:
         A :class:`LineRun` per batch of cleanly chained entries; elsewhere a
@@ -136,10 +142,12 @@ def line_runs(
         if isinstance(item, list):
             yield item
         else:
-            yield _run_of(item, state, since_ns, until_ns)
+            yield _run_of(item, state, since_ns, until_ns, line_times)
 
 
-def _run_of(batch: FastBatch, state: LineState, since_ns: int | None, until_ns: int | None) -> LineRun:
+def _run_of(
+    batch: FastBatch, state: LineState, since_ns: int | None, until_ns: int | None, line_times: bool = False
+) -> LineRun:
     opened = state.open
     native = _native.speedups
     step = line_rows_python if native is None else native.line_rows
@@ -159,12 +167,16 @@ def _run_of(batch: FastBatch, state: LineState, since_ns: int | None, until_ns: 
         return stamps[bisect_left(starts, offset - base, 0, count)]
 
     line_ns: tuple[int, ...] = ()
+    times: tuple[int, ...] = ()
+    if line_times:
+        # Every entry begins a kept line (the common case): the lines' times are the entries'.
+        times = tuple(stamps[:count]) if len(offsets) == count else tuple(map(line_time, offsets))
     if any(map(operator.gt, stamps, stamps[1:])):  # times go back among the entries: look at the lines
-        times = tuple(map(line_time, offsets))
-        if any(map(operator.gt, times, times[1:])):
-            line_ns = times
+        ordered = times or tuple(map(line_time, offsets))
+        if any(map(operator.gt, ordered, ordered[1:])):
+            line_ns = ordered
     return LineRun(offsets, streams, begun, end, (last_out, last_err),
-                   line_time(offsets[0]), line_time(offsets[-1]), line_ns)
+                   line_time(offsets[0]), line_time(offsets[-1]), line_ns, times)
 
 
 def line_rows_python(

@@ -1,0 +1,196 @@
+"""The row model of several logs merged by time: each row read back from its own log.
+
+This module owns the merged view's rows. A :class:`MergedModel` is a
+:class:`~iolog_tui.model.rows.LogModel` whose rows come from several logs:
+each log has its own :class:`LogModel` (its rows by byte offset, as for one
+log, read back from its own file through its own cache), and the merged
+model keeps, per merged row, its log (``row_logs``) and its row number in
+that log (``row_locals``), in the order of
+:mod:`~iolog_tui.model.mergescan` (``iolog cat``'s). Per log,
+``merged_of[log]`` gives the merged row of each of its rows (increasing), so
+a log's row (a search hit, a detail) is found among the merged rows by one
+look-up.
+
+A merged row's place is its number: the inherited ``offsets`` hold ``0, 1,
+2, ...`` (they grow with the row number, as every caller that bisects them
+expects: the cursor kept across a filter, marks, the split's alignment), and
+a row read with :meth:`MergedModel.row` carries that number as its
+``offset`` and its log as its ``source``. What reads a log's bytes asks
+:meth:`MergedModel.located` for the log and its own offset.
+
+As for one log, the UI thread owns the model and alone changes it
+(:meth:`MergedModel.apply`); the scan worker makes the batches.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from array import array
+from collections import OrderedDict
+from collections.abc import Sequence
+
+from .mergescan import MergedRowBatch, RowMerge, TimedRowScanner, merged_scan
+from .rows import LogModel, Row, RowBatch
+
+__all__ = ["MergedModel", "model_for", "scan_whole_logs"]
+
+_CACHE_ROWS = 4096
+
+
+class MergedModel(LogModel):
+    """The rows of several logs, merged by time.
+
+    Args:
+        paths: the logs, in the order given.
+        names: what each log is called (its source column).
+
+    Raises:
+        OSError: a log cannot be opened.
+    """
+
+    def __init__(self, paths: Sequence[str], names: Sequence[str]) -> None:
+        super().__init__(paths[0])
+        self.logs: list[LogModel] = []
+        self.names: list[str] = []
+        self.row_logs: array[int] = array("B")
+        self.row_locals: array[int] = array("I")
+        self.merged_of: list[array[int]] = []
+        self._merged_cache: OrderedDict[int, tuple[Row, Row]] = OrderedDict()
+        try:
+            for path, name in zip(paths, names, strict=True):
+                self.add_log(path, name)
+        except OSError:
+            self.close()
+            raise
+
+    @property
+    def paths(self) -> list[str]:
+        """Each log's path."""
+        return [log.path for log in self.logs]
+
+    def add_log(self, path: str, name: str) -> int:
+        """A log that joins the view (after the others); returns its number.
+
+        Raises:
+            OSError: it cannot be opened.
+        """
+        log = LogModel(path)
+        log.generation = self.generation
+        self.logs.append(log)
+        self.names.append(name)
+        self.merged_of.append(array("I"))
+        return len(self.logs) - 1
+
+    @property
+    def size(self) -> int:
+        """The logs' sizes added up."""
+        return sum(log.size for log in self.logs)
+
+    def reset(self, *, reopen: bool = False) -> int:
+        """Forget every row of every log and start a new generation (see :meth:`LogModel.reset`)."""
+        generation = super().reset(reopen=reopen)
+        for log in self.logs:
+            log.reset(reopen=reopen)
+            log.generation = generation
+        self.row_logs = array("B")
+        self.row_locals = array("I")
+        self.merged_of = [array("I") for _ in self.logs]
+        self._merged_cache.clear()
+        return generation
+
+    def apply(self, batch: RowBatch) -> bool:
+        """Append a merged scan's batch (each log's rows, then the merged order).
+
+        Returns:
+            False when the batch belongs to an older generation (ignored).
+        """
+        if batch.generation != self.generation or not isinstance(batch, MergedRowBatch):
+            return False
+        for path, name in batch.new_logs:
+            self.add_log(path, name)
+        for log, rows in batch.log_batches:
+            self.logs[log].apply(rows)
+        first = len(self.offsets)
+        self.offsets.extend(range(first, first + len(batch.kinds)))
+        self.kinds.extend(batch.kinds)
+        self.stream_rows[0].extend(batch.stream_rows[0])
+        self.stream_rows[1].extend(batch.stream_rows[1])
+        self.row_logs.extend(batch.row_logs)
+        self.row_locals.extend(batch.row_locals)
+        for log, numbers in batch.merged_of.items():
+            self.merged_of[log].extend(numbers)
+        self.scanned_to = batch.scanned_to
+        self.rows_seen = batch.rows_seen
+        return True
+
+    def located(self, index: int) -> tuple[int, int]:
+        """Merged row ``index``'s log and its row number there."""
+        return self.row_logs[index], self.row_locals[index]
+
+    def row(self, index: int) -> Row:
+        """Merged row ``index``, read from its own log (cached there).
+
+        Its ``offset`` is ``index`` (its place in the merged view) and its
+        ``source`` its log.
+
+        Raises:
+            IndexError: no such row.
+        """
+        log, local = self.row_logs[index], self.row_locals[index]
+        own = self.logs[log].row(local)
+        cache = self._merged_cache
+        cached = cache.get(index)
+        if cached is not None and cached[0] is own:
+            cache.move_to_end(index)
+            return cached[1]
+        row = dataclasses.replace(own, offset=index, source=log)
+        cache[index] = (own, row)
+        cache.move_to_end(index)
+        if len(cache) > _CACHE_ROWS:
+            cache.popitem(last=False)
+        return row
+
+    def own_offset(self, index: int) -> int:
+        """Merged row ``index``'s byte offset in its own log."""
+        log, local = self.row_logs[index], self.row_locals[index]
+        return self.logs[log].offsets[local]
+
+    @property
+    def clock_steps(self) -> int:
+        """How many clock-step rows the logs hold."""
+        return sum(log.clock_steps for log in self.logs)
+
+    def lines_per_log(self) -> list[int]:
+        """How many line rows of each log the merged view holds."""
+        return [len(log.stdout) + len(log.stderr) for log in self.logs]
+
+    def close(self) -> None:
+        """Close every log."""
+        super().close()
+        for log in self.logs:
+            log.close()
+
+
+def model_for(paths: Sequence[str], names: Sequence[str]) -> LogModel:
+    """One log's model, or the merged model of several."""
+    if len(paths) == 1:
+        return LogModel(os.fspath(paths[0]))
+    return MergedModel(paths, names)
+
+
+def scan_whole_logs(model: MergedModel) -> None:
+    """Scan finished logs into ``model`` on this thread, to their very ends, merged.
+
+    What the merged scan worker does, for logs that are not followed, in one
+    call (for tools and tests): every log's rows in the merged order, each
+    log's end settled (its garbage or torn entry there a row too).
+
+    Raises:
+        OSError: a log cannot be read.
+    """
+    generation = model.reset()
+    merge = RowMerge(len(model.logs))
+    scanners = [TimedRowScanner(generation) for _ in model.logs]
+    for batch in merged_scan(model.paths, merge, scanners, [0] * len(scanners), final=True):
+        model.apply(batch)
