@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import enum
 import time
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta, timezone
 
 from rich.style import Style
@@ -30,6 +31,7 @@ from .safetext import safe_text
 
 __all__ = [
     "TimeFormat",
+    "match_highlighter",
     "format_bytes",
     "format_duration",
     "clock_step_text",
@@ -228,3 +230,15 @@ def message_plain(message: bytes) -> str:
     not text, are left out; tabs stay tabs.
     """
     return safe_text(_message_string(message), colours=True).plain
+
+
+def match_highlighter(
+    spans: Callable[[str], Iterable[tuple[int, int]]], style: Style
+) -> Callable[[Text], None]:
+    """Styles every match (``spans`` of a row's drawn text) with ``style``."""
+
+    def highlight(text: Text) -> None:
+        for start, end in spans(text.plain):
+            text.stylize(style, start, end)
+
+    return highlight

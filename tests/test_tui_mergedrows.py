@@ -9,9 +9,11 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from iolog import Stream, encode_entry
-from iolog_tui.model.mergedrows import MergedModel, model_for, scan_whole_logs
+from iolog_tui.model.mergedrows import MergedModel, scan_whole_logs
 from iolog_tui.model.rows import LogModel, RowKind
 from iolog_tui.model.scan import scan_whole_file
+from iolog_tui.sourcelogs import model_of
+from iolog_tui.sources import LogSource
 from tests.test_cli_many import T0, S, _cat, make_log
 from tests.test_reading_paths import SETTINGS
 
@@ -98,10 +100,14 @@ def test_rows_of_no_line_keep_their_place_in_their_log(tmp_path: Path) -> None:
         model.close()
 
 
-def test_one_log_keeps_the_plain_model(tmp_path: Path) -> None:
+def test_one_log_keeps_the_plain_model_and_several_the_merged_one(tmp_path: Path) -> None:
     one = make_log(tmp_path / "one.log", [(T0, Stream.STDOUT, b"x\n")])
-    model = model_for([str(one)], ["one"])
+    two = make_log(tmp_path / "two.log", [(T0, Stream.STDOUT, b"y\n")])
+    single = model_of(LogSource(str(one), "one.log"))
+    merged = model_of(LogSource(str(one), "2 logs", logs=((str(one), "one"), (str(two), "two"))))
     try:
-        assert type(model) is LogModel
+        assert type(single) is LogModel
+        assert isinstance(merged, MergedModel) and merged.names == ["one", "two"]
     finally:
-        model.close()
+        single.close()
+        merged.close()

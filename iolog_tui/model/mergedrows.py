@@ -25,17 +25,40 @@ As for one log, the UI thread owns the model and alone changes it
 from __future__ import annotations
 
 import dataclasses
-import os
 from array import array
+from bisect import bisect_left
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from .mergescan import MergedRowBatch, RowMerge, TimedRowScanner, merged_scan
 from .rows import LogModel, Row, RowBatch
 
-__all__ = ["MergedModel", "model_for", "scan_whole_logs"]
+__all__ = ["MergedModel", "RowPlaces", "merged_passing_rows", "scan_whole_logs"]
 
 _CACHE_ROWS = 4096
+
+if TYPE_CHECKING:
+    _Offsets = array[int]
+else:
+    _Offsets = array
+
+
+class RowPlaces(_Offsets):
+    """A merged model's ``offsets``: each row's place (its number), knowing the model.
+
+    What walks rows by their offsets in one file (the search count, the
+    filter, the level count: :func:`~iolog_tui.model.blockmatch.passing_rows`)
+    sees by it that the rows are of several logs, and walks each log's own.
+    """
+
+    model: MergedModel
+
+
+def _row_places(model: MergedModel) -> RowPlaces:
+    places = RowPlaces("q")
+    places.model = model
+    return places
 
 
 class MergedModel(LogModel):
@@ -57,6 +80,7 @@ class MergedModel(LogModel):
         self.row_locals: array[int] = array("I")
         self.merged_of: list[array[int]] = []
         self._merged_cache: OrderedDict[int, tuple[Row, Row]] = OrderedDict()
+        self.offsets = _row_places(self)
         try:
             for path, name in zip(paths, names, strict=True):
                 self.add_log(path, name)
@@ -90,6 +114,7 @@ class MergedModel(LogModel):
     def reset(self, *, reopen: bool = False) -> int:
         """Forget every row of every log and start a new generation (see :meth:`LogModel.reset`)."""
         generation = super().reset(reopen=reopen)
+        self.offsets = _row_places(self)
         for log in self.logs:
             log.reset(reopen=reopen)
             log.generation = generation
@@ -172,13 +197,6 @@ class MergedModel(LogModel):
             log.close()
 
 
-def model_for(paths: Sequence[str], names: Sequence[str]) -> LogModel:
-    """One log's model, or the merged model of several."""
-    if len(paths) == 1:
-        return LogModel(os.fspath(paths[0]))
-    return MergedModel(paths, names)
-
-
 def scan_whole_logs(model: MergedModel) -> None:
     """Scan finished logs into ``model`` on this thread, to their very ends, merged.
 
@@ -194,3 +212,45 @@ def scan_whole_logs(model: MergedModel) -> None:
     scanners = [TimedRowScanner(generation) for _ in model.logs]
     for batch in merged_scan(model.paths, merge, scanners, [0] * len(scanners), final=True):
         model.apply(batch)
+
+
+#: Merged rows decided per block of the walk of each log (a batch of rows found).
+WALK_BLOCK_ROWS = 1 << 16
+
+
+def merged_passing_rows(
+    model: MergedModel,
+    start_row: int,
+    end_row: int,
+    walk: Callable[[LogModel, int, int], Iterator[tuple[list[int], int]]],
+) -> Iterator[tuple[list[int], int]]:
+    """The merged rows of ``[start_row, end_row)`` that pass, each log's rows walked in its own file.
+
+    Args:
+        model: the merged model.
+        start_row: the first merged row to decide.
+        end_row: one past the last.
+        walk: ``walk(log_model, first, end)`` yields ``(rows, done_row)`` of
+            that log's own rows (:func:`~iolog_tui.model.blockmatch.passing_rows`).
+
+    Yields:
+        ``(rows, done_row)`` per block of merged rows: the passing rows,
+        increasing, and the merged row below which all are decided.
+    """
+    end_row = min(end_row, len(model.row_logs))
+    row = start_row
+    if row >= end_row:
+        yield [], end_row
+        return
+    while row < end_row:
+        block_end = min(end_row, row + WALK_BLOCK_ROWS)
+        passed: list[int] = []
+        for log, own in enumerate(model.logs):
+            merged = model.merged_of[log]
+            first, end = bisect_left(merged, row), bisect_left(merged, block_end)
+            if first < end:
+                for rows, _done in walk(own, first, end):
+                    passed.extend(merged[local] for local in rows)
+        passed.sort()
+        yield passed, block_end
+        row = block_end

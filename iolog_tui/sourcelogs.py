@@ -1,0 +1,51 @@
+"""One log or several: the model and the scan job a source needs, and its logs' names.
+
+This module owns the choice between the two kinds of view the panes show:
+one log (:class:`~iolog_tui.model.rows.LogModel`, scanned by
+:func:`~iolog_tui.scanjob.run_scan`) or several logs merged by time
+(:class:`~iolog_tui.model.mergedrows.MergedModel`, scanned by
+:func:`~iolog_tui.mergejob.run_merged_scan`), so the panes treat both alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from .mergejob import run_merged_scan
+from .model.mergedrows import MergedModel
+from .model.mergescan import MergedRowBatch
+from .model.navigation import Navigator
+from .model.rows import LogModel, RowBatch
+from .scanjob import run_scan
+from .sources import LogSource
+
+__all__ = ["joined_names", "model_of", "scan_job", "source_names"]
+
+
+def model_of(source: LogSource) -> LogModel:
+    """The row model of ``source``: its one log's, or its logs' merged.
+
+    Raises:
+        OSError: a log cannot be opened.
+    """
+    if source.logs:
+        return MergedModel([path for path, _name in source.logs], [name for _path, name in source.logs])
+    return LogModel(source.path)
+
+
+def scan_job(source: LogSource, navigator: Navigator) -> Callable[..., None]:
+    """The scan worker's job for ``source``: call it with the generation and the job's keywords."""
+    if source.logs:
+        return partial(run_merged_scan, source.logs, specs=source.specs)
+    return partial(run_scan, source.path, navigator)
+
+
+def source_names(model: LogModel) -> list[str]:
+    """The names of a merged view's logs (its source column); empty for one log."""
+    return list(model.names) if isinstance(model, MergedModel) else []
+
+
+def joined_names(batch: RowBatch) -> list[str]:
+    """The names of the logs that joined the view with ``batch`` (a followed folder gained them)."""
+    return [name for _path, name in batch.new_logs] if isinstance(batch, MergedRowBatch) else []
