@@ -30,8 +30,10 @@ from iolog import Level, detect_level, format_docker_time
 from .safetext import safe_text
 
 __all__ = [
+    "SOURCE_COLOURS",
     "TimeFormat",
     "match_highlighter",
+    "source_style",
     "format_bytes",
     "format_duration",
     "clock_step_text",
@@ -242,3 +244,14 @@ def match_highlighter(
             text.stylize(style, start, end)
 
     return highlight
+
+
+#: The logs' colours in a view of several logs, by position (a log keeps its colour while the view lasts).
+#: Set colours, not the terminal's ANSI ones: apart from stdout's green and stderr's red in every theme.
+SOURCE_COLOURS = ("#5fafff", "#ffaf00", "#c792ea", "#4ec9b0", "#ffd75f", "#87d7ff", "#d7af87", "#afafff",
+                  "#d0d0d0", "#ff9f7f")
+
+
+def source_style(log: int) -> Style:
+    """Log number ``log``'s colour in a view of several logs (its source column, its count)."""
+    return Style(color=SOURCE_COLOURS[log % len(SOURCE_COLOURS)], bold=True)

@@ -10,7 +10,8 @@ rows are on screen and where the cursor is.
 In a view of several logs merged by time, each row says which log it is
 of: a column of the logs' names (terminal-safe: they come from file and
 folder names), padded to the longest (at most ``SOURCE_WIDTH`` cells), each
-log in a colour of its own (``SOURCE_COLOURS``, by the log's position).
+log in a colour of its own (:func:`~iolog_tui.render.source_style`, by the
+log's position).
 """
 
 from __future__ import annotations
@@ -27,10 +28,10 @@ from textual.strip import Strip
 
 from .model.marks import Marks
 from .model.rows import Row, RowKind
-from .render import TimeFormat, clock_step_text, format_time, message_text, time_width
+from .render import TimeFormat, clock_step_text, format_time, message_text, source_style, time_width
 from .safetext import safe_label
 
-__all__ = ["CONTEXT_STYLE", "SOURCE_COLOURS", "SOURCE_WIDTH", "RowPainter", "source_style", "wrapped_layout"]
+__all__ = ["CONTEXT_STYLE", "SOURCE_WIDTH", "RowPainter", "wrapped_layout"]
 
 _GUTTER = "▌"
 _GARBAGE_GUTTER = "░"
@@ -38,16 +39,8 @@ _MARK = "◆"
 _GUTTER_SEPARATOR = "  --"
 #: How context lines (``C``: shown around the lines a filter keeps) are drawn over their style.
 CONTEXT_STYLE = Style(dim=True)
-#: The logs' colours in a merged view, by position (a log keeps its colour while the view lasts).
-SOURCE_COLOURS = ("cyan", "yellow", "bright_magenta", "bright_blue", "bright_cyan", "bright_yellow",
-                  "magenta", "blue", "bright_white", "bright_green")
 #: The source column's widest (longer names are cut, ending in "…").
 SOURCE_WIDTH = 16
-
-
-def source_style(log: int) -> Style:
-    """Log ``log``'s colour in a merged view."""
-    return Style(color=SOURCE_COLOURS[log % len(SOURCE_COLOURS)], bold=True)
 
 
 class RowPainter:

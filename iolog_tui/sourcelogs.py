@@ -20,7 +20,7 @@ from .model.rows import LogModel, RowBatch
 from .scanjob import run_scan
 from .sources import LogSource
 
-__all__ = ["joined_names", "model_of", "scan_job", "source_names"]
+__all__ = ["joined_names", "line_counts", "model_of", "scan_job", "source_names"]
 
 
 def model_of(source: LogSource) -> LogModel:
@@ -44,6 +44,11 @@ def scan_job(source: LogSource, navigator: Navigator) -> Callable[..., None]:
 def source_names(model: LogModel) -> list[str]:
     """The names of a merged view's logs (its source column); empty for one log."""
     return list(model.names) if isinstance(model, MergedModel) else []
+
+
+def line_counts(model: LogModel) -> list[int]:
+    """How many lines of each of a merged view's logs it holds; empty for one log."""
+    return model.lines_per_log() if isinstance(model, MergedModel) else []
 
 
 def joined_names(batch: RowBatch) -> list[str]:

@@ -146,3 +146,38 @@ def test_several_sources_are_checked_before_the_screen_opens(tmp_path: Path) -> 
     worker = str(good.parent.parent / "worker" / "output.log")
     source = open_source(build_parser().parse_args([str(good), worker]))
     assert source.logs == ((str(good), "web"), (worker, "worker"))
+
+
+@pilot_test
+async def test_goto_finds_the_first_row_at_or_after_the_time_in_every_log(tmp_path: Path) -> None:
+    root = container_logs(tmp_path / "vms")
+    app = merged_app(root)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        view = merged(app)
+        # 21 s after the start: db-primary's first line (7 s, then every 3 s) at 22 s, web's at 22 s
+        # too (every 2 s): db-primary is given first, so its line comes first.
+        when = (START_NS + 21 * SECOND_NS) // SECOND_NS + 1  # unix seconds, rounded up past 21 s
+        await pilot.press("ctrl+g")
+        await pilot.press(*str(when), "enter")
+        await wait_until(pilot, lambda: view.cursor_index is not None and view.rows.row(
+            view.cursor_index).timestamp_ns == START_NS + 22 * SECOND_NS)
+        row = view.rows.row(view.cursor_index)
+        assert app.log_screen.panes.model.names[row.source] == "db-primary"
+        earlier = [view.rows.row(index) for index in range(view.cursor_index)]
+        assert all(r.timestamp_ns is None or r.timestamp_ns < START_NS + 22 * SECOND_NS for r in earlier)
+
+
+@pilot_test
+async def test_the_status_bar_counts_each_log_s_lines(tmp_path: Path) -> None:
+    root = container_logs(tmp_path / "vms")
+    app = merged_app(root)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        left = str(app.log_screen.query_one("#status-left").render())
+        assert "db-primary 15 · web 30 · worker 10" in left and "55 lines" in left
+    small = merged_app(root)
+    async with small.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        left = str(small.log_screen.query_one("#status-left").render())
+        assert "web 30" in left and "worker 10" not in left and "wo… 10" in left

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 from .mergescan import MergedRowBatch, RowMerge, TimedRowScanner, merged_scan
 from .rows import LogModel, Row, RowBatch
 
-__all__ = ["MergedModel", "RowPlaces", "merged_passing_rows", "scan_whole_logs"]
+__all__ = ["MergedModel", "RowPlaces", "merged_passing_rows", "row_at_time", "scan_whole_logs"]
 
 _CACHE_ROWS = 4096
 
@@ -254,3 +254,22 @@ def merged_passing_rows(
         passed.sort()
         yield passed, block_end
         row = block_end
+
+
+def row_at_time(model: MergedModel, end_row: int, seek: Callable[[str], int]) -> int:
+    """The first merged row below ``end_row`` that is at or after a time in its log (``end_row``: none).
+
+    Each log is sought on its own (``seek(path)``: the offset of its first
+    entry at or after the time, in file order, as
+    :meth:`~iolog_tui.model.navigation.Navigator.seek` finds it); the answer is
+    the earliest of those rows in the merged order. Called in a worker: the
+    arrays are read below ``end_row``.
+    """
+    found = end_row
+    for log, own in enumerate(model.logs):
+        merged = model.merged_of[log]
+        known = bisect_left(merged, end_row)
+        local = bisect_left(own.offsets, seek(own.path), 0, known)
+        if local < known:
+            found = min(found, merged[local])
+    return found
