@@ -156,8 +156,8 @@ class DetailScreen(ModalScreen[None]):
         stream: the row's stream.
         now_ns: the clock (for the relative time).
         skipped: on a row of skipped (or truncated) bytes, how many: they are shown.
-        source: in a view of several logs, the row's log's name and path (a
-            first field, "log").
+        source: in a view of several logs, the row's log's name (a first
+            field, "log").
     """
 
     BINDINGS = [Binding("escape,enter,q", "close", "Close")]
@@ -244,7 +244,7 @@ class DetailScreen(ModalScreen[None]):
             ("entries", f"{detail.entries:,}" + (" (one line split over entries)" if split else "")),
         )
         if self._source is not None:
-            rows = (("log", safe_label(f"{self._source} ({self._path})")), *rows)
+            rows = (("log", safe_label(self._source)), *rows)
         for number, (name, value) in enumerate(rows):
             fields.append(f"{name:>13}  ", "bold")
             style = "bold green" if name == "stream" and detail.stream is Stream.STDOUT else (

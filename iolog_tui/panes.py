@@ -177,6 +177,8 @@ class LogPanes(Horizontal):
 
     def _start_scan(self, *, reopen: bool = False) -> None:
         generation = self.model.reset(reopen=reopen)
+        if self.source.logs:
+            self.marks.clear()  # several logs: a row's place is its number, which a new scan gives anew
         self._painted = threading.Event()
         self.new_rows = 0
         self.scan_progress = 0.0
