@@ -11,12 +11,17 @@ that log (``row_locals``), in the order of
 a log's row (a search hit, a detail) is found among the merged rows by one
 look-up.
 
-A merged row's place is its number: the inherited ``offsets`` hold ``0, 1,
-2, ...`` (they grow with the row number, as every caller that bisects them
-expects: the cursor kept across a filter, marks, the split's alignment), and
+A merged row's place is its number: the inherited ``offsets`` are ``0, 1,
+2, ...`` (:class:`RowPlaces`, kept as a count; they grow with the row
+number, as every caller that bisects them expects: the cursor kept across a
+filter, marks, the split's alignment), and
 a row read with :meth:`MergedModel.row` carries that number as its
 ``offset`` and its log as its ``source``. What reads a log's bytes asks
 :meth:`MergedModel.located` for the log and its own offset.
+
+Which logs are shown (:meth:`MergedModel.show_logs`: the source filter):
+the model's views (:class:`LogsView`) then hold the shown logs' rows only,
+and the walks over rows (search, filter, levels) pass the others over.
 
 As for one log, the UI thread owns the model and alone changes it
 (:meth:`MergedModel.apply`); the scan worker makes the batches.
@@ -25,40 +30,78 @@ As for one log, the UI thread owns the model and alone changes it
 from __future__ import annotations
 
 import dataclasses
+import heapq
 from array import array
 from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import overload
+
+from iolog import Stream
 
 from .mergescan import MergedRowBatch, RowMerge, TimedRowScanner, merged_scan
-from .rows import LogModel, Row, RowBatch
+from .rows import LogModel, Row, RowBatch, RowKind, RowView
 
-__all__ = ["MergedModel", "RowPlaces", "merged_passing_rows", "row_at_time", "scan_whole_logs"]
+__all__ = ["LogsView", "MergedModel", "RowPlaces", "merged_passing_rows", "row_at_time", "scan_whole_logs"]
 
 _CACHE_ROWS = 4096
 
-if TYPE_CHECKING:
-    _Offsets = array[int]
-else:
-    _Offsets = array
+class RowPlaces(Sequence[int]):
+    """A merged model's ``offsets``: each row's place, which is its number (``0, 1, 2, ...``).
+
+    They grow with the row number, as every caller that bisects offsets
+    expects, and cost no memory. What walks rows by their offsets in one
+    file (the search count, the filter, the level count:
+    :func:`~iolog_tui.model.blockmatch.passing_rows`) sees by this type that
+    the rows are of several logs, and walks each log's own.
+    """
+
+    __slots__ = ("model", "rows")
+
+    def __init__(self, model: MergedModel) -> None:
+        self.model = model
+        self.rows = 0
+
+    def __len__(self) -> int:
+        return self.rows
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[int]: ...
+
+    def __getitem__(self, index: int | slice) -> int | Sequence[int]:
+        places = range(self.rows)
+        return places[index] if isinstance(index, slice) else places[index]
 
 
-class RowPlaces(_Offsets):
-    """A merged model's ``offsets``: each row's place (its number), knowing the model.
+class LogsView(RowView):
+    """A merged view's rows (all, or one stream's) of the logs shown (:meth:`MergedModel.show_logs`).
 
-    What walks rows by their offsets in one file (the search count, the
-    filter, the level count: :func:`~iolog_tui.model.blockmatch.passing_rows`)
-    sees by it that the rows are of several logs, and walks each log's own.
+    With every log shown it is the plain :class:`RowView`; else its rows are
+    the model's list of the shown logs' rows.
     """
 
     model: MergedModel
 
+    def _shown(self) -> array[int] | None:
+        shown = self.model.shown_rows
+        return None if shown is None else shown[0 if self.stream is None else 1 + int(self.stream)]
 
-def _row_places(model: MergedModel) -> RowPlaces:
-    places = RowPlaces("q")
-    places.model = model
-    return places
+    def __len__(self) -> int:
+        shown = self._shown()
+        return super().__len__() if shown is None else len(shown)
+
+    def merged_index(self, index: int) -> int:
+        """The model row number of this view's row ``index``."""
+        shown = self._shown()
+        return super().merged_index(index) if shown is None else shown[index]
+
+    def index_at_offset(self, offset: int) -> int:
+        """The first row of this view at or after place ``offset`` (a merged row's number)."""
+        shown = self._shown()
+        return super().index_at_offset(offset) if shown is None else bisect_left(shown, offset)
 
 
 class MergedModel(LogModel):
@@ -80,7 +123,15 @@ class MergedModel(LogModel):
         self.row_locals: array[int] = array("I")
         self.merged_of: list[array[int]] = []
         self._merged_cache: OrderedDict[int, tuple[Row, Row]] = OrderedDict()
-        self.offsets = _row_places(self)
+        self.places = RowPlaces(self)
+        self.offsets = self.places  # type: ignore[assignment]  # a merged row's place is its number
+        self.hidden: frozenset[int] = frozenset()
+        """The logs not shown (:meth:`show_logs`)."""
+        self.shown_rows: tuple[array[int], array[int], array[int]] | None = None
+        """With logs hidden, the shown logs' rows: all, stdout's, stderr's (else ``None``)."""
+        self.merged = LogsView(self, None)
+        self.stdout = LogsView(self, Stream.STDOUT)
+        self.stderr = LogsView(self, Stream.STDERR)
         try:
             for path, name in zip(paths, names, strict=True):
                 self.add_log(path, name)
@@ -114,7 +165,8 @@ class MergedModel(LogModel):
     def reset(self, *, reopen: bool = False) -> int:
         """Forget every row of every log and start a new generation (see :meth:`LogModel.reset`)."""
         generation = super().reset(reopen=reopen)
-        self.offsets = _row_places(self)
+        self.places = RowPlaces(self)
+        self.offsets = self.places  # type: ignore[assignment]
         for log in self.logs:
             log.reset(reopen=reopen)
             log.generation = generation
@@ -122,7 +174,28 @@ class MergedModel(LogModel):
         self.row_locals = array("I")
         self.merged_of = [array("I") for _ in self.logs]
         self._merged_cache.clear()
+        self.show_logs(self.hidden)
         return generation
+
+    def show_logs(self, hidden: frozenset[int]) -> None:
+        """Show the rows of every log but ``hidden`` (search, filters and counts walk those only)."""
+        self.hidden = frozenset(log for log in hidden if 0 <= log < len(self.logs))
+        if not self.hidden:
+            self.shown_rows = None
+            return
+        shown = [self.merged_of[log] for log in range(len(self.logs)) if log not in self.hidden]
+        rows = array("I", heapq.merge(*shown))
+        self.shown_rows = (rows, array("I"), array("I"))
+        self._split_streams(rows)
+
+    def _split_streams(self, rows: array[int]) -> None:
+        """Add the line rows among ``rows`` to the shown stdout and stderr rows."""
+        assert self.shown_rows is not None
+        kinds = self.kinds
+        for row in rows:
+            kind = kinds[row]
+            if kind <= RowKind.STDERR:
+                self.shown_rows[1 + kind].append(row)
 
     def apply(self, batch: RowBatch) -> bool:
         """Append a merged scan's batch (each log's rows, then the merged order).
@@ -136,8 +209,8 @@ class MergedModel(LogModel):
             self.add_log(path, name)
         for log, rows in batch.log_batches:
             self.logs[log].apply(rows)
-        first = len(self.offsets)
-        self.offsets.extend(range(first, first + len(batch.kinds)))
+        first = len(self.kinds)
+        self.places.rows = first + len(batch.kinds)
         self.kinds.extend(batch.kinds)
         self.stream_rows[0].extend(batch.stream_rows[0])
         self.stream_rows[1].extend(batch.stream_rows[1])
@@ -145,6 +218,11 @@ class MergedModel(LogModel):
         self.row_locals.extend(batch.row_locals)
         for log, numbers in batch.merged_of.items():
             self.merged_of[log].extend(numbers)
+        if self.shown_rows is not None:
+            added = array("I", (row for row in range(first, len(self.kinds))
+                                if self.row_logs[row] not in self.hidden))
+            self.shown_rows[0].extend(added)
+            self._split_streams(added)
         self.scanned_to = batch.scanned_to
         self.rows_seen = batch.rows_seen
         return True
@@ -246,6 +324,8 @@ def merged_passing_rows(
         block_end = min(end_row, row + WALK_BLOCK_ROWS)
         passed: list[int] = []
         for log, own in enumerate(model.logs):
+            if log in model.hidden:
+                continue
             merged = model.merged_of[log]
             first, end = bisect_left(merged, row), bisect_left(merged, block_end)
             if first < end:
