@@ -42,7 +42,7 @@ from .model.timerange import Landing, TimeRange
 from .placeholder import placeholder_text
 from .render import TimeFormat, match_highlighter
 from .safetext import safe_label
-from .sourcelogs import joined_names, model_of, scan_job, source_names
+from .sourcelogs import joined_names, landing_in_logs, model_of, scan_job, source_names
 from .sources import LogSource
 from .statusbar import entryless_text
 
@@ -282,7 +282,9 @@ class LogPanes(Horizontal):
     def locate(
         self, since_ns: int | None, progress: Callable[[int, int], None] | None = None
     ) -> Landing:
-        """Where ``since_ns`` lands in the whole log (called in a worker thread)."""
+        """Where ``since_ns`` lands in the whole log, or in every log (called in a worker thread)."""
+        if self.source.logs:
+            return landing_in_logs(self.model, since_ns, progress)
         return self.navigator.landing(since_ns, len(self.model), progress=progress)
 
     # -- follow, split, wrap, time ----------------------------------------------------

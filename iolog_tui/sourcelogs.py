@@ -17,10 +17,11 @@ from .model.mergedrows import MergedModel
 from .model.mergescan import MergedRowBatch
 from .model.navigation import Navigator
 from .model.rows import LogModel, RowBatch
+from .model.timerange import Landing
 from .scanjob import run_scan
 from .sources import LogSource
 
-__all__ = ["joined_names", "line_counts", "model_of", "scan_job", "source_names"]
+__all__ = ["joined_names", "landing_in_logs", "line_counts", "model_of", "scan_job", "source_names"]
 
 
 def model_of(source: LogSource) -> LogModel:
@@ -54,3 +55,30 @@ def line_counts(model: LogModel) -> list[int]:
 def joined_names(batch: RowBatch) -> list[str]:
     """The names of the logs that joined the view with ``batch`` (a followed folder gained them)."""
     return [name for _path, name in batch.new_logs] if isinstance(batch, MergedRowBatch) else []
+
+
+def landing_in_logs(
+    model: LogModel, since_ns: int | None, progress: Callable[[int, int], None] | None
+) -> Landing:
+    """Where ``since_ns`` lands in every log of a merged view, added up (called in a worker thread).
+
+    The since picker's preview: the entries before it in all the logs, of
+    all their entries; the earliest entry at or after it; the logs' span.
+    """
+    assert isinstance(model, MergedModel)
+    row = rows = 0
+    first: int | None = None
+    spans: list[tuple[int, int]] = []
+    for own in model.logs:
+        navigator = Navigator(own.path)
+        try:
+            landing = navigator.landing(since_ns, len(own), progress=progress)
+        finally:
+            navigator.close()
+        row, rows = row + landing.row, rows + landing.rows
+        if landing.timestamp_ns is not None:
+            first = landing.timestamp_ns if first is None else min(first, landing.timestamp_ns)
+        if landing.span is not None:
+            spans.append(landing.span)
+    span = (min(low for low, _ in spans), max(high for _, high in spans)) if spans else None
+    return Landing(row, rows, first, span)

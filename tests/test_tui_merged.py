@@ -181,3 +181,21 @@ async def test_the_status_bar_counts_each_log_s_lines(tmp_path: Path) -> None:
         await ready(pilot)
         left = str(small.log_screen.query_one("#status-left").render())
         assert "web 30" in left and "worker 10" not in left and "wo… 10" in left
+
+
+@pilot_test
+async def test_the_since_picker_s_preview_counts_every_log_and_the_timeline_says_it_has_one(
+    tmp_path: Path,
+) -> None:
+    app = merged_app(container_logs(tmp_path / "vms"))
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        landing = app.log_screen.panes.locate(START_NS + 30 * SECOND_NS)
+        # Before 30 s: web's 15 (every 2 s from 0 s), db-primary's 8 (from 7 s), worker's 6 (from 1 s).
+        assert (landing.row, landing.rows, landing.timestamp_ns) == (29, 55, START_NS + 30 * SECOND_NS)
+        assert landing.span == (START_NS, START_NS + 58 * SECOND_NS)
+        notes: list[str] = []
+        app.log_screen.timeline.notify = lambda text, **_options: notes.append(text)  # type: ignore[method-assign]
+        await pilot.press("T")
+        await pilot.pause(0.1)
+        assert not app.log_screen.timeline.shown and notes and "one log" in notes[0]
