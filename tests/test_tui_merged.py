@@ -199,3 +199,24 @@ async def test_the_since_picker_s_preview_counts_every_log_and_the_timeline_says
         await pilot.press("T")
         await pilot.pause(0.1)
         assert not app.log_screen.timeline.shown and notes and "one log" in notes[0]
+
+
+@pilot_test
+async def test_lines_written_while_following_are_appended_with_their_log_s_clock_step(tmp_path: Path) -> None:
+    root = container_logs(tmp_path / "vms")
+    app = merged_app(root)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        view = merged(app)
+        before = len(view.rows)
+        # worker's clock went back: its new line is older than every line shown.
+        _write(root / "worker" / "output.log", [(Stream.STDOUT, b"job late\n")],
+               StepClock(START_NS - 10 * SECOND_NS, SECOND_NS))
+        await wait_until(pilot, lambda: "job late" in shown_messages(merged(app)))
+        rows = [view.rows.row(index) for index in range(before, len(view.rows))]
+        assert [row.kind for row in rows] == [RowKind.CLOCK_STEP, RowKind.STDOUT]
+        assert app.log_screen.panes.model.names[rows[-1].source] == "worker"
+        assert view.cursor_index == len(view.rows) - 1  # following: the cursor stays on the last line
+        _write(root / "web" / "output.log", [(Stream.STDOUT, b"GET /late 200\n")],
+               StepClock(START_NS + 900 * SECOND_NS, SECOND_NS))
+        await wait_until(pilot, lambda: shown_messages(merged(app))[-1] == "GET /late 200")

@@ -28,8 +28,10 @@ from __future__ import annotations
 import itertools
 import time
 from array import array
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from iolog import Entry, LineChunk, LineRun, Merger
 
@@ -182,7 +184,12 @@ class RowMerge:
         """A log's new rows (in its order) and their times."""
         count = len(batch.kinds)
         if count:
-            self.merger.add(log, LineChunk(stamps, bytes(batch.kinds), [b""] * count, True))
+            first = self._next_local[log]
+            self._next_local[log] = first + count
+            # The merge carries each line's text to its place and looks at nothing in it: here the
+            # "texts" are the rows' numbers in their log, which come back in the merged order.
+            numbers = cast("list[bytes]", list(range(first, first + count)))
+            self.merger.add(log, LineChunk(stamps, bytes(batch.kinds), numbers, True))
 
     def finish(self, log: int) -> None:
         """The log has no more rows for now (its scan reached its end)."""
@@ -193,29 +200,30 @@ class RowMerge:
         return self.merger.wanted()
 
     def take(self, into: MergedRowBatch, *, everything: bool = False) -> None:
-        """Put the rows that may be shown now into ``into``, in the merged order."""
+        """Put the rows that may be shown now into ``into``, in the merged order (in bulk)."""
         merged = self.merger.take(everything=everything)
-        if not len(merged):
+        count = len(merged)
+        if not count:
             return
         logs = merged.sources
         kinds = merged.streams
         first = self.merged_count
-        numbers = range(first, first + len(kinds))
+        numbers = range(first, first + count)
         into.kinds.frombytes(kinds)
         into.stream_rows[0].extend(itertools.compress(numbers, kinds.translate(_IS_STDOUT)))
         into.stream_rows[1].extend(itertools.compress(numbers, kinds.translate(_IS_STDERR)))
         into.row_logs.extend(logs)
-        next_local = self._next_local
-        row_locals = into.row_locals
-        merged_of = into.merged_of
-        for number, log in zip(numbers, logs, strict=True):
-            row_locals.append(next_local[log])
-            next_local[log] += 1
-            rows = merged_of.get(log)
-            if rows is None:
-                rows = merged_of[log] = array("I")
-            rows.append(number)
-        self.merged_count = first + len(kinds)
+        into.row_locals.extend(cast("list[int]", merged.texts))
+        # Each log's rows, in the merged order: a stable sort of the places by log groups them.
+        by_log = sorted(range(count), key=logs.__getitem__)
+        start = 0
+        for log, rows in sorted(Counter(logs).items()):
+            places = into.merged_of.get(log)
+            if places is None:
+                places = into.merged_of[log] = array("I")
+            places.extend(map(first.__add__, by_log[start : start + rows]))
+            start += rows
+        self.merged_count = first + count
 
 
 @dataclass
