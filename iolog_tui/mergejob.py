@@ -165,13 +165,17 @@ def _follow(
                 joining = appeared + [(log.path, log.name) for log in folders.rescan()]
                 appeared = []
                 for path, name in joining:
+                    try:
+                        file = LogFile(path)
+                    except OSError:
+                        continue  # gone again (or unreadable) before it could join
                     new_logs.append((path, name))
                     merge.add_log()
                     paths.append(path)
                     scanners.append(TimedRowScanner(generation))
                     positions.append(0)
-                    files.append(LogFile(path))
-                    followers.append(files[-1].follow(0, poll_interval_s=0))
+                    files.append(file)
+                    followers.append(file.follow(0, poll_interval_s=0))
             if arrived or new_logs:
                 batch = follow_batch(generation, merge, arrived,
                                      rows_seen=lambda: sum(scanner.rows_seen for scanner in scanners))
