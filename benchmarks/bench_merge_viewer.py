@@ -8,7 +8,8 @@ and reports, as ``bench_tui.py``'s probe does:
 
 * ``first_screen_s``: from process launch to the first frame drawing a row;
 * ``scan_done_s``: until every row is known;
-* ``peak_rss_mib``: the process's peak resident memory at the end.
+* ``peak_rss_mib``: the process's peak resident memory at the end;
+* ``key_latency_ms``: each run's key latency while the scan goes on (median, max).
 
 The two are run interleaved ``--repeat`` times and the fastest (and the
 smallest peak) of each kept. ``first_screen_ratio`` is merged over single
@@ -80,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         "first_screen_s": {name: best(name, "first_screen_s") for name in runs},
         "scan_done_s": {name: best(name, "scan_done_s") for name in runs},
         "peak_rss_mib": {name: best(name, "peak_rss_mib") for name in runs},
+        "key_latency_ms": {name: [run["key_latency_ms"] for run in runs[name]] for name in runs},
         "first_screen_ratio": round(best("merged", "first_screen_s") / best("single", "first_screen_s"), 3),
         "target_first_screen_ratio": 1.3,
         "extra_peak_mib": round(best("merged", "peak_rss_mib") - best("single", "peak_rss_mib"), 1),
