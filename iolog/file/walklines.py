@@ -172,7 +172,7 @@ def _run_of(
         if len(offsets) == count:  # every entry begins a kept line: the lines' times are the entries'
             times = tuple(stamps[:count])
         else:  # each line's first entry's time, looked up by its offset (in bulk, no call per line)
-            at = dict(zip(map(base.__add__, starts[:count]), stamps))
+            at = dict(zip(map(base.__add__, starts[:count]), stamps, strict=True))
             times = tuple(map(at.__getitem__, offsets))
     if any(map(operator.gt, stamps, stamps[1:])):  # times go back among the entries: look at the lines
         ordered = times or tuple(map(line_time, offsets))
