@@ -7,7 +7,7 @@ writing these logs needs; the modules behind it (``iolog.core``,
 ``iolog.file``, ``iolog.sources``, ``iolog.io``, ``iolog.cli``) are its
 implementation and may change. Standard library only.
 
-The public face is these 27 names:
+The public face is these 29 names:
 
 - Entries and the codec: :class:`Stream`, :class:`Entry` (at most
   ``Entry.MAX_SIZE`` payload bytes; ``entry.encode()`` frames it), the
@@ -20,6 +20,10 @@ The public face is these 27 names:
   windows with since/until, seeking, tail, follow; what its index counts,
   a ``LogFile.Summary``; the bulk passes ``line_runs`` and ``find_lines``),
   and :func:`read_entries` (the entries of a path or a binary file).
+- Several logs: :class:`LogSet` (which logs the arguments and folders
+  name, and their names, as ``iolog cat A B DIR`` reads them) and
+  :class:`Merger` (the one order of their lines by time, fed
+  ``Merger.Chunk`` s).
 - Writing: :class:`LogWriter`; writers sharing a sink through a
   :class:`SinkWriter` (``SinkWriter.diverting``: never raises, diverts what
   the sink refuses).
@@ -43,11 +47,13 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from .cli.sources import LogSet
     from .core.decoder import Decoder, Skipped, Truncated
     from .core.errors import DecodeError, InvalidArgumentError, IologError, NotAnIologFile, SourceError
     from .core.format import Entry, Stream, format_docker_time
     from .core.levels import Level, detect_level
     from .core.lines import Line, LineAssembler, LineState
+    from .core.merge import Merger
     from .core.termsafe import terminal_runs, terminal_safe
     from .core.timespec import parse_since
     from .file.entries import read_entries
@@ -71,7 +77,9 @@ _HOMES = {
     "LineAssembler": ".core.lines",
     "LineState": ".core.lines",
     "LogFile": ".file.logfile",
+    "LogSet": ".cli.sources",
     "LogWriter": ".io",
+    "Merger": ".core.merge",
     "NotAnIologFile": ".core.errors",
     "SerialSource": ".sources.serial",
     "SinkWriter": ".sinkwriter",
@@ -103,7 +111,9 @@ __all__ = [
     "LineAssembler",
     "LineState",
     "LogFile",
+    "LogSet",
     "LogWriter",
+    "Merger",
     "NotAnIologFile",
     "SerialSource",
     "SinkWriter",

@@ -67,9 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="print the version and exit")
     parser.add_argument(
         "source",
-        nargs="?",
+        nargs="*",
         metavar="SOURCE",
-        help="a log file, '-' for stdin, a serial device or a pyserial URL",
+        help="a log file, '-' for stdin, a serial device or a pyserial URL; several log files, "
+        "or a folder of container folders (each with an output.log) or of logs: one view merged by time",
     )
     parser.add_argument("--since", metavar="S", help="show entries at or after S (10m, 1h30m, "
                         "2026-11-25T10:00, RFC 3339, unix seconds)")
@@ -156,7 +157,10 @@ def open_source(args: argparse.Namespace) -> LogSource:
         return LogSource(
             path, "demo", live=True, pump=DemoWriter(path), temporary=not args.save
         )
-    spec: str = args.source
+    specs: list[str] = args.source
+    if len(specs) > 1 or os.path.isdir(specs[0]):
+        return _several_logs(args, specs)
+    spec = specs[0]
     if spec == "-":
         return _stdin_source(args.save)
     from iolog import SerialSource
@@ -177,6 +181,32 @@ def open_source(args: argparse.Namespace) -> LogSource:
         raise UsageError(f"--save applies to stdin and serial sources, and {spec} is a file")
     check_log_file(spec)
     return LogSource(spec, os.path.basename(spec) or spec)
+
+
+def _several_logs(args: argparse.Namespace, specs: list[str]) -> LogSource:
+    """Several logs, or a folder of them: one view merged by time (as ``iolog cat A B C`` prints them).
+
+    Raises:
+        UsageError: a log cannot be used, or a folder holds none.
+    """
+    if args.baud is not None or args.save:
+        raise UsageError("--baud and --save apply to one stdin or serial source, not to several logs")
+    from iolog import LogSet, SerialSource
+
+    for spec in specs:
+        if spec == "-" or SerialSource.is_live_spec(spec):
+            raise UsageError(f"{spec}: stdin and serial sources can only be viewed alone")
+    try:
+        found = LogSet(specs, quiet=True)
+    except Exception as exc:  # noqa: BLE001 - the folder's one-line error (unreadable, ...)
+        raise UsageError(str(exc)) from None
+    if not found.logs:
+        raise UsageError(f"{', '.join(found.folders)}: no logs in it (container folders with an "
+                         "output.log, or log files)")
+    for log in found.logs:
+        check_log_file(log.path)
+    logs = tuple((log.path, log.name) for log in found.logs)
+    return LogSource(logs[0][0], f"{len(logs)} logs", logs=logs, specs=tuple(specs))
 
 
 def _stdin_source(save: str | None) -> LogSource:

@@ -35,7 +35,7 @@ from textual.worker import get_current_worker
 from iolog import Stream, format_docker_time, read_lines
 
 from .render import TimeFormat, format_time
-from .safetext import safe_text
+from .safetext import safe_label, safe_text
 
 __all__ = [
     "DetailScreen", "LineDetail", "hex_dump", "pretty_json", "read_line_detail", "read_skipped_bytes",
@@ -156,14 +156,18 @@ class DetailScreen(ModalScreen[None]):
         stream: the row's stream.
         now_ns: the clock (for the relative time).
         skipped: on a row of skipped (or truncated) bytes, how many: they are shown.
+        source: in a view of several logs, the row's log's name (a first
+            field, "log").
     """
 
     BINDINGS = [Binding("escape,enter,q", "close", "Close")]
 
     def __init__(
-        self, path: str, offset: int, stream: Stream, *, now_ns: int, skipped: int | None = None
+        self, path: str, offset: int, stream: Stream, *, now_ns: int, skipped: int | None = None,
+        source: str | None = None,
     ) -> None:
         super().__init__()
+        self._source = source
         self._path = path
         self._offset = offset
         self._stream = stream
@@ -230,7 +234,7 @@ class DetailScreen(ModalScreen[None]):
         fields = Text()
         relative = format_time(detail.timestamp_ns, TimeFormat.RELATIVE, self._now_ns)
         split = detail.entries > 1
-        rows = (
+        rows: tuple[tuple[str, str], ...] = (
             ("time (UTC)", format_docker_time(detail.timestamp_ns)),
             ("time (local)", _local_ns(detail.timestamp_ns)),
             ("unix ns", f"{detail.timestamp_ns}  ({relative} from now)"),
@@ -239,6 +243,8 @@ class DetailScreen(ModalScreen[None]):
             ("size", f"{detail.size:,} bytes of message" + ("" if detail.complete else ", no newline")),
             ("entries", f"{detail.entries:,}" + (" (one line split over entries)" if split else "")),
         )
+        if self._source is not None:
+            rows = (("log", safe_label(self._source)), *rows)
         for number, (name, value) in enumerate(rows):
             fields.append(f"{name:>13}  ", "bold")
             style = "bold green" if name == "stream" and detail.stream is Stream.STDOUT else (

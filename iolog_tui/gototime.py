@@ -4,12 +4,14 @@ This module owns that jump. Unlike a since, which hides the rows before
 it, it only moves the cursor: the time is found with the exact seek of
 :class:`~iolog_tui.model.navigation.Navigator` (the first entry, in file
 order, at or after the time, as a linear reading would find it, clock steps
-and all) in a worker thread, and the cursor of the pane worked in goes to
+and all) in a worker thread (several logs: each in its own index, the
+earliest of their rows), and the cursor of the pane worked in goes to
 the first row it shows at or after that entry.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual import on, work
@@ -19,6 +21,8 @@ from textual.worker import get_current_worker
 
 from iolog import IologError, format_docker_time
 
+from .model.mergedrows import MergedModel, row_at_time
+from .model.navigation import Navigator
 from .panes import LogPanes
 
 __all__ = ["TimeJump"]
@@ -56,7 +60,14 @@ class TimeJump(Widget):
     def _seek(self, when_ns: int) -> None:
         worker = get_current_worker()
         navigator = self.panes.navigator
+        model = self.panes.model
         try:
+            if isinstance(model, MergedModel):  # each log sought in its own index: a merged row's place
+                end_row = len(model)
+                cancelled = lambda: worker.is_cancelled  # noqa: E731
+                found = row_at_time(model, end_row, lambda path: _seek(path, when_ns, cancelled))
+                self.post_message(self.Found(when_ns, found, end_row))
+                return
             offset = navigator.seek(when_ns, should_stop=lambda: worker.is_cancelled)
         except (OSError, IologError):
             return
@@ -82,3 +93,12 @@ class TimeJump(Widget):
         if note:
             self.notify(note, timeout=4)
         view.post_message(view.CursorMoved(view))
+
+
+def _seek(path: str, when_ns: int, cancelled: Callable[[], bool]) -> int:
+    """The offset of ``path``'s first entry at or after ``when_ns`` (one log of several)."""
+    navigator = Navigator(path)
+    try:
+        return navigator.seek(when_ns, should_stop=cancelled)
+    finally:
+        navigator.close()

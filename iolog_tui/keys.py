@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from textual.binding import Binding, BindingType
 
 __all__ = [
+    "APP_BINDINGS",
     "COMMANDS",
     "HELP_TEMPLATE",
     "LOG_BINDINGS",
@@ -78,6 +79,12 @@ LOG_BINDINGS: list[BindingType] = [
     Binding("q", "close_help", "Close help"),
 ]
 
+#: The app's keys: the source filter of a view of several logs (``o``; the README's "Several logs in
+#: one view" and the palette say it: the help page is that of one log).
+APP_BINDINGS: list[BindingType] = [
+    Binding("o", "choose_logs", "Logs", show=False),
+]
+
 #: The command palette's entries, in order: the action, its title, what it does.
 #: The palette adds the action's key from :data:`LOG_BINDINGS`.
 COMMANDS = (
@@ -96,6 +103,7 @@ COMMANDS = (
     ("streams('stdout')", "Show stdout only", "Only stdout in the merged pane"),
     ("streams('stderr')", "Show stderr only", "Only stderr in the merged pane"),
     ("streams('both')", "Show both streams", "stdout and stderr"),
+    ("app.choose_logs", "Choose logs…", "Which of several logs merged by time are shown (o)"),
     ("detail", "Entry detail", "Everything about the cursor's row"),
     ("copy", "Copy lines", "Copy the selected lines, or the cursor's line"),
     ("export", "Save lines…", "Write the lines shown, the selection or the marked lines to a file"),

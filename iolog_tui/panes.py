@@ -1,7 +1,8 @@
 """The log panes: merged or split by stream, wrapped, timed, following; and their scan.
 
 This module owns the panes' state and the worker that fills them. One
-:class:`~iolog_tui.model.LogModel` backs three :class:`~iolog_tui.logview.LogView` s
+:class:`~iolog_tui.model.LogModel` (of one log, or of several merged by time:
+:mod:`~iolog_tui.sourcelogs`) backs three :class:`~iolog_tui.logview.LogView` s
 (every row; stdout; stderr), of which the merged one or the two stream ones
 are shown. A scan worker (a thread, running
 :func:`~iolog_tui.scanjob.run_scan`) decodes the file from the chosen start
@@ -22,8 +23,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from rich.style import Style
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -37,12 +36,13 @@ from .logview import LogView
 from .messages import IndexProgress, RowsFound, ScanFailed, ScanFinished, SourceChanged
 from .model.marks import Marks
 from .model.navigation import Navigator
-from .model.rows import LogModel, RowView
+from .model.rows import RowView
 from .model.search import Matcher
 from .model.timerange import Landing, TimeRange
 from .placeholder import placeholder_text
-from .render import TimeFormat
-from .scanjob import run_scan
+from .render import TimeFormat, match_highlighter
+from .safetext import safe_label
+from .sourcelogs import joined_names, landing_in_logs, model_of, scan_job, source_names
 from .sources import LogSource
 from .statusbar import entryless_text
 
@@ -86,7 +86,7 @@ class LogPanes(Horizontal):
         super().__init__(id=id)
         self.source = source
         self.clock = clock
-        self.model = LogModel(source.path)
+        self.model = model_of(source)
         self.navigator = Navigator(source.path)
         """The file's time index and follower (a new one when the file is replaced)."""
         self.time_range = time_range
@@ -121,6 +121,7 @@ class LogPanes(Horizontal):
         )
         for view in views:
             view.marks = self.marks
+            view.painter.show_sources(source_names(self.model))
             yield view
 
     @property
@@ -176,6 +177,8 @@ class LogPanes(Horizontal):
 
     def _start_scan(self, *, reopen: bool = False) -> None:
         generation = self.model.reset(reopen=reopen)
+        if self.source.logs:
+            self.marks.clear()  # several logs: a row's place is its number, which a new scan gives anew
         self._painted = threading.Event()
         self.new_rows = 0
         self.scan_progress = 0.0
@@ -190,8 +193,8 @@ class LogPanes(Horizontal):
     def _scan(self, generation: int, time_range: TimeRange) -> None:
         worker = get_current_worker()
         painted = self._painted
-        run_scan(
-            self.source.path, self.navigator, generation,
+        scan_job(self.source, self.navigator)(
+            generation,
             since_ns=time_range.since_ns, until_ns=time_range.until_ns,
             post=self.post_message, cancelled=lambda: worker.is_cancelled,
             tailing=lambda: self.tailing,
@@ -211,6 +214,10 @@ class LogPanes(Horizontal):
         if not self._painted.is_set():
             self.call_after_refresh(self._painted.set)
         batch = message.batch
+        if joined := joined_names(batch):  # a followed folder gained logs
+            for view in self.views:
+                view.painter.show_sources(source_names(self.model))
+            self.notify(f"{', '.join(map(safe_label, joined))} joined the view", timeout=5)
         if self.scan_progress is not None and message.total_bytes:
             self.scan_progress = min(1.0, batch.read_to / message.total_bytes)
             skipping_from = batch.skipping_from
@@ -280,7 +287,9 @@ class LogPanes(Horizontal):
     def locate(
         self, since_ns: int | None, progress: Callable[[int, int], None] | None = None
     ) -> Landing:
-        """Where ``since_ns`` lands in the whole log (called in a worker thread)."""
+        """Where ``since_ns`` lands in the whole log, or in every log (called in a worker thread)."""
+        if self.source.logs:
+            return landing_in_logs(self.model, since_ns, progress)
         return self.navigator.landing(since_ns, len(self.model), progress=progress)
 
     # -- follow, split, wrap, time ----------------------------------------------------
@@ -435,7 +444,7 @@ class LogPanes(Horizontal):
         highlighter = None
         if matcher is not None:
             style = self.active_view().get_component_rich_style("log-view--match")
-            highlighter = _highlighter(matcher, style)
+            highlighter = match_highlighter(matcher.spans, style)
         for view in self.views:
             view.highlighter = highlighter
             view.restyle()
@@ -489,12 +498,3 @@ class LogPanes(Horizontal):
             tailing=self.tailing, time_format=self.time_format, now_ns=self.clock(),
         )
 
-
-def _highlighter(matcher: Matcher, style: Style) -> Callable[[Text], None]:
-    """Style every match in a row's drawn text."""
-
-    def highlight(text: Text) -> None:
-        for start, end in matcher.spans(text.plain):
-            text.stylize(style, start, end)
-
-    return highlight

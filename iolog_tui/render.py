@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import enum
 import time
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta, timezone
 
 from rich.style import Style
@@ -29,7 +30,10 @@ from iolog import Level, detect_level, format_docker_time
 from .safetext import safe_text
 
 __all__ = [
+    "SOURCE_COLOURS",
     "TimeFormat",
+    "match_highlighter",
+    "source_style",
     "format_bytes",
     "format_duration",
     "clock_step_text",
@@ -228,3 +232,26 @@ def message_plain(message: bytes) -> str:
     not text, are left out; tabs stay tabs.
     """
     return safe_text(_message_string(message), colours=True).plain
+
+
+def match_highlighter(
+    spans: Callable[[str], Iterable[tuple[int, int]]], style: Style
+) -> Callable[[Text], None]:
+    """Styles every match (``spans`` of a row's drawn text) with ``style``."""
+
+    def highlight(text: Text) -> None:
+        for start, end in spans(text.plain):
+            text.stylize(style, start, end)
+
+    return highlight
+
+
+#: The logs' colours in a view of several logs, by position (a log keeps its colour while the view lasts).
+#: Set colours, not the terminal's ANSI ones: apart from stdout's green and stderr's red in every theme.
+SOURCE_COLOURS = ("#5fafff", "#ffaf00", "#c792ea", "#4ec9b0", "#ffd75f", "#87d7ff", "#d7af87", "#afafff",
+                  "#d0d0d0", "#ff9f7f")
+
+
+def source_style(log: int) -> Style:
+    """Log number ``log``'s colour in a view of several logs (its source column, its count)."""
+    return Style(color=SOURCE_COLOURS[log % len(SOURCE_COLOURS)], bold=True)

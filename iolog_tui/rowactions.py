@@ -28,6 +28,8 @@ from .detail import DetailScreen
 from .logview import LogView
 from .model.export import ExportFormat, export_rows
 from .model.marks import Marks
+from .model.mergedexport import export_merged_rows
+from .model.mergedrows import MergedModel
 from .model.rows import LogModel, RowKind
 from .model.search import RowTest, view_index
 from .prompts import ExportPrompt, ExportRequest
@@ -163,6 +165,9 @@ class RowExporter(Widget):
             shown_rows: a flag per model row, the rows to write instead of
                 those passing ``shown`` (context lines shown).
         """
+        if isinstance(model, MergedModel):  # several logs: prefixed, as iolog cat prints them
+            self._export_merged(model, end_row, request, shown, only, shown_rows)
+            return
         offsets, kinds = model.offsets, model.kinds  # a worker reads them below end_row
         if only is not None:
             offsets = array("q", (offsets[row] for row in only if row < end_row))
@@ -189,6 +194,21 @@ class RowExporter(Widget):
         if not worker.is_cancelled:
             self.post_message(ExportDone(target, count))
 
+    @work(thread=True, group="export", exit_on_error=False)
+    def _export_merged(
+        self, model: MergedModel, end_row: int, request: ExportRequest, shown: RowTest,
+        only: array[int] | None, shown_rows: bytearray | None,
+    ) -> None:
+        worker = get_current_worker()
+        try:
+            count = export_merged_rows(model, end_row, shown, request.path, request.export_format, only=only,
+                                       shown_rows=shown_rows, should_stop=lambda: worker.is_cancelled)
+        except OSError as exc:
+            self.post_message(ExportDone(request.path, 0, exc.strerror or str(exc)))
+            return
+        if not worker.is_cancelled:
+            self.post_message(ExportDone(request.path, count))
+
     @on(ExportDone)
     def _done(self, message: ExportDone) -> None:
         self.last = message
@@ -213,4 +233,8 @@ def detail_for(view: LogView, model: LogModel, now_ns: int) -> DetailScreen | st
     if kind == RowKind.CLOCK_STEP:
         return clock_step_text(model.row(row).length)
     skipped = model.row(row).length if kind > RowKind.STDERR else None
-    return DetailScreen(model.path, offset, Stream(min(kind, 1)), now_ns=now_ns, skipped=skipped)
+    if not isinstance(model, MergedModel):
+        return DetailScreen(model.path, offset, Stream(min(kind, 1)), now_ns=now_ns, skipped=skipped)
+    log = model.row_logs[row]  # read back from the row's own log
+    return DetailScreen(model.logs[log].path, model.own_offset(row), Stream(min(kind, 1)), now_ns=now_ns,
+                        skipped=skipped, source=model.names[log])

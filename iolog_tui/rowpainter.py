@@ -1,4 +1,4 @@
-"""How a row looks: the gutter (stream, mark), the timestamp and the message, as strips.
+"""How a row looks: the gutter (stream, mark), the log, the timestamp and the message, as strips.
 
 This module owns the drawing of one row, not the pane: :class:`RowPainter`
 turns a :class:`~iolog_tui.model.rows.Row` into Textual ``Strip`` s (one
@@ -6,12 +6,19 @@ line, or the lines of a wrapped row) with the pane's component styles, and
 caches them by row, so a pane redrawn while it scrolls reads and renders
 each row once. The pane (:class:`~iolog_tui.logview.LogView`) decides which
 rows are on screen and where the cursor is.
+
+In a view of several logs merged by time, each row says which log it is
+of: a column of the logs' names (terminal-safe: they come from file and
+folder names), padded to the longest (at most ``SOURCE_WIDTH`` cells), each
+log in a colour of its own (:func:`~iolog_tui.render.source_style`, by the
+log's position).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from rich.cells import cell_len, set_cell_size
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
@@ -21,9 +28,10 @@ from textual.strip import Strip
 
 from .model.marks import Marks
 from .model.rows import Row, RowKind
-from .render import TimeFormat, clock_step_text, format_time, message_text, time_width
+from .render import TimeFormat, clock_step_text, format_time, message_text, source_style, time_width
+from .safetext import safe_label
 
-__all__ = ["CONTEXT_STYLE", "RowPainter", "wrapped_layout"]
+__all__ = ["CONTEXT_STYLE", "SOURCE_WIDTH", "RowPainter", "wrapped_layout"]
 
 _GUTTER = "▌"
 _GARBAGE_GUTTER = "░"
@@ -31,6 +39,8 @@ _MARK = "◆"
 _GUTTER_SEPARATOR = "  --"
 #: How context lines (``C``: shown around the lines a filter keeps) are drawn over their style.
 CONTEXT_STYLE = Style(dim=True)
+#: The source column's widest (longer names are cut, ending in "…").
+SOURCE_WIDTH = 16
 
 
 class RowPainter:
@@ -56,6 +66,8 @@ class RowPainter:
         """Styles the matches in a line's text."""
         self.message_width = 0
         """The widest message drawn so far (for the pane's scroll width)."""
+        self.source_names: list[str] = []
+        """Each log's name as drawn, padded (several logs merged by time), else empty: no column."""
         self._strips: LRUCache[int, tuple[Row, Strip]] = LRUCache(1024)
         self._wrapped: LRUCache[tuple[int, int], tuple[Row, list[Strip]]] = LRUCache(512)
 
@@ -65,23 +77,49 @@ class RowPainter:
         if not wrapped_only:
             self._strips.clear()
 
+    def show_sources(self, names: list[str]) -> None:
+        """Draw a source column of these logs' names (fewer than two: none)."""
+        safe = [safe_label(name) for name in names] if len(names) > 1 else []
+        width = min(SOURCE_WIDTH, max((cell_len(name) for name in safe), default=0))
+        self.source_names = [
+            set_cell_size(name, width) if cell_len(name) <= width else set_cell_size(name, width - 1) + "…"
+            for name in safe
+        ]
+        self.clear()
+
+    @property
+    def source_width(self) -> int:
+        """Cells of the source column, its space included (0: no column)."""
+        return cell_len(self.source_names[0]) + 1 if self.source_names else 0
+
     @property
     def prefix_width(self) -> int:
-        """Cells before a row's message: the gutter, the mark and the time."""
+        """Cells before a row's message: the gutter, the mark, the log and the time."""
         width = time_width(self.time_format)
-        return 2 + (width + 1 if width else 0)
+        return 2 + self.source_width + (width + 1 if width else 0)
+
+    def _source_cell(self, row: Row) -> list[Segment]:
+        """The row's log, in its colour (nothing for one log)."""
+        names = self.source_names
+        if not names:
+            return []
+        if row.source >= len(names):
+            return [Segment(" " * self.source_width)]
+        return [Segment(names[row.source], source_style(row.source)), Segment(" ")]
 
     def prefix(self, row: Row) -> Strip:
         """Gutter, mark and timestamp of a row."""
         time_format = self.time_format
         if row.kind >= RowKind.SKIPPED:
-            segments = [Segment(_GARBAGE_GUTTER, self._style("log-view--garbage")), self._mark_cell(row)]
+            segments = [Segment(_GARBAGE_GUTTER, self._style("log-view--garbage")), self._mark_cell(row),
+                        *self._source_cell(row)]
             width = time_width(time_format)
             if width:
                 segments.append(Segment(" " * (width + 1)))
             return Strip(segments, self.prefix_width)
         stream = "stdout" if row.kind == RowKind.STDOUT else "stderr"
-        segments = [Segment(_GUTTER, self._style(f"log-view--{stream}-gutter")), self._mark_cell(row)]
+        segments = [Segment(_GUTTER, self._style(f"log-view--{stream}-gutter")), self._mark_cell(row),
+                    *self._source_cell(row)]
         if time_format is not TimeFormat.HIDDEN and row.timestamp_ns is not None:
             stamp = format_time(row.timestamp_ns, time_format, self._now_ns())
             width = time_width(time_format)

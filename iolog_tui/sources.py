@@ -43,6 +43,11 @@ class LogSource:
         live: the file is always followed (a pump is writing it).
         pump: the writer feeding ``path``, started by the log panes and stopped on close.
         temporary: remove ``path`` when the viewer exits.
+        logs: for a view of several logs merged by time (``iolog-tui A B``,
+            ``iolog-tui DIR``), each log's ``(path, name)`` (``path`` is the
+            first's); empty for one log.
+        specs: the command line's logs and folders (its folders are looked
+            at again for logs that appear in them).
     """
 
     path: str
@@ -50,6 +55,8 @@ class LogSource:
     live: bool = False
     pump: Pump | None = None
     temporary: bool = False
+    logs: tuple[tuple[str, str], ...] = ()
+    specs: tuple[str, ...] = ()
     _closed: bool = field(default=False, repr=False)
 
     def close(self) -> None:

@@ -27,10 +27,10 @@ from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.widgets import Label
 
-from .render import TimeFormat, format_bytes, short_time
+from .render import TimeFormat, format_bytes, short_time, source_style
 from .safetext import safe_label
 
-__all__ = ["StatusBar", "StatusFacts", "entryless_text", "window_text"]
+__all__ = ["StatusBar", "StatusFacts", "entryless_text", "logs_text", "window_text"]
 
 #: How long a source's notice stays on screen.
 NOTICE_TIMEOUT_S = 8.0
@@ -55,6 +55,8 @@ class StatusFacts:
         skipping: while the scan passes over undecodable bytes: where they
             begin, how far it has read.
         clock_steps: where the clock stepped back (separator rows).
+        log_lines: in a view of several logs, each log's name and its lines
+            (empty for one log).
     """
 
     source_label: str
@@ -73,6 +75,7 @@ class StatusFacts:
     index_progress: float | None
     skipping: tuple[int, int] | None
     clock_steps: int = 0
+    log_lines: tuple[tuple[str, int], ...] = ()
 
 
 def _whole(text: str, zone: str) -> str:
@@ -119,6 +122,22 @@ def window_text(
         if len(form) <= cells:
             return form
     return forms[-1]
+
+
+def logs_text(log_lines: tuple[tuple[str, int], ...], cells: int) -> Text:
+    """Each log's lines, in its colour: `` web 30 · db 15``, names cut (``we… 30``) to fit ``cells``."""
+    names = [safe_label(name) for name, _count in log_lines]
+    longest = max((len(name) for name in names), default=0)
+    for width in range(longest, 0, -1):
+        cut = [name if len(name) <= width else name[: max(1, width - 1)] + "…" for name in names]
+        text = Text()
+        for log, (name, (_name, count)) in enumerate(zip(cut, log_lines, strict=True)):
+            text.append(" · " if log else " ")
+            text.append(name, source_style(log))
+            text.append(f" {count:,}")
+        if text.cell_len <= cells:
+            break
+    return text
 
 
 def entryless_text(count: int, tailing: bool) -> str:
@@ -175,6 +194,9 @@ class StatusBar(Horizontal):
         if window:
             text.append(f" {window} ", "bold")
             text.append("·")
+        if facts.log_lines:
+            text.append_text(logs_text(facts.log_lines, max(12, self.size.width // 3)))
+            text.append(" ·")
         lines = facts.stdout_rows + facts.stderr_rows
         skipped = facts.rows - lines - facts.clock_steps
         text.append(f" {lines:,} line{'s' if lines != 1 else ''} · ")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .sourcelogs import line_counts, source_names
 from .statusbar import StatusFacts
 
 if TYPE_CHECKING:
@@ -39,4 +40,5 @@ def status_facts(panes: LogPanes, source_label: str) -> StatusFacts:
         index_progress=panes.index_progress,
         skipping=panes.skipping,
         clock_steps=model.clock_steps,
+        log_lines=tuple(zip(source_names(model), line_counts(model), strict=True)),
     )

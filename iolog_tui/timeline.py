@@ -41,6 +41,7 @@ from .model.histogram import (
     histogram,
     rows_per_bucket,
 )
+from .model.mergedrows import MergedModel
 from .model.navigation import Navigator
 from .model.rows import LogModel
 from .model.timerange import TimeRange
@@ -166,6 +167,9 @@ class Timeline(Widget, can_focus=True):
 
     def toggle(self) -> bool:
         """Show the strip (and put the keyboard on it) or hide it; returns whether shown."""
+        if isinstance(self.model, MergedModel) and not self.shown:
+            self.notify("the timeline shows one log; several logs merged have none yet", timeout=4)
+            return False
         shown = not self.shown
         self.set_class(shown, "-shown")
         if shown:

@@ -19,6 +19,8 @@ from textual.app import App, SystemCommand
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from .keys import APP_BINDINGS
+from .logchoice import choose_logs, relook
 from .logscreen import LogScreen
 from .model.timerange import TimeRange
 from .notices import NoticeLog, NoticeScreen
@@ -43,6 +45,7 @@ class IologApp(App[None]):
         OSError: the file cannot be opened.
     """
 
+    BINDINGS = APP_BINDINGS
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
     TITLE = "iolog-tui"
@@ -103,6 +106,12 @@ class IologApp(App[None]):
         if not isinstance(self.screen, NoticeScreen):
             panes = self.log_screen.panes
             self.push_screen(NoticeScreen(self.notices, time_format=panes.time_format, now_ns=panes.clock()))
+
+    def action_choose_logs(self) -> None:
+        """The source filter (``o``): which of several logs the panes show; then filter and count again."""
+        screen = self.log_screen
+        if self.screen is screen:
+            choose_logs(self, screen.panes.model, partial(relook, screen))
 
     # -- command palette -----------------------------------------------------------------
 

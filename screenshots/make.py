@@ -87,14 +87,45 @@ def paused_with_new(path: Path) -> Steps:
     return run
 
 
-async def shoot(name: str, path: Path, steps: Steps, **options: object) -> None:
-    """Run the app on ``path``, apply ``steps``, save ``screenshots/<name>.svg``."""
-    app = IologApp(LogSource(str(path), "orders-api.log"), clock=lambda: NOW_NS, **options)  # type: ignore[arg-type]
+async def shoot(
+    name: str, path: Path, steps: Steps, source: LogSource | None = None, **options: object
+) -> None:
+    """Run the app on ``path`` (or ``source``), apply ``steps``, save ``screenshots/<name>.svg``."""
+    source = source or LogSource(str(path), "orders-api.log")
+    app = IologApp(source, clock=lambda: NOW_NS, **options)  # type: ignore[arg-type]
     async with app.run_test(size=SIZE) as pilot:
         await steps(app, pilot)
         svg = app.export_screenshot(title=f"iolog-tui — {name}")
     (HERE / f"{name}.svg").write_text(svg, encoding="utf-8")
     print(f"wrote screenshots/{name}.svg")
+
+
+def container_logs(directory: Path) -> LogSource:
+    """Three containers' logs in a datastore's folders, their lines interleaving in time."""
+    logs = {
+        "web": (0, 2, [(Stream.STDERR, b"WARN  upstream slow: GET /api/orders took %d ms\n" % (900 + n))
+                       if n % 7 == 5
+                       else (Stream.STDOUT, b"INFO  GET /api/orders/%d 200 %d ms\n" % (n, 3 + n % 9))
+                       for n in range(60)]),
+        "db-primary": (7, 3, [(Stream.STDOUT, b"LOG:  checkpoint complete: wrote %d buffers\n" % (40 + 3 * n))
+                              for n in range(40)]),
+        "worker": (1, 5, [(Stream.STDERR, b"ERROR job %d failed: connection reset by peer\n" % n)
+                          if n % 4 == 2 else (Stream.STDOUT, b"job %d done in %d.%d s\n" % (n, n % 4, n % 10))
+                          for n in range(24)]),
+    }
+    found = []
+    for name, (start_s, step_s, items) in sorted(logs.items()):
+        path = directory / "vms" / name / "output.log"
+        path.parent.mkdir(parents=True)
+        clock = StepClock(NOW_NS - 120 * 10**9 + start_s * 10**9, step_s * 10**9)
+        with open(path, "ab") as sink:
+            writers = {stream: LogWriter(sink, stream=stream, clock=clock) for stream in Stream}
+            for stream, data in items:
+                writers[stream].write(data)
+            for writer in writers.values():
+                writer.close()
+        found.append((str(path), name))
+    return LogSource(found[0][0], "vms", logs=tuple(found), specs=(str(directory / "vms"),))
 
 
 def demo_log(directory: Path) -> Path:
@@ -121,6 +152,8 @@ async def main() -> None:
         followed = directory / "followed.log"
         followed.write_bytes(path.read_bytes())
         await shoot("following-paused", followed, paused_with_new(followed), follow=True)
+        vms = container_logs(directory)
+        await shoot("several-logs", Path(vms.path), settle, source=vms)
 
 
 if __name__ == "__main__":

@@ -50,9 +50,10 @@ def test_permission_denied(write_log, capsys) -> None:
     assert status == 2 and "permission denied" in err
 
 
-def test_directory(tmp_path: Path, capsys) -> None:
+def test_a_directory_without_logs(tmp_path: Path, capsys) -> None:
+    # A folder is a folder of logs (merged by time); one that holds none says so.
     status, err = run_main([str(tmp_path)], capsys)
-    assert status == 2 and "is a directory" in err
+    assert status == 2 and "no logs in it" in err
 
 
 def test_not_an_iolog_file(tmp_path: Path, capsys) -> None:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import bisect
 import itertools
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple, TypeAlias, TypeVar
 
 __all__ = ["LineChunk", "MergedLines", "Merger", "merge_all"]
 
@@ -195,6 +195,8 @@ class Merger:
     Args:
         count: how many sources (numbered from 0 in the order given).
     """
+
+    Chunk: TypeAlias = LineChunk
 
     def __init__(self, count: int) -> None:
         self._queues = [_Queue() for _ in range(count)]

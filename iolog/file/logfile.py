@@ -274,7 +274,7 @@ class LogFile:
 
     def line_runs(
         self, offset: int, state: LineState, *, since_ns: int | None = None, until_ns: int | None = None,
-        final: bool = True, trusted_first: bool = False,
+        final: bool = True, trusted_first: bool = False, line_times: bool = False,
     ) -> Generator[LineRun | list[Event], None, int]:
         """Where lines begin from ``offset``, as arrays, as fast as the file is read (a row scan).
 
@@ -282,10 +282,10 @@ class LogFile:
         elsewhere the decoder's event lists; returns where decoding stopped.
         ``state`` (which streams have a line open at ``offset``) is updated for
         each run; the caller accounts for the event lists with it. A line is
-        kept when its first entry's time is in ``[since_ns, until_ns)``.
+        kept when its first entry's time is in ``[since_ns, until_ns)``; ``line_times``: each one's time.
         """
         batches = self.batches(offset, final=final, trusted_first=trusted_first, transient=True)
-        return line_runs(batches, state, since_ns, until_ns)
+        return line_runs(batches, state, since_ns, until_ns, line_times)
 
     def find_lines(
         self, offset: int, needle: bytes | None = None, *, exact_case: bool = True, max_bytes: int,

@@ -57,6 +57,8 @@ class LineRun(NamedTuple):
             go back somewhere in the run; empty when they never do (then
             ``first_ns`` and ``last_ns`` tell all: a clock step can only
             come before the run's first line).
+        times: the time of each kept line's first entry, when
+            :func:`line_runs` was asked for them (``line_times``), else empty.
     """
 
     offsets: array[int]
@@ -67,6 +69,7 @@ class LineRun(NamedTuple):
     first_ns: int = 0
     last_ns: int = 0
     line_ns: tuple[int, ...] = ()
+    times: tuple[int, ...] = ()
 
     def numbered(self, first: int) -> tuple[array[int], array[int]]:
         """Number the kept lines ``first``, ``first + 1``, ...: per stream, the numbers of its lines.
@@ -94,8 +97,12 @@ def line_runs(
     state: LineState,
     since_ns: int | None = None,
     until_ns: int | None = None,
+    line_times: bool = False,
 ) -> Generator[LineRun | list[Event], None, int]:
     """The fast walk's ``batches`` as the lines they begin: :meth:`iolog.LogFile.line_runs`.
+
+    ``line_times``: give every kept line's time (:attr:`LineRun.times`; the
+    merge of several logs orders lines by them).
 
     Yields:
         A :class:`LineRun` per batch (``state`` updated for it); each event
@@ -113,10 +120,12 @@ def line_runs(
         if isinstance(item, list):
             yield item
         else:
-            yield _run_of(item, state, since_ns, until_ns)
+            yield _run_of(item, state, since_ns, until_ns, line_times)
 
 
-def _run_of(batch: FastBatch, state: LineState, since_ns: int | None, until_ns: int | None) -> LineRun:
+def _run_of(
+    batch: FastBatch, state: LineState, since_ns: int | None, until_ns: int | None, line_times: bool = False
+) -> LineRun:
     opened = state.open
     native = _native.speedups
     step = line_rows_python if native is None else native.line_rows
@@ -135,14 +144,25 @@ def _run_of(batch: FastBatch, state: LineState, since_ns: int | None, until_ns: 
         return bisect_left(starts, offset - base, 0, count)
 
     line_ns: tuple[int, ...] = ()
-    if batch.span_stats().backward_steps:  # times go back among the entries: look at the lines
+    times: tuple[int, ...] = ()
+    stamps: tuple[int, ...] | None = None
+    if line_times:
         stamps = batch.timestamps()
-        times = tuple([stamps[entry_of(offset)] for offset in offsets])
+        if len(offsets) == count:  # every entry begins a kept line: the lines' times are the entries'
+            times = tuple(stamps[:count])
+        else:  # each line's first entry's time, looked up by its offset (in bulk, no call per line)
+            at = dict(zip(map(base.__add__, starts[:count]), stamps, strict=True))
+            times = tuple(map(at.__getitem__, offsets))
+    if batch.span_stats().backward_steps:  # times go back among the entries: look at the lines
+        if not times:
+            stamps = batch.timestamps() if stamps is None else stamps
+            times = tuple([stamps[entry_of(offset)] for offset in offsets])
         if any(map(operator.gt, times, times[1:])):
             line_ns = times
     first_ns = _TIMESTAMP.unpack_from(raw, 12 * entry_of(offsets[0]))[0]
     last_ns = _TIMESTAMP.unpack_from(raw, 12 * entry_of(offsets[-1]))[0]
-    return LineRun(offsets, streams, begun, end, (last_out, last_err), first_ns, last_ns, line_ns)
+    return LineRun(offsets, streams, begun, end, (last_out, last_err), first_ns, last_ns, line_ns,
+                   times if line_times else ())
 
 
 def line_rows_python(

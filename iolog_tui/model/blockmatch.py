@@ -12,7 +12,9 @@ continuations looked for up to ``MAX_ROW_SPAN_BYTES`` past its first entry
 alone). With a needle (bytes every passing all-ASCII message holds), only
 the lines that hold it, or a byte beyond ASCII, are tested; lines that
 start no row of the range (a line begun before it or outside the time
-window) are passed over.
+window) are passed over. The rows of several logs merged by time are
+walked log by log, each in its own file
+(:func:`~iolog_tui.model.mergedrows.merged_passing_rows`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from collections.abc import Callable, Generator
 
 from iolog import LogFile
 
+from .mergedrows import RowPlaces, merged_passing_rows
 from .rows import MAX_ROW_BYTES, MAX_ROW_SPAN_BYTES, RowKind
 
 __all__ = ["passing_rows"]
@@ -63,6 +66,13 @@ def passing_rows(
     Raises:
         OSError: the file cannot be read.
     """
+    if isinstance(offsets, RowPlaces):  # several logs merged: each walked in its own file
+        yield from merged_passing_rows(
+            offsets.model, start_row, end_row,
+            lambda log, first, end: passing_rows(log.path, log.offsets, log.kinds, first, end, test, needle,
+                                                 exact_case),
+        )
+        return
     end_row = min(end_row, len(offsets))
     first = start_row
     while first < end_row and kinds[first] > RowKind.STDERR:

@@ -22,6 +22,7 @@ import time
 from array import array
 from collections.abc import Callable, Iterator
 
+from .mergedrows import RowPlaces
 from .rows import LogModel
 from .search import RowTest, ScanBatch, scan_rows
 
@@ -154,5 +155,7 @@ def scanned_fraction(model: LogModel, row: int, *, scanning: bool) -> float:
     """How far into the file a test that has reached model row ``row`` is (for progress)."""
     if row >= len(model) or not len(model):
         return 0.99 if scanning else 1.0
+    if isinstance(model.offsets, RowPlaces):  # several logs: a row's place is its number
+        return min(0.99, row / len(model))
     size = model.size or 1
     return min(0.99, model.offsets[row] / size)

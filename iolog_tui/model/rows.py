@@ -72,6 +72,9 @@ class Row:
             for a clock step, how far back the clock went (ns).
         complete: the line ended with a newline (or the row is garbage).
         clipped: the line was longer than ``MAX_ROW_BYTES`` and was cut.
+        source: which log the row is of, in a view of several logs merged by
+            time (:mod:`~iolog_tui.model.mergedrows`; there ``offset`` is the
+            row's place in the merged view); 0 for one log.
     """
 
     kind: RowKind
@@ -81,6 +84,7 @@ class Row:
     length: int
     complete: bool = True
     clipped: bool = False
+    source: int = 0
 
     @property
     def stream(self) -> Stream | None:

@@ -285,6 +285,7 @@ def scan_file(
     start: int = 0,
     end_of_input: bool = True,
     min_interval_s: float = 0.0,
+    line_times: bool = False,
 ) -> Iterator[RowBatch]:
     """Decode a file from ``start`` to its current end, yielding row batches.
 
@@ -308,6 +309,8 @@ def scan_file(
             (the file is followed), the last batch's ``scanned_to`` is where
             following must resume.
         min_interval_s: shortest time between two batches after the first.
+        line_times: read every line's time (:attr:`iolog.LineRun.times`),
+            for a scanner that notes them (the merge of several logs).
 
     Yields:
         One :class:`RowBatch` per slice of the file or of time, the last one
@@ -319,7 +322,7 @@ def scan_file(
     clock = time.monotonic
     with LogFile(path, cache=False) as log:
         walker = log.line_runs(start, scanner.line_state, since_ns=scanner.since_ns,
-                               until_ns=scanner.until_ns, final=end_of_input)
+                               until_ns=scanner.until_ns, final=end_of_input, line_times=line_times)
         scanned_to = start
         limit = start + FIRST_BATCH_BYTES
         now = clock()
