@@ -12,8 +12,9 @@ holds about a batch of each log whatever their sizes. Whole logs (without
 ``-f``) go in bulk: each batch's lines are spans of its buffer
 (:meth:`~iolog.file.wholelines.WholeLines.batch_spans`), merged as runs
 (:class:`~iolog.core.mergespans.SpanMerger`) and printed in one gather per
-merge (:meth:`~iolog.cli.lineprinter.LinePrinter.spans`); following goes
-line by line (:class:`~iolog.core.merge.Merger`), by the same rule. Damage is reported per
+merge (:meth:`~iolog.cli.lineprinter.LinePrinter.spans`); following, JSON
+records and text to two terminals go line by line
+(:class:`~iolog.core.merge.Merger`), by the same rule. Damage is reported per
 log, naming it, after what was read (and at once while following).
 
 ``-f`` then follows every log: each poll, what arrived in all of them is
@@ -120,7 +121,7 @@ def cat_many(
         warn(f"{PROG}: {', '.join(logs.folders)}: no logs yet; waiting for them (Ctrl-C to stop)")
     merger = Merger(len(sources))
     try:
-        if args.follow:
+        if args.follow or not printer.bulk:
             ends = _print_merged(sources, merger, printer, options)
         else:
             _print_spans(sources, printer, options)

@@ -163,6 +163,11 @@ class LinePrinter:
         if self._count >= _OUTPUT_LINES:
             self.flush()
 
+    @property
+    def bulk(self) -> bool:
+        """Whether :meth:`spans` writes text in bulk (else it goes line by line through :meth:`lines`)."""
+        return not self._json and not self._flush_on_switch
+
     def spans(self, merged: MergedSpans) -> None:
         """Print merged lines given as spans: the same bytes as :meth:`lines`, in one gather per output.
 
@@ -171,7 +176,7 @@ class LinePrinter:
         """
         if not merged.runs:
             return
-        if self._json or self._flush_on_switch:
+        if not self.bulk:
             self.lines(merged.lines())
             return
         self._count += len(merged)
