@@ -27,6 +27,7 @@ from iolog import LogFile, _native
 from iolog.cli.readahead import ReadAhead
 from iolog.core.merge import LineChunk
 from iolog.core.mergespans import LineSpans, MergedSpans, SpanMerger
+from iolog.file.readbuffers import ReadBuffers
 from iolog.file.wholelines import WholeLines
 from tests.test_faults import faulted_cases
 from tests.test_merge import _greedy
@@ -167,3 +168,18 @@ def test_finished_sources_give_nothing_and_want_nothing():
     assert len(merger.take()) == 0
     merger.finish(1)
     assert merger.wanted() is None
+
+
+def test_a_read_buffer_is_handed_out_again_only_when_nothing_holds_it():
+    buffers = ReadBuffers()
+    buffer = buffers(16)
+    first = id(buffer)
+    view = memoryview(buffer)  # a batch, a span or a C call holds it
+    del buffer
+    other = buffers(16)
+    assert id(other) != first
+    del other
+    assert id(buffers(8)) not in (first,)  # another size is another buffer
+    view.release()
+    del view
+    assert id(buffers(16)) == first

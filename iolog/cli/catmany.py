@@ -39,6 +39,7 @@ from ..core.format import Entry, Stream
 from ..core.merge import LineChunk, Merger
 from ..core.mergespans import LineSpans, SpanMerger
 from ..file.logfile import LogFile
+from ..file.readbuffers import ReadBuffers
 from ..file.wholelines import WholeLines
 from ..sources.status import SourceState, SourceStatus
 from .common import PROG, CliError, Damage, check_readable_file, warn
@@ -177,12 +178,12 @@ def _chunks(source: _Source, options: _Options, end: int | None) -> Iterator[Lin
             yield chunk
 
 
-def _span_reader(source: _Source, options: _Options) -> Iterator[list[LineSpans]]:
+def _span_reader(source: _Source, options: _Options, buffers: ReadBuffers) -> Iterator[list[LineSpans]]:
     """The lines of a whole log read as ``cat`` reads it, as spans, in its order; damage counted."""
     assert source.file is not None
     lines = source.lines
     for item in file_items(source.file, since_ns=options.since_ns, until_ns=options.until_ns,
-                           tail=options.tail, streams=options.streams, end=None):
+                           tail=options.tail, streams=options.streams, end=None, buffers=buffers):
         if isinstance(item, list):
             for event in item:
                 if not isinstance(event, Entry):
@@ -205,7 +206,8 @@ def _print_spans(sources: list[_Source], printer: LinePrinter, options: _Options
     The logs are read a few batches ahead in a second thread (:class:`~iolog.cli.readahead.ReadAhead`).
     """
     merger = SpanMerger(len(sources))
-    readers = ReadAhead([None if source.file is None else _span_reader(source, options)
+    buffers = ReadBuffers()  # the read-ahead thread's: the logs' batches wait for the merge
+    readers = ReadAhead([None if source.file is None else _span_reader(source, options, buffers)
                          for source in sources])
     try:
         while (number := merger.wanted()) is not None:

@@ -225,6 +225,7 @@ class LogFile:
         previous_ts: int | None = None,
         trusted_first: bool = False,
         transient: bool = False,
+        buffers: Callable[[int], bytearray] | None = None,
     ) -> Generator[FastBatch | list[Event], None, int]:
         """Events from an in-sync offset, in bulk, without an object per entry.
 
@@ -248,6 +249,8 @@ class LogFile:
             transient: the caller is done with each batch when it asks for
                 the next item, so the read buffer may be reused (see
                 :func:`~iolog.file.walk.walk`).
+            buffers: a pool of read buffers, for batches kept after the next
+                read (see :func:`~iolog.file.walk.walk`).
 
         Yields:
             Batches and event lists, in file order.
@@ -260,7 +263,7 @@ class LogFile:
         """
         return (yield from walk(self._fd, offset, self.size, stop=end, final=final,
                                 previous_ts=previous_ts, trusted_first=trusted_first,
-                                count_read=self._count_read, transient=transient))
+                                count_read=self._count_read, transient=transient, buffers=buffers))
 
     def events_from(self, offset: int, end: int | None = None) -> Iterator[Event]:
         """Decode events from ``offset``, with absolute offsets.
