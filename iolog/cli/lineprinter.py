@@ -28,6 +28,11 @@ bytes are written unchanged.
 :class:`~iolog.file.wholelines.WholeLines`: that is ``--format json`` for a
 single log, on every reading path ``cat`` has (files, windows, tail, pipes,
 devices, follow).
+
+Text of whole logs merged comes as spans (:meth:`LinePrinter.spans`, where
+:attr:`LinePrinter.bulk`): each merge is written in one gather per output
+(:mod:`iolog.cli.spangather`), the same bytes :meth:`LinePrinter.lines`
+writes for the same lines.
 """
 
 from __future__ import annotations

@@ -15,21 +15,25 @@ import sys
 
 __all__ = ["ReadBuffers"]
 
-#: The references to a buffer that nothing else holds: the pool's list, the
-#: loop's name, and ``sys.getrefcount``'s own argument.
-_UNHELD = 3
-
 
 class ReadBuffers:
     """A pool of ``bytearray`` read buffers (used by one thread: the one that reads)."""
 
     def __init__(self) -> None:
         self._buffers: list[bytearray] = []
+        # The count of a buffer that nothing else holds (the list, the loop's
+        # name, getrefcount's argument: 3 in CPython 3.11), measured the way
+        # __call__ measures, so that an interpreter that counts otherwise
+        # never hands out a buffer still held.
+        probe = [bytearray()]
+        self._unheld = 0
+        for buffer in probe:
+            self._unheld = sys.getrefcount(buffer)
 
     def __call__(self, size: int) -> bytearray:
         """A buffer of ``size`` bytes that nothing else holds: one used before, or a new one."""
         for buffer in self._buffers:
-            if len(buffer) == size and sys.getrefcount(buffer) == _UNHELD:
+            if len(buffer) == size and sys.getrefcount(buffer) == self._unheld:
                 return buffer
         buffer = bytearray(size)
         self._buffers.append(buffer)
