@@ -157,7 +157,7 @@ def _unix(timestamp_ns: int) -> str:
 
 
 @pytest.mark.parametrize("implementation", IMPLEMENTATIONS)
-@settings(max_examples=60, deadline=None, derandomize=True,
+@settings(max_examples=150, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(data=logs(), choices=st.data())
 def test_merged_output_is_the_greedy_merge_of_the_reference_lines(
