@@ -12,7 +12,7 @@ setup(
         Extension(
             "iolog._speedups",
             sources=["iolog/_speedups.c", "iolog/_speedups_walk.c", "iolog/_speedups_batch.c",
-                     "iolog/_speedups_lines.c"],
+                     "iolog/_speedups_lines.c", "iolog/_speedups_merge.c"],
             depends=["iolog/_speedups.h"],
             optional=True,
         ),

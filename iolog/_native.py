@@ -16,6 +16,7 @@ whole batches (array in, array out) and release the GIL while they loop.
 from __future__ import annotations
 
 import os
+from array import array
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Protocol
@@ -65,6 +66,19 @@ class Speedups(Protocol):
         self, buf: bytes, starts: object, raw: bytes, count: int, open_stdout: bool, open_stderr: bool,
         needle: bytes | None, exact_case: bool, /,
     ) -> tuple[bytes, bytes, bytes, bytes, bytes, bytes, bool, bool]: ...
+
+    def line_spans(
+        self, raw: bytes, starts_line: bytes, first: int, stop: int, which: int, /
+    ) -> tuple[bytes, bytes, bytes, bytes]: ...
+
+    def running_max(self, stamps: bytes, initial: int | None, /) -> tuple[bytes, int | None]: ...
+
+    def merge_runs(self, lanes: list[tuple[bytes, int, int]], /) -> bytes: ...
+
+    def gather_lines(
+        self, lanes: list[tuple[bytes, int, array[int], bytes, bytes, bytes, bytes, bytes]], runs: bytes,
+        which: int, stamped: bool, /,
+    ) -> bytes: ...
 
 
 def _load() -> Speedups | None:

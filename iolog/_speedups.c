@@ -9,10 +9,11 @@
  * the length of what it reads, and releases the GIL while it loops, so two
  * threads can walk two halves of a file at once.
  *
- * Four files: this one (the module, and the offsets and records every
+ * Five files: this one (the module, and the offsets and records every
  * function reads), _speedups_walk.c (the rules of a header and the walk's
- * batch step), _speedups_batch.c (what passes do with a batch) and
- * _speedups_lines.c (a batch's entries as lines, for the viewer).
+ * batch step), _speedups_batch.c (what passes do with a batch),
+ * _speedups_lines.c (a batch's entries as lines, for the viewer) and
+ * _speedups_merge.c (several logs' lines merged by time, for cat).
  *
  * Rules (iolog/core/rules.py): a header is 16 characters, 13 of the base64
  * alphabet, one of "AQgw", then "=="; decoded, its reserved flag bits are
@@ -79,6 +80,10 @@ static PyMethodDef methods[] = {
     {"line_rows", line_rows, METH_VARARGS, line_rows_doc},
     {"number_streams", number_streams, METH_VARARGS, number_streams_doc},
     {"line_hits", line_hits, METH_VARARGS, line_hits_doc},
+    {"line_spans", line_spans, METH_VARARGS, line_spans_doc},
+    {"running_max", running_max, METH_VARARGS, running_max_doc},
+    {"merge_runs", merge_runs, METH_O, merge_runs_doc},
+    {"gather_lines", gather_lines, METH_VARARGS, gather_lines_doc},
     {NULL, NULL, 0, NULL},
 };
 

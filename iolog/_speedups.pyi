@@ -1,5 +1,7 @@
 """The optional C twin of iolog's hot loops (see iolog._native)."""
 
+from array import array
+
 def walk_batch(
     buf: bytes, i: int, batch_end: int, limit: int, previous_ts: int | None, /
 ) -> tuple[bytes, int, bytes, int | None, list[int]]: ...
@@ -30,3 +32,12 @@ def line_hits(
     buf: bytes, starts: object, raw: bytes, count: int, open_stdout: bool, open_stderr: bool,
     needle: bytes | None, exact_case: bool, /,
 ) -> tuple[bytes, bytes, bytes, bytes, bytes, bytes, bool, bool]: ...
+def line_spans(
+    raw: bytes, starts_line: bytes, first: int, stop: int, which: int, /
+) -> tuple[bytes, bytes, bytes, bytes]: ...
+def running_max(stamps: bytes, initial: int | None, /) -> tuple[bytes, int | None]: ...
+def merge_runs(lanes: list[tuple[bytes, int, int]], /) -> bytes: ...
+def gather_lines(
+    lanes: list[tuple[bytes, int, array[int], bytes, bytes, bytes, bytes, bytes]], runs: bytes, which: int,
+    stamped: bool, /,
+) -> bytes: ...

@@ -271,10 +271,6 @@ static int takes(int which, const unsigned char *record)
     return which == 2 || (record[8] >> 3 & 1) == which;
 }
 
-/* "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ " (31 bytes) for unix nanoseconds: docker's
- * timestamp, as iolog.core.format.format_docker_time writes it. */
-#define STAMP 31
-
 static void civil_from_days(int64_t days, int64_t *year, int *month, int *day)
 {
     /* Howard Hinnant's algorithm, days since 1970-01-01 to a proleptic
@@ -298,13 +294,7 @@ static void put_digits(unsigned char *out, int64_t value, int width)
     }
 }
 
-typedef struct {
-    int64_t second;   /* the unix second whose text is cached */
-    int valid;
-    unsigned char text[19];
-} SecondText;
-
-static void write_stamp(unsigned char *out, int64_t ts, SecondText *cache)
+IOLOG_HIDDEN void write_stamp(unsigned char *out, int64_t ts, SecondText *cache)
 {
     int64_t second = ts / 1000000000, nanos = ts % 1000000000;
     if (nanos < 0) {

@@ -8,7 +8,13 @@ time (:class:`~iolog.core.merge.Merger`) and printed prefixed with each
 log's name, or as JSON records (:class:`~iolog.cli.lineprinter.LinePrinter`).
 
 The merge reads whichever log holds it back, a batch at a time, so memory
-holds about a batch of each log whatever their sizes. Damage is reported per
+holds about a batch of each log whatever their sizes. Whole logs (without
+``-f``) go in bulk: each batch's lines are spans of its buffer
+(:meth:`~iolog.file.wholelines.WholeLines.batch_spans`), merged as runs
+(:class:`~iolog.core.mergespans.SpanMerger`) and printed in one gather per
+merge (:meth:`~iolog.cli.lineprinter.LinePrinter.spans`); following, JSON
+records and text to two terminals go line by line
+(:class:`~iolog.core.merge.Merger`), by the same rule. Damage is reported per
 log, naming it, after what was read (and at once while following).
 
 ``-f`` then follows every log: each poll, what arrived in all of them is
@@ -31,11 +37,14 @@ from dataclasses import dataclass, field
 from ..core.decoder import Event
 from ..core.format import Entry, Stream
 from ..core.merge import LineChunk, Merger
+from ..core.mergespans import LineSpans, SpanMerger
 from ..file.logfile import LogFile
+from ..file.readbuffers import ReadBuffers
 from ..file.wholelines import WholeLines
 from ..sources.status import SourceState, SourceStatus
 from .common import PROG, CliError, Damage, check_readable_file, warn
 from .lineprinter import LinePrinter
+from .readahead import ReadAhead
 from .reading import EntryFilter, file_items
 from .sources import LogSet, NamedLog
 
@@ -113,7 +122,10 @@ def cat_many(
         warn(f"{PROG}: {', '.join(logs.folders)}: no logs yet; waiting for them (Ctrl-C to stop)")
     merger = Merger(len(sources))
     try:
-        ends = _print_merged(sources, merger, printer, options)
+        if args.follow or not printer.bulk:
+            ends = _print_merged(sources, merger, printer, options)
+        else:
+            _print_spans(sources, printer, options)
         printer.flush()
         for source in sources:
             _report(source, options.quiet)
@@ -164,6 +176,50 @@ def _chunks(source: _Source, options: _Options, end: int | None) -> Iterator[Lin
         chunk = lines.close()  # the end of the input: open lines as they are
         if chunk is not None:
             yield chunk
+
+
+def _span_reader(source: _Source, options: _Options, buffers: ReadBuffers) -> Iterator[list[LineSpans]]:
+    """The lines of a whole log read as ``cat`` reads it, as spans, in its order; damage counted."""
+    assert source.file is not None
+    lines = source.lines
+    for item in file_items(source.file, since_ns=options.since_ns, until_ns=options.until_ns,
+                           tail=options.tail, streams=options.streams, end=None, buffers=buffers):
+        if isinstance(item, list):
+            for event in item:
+                if not isinstance(event, Entry):
+                    source.damage.add(event)
+            chunk = lines.events(event for event in item
+                                 if not isinstance(event, Entry) or options.in_window(event))
+            spans = [] if chunk is None else [LineSpans.of_chunk(chunk)]
+        else:
+            spans = lines.batch_spans(item)
+        if spans:
+            yield spans
+    chunk = lines.close()  # the end of the input: open lines as they are
+    if chunk is not None:
+        yield [LineSpans.of_chunk(chunk)]
+
+
+def _print_spans(sources: list[_Source], printer: LinePrinter, options: _Options) -> None:
+    """Print the whole logs, merged, in bulk: each batch's lines as spans, each merge in one gather.
+
+    The logs are read a few batches ahead in a second thread (:class:`~iolog.cli.readahead.ReadAhead`).
+    """
+    merger = SpanMerger(len(sources))
+    buffers = ReadBuffers()  # the read-ahead thread's: the logs' batches wait for the merge
+    readers = ReadAhead([None if source.file is None else _span_reader(source, options, buffers)
+                         for source in sources])
+    try:
+        while (number := merger.wanted()) is not None:
+            spans = readers.next(number)
+            if spans is None:
+                merger.finish(number)
+            else:
+                for part in spans:
+                    merger.add(number, part)
+            printer.spans(merger.take())
+    finally:
+        readers.close()
 
 
 def _print_merged(

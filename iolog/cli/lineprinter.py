@@ -28,6 +28,11 @@ bytes are written unchanged.
 :class:`~iolog.file.wholelines.WholeLines`: that is ``--format json`` for a
 single log, on every reading path ``cat`` has (files, windows, tail, pipes,
 devices, follow).
+
+Text of whole logs merged comes as spans (:meth:`LinePrinter.spans`, where
+:attr:`LinePrinter.bulk`): each merge is written in one gather per output
+(:mod:`iolog.cli.spangather`), the same bytes :meth:`LinePrinter.lines`
+writes for the same lines.
 """
 
 from __future__ import annotations
@@ -39,13 +44,16 @@ import sys
 from collections.abc import Sequence
 from typing import BinaryIO
 
+from .. import _native
 from ..core.dockerjson import attrs_field, json_records
 from ..core.format import Entry, Stream
 from ..core.merge import LineChunk, MergedLines
+from ..core.mergespans import MergedSpans
 from ..file.walk import FastBatch
 from ..file.wholelines import WholeLines
 from .output import write_pending
 from .printer import _sanitizer_for, _second_bytes, _Target, _target
+from .spangather import Lane, gather_lines_python
 from .termsafe import TerminalSanitizer
 
 __all__ = ["LinePrinter", "SourceLinePrinter", "prefix_colour"]
@@ -159,6 +167,43 @@ class LinePrinter:
                 self._apart(merged, texts, stamps)
         if self._count >= _OUTPUT_LINES:
             self.flush()
+
+    @property
+    def bulk(self) -> bool:
+        """Whether :meth:`spans` writes text in bulk (else it goes line by line through :meth:`lines`)."""
+        return not self._json and not self._flush_on_switch
+
+    def spans(self, merged: MergedSpans) -> None:
+        """Print merged lines given as spans: the same bytes as :meth:`lines`, in one gather per output.
+
+        JSON, and text to two terminals (flushed at each change of
+        stream), go line by line through :meth:`lines`.
+        """
+        if not merged.runs:
+            return
+        if not self.bulk:
+            self.lines(merged.lines())
+            return
+        self._count += len(merged)
+        native = _native.speedups
+        gather = gather_lines_python if native is None else native.gather_lines
+        if self._one_output:
+            self._pending[0].append(gather(self._lanes(merged, 0), merged.runs, 2, self._timestamps))
+        else:
+            for stream in (0, 1):
+                text = gather(self._lanes(merged, stream), merged.runs, stream, self._timestamps)
+                if text:
+                    self._pending[stream].append(text)
+        if self._count >= _OUTPUT_LINES:
+            self.flush()
+
+    def _lanes(self, merged: MergedSpans, output: int) -> list[Lane]:
+        prefixes = self._prefixes[output]
+        return [
+            (spans.data, spans.skip, spans.bounds, spans.firsts, spans.stops, spans.stamps, spans.streams,
+             prefixes[source])
+            for source, spans in merged.lanes
+        ]
 
     def _prefixes_of(self, merged: MergedLines, output: int) -> list[bytes] | None:
         return merged.by_source(self._prefixes[output]) if self._prefix else None

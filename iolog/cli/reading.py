@@ -46,6 +46,7 @@ def file_items(
     streams: frozenset[Stream],
     end: int | None,
     transient: bool = False,
+    buffers: Callable[[int], bytearray] | None = None,
 ) -> Iterator[FastBatch | list[Event]]:
     """What ``cat`` prints of an open log file, in bulk where it can.
 
@@ -60,6 +61,8 @@ def file_items(
         transient: the caller is done with each batch when it asks for the
             next item (see :func:`~iolog.file.walk.walk`): the whole file is
             then read into one reused buffer.
+        buffers: a pool of read buffers, for batches kept after the next
+            item (see :func:`~iolog.file.walk.walk`).
 
     Yields:
         Fast-walk batches and lists of events, in file order: the entries in
@@ -78,7 +81,7 @@ def file_items(
     items: Iterable[FastBatch | list[Event]] = (
         log.tail_batches(tail, wanted) if tail is not None
         else window_batches(log, since_ns=since_ns, until_ns=until_ns) if windowed
-        else log.batches(transient=transient and end is None)
+        else log.batches(transient=transient and end is None, buffers=buffers)
     )
     for item in items:
         if isinstance(item, list):

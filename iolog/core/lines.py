@@ -109,14 +109,14 @@ class LineState:
         count = len(streams)
         if not count:
             return b""
+        opened = self.open
+        native = _native.speedups
+        if native is not None:  # one C pass, whatever the runs
+            starts_line, opened[0], opened[1] = native.line_starts(streams, last_bytes, opened[0], opened[1])
+            return starts_line
         runs = streams.count(b"\x00\x01") + streams.count(b"\x01\x00") + 1
         if runs <= count - last_bytes.count(b"\n"):
             return self._starts_by_runs(streams, last_bytes)
-        opened = self.open
-        native = _native.speedups
-        if native is not None:
-            starts_line, opened[0], opened[1] = native.line_starts(streams, last_bytes, opened[0], opened[1])
-            return starts_line
         starts = bytearray(b"\x01") * count
         # The first entry of a stream whose line is open continues it; so does
         # the next entry of the same stream after one without a newline.

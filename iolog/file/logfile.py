@@ -235,6 +235,7 @@ class LogFile:
         previous_ts: int | None = None,
         trusted_first: bool = False,
         transient: bool = False,
+        buffers: Callable[[int], bytearray] | None = None,
     ) -> Generator[FastBatch | list[Event], None, int]:
         """Events from an in-sync offset, in bulk, without an object per entry.
 
@@ -258,6 +259,7 @@ class LogFile:
             transient: the caller is done with each batch when it asks for
                 the next item, so the read buffer may be reused (see
                 :func:`~iolog.file.walk.walk`).
+            buffers: a pool of read buffers, for batches kept past the next read.
 
         Yields:
             Batches and event lists, in file order.
@@ -270,7 +272,7 @@ class LogFile:
         """
         return (yield from walk(self._fd, offset, self.size, stop=end, final=final,
                                 previous_ts=previous_ts, trusted_first=trusted_first,
-                                count_read=self._count_read, transient=transient))
+                                count_read=self._count_read, transient=transient, buffers=buffers))
 
     def line_runs(
         self, offset: int, state: LineState, *, since_ns: int | None = None, until_ns: int | None = None,

@@ -147,6 +147,7 @@ def walk(
     count_read: Callable[[int], None] | None = None,
     quiet: Sequence[tuple[int, int]] = (),
     transient: bool = False,
+    buffers: Callable[[int], bytearray] | None = None,
 ) -> Generator[FastBatch | list[Event], None, int]:
     """Everything from ``pos`` (an in-sync offset) on, as fast as it comes.
 
@@ -181,6 +182,10 @@ def walk(
             the buffers are then read into one ``bytearray``, reused: no
             fresh memory for each read, which costs the kernel more than the
             read itself (zeroed pages, faulted in and given back).
+        buffers: where the C walk reads each full buffer, when batches are
+            kept after the next read: a ``bytearray`` of the size asked
+            for that nothing else holds (a
+            :class:`~iolog.file.readbuffers.ReadBuffers`).
 
     Yields:
         Batches and event lists, in file order.
@@ -198,6 +203,7 @@ def walk(
     step = batch_step()
     # The C walk takes any buffer; the Python twin looks header characters up by bytes.
     reused = bytearray(_READ_BYTES) if transient and _native.speedups is not None else None
+    pool = buffers if reused is None and _native.speedups is not None else None
     end = size if stop is None else min(stop, size)
     prev = previous_ts
     if trusted_first and pos < end:
@@ -209,10 +215,11 @@ def walk(
     while pos < end:
         read_to = size if end == size else min(size, end + LOOKAHEAD_BYTES)
         want = min(_READ_BYTES, read_to - pos)
-        if reused is not None and want == len(reused):
-            got = os.preadv(fd, [reused], pos)
-            # Typed as bytes: every reader of a transient batch only reads it, as bytes are read.
-            buf = cast(bytes, reused if got == want else reused[:got])
+        into = reused if pool is None or want != _READ_BYTES else pool(want)
+        if into is not None and want == len(into):
+            got = os.preadv(fd, [into], pos)
+            # Typed as bytes: every reader of a batch only reads it, as bytes are read.
+            buf = cast(bytes, into if got == want else into[:got])
         else:
             buf = pread(fd, want, pos)
         if count_read is not None:
