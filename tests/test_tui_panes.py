@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from iolog_tui.logview import LogView
@@ -55,7 +54,8 @@ async def test_split_keeps_panes_at_the_same_place(write_log) -> None:
 
 
 @pilot_test
-async def test_follow_shows_appended_entries_quickly(write_log) -> None:
+async def test_follow_shows_appended_entries(write_log) -> None:
+    """Appended lines show at the bottom (how quickly is measured in benchmarks/bench_tui.py)."""
     path = write_log(service_items(100))
     app = make_app(path, follow=True)
     async with app.run_test(size=SIZE) as pilot:
@@ -63,11 +63,8 @@ async def test_follow_shows_appended_entries_quickly(write_log) -> None:
         assert app.log_screen.panes.following and app.log_screen.panes.has_class("-following")
         view = merged(app)
         assert view.at_bottom
-        started = time.monotonic()
         append_lines(path, [b"fresh one\n", b"fresh two\n"])
         await wait_until(pilot, lambda: len(app.log_screen.panes.model) == 102, timeout_s=5)
-        elapsed_s = time.monotonic() - started
-        assert elapsed_s < 1.0
         assert view.at_bottom
         assert app.log_screen.panes.model.row(101).message == b"fresh two\n"
 
