@@ -11,7 +11,10 @@ reports:
   ``g``: the log opens at its end) took to move the cursor while the file was
   still being scanned: median and maximum (``null`` if the scan ended before
   the first press);
-* ``peak_rss_mib``: the process's peak resident memory (``ru_maxrss``) at the end.
+* ``peak_rss_mib``: the process's peak resident memory (``ru_maxrss``) at the end;
+* ``follow_latency_ms`` (the small log, on a copy): the viewer open at the
+  end of the log, one line is appended at a time (20 times, 0.2 s apart); how
+  long until its row is on screen: median and maximum.
 
 ``bench_viewers.py`` measures iolog-tui beside toolong and lnav in a real
 terminal (tmux), on the same log and its plain-text twin.
@@ -120,6 +123,56 @@ def _write_small(path: str, size: int) -> None:
             number += 1
 
 
+# Runs in the child process on a copy of a log; appends lines; prints one JSON object.
+_FOLLOW_PROBE = r"""
+import asyncio, json, sys, time
+from iolog import LogWriter
+from iolog_tui.app import IologApp
+from iolog_tui.sources import LogSource
+
+async def main():
+    path = sys.argv[1]
+    app = IologApp(LogSource(path, "bench"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        panes = app.log_screen.panes
+        while panes.scan_progress is not None or not len(panes.model):
+            await asyncio.sleep(0.01)
+        latencies = []
+        with open(path, "ab") as sink:
+            writer = LogWriter(sink)
+            for number in range(20):
+                before = len(panes.model)
+                appended = time.perf_counter()
+                writer.write(b"appended line %d\n" % number)
+                sink.flush()
+                view = app.query_one("#merged")
+                while (len(panes.model) == before or view.cursor_index != len(panes.model) - 1) \
+                        and time.perf_counter() - appended < 10:
+                    await asyncio.sleep(0.001)
+                latencies.append((time.perf_counter() - appended) * 1000)
+                await asyncio.sleep(0.2)
+    latencies.sort()
+    print(json.dumps({"samples": len(latencies), "median": round(latencies[len(latencies) // 2], 1),
+                      "max": round(latencies[-1], 1)}))
+
+asyncio.run(main())
+"""
+
+
+def measure_follow(path: str) -> dict[str, object]:
+    """Follow latency on a copy of ``path`` (the log itself is not changed)."""
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        copy = os.path.join(folder, "follow.log")
+        shutil.copyfile(path, copy)
+        result = subprocess.run([sys.executable, "-c", _FOLLOW_PROBE, copy],
+                                capture_output=True, text=True, check=True, timeout=600)
+    measured: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
+    return measured
+
+
 def measure_iolog_tui(path: str) -> dict[str, object]:
     """Run the probe on ``path`` in a fresh interpreter."""
     launched = time.perf_counter()
@@ -147,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
         size = parse_size(size_text)
         path = _ensure(f"tui-{size}.log", size)
         entry = {"size_bytes": os.path.getsize(path), **measure_iolog_tui(path)}
+        if label == "small":
+            entry["follow_latency_ms"] = measure_follow(path)
         report["iolog_tui"][label] = entry  # type: ignore[index]
     print(json.dumps(report, indent=2))
     return 0
