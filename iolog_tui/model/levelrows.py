@@ -168,7 +168,7 @@ def _block_levels(
         span = detect_level(message)
         if span is None or span.level < Level.WARN:
             return False
-        levels[message] = span.level
+        levels[bytes(message)] = span.level  # a message may be a slice of a bytearray (unhashable)
         return True
 
     flagged = array("I")
@@ -182,7 +182,7 @@ def _block_levels(
         get = levels.get
 
         def is_error(_kind: int, message: bytes) -> bool:
-            level = get(message)
+            level = get(bytes(message))
             return level is not None and level >= Level.ERROR
 
         # The second walk tells errors from warnings by the levels the first one found.
