@@ -7,7 +7,7 @@ writing these logs needs; the modules behind it (``iolog.core``,
 ``iolog.file``, ``iolog.sources``, ``iolog.io``, ``iolog.cli``) are its
 implementation and may change. Standard library only.
 
-The public face is these 34 names:
+The public face is these 35 names:
 
 - Entries and the codec: :class:`Stream`, :class:`Entry` (at most
   :data:`MAX_ENTRY_SIZE` payload bytes), the damage reports
@@ -26,7 +26,8 @@ The public face is these 34 names:
 - Time: :func:`parse_since` (``10m``, RFC 3339, unix seconds),
   :func:`format_docker_time`.
 - Untrusted text on a terminal: :func:`terminal_safe` (plain text),
-  :func:`terminal_runs` (styled runs, for a renderer).
+  :func:`terminal_runs` (styled runs, for a renderer), :func:`visible_text`
+  (what a person sees of a line, to match or judge it).
 - Levels: :func:`detect_level` (a line's :class:`Level` and where its word is).
 - Errors a caller catches: :class:`IologError`, the base of
   :class:`InvalidArgumentError` (a caller's mistake), :class:`DecodeError`
@@ -58,7 +59,7 @@ if TYPE_CHECKING:
     from .core.format import MAX_ENTRY_SIZE, Entry, Stream, encode_entry, format_docker_time
     from .core.levels import Level, detect_level
     from .core.lines import Line, LineAssembler, LineState
-    from .core.termsafe import terminal_runs, terminal_safe
+    from .core.termsafe import terminal_runs, terminal_safe, visible_text
     from .core.timespec import parse_since
     from .diversion import Diversion
     from .file.logfile import LogFile
@@ -116,6 +117,7 @@ _HOMES = {
     "read_lines": ".file.readback",
     "terminal_runs": ".core.termsafe",
     "terminal_safe": ".core.termsafe",
+    "visible_text": ".core.termsafe",
 }
 
 __version__ = "0.1.0"
@@ -160,6 +162,7 @@ __all__ = [
     "read_lines",
     "terminal_runs",
     "terminal_safe",
+    "visible_text",
     # A viewer's bulk passes (_FOR_THE_VIEWER_S_SCAN): documented, not the public face.
     "Event",
     "LineHits",

@@ -441,6 +441,8 @@ def visible_text(text: str) -> tuple[str, list[tuple[int, int, int]]]:
         line's own text in it (not an escape) ``(visible_start,
         text_start, length)`` in characters, in order.
     """
+    if _SPECIAL.search(text) is None:
+        return text, [(0, 0, len(text))]
     shown: list[str] = []
     runs: list[tuple[int, int, int]] = []
     visible_at = 0
