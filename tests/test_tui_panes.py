@@ -179,3 +179,39 @@ async def test_one_pane_at_a_time_has_a_selection_and_a_jump_pauses(write_log) -
         panes.jump_to_offset(panes.model.offsets[100])
         assert not panes.following
         assert stdout.rows.merged_index(stdout.top_row) >= 100
+
+
+def test_appending_reads_only_what_is_new(tmp_path, monkeypatch) -> None:
+    """The tests' growing logs: each append starts a second after the latest entry, reading only new bytes."""
+    from iolog import Decoder, Entry, Stream
+
+    from . import tui_helpers
+
+    SECOND = tui_helpers.SECOND_NS
+    path = tmp_path / "grow.log"
+    append_lines(path, [b"one\n", b"two\n"])
+    reads: list[int] = []
+    real_decoder = tui_helpers.Decoder
+
+    class Counting(real_decoder):  # type: ignore[misc,valid-type]
+        def feed(self, data: bytes) -> list:  # type: ignore[type-arg]
+            reads.append(len(data))
+            return super().feed(data)
+
+    monkeypatch.setattr(tui_helpers, "Decoder", Counting)
+    size = path.stat().st_size
+    append_lines(path, [b"three\n"])
+    assert reads == [size]  # what the first append wrote, not what it read before
+    grown = path.stat().st_size
+    append_lines(path, [b"four\n"], stream=Stream.STDERR)
+    assert reads == [size, grown - size]
+    decoder = Decoder()
+    events = decoder.feed(path.read_bytes()) + decoder.close()
+    entries = [event for event in events if isinstance(event, Entry)]
+    assert [entry.message for entry in entries] == [b"one\n", b"two\n", b"three\n", b"four\n"]
+    times = [entry.timestamp_ns for entry in entries]
+    assert [later - earlier for earlier, later in zip(times, times[1:], strict=False)] == [SECOND] * 3
+    # A log written anew (not grown) is read whole again.
+    path.write_bytes(b"")
+    append_lines(path, [b"again\n"])
+    assert reads[-1] == 0
