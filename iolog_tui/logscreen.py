@@ -153,16 +153,25 @@ class LogScreen(Screen[None]):
         self.status_bar.facts = status_facts(panes, self.source.label)
         self._mark_position()
 
-    def investigate_status(self) -> Text:
-        """What the status bar says about the stream filter, the filter and the search."""
-        text = self.filter_bar.describe(split=self.panes.split, rows=self.panes.active_view().rows)
+    def investigate_status(self, *, brief: bool = False) -> Text:
+        """What the status bar says about the stream filter, the filter, the search and the levels.
+
+        ``brief``: in few cells, for a narrow bar (what the filters look for gives way first).
+        """
+        filters = self.filter_bar
+        rows = self.panes.active_view().rows
+        text = filters.describe(split=self.panes.split, rows=rows, brief=brief)
         text.append_text(self.search_bar.describe())
-        text.append_text(self.level_bar.describe())
+        # The counts are the whole file's: said so when the pane shows some lines only.
+        subset = filters.stack.filtering or (filters.stream_choice is not None and not self.panes.split)
+        text.append_text(self.level_bar.describe(subset=subset, brief=brief))
         return text
 
     def refresh_investigation(self) -> None:
         """Redraw what the status bar says about filters and the search."""
         if self.is_mounted:
+            self.status_bar.filtered = self.filter_bar.stack.filtering
+            self.status_bar.brief_investigation = self.investigate_status(brief=True)
             self.status_bar.investigation = self.investigate_status()
 
     def _mark_position(self) -> None:

@@ -88,6 +88,12 @@ class LevelChoice(enum.Enum):
         return {LevelChoice.ALL: "all lines", LevelChoice.WARNINGS: "warnings and worse",
                 LevelChoice.ERRORS: "errors only"}[self]
 
+    @property
+    def short_label(self) -> str:
+        """The choice in few cells, for a narrow status bar."""
+        return {LevelChoice.ALL: "all", LevelChoice.WARNINGS: "warn+",
+                LevelChoice.ERRORS: "errors"}[self]
+
 
 def level_of(message: bytes) -> Level | None:
     """A row message's level (``None``: none), as :func:`iolog.detect_level` says."""
