@@ -225,6 +225,8 @@ class LogScreen(Screen[None]):
     def _filter_passed(self, message: FilterBar.Passed) -> None:
         if message.batch.rows or message.finished:
             self.panes.rows_changed(complete=message.finished)
+        if message.finished:
+            self.panes.refresh_panes()  # an empty pane says why it is empty
         self.refresh_investigation()
 
     @on(SearchBar.MatchChosen)
@@ -253,6 +255,7 @@ class LogScreen(Screen[None]):
     def _install_rows(self) -> None:
         bar = self.filter_bar
         self.panes.install_rows(bar.rows_for, complete=not bar.stack.filtering or bar.finished)
+        self.panes.refresh_panes()
         self.refresh_investigation()
 
     def _shown_rows_changed(self) -> None:
