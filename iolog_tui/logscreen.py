@@ -2,15 +2,14 @@
 
 This module owns the wiring, not the state. The widgets own theirs (the
 panes, the filter, search and level bars, the timeline, the status bar:
-see ARCHITECTURE.md). Messages go up to this screen,
-which hands state down as attributes: after every change it gives the
-status bar its facts and the bars and the timeline what they read from the
-panes (:meth:`LogScreen.refresh_status`). The screen holds the one list of
-keys that act on the log (:data:`~iolog_tui.keys.LOG_BINDINGS`: the footer, the help
-page and the command palette are made from them).
-
-Row actions (detail, copy, export, marks: :mod:`~iolog_tui.rowactions`)
-act on the cursor's row or the selection of the pane worked in.
+see ARCHITECTURE.md). Messages go up to this screen, which hands state down
+as attributes: after every change it gives the status bar its facts and the
+bars and the timeline what they read from the panes
+(:meth:`LogScreen.refresh_status`). The screen holds the one list of keys
+that act on the log (:data:`~iolog_tui.keys.LOG_BINDINGS`: the footer, the
+help page and the command palette are made from them). Row actions
+(detail, copy, export, marks: :mod:`~iolog_tui.rowactions`) act on the
+cursor's line or the selection of the pane worked in.
 """
 
 from __future__ import annotations
@@ -46,7 +45,7 @@ from .screens import HelpScreen, SincePicker
 from .searchbar import SearchBar
 from .sources import LogSource
 from .statusbar import StatusBar
-from .statusfacts import status_facts
+from .statusfacts import investigation, status_facts
 from .timeline import Timeline
 
 __all__ = ["LogScreen"]
@@ -154,25 +153,14 @@ class LogScreen(Screen[None]):
         self._mark_position()
 
     def investigate_status(self, *, brief: bool = False) -> Text:
-        """What the status bar says about the stream filter, the filter, the search and the levels.
-
-        ``brief``: in few cells, for a narrow bar (what the filters look for gives way first).
-        """
-        filters = self.filter_bar
-        rows = self.panes.active_view().rows
-        text = filters.describe(split=self.panes.split, rows=rows, brief=brief)
-        text.append_text(self.search_bar.describe())
-        # The counts are the whole file's: said so when the pane shows some lines only.
-        subset = filters.stack.filtering or (filters.stream_choice is not None and not self.panes.split)
-        text.append_text(self.level_bar.describe(subset=subset, brief=brief))
-        return text
+        """What the status bar says of the stream choice, the filters, the search and the levels."""
+        return investigation(self.panes, self.filter_bar, self.search_bar, self.level_bar, brief=brief)
 
     def refresh_investigation(self) -> None:
         """Redraw what the status bar says about filters and the search."""
         if self.is_mounted:
-            self.status_bar.filtered = self.filter_bar.stack.filtering
-            self.status_bar.brief_investigation = self.investigate_status(brief=True)
-            self.status_bar.investigation = self.investigate_status()
+            self.status_bar.tell(self.investigate_status(), self.investigate_status(brief=True),
+                                 filtered=self.filter_bar.stack.filtering)
 
     def _mark_position(self) -> None:
         self.timeline.mark_cursor_of(self.panes.active_view())

@@ -173,6 +173,12 @@ class StatusBar(Horizontal):
                             markup=False)
         self._lay_out()
 
+    def tell(self, investigation: Text, brief: Text, *, filtered: bool) -> None:
+        """What the bars say (and in few cells); ``filtered``: it says how many lines the filters keep."""
+        self.brief_investigation = brief
+        self.filtered = filtered
+        self.investigation = investigation
+
     def watch_investigation(self, _text: Text) -> None:
         self._lay_out()
 
