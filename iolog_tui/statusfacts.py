@@ -56,7 +56,7 @@ def investigation(
     ``brief``: in few cells, for a narrow bar (what the filters look for gives way first).
     """
     text = filters.describe(split=panes.split, rows=panes.active_view().rows, brief=brief)
-    text.append_text(search.describe())
+    text.append_text(search.describe(brief=brief))
     # The level counts are the whole file's: said so when the pane shows some lines only.
     subset = filters.stack.filtering or (filters.stream_choice is not None and not panes.split)
     text.append_text(levels.describe(subset=subset, brief=brief))
