@@ -160,21 +160,30 @@ done:
 
 /* -- lines that may hold a needle ------------------------------------------------------- */
 
-/* The first byte beyond ASCII in [from, end) of p, or end. */
+/* Whether a byte is beyond ASCII or ESC: an entry holding one is a hit whatever the needle. */
+static inline int is_high(unsigned char byte)
+{
+    return (byte & 0x80) || byte == 0x1b;
+}
+
+/* The first byte beyond ASCII or ESC in [from, end) of p, or end. */
 static Py_ssize_t find_high(const unsigned char *p, Py_ssize_t from, Py_ssize_t end)
 {
     Py_ssize_t at = from;
     while (at < end && ((uintptr_t)(p + at) & 7))
-        if (p[at++] & 0x80)
+        if (is_high(p[at++]))
             return at - 1;
     for (; at + 8 <= end; at += 8) {
         uint64_t word;
         memcpy(&word, p + at, 8);
-        if (word & 0x8080808080808080ULL)
+        /* A byte with its top bit, or a zero byte in word ^ ESC (may flag the bytes
+         * after a true one too: the loop below decides). */
+        uint64_t esc = word ^ 0x1b1b1b1b1b1b1b1bULL;
+        if ((word | ((esc - 0x0101010101010101ULL) & ~esc)) & 0x8080808080808080ULL)
             break;
     }
     for (; at < end; at++)
-        if (p[at] & 0x80)
+        if (is_high(p[at]))
             return at;
     return end;
 }
@@ -209,7 +218,7 @@ IOLOG_HIDDEN const char line_hits_doc[] = PyDoc_STR(
 "    -> (streams, line_starts, last_bytes, hits, rare, rare_hits, open_stdout, open_stderr)\n\n"
 "Entries [0, count) of a batch as lines: per entry its stream, 1 if it starts\n"
 "a line, its last byte. An entry holds a hit when its payload holds a byte\n"
-"beyond ASCII or needle (in ASCII-lowered bytes unless exact_case; needle\n"
+"beyond ASCII, an ESC or needle (in ASCII-lowered bytes unless exact_case; needle\n"
 "None or empty: always). hits (int64 entry numbers) are the entries that are\n"
 "a line alone (they start a line and end in a newline) and hold a hit; rare\n"
 "(int64) are all the other entries, rare_hits one byte for each, 1 if it\n"
@@ -278,7 +287,7 @@ IOLOG_HIDDEN PyObject *line_hits(PyObject *Py_UNUSED(module), PyObject *args)
             lowered[at - region] = byte >= 'A' && byte <= 'Z' ? (unsigned char)(byte + 32) : byte;
         }
     }
-    /* Where the next byte beyond ASCII and the next needle start, at or after
+    /* Where the next byte beyond ASCII (or ESC) and the next needle start, at or after
      * the last payload that asked (region - 1: not looked for yet). */
     Py_ssize_t high_at = region - 1, needle_at = region - 1;
     for (Py_ssize_t k = 0; k < count; k++) {

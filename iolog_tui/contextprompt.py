@@ -32,10 +32,10 @@ def parse_context(text: str) -> int:
     """
     text = text.strip()
     if not text.isdigit() or not text.isascii():
-        raise ValueError(f"type a number of rows, 0 to {MAX_CONTEXT_LINES:,} (0: no context)")
+        raise ValueError(f"type a number of lines, 0 to {MAX_CONTEXT_LINES:,} (0: no context)")
     lines = int(text)
     if lines > MAX_CONTEXT_LINES:
-        raise ValueError(f"at most {MAX_CONTEXT_LINES:,} rows of context")
+        raise ValueError(f"at most {MAX_CONTEXT_LINES:,} lines of context")
     return lines
 
 
@@ -60,7 +60,7 @@ class ContextPrompt(ModalScreen[int | None]):
             with Horizontal(id="prompt-row"):
                 yield Label("context", id="prompt-sigil")
                 yield SafeInput(
-                    self._initial, placeholder="rows before and after each kept row (0: none)",
+                    self._initial, placeholder="lines before and after each kept line (0: none)",
                     id="prompt-input",
                 )
             yield Static(id="prompt-toggles")
@@ -70,7 +70,7 @@ class ContextPrompt(ModalScreen[int | None]):
         self._show()
 
     def _show(self, error: str | None = None) -> None:
-        hints = Text(" context rows are dimmed; -- separates groups   ", "dim")
+        hints = Text(" context lines are dimmed; -- separates groups   ", "dim")
         hints.append("Enter", "bold")
         hints.append(" apply  ", "dim")
         hints.append("Esc", "bold")

@@ -40,12 +40,12 @@ def settle_cursor(view: LogView, *, complete: bool) -> str | None:
     index = view_index(rows, row)
     if index >= len(rows) and not complete:
         return None  # the filter has not got that far yet
-    what = "selection" if view.selection is not None else "cursor's row"
+    what = "selection" if view.selection is not None else "cursor's line"
     view.cursor.anchor = None
     view.cursor.row = None
     if len(rows):
         view.move_cursor(index, announce=False)
-    return f"the {what} is not shown now: the cursor is on the nearest row"
+    return f"the {what} is not shown now: the cursor is on the nearest line"
 
 
 def show_row(view: LogView, model_row: int) -> None:
@@ -76,7 +76,7 @@ def next_mark(view: LogView, marks: Marks, *, forward: bool = True) -> str:
     """
     index = view.cursor_index
     if index is None or not len(marks):
-        return "no marks: m marks the cursor's row"
+        return "no marks: m marks the cursor's line"
     rows = view.rows
     here = rows.offset(index)
     nearest = marks.after(here) if forward else marks.before(here)
@@ -88,4 +88,4 @@ def next_mark(view: LogView, marks: Marks, *, forward: bool = True) -> str:
                 show_row(view, rows.merged_index(found))
                 view.post_message(view.CursorMoved(view))
                 return "" if not number else f"back to the {'first' if forward else 'last'} mark"
-    return "no other marked row is shown"
+    return "no other marked line is shown"

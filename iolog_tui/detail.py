@@ -229,7 +229,7 @@ class DetailScreen(ModalScreen[None]):
     def _show(self, detail: LineDetail | None) -> None:
         self.detail = detail
         if detail is None:
-            self._failed("this row is no longer in the file")
+            self._failed("this line is no longer in the file")
             return
         fields = Text()
         relative = format_time(detail.timestamp_ns, TimeFormat.RELATIVE, self._now_ns)

@@ -339,8 +339,13 @@ class FilterBar(Widget):
 
     # -- status ---------------------------------------------------------------------------
 
-    def describe(self, *, split: bool, rows: RowView) -> Text:
-        """What the status bar says of the filters (``rows``: those of the pane worked in)."""
+    def describe(self, *, split: bool, rows: RowView, brief: bool = False) -> Text:
+        """What the status bar says of the filters (``rows``: those of the pane worked in).
+
+        ``brief``: in few cells for a narrow bar: what the filters look for
+        gives way first (``filter`` or ``3 filters`` with the count of lines
+        kept), the level filter is named short.
+        """
         text = Text()
         model = self.model
         if self.stream_choice is not None and not split:
@@ -358,24 +363,27 @@ class FilterBar(Widget):
             return text
         total = self.total_lines(rows.stream)
         kept = rows.kept_rows if isinstance(rows, ContextRows) else len(rows)
+        pad = "" if brief else " "
         if level:
-            text.append(f" {stack.level.label} ", "bold reverse red")
+            named = stack.level.short_label if brief else stack.level.label
+            text.append(f"{pad}{named}{pad}", "bold reverse red")
             text.append(" ")
         if len(stack) == 1 and active:
             only = active[0]
-            text.append(" hide " if only.exclude else " filter ", "bold reverse blue")
-            text.append(f" {safe_label(only.matcher.describe())} ·")
+            text.append(f"{pad}{'hide' if only.exclude else 'filter'}{pad}", "bold reverse blue")
+            if not brief:
+                text.append(f" {safe_label(only.matcher.describe())} ·")
         elif len(stack):
             label = _filters(len(stack))
             if len(active) < len(stack):
                 label = f"{len(active)} of {label} on"
-            text.append(f" {label} ", "bold reverse blue")
-        text.append(f" {kept:,} of {total:,} lines")
+            text.append(f"{pad}{label}{pad}", "bold reverse blue")
+        text.append(f" {kept:,}/{total:,} lines" if brief else f" {kept:,} of {total:,} lines")
         if self.context_lines:
-            text.append(f" · ±{self.context_lines} context")
+            text.append(f" · ±{self.context_lines}" if brief else f" · ±{self.context_lines} context")
         if not self.finished and len(model):
             fraction = scanned_fraction(model, self.done_row, scanning=self.scanning)
-            text.append(f" · filtering {fraction:.0%}", "bold yellow")
+            text.append(f" · {fraction:.0%}" if brief else f" · filtering {fraction:.0%}", "bold yellow")
         text.append("  ")
         return text
 

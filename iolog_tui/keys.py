@@ -104,12 +104,12 @@ COMMANDS = (
     ("streams('stderr')", "Show stderr only", "Only stderr in the merged pane"),
     ("streams('both')", "Show both streams", "stdout and stderr"),
     ("app.choose_logs", "Choose logs…", "Which of several logs merged by time are shown (o)"),
-    ("detail", "Entry detail", "Everything about the cursor's row"),
+    ("detail", "Entry detail", "Everything about the cursor's line"),
     ("copy", "Copy lines", "Copy the selected lines, or the cursor's line"),
     ("export", "Save lines…", "Write the lines shown, the selection or the marked lines to a file"),
     ("mark", "Mark lines", "Mark or unmark the cursor's line (or the selected lines)"),
-    ("next_mark", "Next mark", "The cursor to the next marked row"),
-    ("next_mark(False)", "Previous mark", "The cursor to the previous marked row"),
+    ("next_mark", "Next mark", "The cursor to the next marked line"),
+    ("next_mark(False)", "Previous mark", "The cursor to the previous marked line"),
     ("goto", "Go to a time…", "The cursor to the first line at or after a time; every line stays shown"),
     ("timeline", "Timeline", "Show or hide entries per time bucket; click a bucket to go there"),
     ("since", "Since…", "Show the entries from a time on, or up to one"),
@@ -131,7 +131,7 @@ HELP_TEMPLATE = """\
   {scroll_left} {scroll_right}             one column          \
 {step_left} {step_right}                  a quarter width
   {line_start} {line_end}             start / end of the lines                 {other_pane}  other pane
-  mouse wheel     scroll (the cursor comes along unless rows are selected)
+  mouse wheel     scroll (the cursor comes along unless lines are selected)
 
 [b]Showing[/]
   {since}   since picker: since/until, presets, preview

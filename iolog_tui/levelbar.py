@@ -208,23 +208,30 @@ class LevelBar(Widget):
 
     # -- status -------------------------------------------------------------------------------
 
-    def describe(self) -> Text:
-        """What the status bar says: the level filter, and the error and warning counts."""
-        text = Text(" ")
-        if self.choice is not LevelChoice.ALL:
-            text.append(f" {self.choice.label} ", "bold reverse yellow")
-            text.append(" ")
+    def describe(self, *, subset: bool = False, brief: bool = False) -> Text:
+        """What the status bar says: the error and warning counts (the level filter is the filter bar's).
+
+        Args:
+            subset: the pane shows some of the lines only (a filter, a stream
+                choice): the counts, which are the whole file's, say so
+                (``in file``).
+            brief: in few cells (``file 3 err · 12 warn``), for a narrow bar.
+        """
+        text = Text("" if brief else " ")
         errors = len(self.errors)
         warnings = len(self.warnings)
         more = "" if self.finished else "+"
-        text.append(f"{errors:,}{more} error{'s' if errors != 1 else ''}", "bold red" if errors else "dim")
+        if subset:
+            text.append("file " if brief else "in file ", "dim")
+        error_word = "err" if brief else f"error{'s' if errors != 1 else ''}"
+        warning_word = "warn" if brief else f"warning{'s' if warnings != 1 else ''}"
+        text.append(f"{errors:,}{more} {error_word}", "bold red" if errors else "dim")
         text.append(" · ", "dim")
-        text.append(f"{warnings:,}{more} warning{'s' if warnings != 1 else ''}",
-                    "bold yellow" if warnings else "dim")
-        if not self.finished and len(self.model):
+        text.append(f"{warnings:,}{more} {warning_word}", "bold yellow" if warnings else "dim")
+        if not self.finished and len(self.model) and not brief:
             fraction = scanned_fraction(self.model, self.counted_row, scanning=self.scanning)
             text.append(f" · counting {fraction:.0%}", "dim")
-        text.append("  ")
+        text.append(" " if brief else "  ")
         return text
 
 

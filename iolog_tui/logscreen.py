@@ -2,15 +2,14 @@
 
 This module owns the wiring, not the state. The widgets own theirs (the
 panes, the filter, search and level bars, the timeline, the status bar:
-see ARCHITECTURE.md). Messages go up to this screen,
-which hands state down as attributes: after every change it gives the
-status bar its facts and the bars and the timeline what they read from the
-panes (:meth:`LogScreen.refresh_status`). The screen holds the one list of
-keys that act on the log (:data:`~iolog_tui.keys.LOG_BINDINGS`: the footer, the help
-page and the command palette are made from them).
-
-Row actions (detail, copy, export, marks: :mod:`~iolog_tui.rowactions`)
-act on the cursor's row or the selection of the pane worked in.
+see ARCHITECTURE.md). Messages go up to this screen, which hands state down
+as attributes: after every change it gives the status bar its facts and the
+bars and the timeline what they read from the panes
+(:meth:`LogScreen.refresh_status`). The screen holds the one list of keys
+that act on the log (:data:`~iolog_tui.keys.LOG_BINDINGS`: the footer, the
+help page and the command palette are made from them). Row actions
+(detail, copy, export, marks: :mod:`~iolog_tui.rowactions`) act on the
+cursor's line or the selection of the pane worked in.
 """
 
 from __future__ import annotations
@@ -46,7 +45,7 @@ from .screens import HelpScreen, SincePicker
 from .searchbar import SearchBar
 from .sources import LogSource
 from .statusbar import StatusBar
-from .statusfacts import status_facts
+from .statusfacts import investigation, status_facts
 from .timeline import Timeline
 
 __all__ = ["LogScreen"]
@@ -153,17 +152,15 @@ class LogScreen(Screen[None]):
         self.status_bar.facts = status_facts(panes, self.source.label)
         self._mark_position()
 
-    def investigate_status(self) -> Text:
-        """What the status bar says about the stream filter, the filter and the search."""
-        text = self.filter_bar.describe(split=self.panes.split, rows=self.panes.active_view().rows)
-        text.append_text(self.search_bar.describe())
-        text.append_text(self.level_bar.describe())
-        return text
+    def investigate_status(self, *, brief: bool = False) -> Text:
+        """What the status bar says of the stream choice, the filters, the search and the levels."""
+        return investigation(self.panes, self.filter_bar, self.search_bar, self.level_bar, brief=brief)
 
     def refresh_investigation(self) -> None:
         """Redraw what the status bar says about filters and the search."""
         if self.is_mounted:
-            self.status_bar.investigation = self.investigate_status()
+            self.status_bar.tell(self.investigate_status(), self.investigate_status(brief=True),
+                                 filtered=self.filter_bar.stack.filtering)
 
     def _mark_position(self) -> None:
         self.timeline.mark_cursor_of(self.panes.active_view())
@@ -216,6 +213,8 @@ class LogScreen(Screen[None]):
     def _filter_passed(self, message: FilterBar.Passed) -> None:
         if message.batch.rows or message.finished:
             self.panes.rows_changed(complete=message.finished)
+        if message.finished:
+            self.panes.refresh_panes()  # an empty pane says why it is empty
         self.refresh_investigation()
 
     @on(SearchBar.MatchChosen)
@@ -244,6 +243,7 @@ class LogScreen(Screen[None]):
     def _install_rows(self) -> None:
         bar = self.filter_bar
         self.panes.install_rows(bar.rows_for, complete=not bar.stack.filtering or bar.finished)
+        self.panes.refresh_panes()
         self.refresh_investigation()
 
     def _shown_rows_changed(self) -> None:

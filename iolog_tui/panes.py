@@ -479,8 +479,13 @@ class LogPanes(Horizontal):
         """Redraw what depends on the scan: an empty pane's words, the split panes' titles."""
         if not self._ui_ready:
             return
-        placeholder = self._placeholder()
+        placeholders = {filtered: self._placeholder(filtered=filtered) for filtered in (False, True)}
+        model = self.model
         for view in self.views:
+            # A pane whose stream has lines, all of them hidden by the filters.
+            stream_lines = len(model.stdout) + len(model.stderr) if view.rows.stream is None else len(
+                model.stdout if int(view.rows.stream) == 0 else model.stderr)
+            placeholder = placeholders[bool(stream_lines) and type(view.rows) is not RowView]
             if view.placeholder != placeholder:
                 view.placeholder = placeholder
                 view.refresh()
@@ -488,13 +493,13 @@ class LogPanes(Horizontal):
             self.query_one("#stdout", LogView).border_title = f"stdout · {len(self.model.stdout):,}"
             self.query_one("#stderr", LogView).border_title = f"stderr · {len(self.model.stderr):,}"
 
-    def _placeholder(self) -> str:
-        """What an empty pane says."""
+    def _placeholder(self, *, filtered: bool = False) -> str:
+        """What an empty pane says (``filtered``: the filters hide every line it has)."""
         # The log's span helps only when the window holds nothing at all
         # (not when just one stream's pane is empty); else skip the work.
         span = None if len(self.model) or self.time_range.is_all else self.navigator.time_span()
         return placeholder_text(
             scanning=self.scan_progress is not None, time_range=self.time_range, span=span,
-            tailing=self.tailing, time_format=self.time_format, now_ns=self.clock(),
+            tailing=self.tailing, time_format=self.time_format, now_ns=self.clock(), filtered=filtered,
         )
 

@@ -21,6 +21,7 @@ def placeholder_text(
     tailing: bool,
     time_format: TimeFormat,
     now_ns: int,
+    filtered: bool = False,
 ) -> str:
     """What an empty pane says.
 
@@ -31,9 +32,12 @@ def placeholder_text(
         tailing: new entries are read as they are written.
         time_format: how times are shown.
         now_ns: the clock (for relative times).
+        filtered: the pane has lines, and the filters keep none of them.
     """
     if scanning:
         return "reading…"
+    if filtered:
+        return "no line passes the filters · F lists them"
     if not time_range.is_all:
         if span is None:
             return "no entries in this time window · s changes it"

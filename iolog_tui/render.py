@@ -27,6 +27,7 @@ from rich.text import Text
 
 from iolog import Level, detect_level, format_docker_time
 
+from .durations import duration_text
 from .safetext import safe_text
 
 __all__ = [
@@ -75,42 +76,20 @@ def time_width(time_format: TimeFormat) -> int:
 
 
 def format_duration(delta_ns: int) -> str:
-    """A short signed duration: ``-3m12.5s``, ``-2h05m``, ``+1.2s``, ``-4d03h``."""
-    sign = "-" if delta_ns < 0 else "+"
-    tenths = abs(delta_ns) // 100_000_000
-    seconds, tenth = divmod(tenths, 10)
-    minutes, second = divmod(seconds, 60)
-    hours, minute = divmod(minutes, 60)
-    days, hour = divmod(hours, 24)
-    if days:
-        return f"{sign}{days}d{hour:02d}h{minute:02d}m"
-    if hours:
-        return f"{sign}{hours}h{minute:02d}m{second:02d}s"
-    if minutes:
-        return f"{sign}{minutes}m{second:02d}.{tenth}s"
-    return f"{sign}{second}.{tenth}s"
+    """A short signed duration, for the relative time column: ``-3m12.5s``, ``-2h05m00s``, ``+850ms``.
+
+    Written by the viewer's one rule for durations (:mod:`iolog_tui.durations`), three units at
+    most, every one of them (a column).
+    """
+    return duration_text(delta_ns, units=3, signed=True, fixed=True)
 
 
 def format_step(delta_ns: int) -> str:
-    """How far a clock stepped, rounded for a person: ``850 µs``, ``12 ms``, ``45.0 s``, ``3 min 12 s``,
-    ``2 h 05 min``, ``3 d 04 h``."""
-    delta_ns = abs(delta_ns)
-    if delta_ns < 1_000_000:
-        return f"{max(1, round(delta_ns / 1000)):,} µs"
-    if delta_ns < 1_000_000_000:
-        return f"{round(delta_ns / 1_000_000):,} ms"
-    seconds = delta_ns / 1_000_000_000
-    if seconds < 59.95:
-        return f"{seconds:.1f} s"
-    whole = round(seconds)
-    minutes, second = divmod(whole, 60)
-    hours, minute = divmod(minutes, 60)
-    days, hour = divmod(hours, 24)
-    if days:
-        return f"{days:,} d {hour:02d} h"
-    if hours:
-        return f"{hours} h {minute:02d} min"
-    return f"{minutes} min {second:02d} s"
+    """How far a clock stepped, rounded for a person: ``850µs``, ``12ms``, ``45.2s``, ``3m12s``, ``2h05m``.
+
+    Written by the viewer's one rule for durations (:mod:`iolog_tui.durations`), two units at most.
+    """
+    return duration_text(abs(delta_ns), units=2)
 
 
 def clock_step_text(delta_ns: int) -> str:

@@ -313,14 +313,17 @@ class SearchBar(Widget):
 
     # -- status ---------------------------------------------------------------------------
 
-    def describe(self) -> Text:
-        """What the status bar says of the search."""
+    def describe(self, *, brief: bool = False) -> Text:
+        """What the status bar says of the search (``brief``: its pattern cut short, for a narrow bar)."""
         text = Text()
         search = self.request
         if search is None or search.matcher is None:
             return text
         text.append(" / ", "bold reverse magenta")
-        text.append(f" {safe_label(search.matcher.describe())} ")
+        pattern = safe_label(search.matcher.describe())
+        if brief and len(pattern) > _BRIEF_PATTERN_CELLS:
+            pattern = pattern[: _BRIEF_PATTERN_CELLS - 1] + "…"
+        text.append(f" {pattern} ")
         count = len(self.matches)
         current = self.current
         number = "?"
@@ -339,6 +342,10 @@ class SearchBar(Widget):
             text.append(" Esc stops", "dim")
         text.append("  ")
         return text
+
+
+#: A search's pattern is cut to this many cells on a narrow bar.
+_BRIEF_PATTERN_CELLS = 12
 
 
 def _row_on_screen(view: LogView, model_row: int) -> bool:

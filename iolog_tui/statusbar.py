@@ -11,7 +11,13 @@ state on the right.
 Units: a *line* is a logical line; skipped garbage and a truncated tail are
 *skipped regions*, not lines (entries are the detail's and ``iolog stat`` 's
 unit). The time window comes first, abbreviated to fit (``since 10:02``,
-``10:02–10:40``), so that it stays readable at 80 columns. What a live
+``10:02–10:40``), so that it stays readable at 80 columns. When the bar is
+too narrow for all it has to say, what gives way is, in order: what the
+filters look for (the investigation's brief form: ``3 filters  12 of 40
+lines``), then the words of the left part (the file's name cut, ``out`` and
+``err`` for stdout and stderr), then those of the right but the follow state,
+and last, with filters on (which say how many lines they keep of how many),
+the left's counts of the lines; the time window and the follow state stay. What a live
 source says (rotated, truncated, disconnected) is not kept on the bar: it
 goes to a notification, once, and to the history of notices (``M``).
 """
@@ -34,6 +40,8 @@ __all__ = ["StatusBar", "StatusFacts", "entryless_text", "logs_text", "window_te
 
 #: How long a source's notice stays on screen.
 NOTICE_TIMEOUT_S = 8.0
+#: The file's name is cut to this many cells when the bar is narrow.
+_COMPACT_LABEL_CELLS = 14
 
 
 @dataclass(frozen=True)
@@ -159,6 +167,10 @@ class StatusBar(Horizontal):
     """The file, its rows and its scan (set by the log screen)."""
     investigation: reactive[Text] = reactive(Text, init=False)
     """What the stream filter, the filter and the search say (set by the log screen)."""
+    brief_investigation: Text | None = None
+    """The same in few cells (set by the log screen before :attr:`investigation`), for a narrow bar."""
+    filtered: bool = False
+    """The investigation says how many of the lines the filters keep (set with it)."""
 
     def __init__(self, *, clock: Callable[[], int], id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
@@ -178,34 +190,81 @@ class StatusBar(Horizontal):
             if facts.source_note:
                 self.notify(safe_label(facts.source_note), severity="warning", timeout=NOTICE_TIMEOUT_S,
                             markup=False)
-        self.query_one("#status-left", Label).update(self._left(facts))
-        self.query_one("#status-right", Label).update(self._right(facts))
+        self._lay_out()
 
-    def watch_investigation(self, text: Text) -> None:
-        if self.is_mounted:
-            self.query_one("#status-investigate", Label).update(text)
+    def tell(self, investigation: Text, brief: Text, *, filtered: bool) -> None:
+        """What the bars say (and in few cells); ``filtered``: it says how many lines the filters keep."""
+        self.brief_investigation = brief
+        self.filtered = filtered
+        self.investigation = investigation
 
-    def _left(self, facts: StatusFacts) -> Text:
+    def watch_investigation(self, _text: Text) -> None:
+        self._lay_out()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._lay_out)
+
+    def _lay_out(self) -> None:
+        """Say everything in the width there is: the filters' words give way first, then the left's."""
+        facts = self.facts
+        if facts is None or not self.is_mounted:
+            return
+        right = self._right(facts)
+        investigations = [self.investigation]
+        if self.brief_investigation is not None:
+            investigations.append(self.brief_investigation)
+        brief = investigations[-1]
+        width = self.size.width or 1_000
+        # From the most said to the least: the filters' words go first, then the left's words, the
+        # right's words but the follow state, then (with filters on, which say how many lines
+        # they keep of how many) the left's counts of the file's lines.
+        compact_right = self._right(facts, compact=True)
+        choices = [(self._left(facts), investigation, right) for investigation in investigations]
+        choices += [(self._left(facts, compact=True), brief, right),
+                    (self._left(facts, compact=True), brief, compact_right)]
+        if self.filtered:  # the filters say how many of the lines they keep: the left need not
+            choices.append((self._left(facts, minimal=True), brief, compact_right))
+        chosen = choices[-1]
+        for choice in choices:
+            if sum(part.cell_len for part in choice) <= width:
+                chosen = choice
+                break
+        left, investigation, right = chosen
+        self.query_one("#status-left", Label).update(left)
+        self.query_one("#status-investigate", Label).update(investigation)
+        self.query_one("#status-right", Label).update(right)
+
+    def _left(self, facts: StatusFacts, *, compact: bool = False, minimal: bool = False) -> Text:
+        """The file, the time window and the lines; ``compact``: in fewer words; ``minimal``: the file
+        and the window only (with filters on, they say how many of the lines they keep)."""
+        compact = compact or minimal
         text = Text()
         label = safe_label(facts.source_label)
+        if compact and len(label) > _COMPACT_LABEL_CELLS:
+            label = label[: _COMPACT_LABEL_CELLS - 1] + "…"
         text.append(f" {label} ", "reverse")
-        room = max(11, self.size.width // 3 - len(label) - 4)
+        room = 11 if compact else max(11, self.size.width // 3 - len(label) - 4)
         window = window_text(facts.since_ns, facts.until_ns, facts.time_format, self._clock(), cells=room)
+        lines = facts.stdout_rows + facts.stderr_rows
+        if minimal and lines and facts.entryless_bytes is None:
+            if window:
+                text.append(f" {window} ", "bold")
+            return text
         if window:
             text.append(f" {window} ", "bold")
             text.append("·")
         if facts.log_lines:
             text.append_text(logs_text(facts.log_lines, max(12, self.size.width // 3)))
             text.append(" ·")
-        lines = facts.stdout_rows + facts.stderr_rows
         skipped = facts.rows - lines - facts.clock_steps
         text.append(f" {lines:,} line{'s' if lines != 1 else ''} · ")
-        text.append("stdout", "bold green")
+        text.append("out" if compact else "stdout", "bold green")
         text.append(f" {facts.stdout_rows:,} · ")
-        text.append("stderr", "bold red")
+        text.append("err" if compact else "stderr", "bold red")
         text.append(f" {facts.stderr_rows:,}")
         if skipped:
-            text.append(f" · {skipped:,} skipped region{'s' if skipped != 1 else ''}", "dim")
+            regions = "" if compact else f" region{'s' if skipped != 1 else ''}"
+            text.append(f" · {skipped:,} skipped{regions}", "dim")
         if facts.clock_steps:
             steps = facts.clock_steps
             text.append(f" · {steps:,} clock step{'s' if steps != 1 else ''}", "bold yellow")
@@ -214,7 +273,8 @@ class StatusBar(Horizontal):
         text.append(" ")
         return text
 
-    def _right(self, facts: StatusFacts) -> Text:
+    def _right(self, facts: StatusFacts, *, compact: bool = False) -> Text:
+        """The scan, following or paused, the time format; ``compact``: no time format, no "0 new"."""
         text = Text()
         scanning = facts.scan_progress
         if facts.index_progress is not None and scanning is not None:
@@ -230,6 +290,8 @@ class StatusBar(Horizontal):
         if facts.following:
             text.append(" FOLLOW ", "bold reverse green")
         elif facts.tailing:
-            text.append(f" paused · {facts.new_rows:,} new ", "bold reverse yellow")
-        text.append(f" {facts.time_format.value} ", "dim")
+            new = f" · {facts.new_rows:,} new" if facts.new_rows or not compact else ""
+            text.append(f" paused{new} ", "bold reverse yellow")
+        if not compact:
+            text.append(f" {facts.time_format.value} ", "dim")
         return text

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from rich.style import Style
 from rich.text import Text
 
+from .durations import duration_text as write_duration
 from .model.histogram import Histogram
 
 __all__ = ["LABEL_CELLS", "axis_text", "duration_text"]
@@ -94,11 +95,8 @@ def _fits(cells: list[str], at: int, length: int) -> bool:
 
 
 def duration_text(seconds: float) -> str:
-    """A short duration: ``250ms``, ``30s``, ``5m``, ``2h``."""
-    if seconds < 1:
-        return f"{seconds * 1000:.0f}ms"
-    if seconds < 120:
-        return f"{seconds:.0f}s"
-    if seconds < 7200:
-        return f"{seconds / 60:.0f}m"
-    return f"{seconds / 3600:.0f}h"
+    """A column's width in time, for the scale: ``250ms``, ``30s``, ``1m30s``, ``2h``.
+
+    Written by the viewer's one rule for durations (:mod:`iolog_tui.durations`), two units at most.
+    """
+    return write_duration(round(seconds * 1e9), units=2)

@@ -6,12 +6,22 @@ its first screen. The app keeps the terminal's other two doors: every toast
 and every copy to the clipboard (OSC 52) passes through
 :mod:`~iolog_tui.safetext` here, so no control character from a log or a
 file name can reach them.
+
+It also gives its workers room: Textual runs a thread worker in the event
+loop's default executor, which Python sizes to the cores (six threads on
+two). The viewer's counts follow a growing file and so never end: the
+scan, the level count, the search count and one per batch of filters
+added. Past six of them a new worker (a filter's walk) would wait forever
+for a thread, so the app gives the loop an executor of
+:data:`WORKER_THREADS` threads before any worker starts.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any
 
@@ -28,7 +38,10 @@ from .render import TimeFormat
 from .safetext import clipboard_text, safe_label
 from .sources import LogSource
 
-__all__ = ["IologApp"]
+__all__ = ["WORKER_THREADS", "IologApp"]
+
+#: Threads for the app's workers, most of which last as long as the file is followed.
+WORKER_THREADS = 64
 
 
 class IologApp(App[None]):
@@ -70,6 +83,12 @@ class IologApp(App[None]):
     def get_default_screen(self) -> Screen[Any]:
         """The log screen is the first screen."""
         return self.log_screen
+
+    def on_load(self) -> None:
+        """Before any worker starts: threads enough for every worker that follows the file."""
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="iolog-tui-worker")
+        )
 
     async def on_mount(self) -> None:
         """Wait until the log screen's widgets are mounted (before the first key)."""

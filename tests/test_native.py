@@ -111,7 +111,8 @@ def hostile_pieces(draw: st.DrawFn) -> bytes:
             header = _header(timestamp_ns, size << 4 | (bits & 15))
             inner = _header(timestamp_ns + draw(st.integers(-5, 5)), 5 << 4) + b"abcd\n"
             return header + (inner * (size // len(inner) + 1))[:size]
-        payload = draw(st.sampled_from([b"x", b"line\n", b"=", b"==", b"a==b\n", b"\n\n", b""]))
+        payload = draw(st.sampled_from([b"x", b"line\n", b"=", b"==", b"a==b\n", b"\n\n", b"",
+                                        b"\x1b[1ma\n"]))
         return header + (payload * (size // max(len(payload), 1) + 1))[:size]
     if kind == "shaped":  # 16 characters of header shape, any of them
         raw = draw(st.binary(min_size=13, max_size=13))

@@ -85,7 +85,7 @@ def arbitrary_batches(draw: st.DrawFn) -> tuple[bytes, list[int], bytes, int]:
     if draw(st.booleans()):
         buf = draw(st.binary(min_size=size, max_size=size))
     else:  # few letters: needles found often, across entries too
-        buf = bytes(draw(st.lists(st.sampled_from(b"abAB=\n\xff"), min_size=size, max_size=size)))
+        buf = bytes(draw(st.lists(st.sampled_from(b"abAB=\n\xff\x1b"), min_size=size, max_size=size)))
     pieces = bytearray(buf)
     if draw(st.booleans()):  # payloads all ASCII, headers anything
         for start, end in zip(starts, starts[1:], strict=False):
@@ -122,17 +122,18 @@ def test_the_line_steps_are_the_same_on_any_buffer(
     assert got_hits == expected_hits
 
 
-_HEADERS = b"\xffAAAAAAAAAAAAAAA", b"AAAAAAAAAAAAAAab", b"abAAAAAAAAAAAAAA", b"A" * 16
+_HEADERS = b"\xffAAAAAAAAAAAAAAA", b"\x1bAAAAAAAAAAAAAAA", b"AAAAAAAAAAAAAAab", b"abAAAAAAAAAAAAAA", b"A" * 16
 
 
 @pytest.mark.parametrize("header", _HEADERS)
 @pytest.mark.parametrize("payloads", [[b"abc\n", b"zz\n"], [b"ab", b"c\n"], [b"\n", b"", b"ab\n"],
-                                      [b"a\xff\n", b"b\n"], [b"xa", b"b\n"]])
+                                      [b"a\xff\n", b"b\n"], [b"xa", b"b\n"], [b"a\x1b[1mb\n", b"zz\n"],
+                                      [b"0123456789abcdef\x1b\n", b"\x1b\n"]])
 @pytest.mark.parametrize("needle", [b"ab", b"b\n", b"zz", b"AB", b"\xff", b""])
 def test_the_line_hits_step_looks_in_payloads_only(
     header: bytes, payloads: list[bytes], needle: bytes
 ) -> None:
-    """A needle or a byte beyond ASCII in a header, or across two entries, is no hit."""
+    """A needle, a byte beyond ASCII or an ESC in a header, or across two entries, is no hit."""
     assert NATIVE is not None
     buf = b"".join(header + payload for payload in payloads)
     starts = [0]
@@ -227,12 +228,12 @@ def test_line_passes_are_the_same_on_hostile_bytes(
     python, native = both(lambda: (_runs(path, since, until), _found(path, needle, exact_case)))
     assert native == python
     assert python[0] == _simplest_lines(data, since, until)
-    # Every line that holds the needle (or a byte beyond ASCII) is found; with no needle, every line.
+    # Every line that holds the needle (or a byte beyond ASCII, or an ESC) is found; no needle: every line.
     every = {(offset, stream): message for offset, stream, message in _found(path, None, True)}
     found = {(offset, stream) for offset, stream, _ in python[1]}
     for place, message in every.items():
         folded = message if exact_case else message.lower()
-        if needle is None or not message.isascii() or needle in folded:
+        if needle is None or not message.isascii() or b"\x1b" in message or needle in folded:
             assert place in found
 
 

@@ -60,3 +60,36 @@ class TestContext:
             await pilot.pause(0.1)
 
         assert snap_compare(make_app(path), run_before=run_before, terminal_size=size)
+
+
+class TestLongFilterStack:
+    @pytest.mark.parametrize("size", SIZES)
+    def test_the_status_bar_keeps_its_counts_and_the_window(
+        self, snap_compare, write_log, settle, size
+    ) -> None:
+        """A stack of filters, a time window and the level filter: the filters' words give way first.
+
+        At 80 columns the bar keeps the time window, the lines, the lines the
+        filters keep and the error and warning counts (the whole file's, said
+        so), and the follow state.
+        """
+        from iolog_tui.model.timerange import TimeRange
+        from iolog_tui.render import TimeFormat
+
+        from .conftest import NOW_NS, StepClock
+        from .tui_helpers import SECOND_NS
+
+        path = write_log(mixed_items(60), clock=StepClock(step_ns=60 * SECOND_NS))
+        window = TimeRange(since_ns=NOW_NS - 3000 * SECOND_NS, since_text="50m")
+
+        async def run_before(pilot) -> None:
+            await settle(pilot)
+            await add_filter(pilot, "GET /api/v1/items/7 from the load balancer", hide=True)
+            await add_filter(pilot, "cache miss ratio high")
+            await add_filter(pilot, "ratio high: 46%", hide=True)
+            await pilot.press("L")
+            await wait_until(pilot, lambda: pilot.app.log_screen.filter_bar.finished)
+            await pilot.pause(0.05)
+
+        app = make_app(path, time_range=window, time_format=TimeFormat.LOCAL)
+        assert snap_compare(app, run_before=run_before, terminal_size=size)

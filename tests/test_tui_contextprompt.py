@@ -22,13 +22,13 @@ class _Asking(App[None]):
 
 
 @pytest.mark.parametrize(("text", "lines"), [("3", 3), (" 0 ", 0), ("10000", 10_000)])
-def test_a_number_of_rows_is_read(text: str, lines: int) -> None:
+def test_a_number_of_lines_is_read(text: str, lines: int) -> None:
     assert parse_context(text) == lines
 
 
 @pytest.mark.parametrize("text", ["", "-1", "two", "1.5", "١", str(MAX_CONTEXT_LINES + 1)])
 def test_anything_else_is_refused_with_a_reason(text: str) -> None:
-    with pytest.raises(ValueError, match="rows"):
+    with pytest.raises(ValueError, match="lines"):
         parse_context(text)
 
 
@@ -40,7 +40,7 @@ async def test_enter_returns_the_number_and_a_bad_one_says_why() -> None:
         await pilot.pause()
         assert app.answers == []
         hints = str(app.screen.query_one("#prompt-toggles", Static).render())
-        assert "type a number of rows" in hints
+        assert "type a number of lines" in hints
         await pilot.press("backspace", "5", "enter")
         await pilot.pause()
     assert app.answers == [5]

@@ -28,12 +28,15 @@ from iolog_tui.model.filterstack import FilterStack, RowFilter, matched_filters,
 from iolog_tui.model.levelrows import LevelChoice
 from iolog_tui.model.scan import scan_whole_file
 from iolog_tui.model.search import Matcher, scan_rows
+from iolog_tui.render import message_plain
 
 _WORDS = [
     "ERROR ", "warn ", "INFO ",
     "ab", "Ab", "b", "c", "é", "É", "K", "\u212a", "x1", " ", "a.b", "--", "\\xff",
+    # Colour sequences are no text ("a\x1b[1mb" shows "ab"); others are shown escaped.
+    "\x1b[1m", "\x1b[31m", "\x1b[0m", "\x1b[5m", "\x07", "31m",
 ]
-_LITERALS = ["a", "ab", "B", "c", "é", "k", "x1", "a.b", "-", "\\x"]
+_LITERALS = ["a", "ab", "B", "c", "é", "k", "x1", "a.b", "-", "\\x", "31m", "[1m", "b c"]
 _REGEXES = [r"a.b", r"^a", r"b$", r"[ab]+c", r"(?:x|y)\d", r"é|k", r"(a)\1", r"(?i)ab", r"c*"]
 
 
@@ -101,8 +104,8 @@ def _raw(text: str) -> bytes:
 
 
 def _text(text: str) -> str:
-    """A line's text as searched: invalid bytes as ``\\xNN``."""
-    return text.encode().replace(b"\\xff", b"\xff").decode("utf-8", "backslashreplace")
+    """A line's text as the operator sees it in its row (colours applied, invalid bytes as ``\\xNN``)."""
+    return message_plain(_raw(text))
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

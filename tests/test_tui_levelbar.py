@@ -143,3 +143,29 @@ async def test_the_level_filter_ands_with_the_text_filter(write_log) -> None:
         await wait_until(pilot, lambda: app.log_screen.filter_bar.finished)
         await filter_rows(pilot, "slow")
         assert shown_messages(merged(app)) == [f"{n:03d} WARN slow" for n in WARNINGS]
+
+
+@pilot_test
+async def test_with_some_lines_shown_the_counts_say_they_are_the_file_s(write_log) -> None:
+    """A filter, a stream choice or the level filter shows some lines: the counts say 'in file'."""
+    from .test_snapshots_filters import add_filter
+
+    app = make_app(write_log(level_items()))
+    async with app.run_test(size=SIZE) as pilot:
+        await counted(pilot)
+        screen = app.log_screen
+        whole = f"{len(ERRORS)} errors · {len(WARNINGS)} warnings"
+        assert whole in screen.investigate_status().plain
+        assert "in file" not in screen.investigate_status().plain
+        await add_filter(pilot, "db")
+        assert f"in file {whole}" in screen.investigate_status().plain
+        assert f"file {len(ERRORS)} err · {len(WARNINGS)} warn" in screen.investigate_status(brief=True).plain
+        # An empty pane whose lines the filters all hide says so.
+        await add_filter(pilot, "no such text anywhere")
+        assert merged(app).placeholder == "no line passes the filters · F lists them"
+        await pilot.press("F", "c", "escape")  # clear the filters
+        await wait_until(pilot, lambda: not screen.filter_bar.stack.filtering)
+        assert "in file" not in screen.investigate_status().plain
+        await pilot.press("2")  # stderr only
+        await pilot.pause()
+        assert f"in file {whole}" in screen.investigate_status().plain

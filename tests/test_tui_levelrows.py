@@ -89,3 +89,20 @@ def test_next_level_row_skips_rows_the_pane_does_not_show(write_log) -> None:
     assert next_level_row(model.stderr, found, 8, forward=True) is None
     assert next_level_row(model.merged, found, -1, forward=True) == 0
     model.close()
+
+
+def test_the_count_reads_a_log_of_many_reads(tmp_path) -> None:
+    """Past one read (2 MiB) the walk hands messages in a reused buffer: the count still decides each."""
+    words = [b"\x1b[33mWARN\x1b[0m", b"\x1b[1;31mERROR\x1b[0m", b"INFO"]
+    items = [(number % 2, b"%s line %d\n" % (words[number % 3], number)) for number in range(120_000)]
+    path = _write(items, str(tmp_path))
+    assert path.stat().st_size > 2 << 20
+    model = load(path)
+    try:
+        errors = warnings = 0
+        for batch in level_rows(model.path, model.offsets, model.kinds, 0, len(model)):
+            errors += len(batch.errors)
+            warnings += len(batch.warnings)
+        assert (errors, warnings) == (40_000, 40_000)
+    finally:
+        model.close()

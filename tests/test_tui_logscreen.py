@@ -172,7 +172,7 @@ async def test_a_filter_hiding_the_selection_clears_it_with_a_note_and_enter_and
         await filter_rows(pilot, "timeout")
         await pilot.pause()
         assert view.selection is None
-        assert notes == ["the selection is not shown now: the cursor is on the nearest row"]
+        assert notes == ["the selection is not shown now: the cursor is on the nearest line"]
         index = view.cursor_index
         assert index is not None and shown_messages(view)[index] == "row 003 Timeout"
         assert index in view.visible_rows()

@@ -212,3 +212,39 @@ async def test_rows_handed_over_early_are_drawn_with_the_next_batch(write_log, m
         view = merged(app)
         assert len(view.rows) == 2000 and view.cursor_on_last
         assert drawn[-1] == 2000
+
+
+def test_appending_reads_only_what_is_new(tmp_path, monkeypatch) -> None:
+    """The tests' growing logs: each append starts a second after the latest entry, reading only new bytes."""
+    from iolog import Decoder, Entry, Stream
+
+    from . import tui_helpers
+
+    SECOND = tui_helpers.SECOND_NS
+    path = tmp_path / "grow.log"
+    append_lines(path, [b"one\n", b"two\n"])
+    reads: list[int] = []
+    real_decoder = tui_helpers.Decoder
+
+    class Counting(real_decoder):  # type: ignore[misc,valid-type]
+        def feed(self, data: bytes) -> list:  # type: ignore[type-arg]
+            reads.append(len(data))
+            return super().feed(data)
+
+    monkeypatch.setattr(tui_helpers, "Decoder", Counting)
+    size = path.stat().st_size
+    append_lines(path, [b"three\n"])
+    assert reads == [size]  # what the first append wrote, not what it read before
+    grown = path.stat().st_size
+    append_lines(path, [b"four\n"], stream=Stream.STDERR)
+    assert reads == [size, grown - size]
+    decoder = Decoder()
+    events = decoder.feed(path.read_bytes()) + decoder.close()
+    entries = [event for event in events if isinstance(event, Entry)]
+    assert [entry.message for entry in entries] == [b"one\n", b"two\n", b"three\n", b"four\n"]
+    times = [entry.timestamp_ns for entry in entries]
+    assert [later - earlier for earlier, later in zip(times, times[1:], strict=False)] == [SECOND] * 3
+    # A log written anew (not grown) is read whole again.
+    path.write_bytes(b"")
+    append_lines(path, [b"again\n"])
+    assert reads[-1] == 0

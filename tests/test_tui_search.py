@@ -284,7 +284,9 @@ def test_filtered_rows_behave_like_a_row_view(write_log) -> None:
 #: "==" (as ends a header), newlines inside a payload, a byte that is not
 #: UTF-8 (searched as "\xff"), and letters that fold to ASCII ones.
 _PIECES = [b"a", b"b", b"A", b"B", b" ", b"z", b"Q", b"w", b"7", b"/", b"+", b"==", b"\n",
-           b"\r\n", b"\xff", "\u017f".encode(), "\u212a".encode(), b"x", b"s", b"k"]
+           b"\r\n", b"\xff", "\u017f".encode(), "\u212a".encode(), b"x", b"s", b"k",
+           # Colour sequences (no text: "a \x1b[1mb" reads "a b"), and ones shown escaped.
+           b"\x1b[1m", b"\x1b[31m", b"\x1b[0m", b"\x1b[5m", b"\x07", b"\x1b"]
 
 
 @st.composite

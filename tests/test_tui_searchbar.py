@@ -99,3 +99,16 @@ def test_alone_the_bar_says_how_far_its_count_is(write_log) -> None:
     assert bar.describe().plain == ' /  "timeout" match 2 of 2+ (count stopped)  '
     bar.finished, bar.matches, bar.current = True, array("I"), None
     assert bar.describe().plain == ' /  "timeout" no match  '
+
+
+@pilot_test
+async def test_a_long_search_is_cut_short_on_a_narrow_bar(write_log) -> None:
+    """At 80 columns the search's pattern gives way (cut, with …), not its count."""
+    app = make_app(write_log(known_items()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("slash", *"timeout or a very long pattern", "enter")
+        await wait_until(pilot, lambda: app.log_screen.search_bar.finished)
+        brief = app.log_screen.investigate_status(brief=True).plain
+        assert '"timeout or…' in brief and "no match" in brief
+        assert '"timeout or a very long …"' in app.log_screen.investigate_status().plain

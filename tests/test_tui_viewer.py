@@ -41,3 +41,30 @@ async def test_the_clipboard_shows_controls(write_log) -> None:
         await ready(pilot)
         app.copy_to_clipboard("a\x1b[2Jb\n")
         assert app.clipboard == "a␛[2Jb\n"
+
+
+@pilot_test
+async def test_workers_that_follow_the_file_leave_room_for_a_new_one(write_log) -> None:
+    """Filters added one by one while the file is followed: each is counted, and the last still walks.
+
+    Each batch of filters is counted by a worker that follows the file and so
+    never ends, beside the scan's and the level count's; past the loop's
+    default of six threads (on two cores) the next worker never started.
+    """
+    from iolog_tui.viewer import WORKER_THREADS
+
+    from .conftest import wait_until
+
+    app = make_app(write_log(service_items(80)))
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        bar = app.log_screen.filter_bar
+        assert app.log_screen.panes.tailing  # the workers follow the file
+        for number, word in enumerate(["line", "1", "2", "3", "4", "5", "6", "7"]):
+            await pilot.press("ampersand", *word, "enter")
+            await wait_until(pilot, lambda: bar.finished)
+            assert len(bar.stack) == number + 1
+        await pilot.press("L")
+        await wait_until(pilot, lambda: bar.finished)
+        assert sum(1 for worker in app.workers if worker.is_running) > 6
+        assert WORKER_THREADS >= 32

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -40,11 +41,43 @@ def service_items(count: int) -> list[tuple[Stream, bytes] | bytes]:
     ]
 
 
-def append_lines(path: Path, texts: list[bytes], stream: Stream = Stream.STDOUT) -> None:
-    """Append lines as a growing log gets them: a second apart, after the log's last entry."""
+#: What :func:`latest_entry_ns` has read of a log: its path -> (device, inode, bytes read, the last
+#: of them, the latest entry time).
+_READ: dict[str, tuple[int, int, int, bytes, int]] = {}
+_CHECKED_BYTES = 64
+
+
+def latest_entry_ns(path: Path) -> int:
+    """The latest entry time in the log (``NOW_NS`` if none is later), reading only what is new.
+
+    The bytes read before are not read again while the file is the same one
+    and has only grown (the last bytes read are still there): the entries
+    appended since are decoded from where the last reading ended.
+    """
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        return NOW_NS
+    start, tail, latest = 0, b"", NOW_NS
+    with open(path, "rb") as log:
+        known = _READ.get(str(path))
+        if known is not None and known[:2] == (status.st_dev, status.st_ino) and known[2] <= status.st_size:
+            log.seek(known[2] - len(known[3]))
+            if log.read(len(known[3])) == known[3]:
+                start, tail, latest = known[2], known[3], known[4]
+        log.seek(start)
+        data = log.read(status.st_size - start)
     decoder = Decoder()
-    events = decoder.feed(Path(path).read_bytes() if Path(path).exists() else b"") + decoder.close()
-    last = max((event.timestamp_ns for event in events if isinstance(event, Entry)), default=NOW_NS)
+    events = decoder.feed(data) + decoder.close()
+    latest = max([latest, *(event.timestamp_ns for event in events if isinstance(event, Entry))])
+    tail = (tail + data)[-_CHECKED_BYTES:]
+    _READ[str(path)] = (status.st_dev, status.st_ino, start + len(data), tail, latest)
+    return latest
+
+
+def append_lines(path: Path, texts: list[bytes], stream: Stream = Stream.STDOUT) -> None:
+    """Append lines as a growing log gets them: a second apart, after the log's latest entry."""
+    last = latest_entry_ns(path)
     with open(path, "ab") as sink:
         writer = LogWriter(sink, stream=stream, clock=StepClock(max(NOW_NS, last + SECOND_NS), SECOND_NS))
         for text in texts:

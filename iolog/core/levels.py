@@ -30,7 +30,14 @@ trc, verbose, finer, finest). Three-letter abbreviations other than
 ``err`` (zerolog's ``WRN``, ``INF``, ``DBG``, ``TRC``, ``FTL``, ``PNC``)
 count in capitals only: ``inf`` and ``dbg`` are no words of prose.
 
-Only the first :data:`SCAN_BYTES` of a line are read. An anchored match
+A line is judged as a person sees it (:func:`iolog.core.termsafe.visible_text`):
+colour sequences are no text (``\\x1b[1;31mERROR\\x1b[0m boom`` is an error,
+its word where the ERROR is), and a control or a byte that is not UTF-8 is
+its visible escape. A line whose head is printable ASCII is its own visible
+text and is read as it is (the test is one pass in C); only the others are
+put through the rule.
+
+Only the first :data:`SCAN_BYTES` of a line's visible text are read. An anchored match
 takes the shapes of the start; one search finds the leftmost word or key in
 the head (every alternative begins with a fixed byte, so the search skips
 in C to where one may begin); a JSON object or a key past the head takes a
@@ -45,6 +52,8 @@ import enum
 import re
 from collections.abc import Iterable
 from typing import NamedTuple
+
+from .termsafe import MAX_SGR_CHARS, visible_text
 
 __all__ = ["HEAD_BYTES", "SCAN_BYTES", "Level", "LevelSpan", "count_levels", "detect_level", "line_levels"]
 
@@ -201,7 +210,7 @@ def _key(line: bytes, start: int, stop: int) -> re.Match[bytes] | None:
 
 def _deciding(line: bytes) -> re.Match[bytes] | None:
     """The match of the shape that decides a line's level (``None``: no shape)."""
-    match = _START.match(line)
+    match = _START.match(line, 0, SCAN_BYTES)
     if match is not None:
         if match.lastgroup != "json":
             return match
@@ -224,10 +233,65 @@ def _deciding(line: bytes) -> re.Match[bytes] | None:
             return match
         match = search(line, begin + 1, stop)
     find = line.find
-    if len(line) > HEAD_BYTES and (find(b"level", HEAD_BYTES) >= 0 or find(b"lvl", HEAD_BYTES) >= 0
-                                   or find(b"severity", HEAD_BYTES) >= 0):
+    if len(line) > HEAD_BYTES and (find(b"level", HEAD_BYTES, SCAN_BYTES) >= 0
+                                   or find(b"lvl", HEAD_BYTES, SCAN_BYTES) >= 0
+                                   or find(b"severity", HEAD_BYTES, SCAN_BYTES) >= 0):
         return _key(line, HEAD_BYTES - 2, SCAN_BYTES)
     return None
+
+
+#: The bytes a line may hold and still be its own visible text (printable ASCII and TAB).
+_PLAIN = bytes([9, *range(32, 127)])
+
+
+def _as_seen(line: bytes) -> bool:
+    """Whether the head of ``line`` is its own visible text (nothing in it is escaped or left out).
+
+    A LF that ends the line is no part of its text.
+    """
+    head = line if len(line) <= SCAN_BYTES else line[:SCAN_BYTES]
+    if not head.isascii():
+        return False
+    rest = head.translate(None, _PLAIN)
+    return not rest or (rest == b"\n" and head is line and line[-1] == 10)
+
+
+class _Seen:
+    """The head of a line's visible text, as bytes, and the way back to the line's bytes."""
+
+    __slots__ = ("_line_text", "_runs", "shown")
+
+    def __init__(self, line: bytes) -> None:
+        end = len(line)
+        if line.endswith(b"\n"):
+            end -= 2 if line.endswith(b"\r\n") else 1
+        size = SCAN_BYTES + MAX_SGR_CHARS
+        while True:
+            whole = size >= end
+            text = line[: end if whole else size].decode("utf-8", "surrogateescape")
+            visible, runs = visible_text(text)
+            shown = visible.encode("utf-8", "surrogateescape")
+            # Where the line was cut, the last bytes may still be part of a sequence or a character:
+            # what is shown well before the cut is as the whole line shows it.
+            if whole or len(shown) >= SCAN_BYTES + 4 * MAX_SGR_CHARS:
+                break
+            size *= 4
+        self.shown = shown if whole else shown[:SCAN_BYTES]
+        self._line_text = text
+        self._runs = runs
+
+    def line_offset(self, shown_offset: int, *, start: bool) -> int:
+        """The byte of the line at ``shown_offset`` of the visible text (inside the line's own text).
+
+        ``start``: the offset begins a span (after a colour sequence there), else it ends one.
+        """
+        position = len(self.shown[:shown_offset].decode("utf-8", "surrogateescape"))
+        for visible_start, text_start, length in self._runs:
+            if visible_start <= position < visible_start + length if start else \
+                    visible_start < position <= visible_start + length:
+                text_position = text_start + position - visible_start
+                return len(self._line_text[:text_position].encode("utf-8", "surrogateescape"))
+        return 0  # not reached: a level's span is the line's own text
 
 
 def detect_level(line: bytes) -> LevelSpan | None:
@@ -235,14 +299,23 @@ def detect_level(line: bytes) -> LevelSpan | None:
 
     Args:
         line: the line's bytes (with or without its ``\\n``); only the
-            first :data:`SCAN_BYTES` are read.
+            first :data:`SCAN_BYTES` of its visible text are read.
 
     Returns:
-        The level and where it is written, or ``None`` when the line has no
-        level in any of the shapes (see the module docstring).
+        The level and where it is written in ``line`` (the word as the
+        person sees it, past any colour sequence), or ``None`` when the line
+        has no level in any of the shapes (see the module docstring).
     """
-    match = _deciding(line)
-    return None if match is None else _span(match)
+    if _as_seen(line):
+        match = _deciding(line)
+        return None if match is None else _span(match)
+    seen = _Seen(line)
+    match = _deciding(seen.shown)
+    span = None if match is None else _span(match)
+    if span is None:
+        return None
+    return _new(LevelSpan, (span.level, seen.line_offset(span.start, start=True),
+                            seen.line_offset(span.end, start=False)))
 
 
 _LONGEST_WORD = max(len(word) for word in _WORDS)
@@ -260,7 +333,10 @@ def count_levels(lines: Iterable[bytes]) -> dict[Level | None, int]:
     """
     counts: dict[Level | None, int] = {}
     get = counts.get
-    for match in map(_deciding, lines):
+    as_seen = _as_seen
+    deciding = _deciding
+    for line in lines:
+        match = deciding(line if as_seen(line) else _Seen(line).shown)
         level = None if match is None else _level(match)
         counts[level] = get(level, 0) + 1
     return counts

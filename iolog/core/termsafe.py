@@ -52,6 +52,7 @@ __all__ = [
     "terminal_runs",
     "terminal_safe",
     "visible_escape",
+    "visible_text",
 ]
 
 #: The longest SGR sequence (ESC to ``m``) that is applied; a longer one is shown escaped.
@@ -406,3 +407,55 @@ def terminal_safe(text: str) -> str:
     return "".join(
         piece.text for piece in terminal_pieces(text, keep_sgr=False, keep_newlines=False)
     )
+
+
+def _escaped_chars(shown: str) -> list[int]:
+    """The length of each visible escape in an ``ESCAPED`` piece (one per character it stands for)."""
+    lengths: list[int] = []
+    position = 0
+    while position < len(shown):
+        if shown[position] != "\\":
+            length = 1  # a control picture
+        else:
+            length = 4 if shown[position + 1] == "x" else 6  # \xNN, \uNNNN
+        lengths.append(length)
+        position += length
+    return lengths
+
+
+def visible_text(text: str) -> tuple[str, list[tuple[int, int, int]]]:
+    """The text a person sees of one line of a log, and where its own text came from.
+
+    The rule applied as a row draws a message (colours kept, line breaks
+    escaped): allowed SGR sequences are not text and are left out; every
+    other control, escape sequence and byte that is not UTF-8 is its visible
+    escape. What is matched, searched for or judged in a line (its level) is
+    judged on this text, so that it is what the operator sees.
+
+    Args:
+        text: the line (without its line break); bytes that were not UTF-8
+            as ``surrogateescape`` surrogates.
+
+    Returns:
+        ``(visible, runs)``: the visible text, and for each run of the
+        line's own text in it (not an escape) ``(visible_start,
+        text_start, length)`` in characters, in order.
+    """
+    if _SPECIAL.search(text) is None:
+        return text, [(0, 0, len(text))]
+    shown: list[str] = []
+    runs: list[tuple[int, int, int]] = []
+    visible_at = 0
+    text_at = 0
+    for kind, piece in terminal_pieces(text, keep_sgr=True, keep_newlines=False):
+        if kind is PieceKind.SGR:
+            text_at += len(piece)
+            continue
+        shown.append(piece)
+        if kind is PieceKind.TEXT:
+            runs.append((visible_at, text_at, len(piece)))
+            text_at += len(piece)
+        else:
+            text_at += len(_escaped_chars(piece))
+        visible_at += len(piece)
+    return "".join(shown), runs

@@ -298,7 +298,7 @@ class LogFile:
         Yields a :class:`LogFile.LineHits` per read, the last at the end of the
         file with nothing pending. Every line that holds the needle (``None``:
         every line; unless ``exact_case``, a lower-case needle in ASCII-lowered
-        bytes) or a byte beyond ASCII is given, others may be; no line is open
+        bytes), a byte beyond ASCII or an ESC is given, others may be; no line is open
         at ``offset``. A message is kept up to ``max_bytes``; a line's
         continuations are looked for up to ``span_bytes`` past its first entry.
         """

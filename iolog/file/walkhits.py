@@ -7,8 +7,10 @@ message may hold a needle, with its message. A line of one entry (one that
 ends in a newline, the common case) is found straight in the read buffer:
 the needle is looked for in the batch's bytes at once, lowered once when
 case does not matter, and only the entries that hold it (or a byte beyond
-ASCII: text beyond ASCII is matched as text, never ruled out by bytes) are
-given. The rare lines of several entries (a long line split at 4095
+ASCII, or an ESC) are given: text beyond ASCII is matched as text, never
+ruled out by bytes, and a line is matched as it is shown, where a colour
+sequence is no text and may join the text around it (``foo \\x1b[1mbar``
+shows ``foo bar``). The rare lines of several entries (a long line split at 4095
 bytes, a partial write) are joined, at most ``max_bytes`` of them, their
 continuations looked for up to ``span_bytes`` past their first entry, as
 :func:`iolog.read_lines` reads a line back; then kept when the joined
@@ -40,7 +42,9 @@ _HDR = ENCODED_HEADER_SIZE
 _STDERR_BYTE = bytes(1 if value & 8 else 0 for value in range(256))
 _SINGLE = re.compile(b"\x01")  # in the flags of entries that are a line alone
 _NOT_SINGLE = re.compile(b"\x00")
-_HIGH = re.compile(b"[\x80-\xff]")
+#: Bytes that make an entry a hit whatever the needle: beyond ASCII, or ESC (a colour sequence).
+_HIGH = re.compile(b"[\x1b\x80-\xff]")
+_ESC = b"\x1b"
 _NEWLINE_FLAG = bytes(1 if value == 10 else 0 for value in range(256))
 
 
@@ -75,6 +79,8 @@ def find_lines(
     """The lines of the fast walk's ``batches`` (from ``offset``) that may hold ``needle``.
 
     What :meth:`iolog.LogFile.find_lines` gives; its arguments are described there.
+    Besides the lines that may hold the needle, every line with a byte beyond
+    ASCII or an ESC is given (the caller tests each line on its visible text).
     """
     joiner = _Joiner(needle, exact_case, max_bytes, span_bytes)
     reached = offset
@@ -123,7 +129,7 @@ class _Joiner:
 
     def may_hold(self, message: bytes) -> bool:
         needle = self.needle
-        if needle is None or not message.isascii():
+        if needle is None or not message.isascii() or _ESC in message:
             return True
         return needle in (message if self.exact_case else message.lower())
 
@@ -258,8 +264,8 @@ def line_hits_python(
 ) -> tuple[bytes, bytes, bytes, bytes, bytes, bytes, bool, bool]:
     """Entries ``[0, count)`` of a batch as lines: the reference for the C ``line_hits``.
 
-    An entry holds a hit when its payload holds a byte beyond ASCII or
-    ``needle`` (in ASCII-lowered bytes unless ``exact_case``; ``None`` or
+    An entry holds a hit when its payload holds a byte beyond ASCII, an
+    ESC, or ``needle`` (in ASCII-lowered bytes unless ``exact_case``; ``None`` or
     empty: always).
 
     Returns:
@@ -292,7 +298,7 @@ def line_hits_python(
 
 
 def _holding(buf: bytes, starts: Sequence[int], count: int, needle: bytes, exact_case: bool) -> list[int]:
-    """The entries that hold ``needle`` or a byte beyond ASCII in their payloads, increasing."""
+    """The entries that hold ``needle``, a byte beyond ASCII or an ESC in their payloads, increasing."""
     region, region_end = starts[0], starts[count]
     haystack = bytes(buf[region:region_end])
     if not exact_case:
@@ -308,7 +314,7 @@ def _holding(buf: bytes, starts: Sequence[int], count: int, needle: bytes, exact
             at = haystack.find(needle, payload_end)
         else:
             at = haystack.find(needle, at + 1)
-    if not haystack.isascii():
+    if not haystack.isascii() or _ESC in haystack:
         for match in _HIGH.finditer(haystack):
             at = region + match.start()
             number = bisect_right(starts, at, 0, count) - 1

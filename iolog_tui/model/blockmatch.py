@@ -9,8 +9,8 @@ line it is given that is a row of the range, so every line is the one
 its message as the viewer draws it: at most ``MAX_ROW_BYTES`` of it, its
 continuations looked for up to ``MAX_ROW_SPAN_BYTES`` past its first entry
 (as :meth:`LogModel.row <iolog_tui.model.rows.LogModel.row>` reads a row
-alone). With a needle (bytes every passing all-ASCII message holds), only
-the lines that hold it, or a byte beyond ASCII, are tested; lines that
+alone). With a needle (bytes every passing ASCII message without ESC holds), only
+the lines that hold it, a byte beyond ASCII or an ESC, are tested; lines that
 start no row of the range (a line begun before it or outside the time
 window) are passed over. The rows of several logs merged by time are
 walked log by log, each in its own file
@@ -52,8 +52,8 @@ def passing_rows(
         start_row: the first row to decide.
         end_row: one past the last row to decide (at most ``len(offsets)``).
         test: ``test(kind, message)`` says whether a line row passes; with a
-            ``needle`` it must fail every all-ASCII message without it.
-        needle: bytes every passing all-ASCII message holds (lower case
+            ``needle`` it must fail every ASCII message without ESC without it.
+        needle: bytes every passing ASCII message without ESC holds (lower case
             unless ``exact_case``); ``None`` tests every line.
         exact_case: the needle is to be found as it is, not in lowered bytes.
 

@@ -16,9 +16,10 @@ looks across the file's bytes for the needle of one include filter (every
 kept line holds it; :meth:`FilterStack.needle_in` takes the rarest in the
 file's first bytes), so a stack costs about what its most selective
 literal include filter costs alone. A line's message is prepared once for
-every filter: an all-ASCII one is stripped of its newline and lowered, and
+every filter: an ASCII one without ESC is stripped of its newline and lowered, and
 the filters that are ASCII literals are looked for in those bytes; the
-regular expressions are searched in its text, the excludes joined into one
+regular expressions are searched in its text (the text the row shows,
+:func:`~iolog_tui.model.search.message_string`), the excludes joined into one
 alternation; any other message is decoded once. A stack of one filter is
 that filter's own test.
 """
@@ -30,7 +31,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from .levelrows import LevelChoice, level_test
-from .search import Matcher, RowTest, message_string
+from .search import Matcher, RowTest, message_string, shown_as_is, shown_string
 
 __all__ = ["FilterStack", "RowFilter", "matched_filters", "one_search"]
 
@@ -133,7 +134,7 @@ class FilterStack:
 
     @property
     def needle(self) -> tuple[bytes | None, bool]:
-        """``(needle, exact_case)``: bytes every kept all-ASCII message holds, for the file walk.
+        """``(needle, exact_case)``: bytes every kept ASCII message without ESC holds, for the file walk.
 
         The longest needle of the include filters that are on (``None`` if
         none has one: every line must be tested); see :meth:`needle_in`.
@@ -143,7 +144,7 @@ class FilterStack:
     def needle_in(self, sample: bytes) -> tuple[bytes | None, bool]:
         """``(needle, exact_case)`` for the file walk: the rarest include needle in ``sample``.
 
-        Every kept all-ASCII line holds the needle of each include filter
+        Every kept ASCII line without ESC holds the needle of each include filter
         that is on; the walk looks for one of them across the file's bytes.
         The one found least often in ``sample`` (some of the file) rules out
         the most lines; among equals, the longest.
@@ -169,7 +170,7 @@ class FilterStack:
 class _Plan:
     """How a stack's filters are tested on one line: the message prepared once for them all.
 
-    An all-ASCII message is stripped of its newline and lowered once; the
+    An ASCII message without ESC is stripped of its newline and lowered once; the
     filters that are ASCII literals are looked for in those bytes (as
     :meth:`Matcher.matches` does); the others are searched in its text, the
     excludes joined into one search. Any other message is decoded once and
@@ -202,7 +203,7 @@ class _Plan:
             self.test = lambda message: texts(message) and at_level(0, message)
 
     def passes(self, message: bytes) -> bool:
-        if message.isascii():
+        if shown_as_is(message):
             if message.endswith(b"\n"):
                 message = message[:-2] if message.endswith(b"\r\n") else message[:-1]
             lowered = message.lower() if self.folds else message
@@ -214,7 +215,7 @@ class _Plan:
                     return False
             if not self.on_text:
                 return True
-            text = message.decode("ascii")
+            text = shown_string(message)
             for pattern in self.text_includes:
                 if pattern.search(text) is None:
                     return False
@@ -276,7 +277,7 @@ def _scoped(matcher: Matcher) -> str:
 def matched_filters(filters: Sequence[RowFilter]) -> Callable[[bytes], list[bool]]:
     """``matched(message)``: for each of ``filters`` (on or off), whether it matches the line.
 
-    As for the rule: an all-ASCII message is prepared once and the literal
+    As for the rule: an ASCII message without ESC is prepared once and the literal
     filters looked for in its bytes, the others searched in its text only
     if one search of them all finds something; any other message is
     decoded once, and tested filter by filter only if one search of them
@@ -292,14 +293,14 @@ def matched_filters(filters: Sequence[RowFilter]) -> Callable[[bytes], list[bool
 
     def matched(message: bytes) -> list[bool]:
         seen = [False] * count
-        if message.isascii():
+        if shown_as_is(message):
             if message.endswith(b"\n"):
                 message = message[:-2] if message.endswith(b"\r\n") else message[:-1]
             lowered = message.lower() if folds else message
             for number, needle, folded in literals:
                 seen[number] = needle in (lowered if folded else message)
             if others:
-                text = message.decode("ascii")
+                text = shown_string(message)
                 if any_other(text) is not None:
                     for number, pattern in others:
                         seen[number] = pattern.search(text) is not None

@@ -88,6 +88,12 @@ class LevelChoice(enum.Enum):
         return {LevelChoice.ALL: "all lines", LevelChoice.WARNINGS: "warnings and worse",
                 LevelChoice.ERRORS: "errors only"}[self]
 
+    @property
+    def short_label(self) -> str:
+        """The choice in few cells, for a narrow status bar."""
+        return {LevelChoice.ALL: "all", LevelChoice.WARNINGS: "warn+",
+                LevelChoice.ERRORS: "errors"}[self]
+
 
 def level_of(message: bytes) -> Level | None:
     """A row message's level (``None``: none), as :func:`iolog.detect_level` says."""
@@ -168,7 +174,7 @@ def _block_levels(
         span = detect_level(message)
         if span is None or span.level < Level.WARN:
             return False
-        levels[message] = span.level
+        levels[bytes(message)] = span.level  # a message may be a slice of a bytearray (unhashable)
         return True
 
     flagged = array("I")
@@ -182,7 +188,7 @@ def _block_levels(
         get = levels.get
 
         def is_error(_kind: int, message: bytes) -> bool:
-            level = get(message)
+            level = get(bytes(message))
             return level is not None and level >= Level.ERROR
 
         # The second walk tells errors from warnings by the levels the first one found.

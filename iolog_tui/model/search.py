@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from iolog import InvalidArgumentError, Line, Stream, read_lines
+from iolog import InvalidArgumentError, Line, Stream, read_lines, terminal_runs
 
 from .blockmatch import passing_rows
 from .context import ContextRows
@@ -44,6 +44,8 @@ __all__ = [
     "iter_lines",
     "message_string",
     "scan_rows",
+    "shown_as_is",
+    "shown_string",
     "view_index",
 ]
 
@@ -69,10 +71,34 @@ class StreamChoice:
 
 
 def message_string(message: bytes) -> str:
-    """A row's message as searched: UTF-8 (bad bytes as ``\\xNN``), no trailing newline."""
+    """A row's message as searched: the text the row shows, without the trailing newline.
+
+    That is the text of :func:`iolog.terminal_runs` with colours: colour sequences are no text (``foo
+    \\x1b[1mbar`` reads ``foo bar``), every other control, escape sequence
+    and byte that is not UTF-8 is its visible escape (``\\xNN``, ``␛``...).
+    """
     if message.endswith(b"\n"):
         message = message[:-2] if message.endswith(b"\r\n") else message[:-1]
-    return message.decode("utf-8", "backslashreplace")
+    return shown_string(message)
+
+
+def shown_string(message: bytes) -> str:
+    """:func:`message_string` of a message whose trailing newline is already gone."""
+    runs = terminal_runs(message.decode("utf-8", "surrogateescape"), colours=True)
+    return "".join([text for text, _escaped, sgr in runs if sgr is None])
+
+
+def shown_as_is(message: bytes) -> bool:
+    """Whether an ASCII literal is in a message's shown text exactly when it is in its bytes.
+
+    True for a message in ASCII without ESC: there the row shows every byte
+    as it is but controls, each as one visible escape beyond ASCII, so a
+    needle (printable ASCII, see :attr:`Matcher.needle`) lies in the one
+    where it lies in the other. A colour sequence, left out of the shown
+    text, may join text around it (or hold the needle itself: ``31m``);
+    any byte beyond ASCII may be escaped as ASCII text (``\\xff``).
+    """
+    return message.isascii() and b"\x1b" not in message
 
 
 @dataclass(frozen=True)
@@ -111,14 +137,16 @@ class Matcher:
         return self._compiled  # type: ignore[attr-defined,no-any-return]
 
     def matches(self, message: bytes) -> bool:
-        """Whether a row's message (raw payload bytes) matches.
+        """Whether a row's message (raw payload bytes) matches: the text the row shows.
 
-        An all-ASCII message and a plain ASCII pattern (the search count's
-        common case) are compared as bytes, without decoding: there, case is
-        ASCII case, and the expression is the pattern as it is.
+        A plain ASCII pattern (the search count's common case) is looked for
+        in the bytes of a message in ASCII without ESC (:func:`shown_as_is`),
+        without decoding: there, case is ASCII case, and the expression is
+        the pattern as it is. Any other message is searched as it is shown
+        (:func:`message_string`).
         """
         literal: bytes | None = self._literal  # type: ignore[attr-defined]
-        if literal is not None and message.isascii():
+        if literal is not None and message.isascii() and b"\x1b" not in message:
             if message.endswith(b"\n"):
                 message = message[:-2] if message.endswith(b"\r\n") else message[:-1]
             return literal in (message if self.case_sensitive else message.lower())
@@ -134,13 +162,15 @@ class Matcher:
     def needle(self) -> bytes | None:
         """Bytes every matching ASCII row holds, to rule out raw file bytes before decoding.
 
-        ``None`` for a regular expression or a pattern that is not ASCII (under
-        case folding some non-ASCII letters match ASCII ones). Without exact
+        ``None`` for a regular expression, a pattern that is not ASCII (under
+        case folding some non-ASCII letters match ASCII ones) or one with a
+        control character (the shown text has none but TAB). Without exact
         case the needle is lower case, to be looked for in lowered bytes.
-        Only text that is all ASCII may be ruled out this way: elsewhere
-        invalid bytes are searched as ``\\xNN``.
+        Only text that is all ASCII without ESC may be ruled out this way
+        (see :func:`shown_as_is`): elsewhere invalid bytes are searched as
+        ``\\xNN``, and colour sequences are no text.
         """
-        if self.regex or not self.pattern.isascii():
+        if self.regex or not self.pattern.isascii() or not self.pattern.replace("\t", "").isprintable():
             return None
         needle = self.pattern.encode("ascii")
         return needle if self.case_sensitive else needle.lower()
@@ -264,7 +294,7 @@ def scan_rows(
         start_row: the first row to test.
         end_row: one past the last row to test.
         test: ``test(kind, message)`` says whether a line row passes; with a
-            ``needle`` it must fail every all-ASCII message without the needle.
+            ``needle`` it must fail every ASCII message without ESC without the needle.
         should_stop: polled between reads; true ends the scan early.
         stop_after: end the scan once this many rows have passed.
         needle: bytes that every passing row's message holds (lower case
