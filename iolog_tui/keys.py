@@ -114,7 +114,7 @@ COMMANDS = (
     ("timeline", "Timeline", "Show or hide entries per time bucket; click a bucket to go there"),
     ("since", "Since…", "Show the entries from a time on, or up to one"),
     ("follow", "Follow", "Stay at the bottom as entries arrive"),
-    ("split", "Split stdout and stderr", "One pane per stream, or both merged"),
+    ("split", "Split: streams, logs", "Merged → a pane per stream → a pane per log (several logs) → merged"),
     ("time_format", "Timestamps", "UTC, local, relative or hidden"),
     ("wrap", "Wrap long lines", "Wrap long lines, or scroll sideways"),
     ("app.messages", "Messages", "The notices shown so far (rotation, truncation, saves...)"),
@@ -137,7 +137,7 @@ HELP_TEMPLATE = """\
   {since}   since picker: since/until, presets, preview
   {follow}   follow / pause: on the last line the cursor follows new lines; elsewhere
       they are counted, and {cursor_last[0]} or {cursor_last[1]} follows again
-  {split}   split stdout and stderr into two panes
+  {split}   split: streams, logs (a pane per stream, then per log of several), merged
   {time_format}   timestamps: UTC → local → relative → hidden
   {wrap}   wrap long lines
 

@@ -260,7 +260,7 @@ class LogScreen(Screen[None]):
         if action in ("quit", "close_help"):  # over a modal screen, q is its own
             return self.app.screen is self if action == "quit" else isinstance(self.app.screen, HelpScreen)
         if action == "other_pane":
-            return panes.split and not modal
+            return (panes.split or panes.by_log) and not modal
         if action == "follow" and panes.following:
             return False
         if action == "pause":
@@ -288,8 +288,8 @@ class LogScreen(Screen[None]):
         self.refresh_status()
 
     def action_split(self) -> None:
-        """Toggle the stdout/stderr split."""
-        self.panes.split = not self.panes.split
+        """Cycle merged → split by stream → split by log (several logs) → merged."""
+        self.panes.next_split()
         self.refresh_status()
 
     def action_other_pane(self) -> None:

@@ -1,16 +1,13 @@
-"""The log panes: merged or split by stream, wrapped, timed, following; and their scan.
+"""The log panes: merged, split by stream or by log, wrapped, timed, following; and their scan.
 
-This module owns the panes' state and the worker that fills them. One
-:class:`~iolog_tui.model.LogModel` (of one log, or of several merged by time:
-:mod:`~iolog_tui.sourcelogs`) backs three :class:`~iolog_tui.logview.LogView` s
-(every row; stdout; stderr), of which the merged one or the two stream ones
-are shown. A scan worker (a thread, running
-:func:`~iolog_tui.scanjob.run_scan`) decodes the file from the chosen start
-(found through the time index for a "since"), posts
-:class:`~iolog_tui.messages.RowsFound` batches to the panes, and then, when
-following, keeps reading what is appended; a truncated or replaced file
-starts a new scan. The panes apply batches on the UI thread; the scan
-messages then go on up to the screen.
+One :class:`~iolog_tui.model.LogModel` (of one log, or of several merged by
+time: :mod:`~iolog_tui.sourcelogs`) backs three :class:`~iolog_tui.logview.LogView` s
+(every row; stdout; stderr) and one per log of several (:mod:`~iolog_tui.logsplit`).
+A scan worker (:func:`~iolog_tui.scanjob.run_scan`, a thread) decodes the file
+from the chosen start (found through the time index for a "since"), posts
+:class:`~iolog_tui.messages.RowsFound` batches, and when following reads what
+is appended; a truncated or replaced file starts a new scan. The panes apply
+batches on the UI thread; the scan messages then go on up to the screen.
 
 The panes keep their cursors in step with following: while the cursor of
 the pane worked in is on the last row, a growing file moves it on. One pane
@@ -32,9 +29,11 @@ from textual.worker import get_current_worker
 from iolog import SourceState, SourceStatus
 
 from .cursors import drop_other_selections, settle_cursor, show_row
+from .logsplit import LogSplit, pane_rows
 from .logview import LogView
 from .messages import IndexProgress, RowsFound, ScanFailed, ScanFinished, SourceChanged
 from .model.marks import Marks
+from .model.mergedrows import MergedModel
 from .model.navigation import Navigator
 from .model.rows import RowView
 from .model.search import Matcher
@@ -44,6 +43,7 @@ from .render import TimeFormat, match_highlighter
 from .safetext import safe_label
 from .sourcelogs import joined_names, landing_in_logs, model_of, scan_job, source_names
 from .sources import LogSource
+from .splitmodes import keep_in_step, next_pane, next_split, show_panes
 from .statusbar import entryless_text
 
 __all__ = ["FIRST_PAINT_WAIT_S", "LogPanes"]
@@ -66,6 +66,8 @@ class LogPanes(Horizontal):
 
     split: reactive[bool] = reactive(False)
     """stdout and stderr in two panes."""
+    by_log: reactive[bool] = reactive(False)
+    """One pane per log (several logs; never with ``split``)."""
     following: reactive[bool] = reactive(False)
     """Stay at the bottom as rows arrive (false while paused)."""
     time_format: reactive[TimeFormat] = reactive(TimeFormat.UTC)
@@ -110,19 +112,25 @@ class LogPanes(Horizontal):
         self._ui_ready = False
         self._painted = threading.Event()
         self._undecided: set[LogView] = set()
+        merged = self.model if isinstance(self.model, MergedModel) else None
+        self.log_split = LogSplit(merged, now_ns=clock, id="log-split")
+        """The panes of the split by log (none for one log)."""
         self.set_reactive(LogPanes.time_format, time_format)
 
     def compose(self) -> ComposeResult:
         now = self.clock
-        views = (
+        yield from (
             LogView(self.model.merged, now_ns=now, id="merged"),
             LogView(self.model.stdout, now_ns=now, id="stdout", classes="stream-pane"),
             LogView(self.model.stderr, now_ns=now, id="stderr", classes="stream-pane"),
         )
-        for view in views:
-            view.marks = self.marks
-            view.painter.show_sources(source_names(self.model))
-            yield view
+        yield self.log_split
+
+    def _prepare(self, view: LogView) -> None:
+        view.marks = self.marks
+        view.painter.show_sources(source_names(self.model))
+        view.time_format = self.time_format
+        view.wrap = self.wrap
 
     @property
     def views(self) -> list[LogView]:
@@ -134,6 +142,8 @@ class LogPanes(Horizontal):
         """The panes on screen now."""
         if self.split:
             return [self.query_one("#stdout", LogView), self.query_one("#stderr", LogView)]
+        if self.by_log:
+            return [*self.log_split.shown_panes()]
         return [self.query_one("#merged", LogView)]
 
     def active_view(self) -> LogView:
@@ -141,12 +151,12 @@ class LogPanes(Horizontal):
         focused = self.screen.focused
         if isinstance(focused, LogView) and focused.display:
             return focused
-        return self.query_one("#stdout" if self.split else "#merged", LogView)
+        return self.visible_views[0]
 
     def on_mount(self) -> None:
         self._ui_ready = True
         for view in self.views:
-            view.time_format = self.time_format
+            self._prepare(view)
         self.query_one("#merged", LogView).focus()
         if self.source.pump is not None:
             self.source.pump.start(self._pump_status)
@@ -217,6 +227,7 @@ class LogPanes(Horizontal):
         if joined := joined_names(batch):  # a followed folder gained logs
             for view in self.views:
                 view.painter.show_sources(source_names(self.model))
+            self.run_worker(self.log_split.add_logs(self._prepare))
             self.notify(f"{', '.join(map(safe_label, joined))} joined the view", timeout=5)
         if self.scan_progress is not None and message.total_bytes:
             self.scan_progress = min(1.0, batch.read_to / message.total_bytes)
@@ -309,32 +320,30 @@ class LogPanes(Horizontal):
             if following:
                 view.rows_changed()
 
-    def watch_split(self, split: bool) -> None:
-        self.set_class(split, "-split")
+    def next_split(self) -> None:
+        """Merged → split by stream → (several logs) split by log → merged."""
+        logs = len(self.model.logs) if isinstance(self.model, MergedModel) else 1
+        split, by_log = next_split(self.split, self.by_log, logs)
+        self.set_reactive(LogPanes.split, split)
+        self.set_reactive(LogPanes.by_log, by_log)
+        self._switched()
+
+    def _switched(self) -> None:
+        self.set_class(self.split, "-split")
+        self.set_class(self.by_log, "-by-log")
         self.refresh_bindings()
-        if not self._ui_ready:
-            return
-        focused = self.screen.focused
-        if split:
+        if self._ui_ready:
+            if self.by_log:
+                self.log_split.lay_out()
             merged = self.query_one("#merged", LogView)
-            offset = self._top_offset(merged)
-            stderr = isinstance(focused, LogView) and focused.id == "stderr"
-            target = self.query_one("#stderr" if stderr else "#stdout", LogView)
-            for view in self.visible_views:
-                self._align(view, offset)
-            target.focus()
-        else:
-            source = focused if isinstance(focused, LogView) else None
-            merged = self.query_one("#merged", LogView)
-            self._align(merged, self._top_offset(source) if source else None)
-            merged.focus()
-        self.refresh_panes()
+            show_panes(self.visible_views, self.screen.focused, merged, lambda: self.following)
+            self.refresh_panes()
+
+    watch_split = watch_by_log = _switched
 
     def other_pane(self) -> None:
-        """Move focus to the other pane of the split."""
-        stdout = self.query_one("#stdout", LogView)
-        stderr = self.query_one("#stderr", LogView)
-        (stderr if self.screen.focused is stdout else stdout).focus()
+        """Move focus to the next pane of the split."""
+        next_pane(self.visible_views, self.screen.focused).focus()
 
     def watch_time_format(self, time_format: TimeFormat) -> None:
         for view in self.views if self._ui_ready else []:
@@ -346,20 +355,6 @@ class LogPanes(Horizontal):
             view.wrap = wrap
 
     # -- scrolling ----------------------------------------------------------------------
-
-    def _top_offset(self, view: LogView | None) -> int | None:
-        if view is None or not len(view.rows):
-            return None
-        return view.rows.offset(min(view.top_row, len(view.rows) - 1))
-
-    def _align(self, view: LogView, offset: int | None) -> None:
-        view.call_after_refresh(self._align_now, view, offset)
-
-    def _align_now(self, view: LogView, offset: int | None) -> None:
-        if self.following:
-            view.quiet_scroll_to(view.max_scroll_y)
-        elif offset is not None:
-            view.quiet_scroll_to(view.rows.index_at_offset(offset))
 
     @on(LogView.Scrolled)
     def _view_scrolled(self, message: LogView.Scrolled) -> None:
@@ -381,12 +376,8 @@ class LogPanes(Horizontal):
         following = self.tailing and view.cursor_on_last and view.selection is None
         if following != self.following:
             self.following = following
-        if self.split and not self.following:
-            offset = self._top_offset(view)
-            for other in self.visible_views:
-                if other is not view and offset is not None:
-                    other.quiet_scroll_to(other.rows.index_at_offset(offset))
-                    other.clamp_cursor()
+        if (self.split or self.by_log) and not self.following:
+            keep_in_step(view, self.visible_views)
 
     def jump_to_offset(self, offset: int) -> None:
         """Put the first row at or after file ``offset`` at the top of the panes shown, with the cursor."""
@@ -413,7 +404,7 @@ class LogPanes(Horizontal):
             complete: those rows are all there (else a filter is still deciding them).
         """
         for view in self.views:
-            view.rows = rows_for(view)
+            view.rows = pane_rows(view, rows_for(view))
             view.reset(keep_cursor=True)
             if view.cursor.row is not None and not self.following:
                 self._undecided.add(view)
@@ -421,6 +412,8 @@ class LogPanes(Horizontal):
             if self.following:
                 view.call_after_refresh(view.quiet_scroll_to, view.max_scroll_y)
         self.rows_changed(complete=complete)
+        if self.by_log:  # the source filter may have changed the logs shown
+            self.log_split.lay_out()
 
     def rows_changed(self, *, complete: bool = False) -> None:
         """The rows the panes show grew (a filter passed more; ``complete``: all of them)."""
@@ -492,6 +485,8 @@ class LogPanes(Horizontal):
         if self.split:
             self.query_one("#stdout", LogView).border_title = f"stdout · {len(self.model.stdout):,}"
             self.query_one("#stderr", LogView).border_title = f"stderr · {len(self.model.stderr):,}"
+        if self.by_log:
+            self.log_split.retitle()
 
     def _placeholder(self, *, filtered: bool = False) -> str:
         """What an empty pane says (``filtered``: the filters hide every line it has)."""

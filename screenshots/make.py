@@ -154,6 +154,7 @@ async def main() -> None:
         await shoot("following-paused", followed, paused_with_new(followed), follow=True)
         vms = container_logs(directory)
         await shoot("several-logs", Path(vms.path), settle, source=vms)
+        await shoot("split-by-log", Path(vms.path), keys("p", "p"), source=vms)
 
 
 if __name__ == "__main__":

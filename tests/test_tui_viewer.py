@@ -27,8 +27,8 @@ async def test_the_palette_offers_the_screen_s_actions_with_their_keys(write_log
         await ready(pilot)
         commands = {command.title: command for command in app.get_system_commands(app.screen)}
         assert commands["Search…"].help == "Find text or a regular expression (/)"
-        assert commands["Split stdout and stderr"].help.endswith("(p)")
-        await commands["Split stdout and stderr"].callback()
+        assert commands["Split: streams, logs"].help.endswith("(p)")
+        await commands["Split: streams, logs"].callback()
         await pilot.pause()
         assert app.log_screen.panes.split
 

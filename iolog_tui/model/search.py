@@ -32,6 +32,7 @@ from iolog import InvalidArgumentError, Line, Stream, read_lines, terminal_runs
 
 from .blockmatch import passing_rows
 from .context import ContextRows
+from .logrows import LogRows
 from .rows import LogModel, Row, RowKind, RowView
 
 __all__ = [
@@ -394,7 +395,7 @@ class FilteredRows(RowView):
 
 def view_index(rows: RowView, model_row: int) -> int:
     """The first row of ``rows`` at or after model row ``model_row`` (may be ``len``)."""
-    if isinstance(rows, ContextRows):
+    if isinstance(rows, (ContextRows, LogRows)):
         return rows.index_of(model_row)
     if isinstance(rows, FilteredRows):
         return bisect_left(rows.passing, model_row) if len(rows) else 0
