@@ -113,6 +113,13 @@ async def test_export_writes_what_iolog_cat_prints(tmp_path: Path) -> None:
         for name in ("db-primary", "web", "worker"):
             own = list(read_entries(root / name / "output.log"))
             assert list(read_entries(tmp_path / f"copy-{name}.log")) == own
+        records = tmp_path / "shown.json"
+        await pilot.press("x", "ctrl+f", "ctrl+f", "ctrl+f", "ctrl+a", "ctrl+k", *str(records), "enter")
+        await wait_until(pilot, lambda: app.log_screen.last_export.path == str(records))
+        assert app.log_screen.last_export.error is None
+        printed = _cat(root, format="json")
+        assert printed is not None
+        assert records.read_bytes() == printed[0]
 
 
 @pilot_test
