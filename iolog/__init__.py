@@ -13,7 +13,8 @@ The public face is these 29 names:
   ``Entry.MAX_SIZE`` payload bytes; ``entry.encode()`` frames it), the
   damage reports :class:`Skipped` and :class:`Truncated`, and the sans-IO
   :class:`Decoder` (bytes in, entries and damage out).
-- Lines: :class:`LineAssembler` (events in, :class:`Line` s out), the rule
+- Lines: :class:`LineAssembler` (events in, :class:`Line` s out; ``line.docker_json()``:
+  its docker json-file record, as ``iolog cat --format json``), the rule
   under it, :class:`LineState` (which entries start a line), and
   :func:`read_lines` (lines back from a file by their offsets).
 - Files: :class:`LogFile` (``LogFile.check``: is it a log at all; exact time

@@ -207,7 +207,7 @@ class ExportPrompt(ModalScreen[ExportRequest | None]):
         self._show()
 
     def action_next_format(self) -> None:
-        """Cycle text → text with timestamps → iolog."""
+        """Cycle text → text with timestamps → iolog → docker JSON."""
         self.export_format = self.export_format.next()
         field = self.query_one("#prompt-input", Input)
         field.value = self.export_format.rename(field.value)

@@ -165,7 +165,7 @@ class RowExporter(Widget):
             shown_rows: a flag per model row, the rows to write instead of
                 those passing ``shown`` (context lines shown).
         """
-        if isinstance(model, MergedModel):  # several logs: prefixed, as iolog cat prints them
+        if isinstance(model, MergedModel):  # several logs: as iolog cat prints them (prefixes, attrs)
             self._export_merged(model, end_row, request, shown, only, shown_rows)
             return
         offsets, kinds = model.offsets, model.kinds  # a worker reads them below end_row

@@ -12,7 +12,9 @@ holding the top row on screen marked, and a cursor for the keyboard. The
 axis gives the scale: the time a column spans and the count of a full bar. A
 chosen bucket is found in the file by a second worker (a seek through the
 time index), and the strip posts :class:`Timeline.OffsetChosen` once the
-viewer has read that far.
+viewer has read that far. A view of several logs merged by time counts
+every log shown (:mod:`iolog_tui.model.mergedhistogram`), and a chosen
+bucket is the first merged row at or after its start.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from .model.histogram import (
     histogram,
     rows_per_bucket,
 )
+from .model.mergedhistogram import merged_histogram, merged_row_at
 from .model.mergedrows import MergedModel
 from .model.navigation import Navigator
 from .model.rows import LogModel
@@ -156,7 +159,7 @@ class Timeline(Widget, can_focus=True):
         """How the axis shows times (set by the log screen)."""
         self._computed_at = 0.0
         self._worker: Worker[None] | None = None
-        self._key: tuple[int, int] | None = None
+        self._key: tuple[int, int, frozenset[int]] | None = None
         self._pending: tuple[int, int] | None = None
         self._drawn_levels = (0, 0)
 
@@ -167,9 +170,6 @@ class Timeline(Widget, can_focus=True):
 
     def toggle(self) -> bool:
         """Show the strip (and put the keyboard on it) or hide it; returns whether shown."""
-        if isinstance(self.model, MergedModel) and not self.shown:
-            self.notify("the timeline shows one log; several logs merged have none yet", timeout=4)
-            return False
         shown = not self.shown
         self.set_class(shown, "-shown")
         if shown:
@@ -332,7 +332,9 @@ class Timeline(Widget, can_focus=True):
             return
         if (len(self.levels.errors), len(self.levels.warnings)) != self._drawn_levels:
             self.refresh()
-        key = (self.model.generation, self.buckets)
+        # A merged view counts the logs shown: choosing others counts again.
+        hidden: frozenset[int] = getattr(self.model, "hidden", frozenset())
+        key = (self.model.generation, self.buckets, hidden)
         growing = self.scanning or self.tailing
         now = time.monotonic()
         if key == self._key:
@@ -384,6 +386,17 @@ class Timeline(Widget, can_focus=True):
     ) -> None:
         worker = get_current_worker()
         navigator = self.navigator
+        if isinstance(self.model, MergedModel):  # every log shown, counted on its own and summed
+            try:
+                merged, edges = merged_histogram(self.model, buckets, since_ns=since_ns, until_ns=until_ns,
+                                                 should_stop=lambda: worker.is_cancelled)
+            except Exception as exc:  # noqa: BLE001 - said on the strip, never a crash
+                if not worker.is_cancelled:
+                    self.post_message(self.Ready(generation, None, f"timeline: {exc}"))
+                return
+            if not worker.is_cancelled:
+                self.post_message(self.Ready(generation, merged, "" if merged else "no entries", edges))
+            return
         if exact_range is not None:
             try:
                 entries = count_entries(
@@ -451,6 +464,10 @@ class Timeline(Widget, can_focus=True):
 
     @work(thread=True, exclusive=True, group="timeline-seek", exit_on_error=False)
     def _seek(self, generation: int, since_ns: int) -> None:
+        model = self.model
+        if isinstance(model, MergedModel):  # a merged row's place is its number
+            self.post_message(self.Found(generation, merged_row_at(model, since_ns)))
+            return
         offset = self.navigator.seek(since_ns)
         self.post_message(self.Found(generation, offset))
 
@@ -458,7 +475,8 @@ class Timeline(Widget, can_focus=True):
     def _found(self, message: Found) -> None:
         if message.generation != self.model.generation:
             return
-        if self.scanning and self.model.scanned_to < message.offset:
+        merged = isinstance(self.model, MergedModel)  # its rows are found among those read
+        if self.scanning and self.model.scanned_to < message.offset and not merged:
             self._pending = (message.generation, message.offset)
             self.notify("going there once the viewer has read that far…", timeout=2)
             return

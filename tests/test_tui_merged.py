@@ -15,8 +15,10 @@ import pytest
 from iolog import Stream, read_entries
 from iolog_tui.cli import UsageError, build_parser, open_source
 from iolog_tui.detail import DetailScreen
+from iolog_tui.logchoice import LogChoice
 from iolog_tui.model.mergedrows import MergedModel
 from iolog_tui.model.rows import RowKind
+from iolog_tui.timeline import LABEL_CELLS
 from tests.test_cli_many import _cat
 
 from .conftest import START_NS, StepClock, wait_until
@@ -113,6 +115,13 @@ async def test_export_writes_what_iolog_cat_prints(tmp_path: Path) -> None:
         for name in ("db-primary", "web", "worker"):
             own = list(read_entries(root / name / "output.log"))
             assert list(read_entries(tmp_path / f"copy-{name}.log")) == own
+        records = tmp_path / "shown.json"
+        await pilot.press("x", "ctrl+f", "ctrl+f", "ctrl+f", "ctrl+a", "ctrl+k", *str(records), "enter")
+        await wait_until(pilot, lambda: app.log_screen.last_export.path == str(records))
+        assert app.log_screen.last_export.error is None
+        printed = _cat(root, format="json")
+        assert printed is not None
+        assert records.read_bytes() == printed[0]
 
 
 @pilot_test
@@ -184,9 +193,7 @@ async def test_the_status_bar_counts_each_log_s_lines(tmp_path: Path) -> None:
 
 
 @pilot_test
-async def test_the_since_picker_s_preview_counts_every_log_and_the_timeline_says_it_has_one(
-    tmp_path: Path,
-) -> None:
+async def test_the_since_picker_s_preview_counts_every_log(tmp_path: Path) -> None:
     app = merged_app(container_logs(tmp_path / "vms"))
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
@@ -194,11 +201,59 @@ async def test_the_since_picker_s_preview_counts_every_log_and_the_timeline_says
         # Before 30 s: web's 15 (every 2 s from 0 s), db-primary's 8 (from 7 s), worker's 6 (from 1 s).
         assert (landing.row, landing.rows, landing.timestamp_ns) == (29, 55, START_NS + 30 * SECOND_NS)
         assert landing.span == (START_NS, START_NS + 58 * SECOND_NS)
-        notes: list[str] = []
-        app.log_screen.timeline.notify = lambda text, **_options: notes.append(text)  # type: ignore[method-assign]
-        await pilot.press("T")
-        await pilot.pause(0.1)
-        assert not app.log_screen.timeline.shown and notes and "one log" in notes[0]
+
+
+@pilot_test
+async def test_the_timeline_counts_every_log_and_a_click_goes_to_the_first_merged_row_there(
+    tmp_path: Path,
+) -> None:
+    app = merged_app(container_logs(tmp_path / "vms"))
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await wait_until(pilot, lambda: app.log_screen.level_bar.finished)
+        await pilot.press("g", "T")
+        timeline = app.log_screen.timeline
+        await wait_until(pilot, lambda: timeline.histogram is not None and len(timeline.edges) > 1)
+        hist = timeline.histogram
+        assert hist is not None and timeline.shown
+        # The union of the logs' spans: web's first line (0 s) to web's last (58 s).
+        assert hist.start_ns == START_NS and hist.end_ns > START_NS + 58 * SECOND_NS
+        # Every log's entries: 55 lines of one entry each, 6 on stderr (web's 4 WARN, worker's 2 ERROR).
+        assert round(sum(hist.stdout)) == 49 and round(sum(hist.stderr)) == 6
+        times = [START_NS + 2 * SECOND_NS * n for n in range(30)] + [
+            START_NS + 7 * SECOND_NS + 3 * SECOND_NS * n for n in range(15)] + [
+            START_NS + SECOND_NS + 5 * SECOND_NS * n for n in range(10)]
+        expected = [0] * len(hist)
+        for stamp in times:
+            bucket = hist.bucket_of(stamp)
+            assert bucket is not None
+            expected[bucket] += 1
+        assert [round(out + err) for out, err in zip(hist.stdout, hist.stderr, strict=True)] == expected
+        errors, warnings = timeline._level_counts(hist)
+        assert (sum(errors), sum(warnings)) == (2, 4)
+        worker_errors = [hist.bucket_of(START_NS + SECOND_NS + 5 * SECOND_NS * n) for n in (2, 6)]
+        assert [bucket for bucket, count in enumerate(errors) if count] == worker_errors
+        view = merged(app)
+        model = app.log_screen.panes.model
+        bucket = len(hist) // 2
+        await pilot.click("#timeline", offset=(LABEL_CELLS + bucket, 0))
+        start_ns = hist.bucket_start(bucket)
+        first = min(stamp for stamp in times if stamp >= start_ns)
+
+        def cursor_time() -> int | None:
+            index = view.cursor_index
+            return None if index is None else view.rows.row(index).timestamp_ns
+
+        await wait_until(pilot, lambda: cursor_time() == first)
+        index = view.cursor_index
+        assert index is not None and model.row(view.rows.merged_index(index) - 1).timestamp_ns < start_ns
+        # Hiding web (o): the strip counts db-primary's 15 and worker's 10 lines, 2 on stderr.
+        await pilot.press("o")
+        await wait_until(pilot, lambda: isinstance(app.screen, LogChoice))
+        await pilot.press("down", "space", "enter")
+        await wait_until(pilot, lambda: timeline.histogram is not None
+                         and round(sum(timeline.histogram.stdout + timeline.histogram.stderr)) == 25)
+        assert round(sum(timeline.histogram.stderr)) == 2
 
 
 @pilot_test

@@ -29,6 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from iolog import Decoder, Entry, Skipped, Stream, Truncated, format_docker_time
+from iolog.core.dockerjson import json_record
 from iolog.file import walk as walk_module
 from iolog_tui.detail import read_line_detail
 from iolog_tui.model import MAX_ROW_BYTES, LogModel, RowKind
@@ -348,6 +349,9 @@ def test_export_writes_the_reference_lines(tmp_path_factory, case, export_format
         stamped = [format_docker_time(line.timestamp_ns).encode() + b" " + _ended(line.message)
                    for line in reference]
         assert exported == b"".join(stamped)
+    elif export_format is ExportFormat.JSON:
+        assert exported == b"".join(
+            json_record(line.message, int(line.stream), line.timestamp_ns) for line in reference)
     else:
         # Every entry of every line, with its own time and stream; a line
         # that damage ended gets its newline, so it does not run into the next.

@@ -22,11 +22,12 @@ line's text.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from .. import _native
 from .decoder import Event
+from .dockerjson import json_record
 from .format import Entry, Stream
 
 __all__ = ["Line", "LineAssembler", "LineState", "ends_line"]
@@ -181,6 +182,20 @@ class Line:
     def clipped(self) -> bool:
         """Whether ``message`` holds less than the whole line."""
         return len(self.message) < self.size
+
+    def docker_json(self, attrs: Mapping[str, str] | None = None) -> bytes:
+        """This line as one docker json-file record, the bytes ``iolog cat --format json`` prints.
+
+        The record (with its ending newline) holds ``message`` as it is (a
+        line that damage or the end of the input ended has no newline, and
+        its record says so), the stream and the line's time; escaping is
+        :mod:`iolog.core.dockerjson`'s.
+
+        Args:
+            attrs: the record's ``attrs`` (``{"source": "web"}``, as ``iolog
+                cat`` writes for several logs), or none.
+        """
+        return json_record(self.message, int(self.stream), self.timestamp_ns, attrs)
 
 
 class _OpenLine:

@@ -1,4 +1,4 @@
-"""Saving what the viewer shows: plain text, text with timestamps, or a new iolog file.
+"""Saving what the viewer shows: plain text, text with timestamps, a new iolog file, or docker JSON.
 
 This module owns the export formats and the writing, without knowing
 anything of Textual. The rows are read back from the log with
@@ -8,9 +8,12 @@ memory. Plain text is the lines'
 payload bytes as written by the container (like ``iolog cat``); with
 timestamps each line starts with its docker-style time (like ``iolog cat -t``);
 an iolog file holds the lines' entries re-encoded with their own times and
-streams, so ``iolog-tui`` can open it. In every format a line that damage or
+streams, so ``iolog-tui`` can open it. In these formats a line that damage or
 the end of the file ended without its newline gets one (in an iolog file, at
 the end of its last entry), so that it does not run into the next line.
+JSON is one docker json-file record per line, the bytes ``iolog cat --format
+json`` prints for it (:meth:`iolog.Line.docker_json`): a record says itself
+whether its line ended with a newline.
 """
 
 from __future__ import annotations
@@ -34,13 +37,13 @@ class ExportFormat(str, enum.Enum):
     TEXT = "text"
     TIMESTAMPS = "timestamps"
     IOLOG = "iolog"
+    JSON = "json"
 
     @property
     def label(self) -> str:
         """What the export prompt calls it."""
-        return {"text": "plain text", "timestamps": "text with timestamps", "iolog": "iolog"}[
-            self.value
-        ]
+        labels = {"text": "plain text", "timestamps": "text with timestamps", "iolog": "iolog"}
+        return labels.get(self.value, "docker JSON")
 
     def next(self) -> ExportFormat:
         """The format after this one in the prompt's cycle."""
@@ -48,15 +51,21 @@ class ExportFormat(str, enum.Enum):
         return members[(members.index(self) + 1) % len(members)]
 
     def rename(self, path: str) -> str:
-        """``path`` with this format's usual extension (``.txt`` or ``.log``)."""
+        """``path`` with this format's usual extension (``.txt``, ``.log`` or ``.json``)."""
         stem, ext = os.path.splitext(path)
-        if ext not in (".txt", ".log"):
+        if ext not in (".txt", ".log", ".json"):
             return path
-        return stem + (".log" if self is ExportFormat.IOLOG else ".txt")
+        return stem + {ExportFormat.IOLOG: ".log", ExportFormat.JSON: ".json"}.get(self, ".txt")
 
 
-def encode_line(line: Line, export_format: ExportFormat, log: LogFile) -> bytes:
-    """The bytes one line is exported as (``log``: the file it was read from)."""
+def encode_line(line: Line, export_format: ExportFormat, log: LogFile, source: str | None = None) -> bytes:
+    """The bytes one line is exported as (``log``: the file it was read from).
+
+    ``source``: the name of the line's log in a view of several logs, which a
+    JSON record carries in its ``attrs`` (the other formats leave it out).
+    """
+    if export_format is ExportFormat.JSON:
+        return line.docker_json(None if source is None else {"source": source})
     if export_format is ExportFormat.IOLOG:
         entries = [(entry.timestamp_ns, entry.message) for entry in line_entries(line, log)]
         if not line.complete:

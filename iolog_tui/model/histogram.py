@@ -34,6 +34,7 @@ __all__ = [
     "exact_histogram",
     "histogram",
     "rows_per_bucket",
+    "window_frame",
 ]
 
 #: A shown window spanning at most this many bytes of the file is counted entry by entry.
@@ -92,7 +93,7 @@ def rows_per_bucket(edges: Sequence[int], row_offsets: Sequence[int], rows: Sequ
     return tuple(max(0, high - low) for low, high in zip(below, below[1:], strict=False))
 
 
-def _frame(
+def window_frame(
     earliest_ns: int, latest_ns: int, buckets: int, since_ns: int | None, until_ns: int | None
 ) -> tuple[int, int, int] | None:
     """The window ``(start_ns, end_ns, bucket_ns)`` for entries in ``[earliest_ns, latest_ns]``."""
@@ -171,7 +172,7 @@ def exact_histogram(
     """
     if not timestamps_ns:
         return None
-    frame = _frame(min(timestamps_ns), max(timestamps_ns), buckets, since_ns, until_ns)
+    frame = window_frame(min(timestamps_ns), max(timestamps_ns), buckets, since_ns, until_ns)
     if frame is None:
         return None
     start_ns, end_ns, bucket_ns = frame
@@ -216,7 +217,7 @@ def histogram(
     ]
     if not spans:
         return None
-    frame = _frame(min(low for low, _high in spans), max(high for _low, high in spans),
+    frame = window_frame(min(low for low, _high in spans), max(high for _low, high in spans),
                    buckets, since_ns, until_ns)
     if frame is None:
         return None

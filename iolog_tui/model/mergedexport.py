@@ -6,7 +6,9 @@ read back from its own file (:func:`~iolog_tui.model.search.iter_lines`,
 each log's rows in its own order, which the merged order keeps) and
 written in the merged order. Plain text, and text with timestamps, put each
 line after its log's name, padded to the longest, and ``" | "``, as ``iolog
-cat`` does (``web        | GET / 200``); an iolog export writes one iolog
+cat`` does (``web        | GET / 200``); JSON writes each line's docker
+json-file record with ``"attrs":{"source":NAME}``, as ``iolog cat --format
+json A B C`` does; an iolog export writes one iolog
 file per log (``NAME`` added to the file's name: ``shown-web.log``), each
 line re-encoded with its own times, so every log can be opened again.
 """
@@ -118,8 +120,8 @@ def export_merged_rows(
                     keep = shown(int(line.stream), line.message[:MAX_ROW_BYTES])
                 if not keep:
                     continue
-                data = encode_line(line, export_format, logs[log])
-                if export_format is not ExportFormat.IOLOG:
+                data = encode_line(line, export_format, logs[log], names[log])
+                if export_format in _PREFIXED:
                     data = marks[log] + data
                 sink_of(log).write(data)
                 count += 1
@@ -133,6 +135,9 @@ def export_merged_rows(
                 for path in written:
                     os.unlink(path)
     return count
+
+
+_PREFIXED = (ExportFormat.TEXT, ExportFormat.TIMESTAMPS)
 
 
 def _lines(model: MergedModel, log: int, end_row: int, should_stop: Callable[[], bool]) -> Iterator[RowLine]:
