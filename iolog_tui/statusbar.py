@@ -222,6 +222,8 @@ class StatusBar(Horizontal):
         choices = [(self._left(facts), investigation, right) for investigation in investigations]
         choices += [(self._left(facts, compact=True), brief, right),
                     (self._left(facts, compact=True), brief, compact_right)]
+        if facts.log_lines:  # several logs: their total, without each one's count
+            choices.append((self._left(facts, compact=True, per_log=False), brief, compact_right))
         if self.filtered:  # the filters say how many of the lines they keep: the left need not
             choices.append((self._left(facts, minimal=True), brief, compact_right))
         chosen = choices[-1]
@@ -234,9 +236,11 @@ class StatusBar(Horizontal):
         self.query_one("#status-investigate", Label).update(investigation)
         self.query_one("#status-right", Label).update(right)
 
-    def _left(self, facts: StatusFacts, *, compact: bool = False, minimal: bool = False) -> Text:
+    def _left(self, facts: StatusFacts, *, compact: bool = False, minimal: bool = False,
+              per_log: bool = True) -> Text:
         """The file, the time window and the lines; ``compact``: in fewer words; ``minimal``: the file
-        and the window only (with filters on, they say how many of the lines they keep)."""
+        and the window only (with filters on, they say how many of the lines they keep); ``per_log``:
+        each of several logs' lines."""
         compact = compact or minimal
         text = Text()
         label = safe_label(facts.source_label)
@@ -253,7 +257,7 @@ class StatusBar(Horizontal):
         if window:
             text.append(f" {window} ", "bold")
             text.append("·")
-        if facts.log_lines:
+        if facts.log_lines and per_log:
             text.append_text(logs_text(facts.log_lines, max(12, self.size.width // 3)))
             text.append(" ·")
         skipped = facts.rows - lines - facts.clock_steps

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 
 from iolog import Stream, read_entries
 from iolog_tui.cli import UsageError, build_parser, open_source
@@ -18,6 +19,7 @@ from iolog_tui.detail import DetailScreen
 from iolog_tui.logchoice import LogChoice
 from iolog_tui.model.mergedrows import MergedModel
 from iolog_tui.model.rows import RowKind
+from iolog_tui.statusbar import StatusBar
 from iolog_tui.timeline import LABEL_CELLS
 from tests.test_cli_many import _cat
 
@@ -275,3 +277,17 @@ async def test_lines_written_while_following_are_appended_with_their_log_s_clock
         _write(root / "web" / "output.log", [(Stream.STDOUT, b"GET /late 200\n")],
                StepClock(START_NS + 900 * SECOND_NS, SECOND_NS))
         await wait_until(pilot, lambda: shown_messages(merged(app))[-1] == "GET /late 200")
+
+
+@pilot_test
+async def test_the_status_bar_fits_narrow_terminals_giving_up_each_log_s_count_last(tmp_path: Path) -> None:
+    """Words give way before anything collides (down to 64 columns); each log's count goes last."""
+    root = container_logs(tmp_path / "vms")
+    for width in (64, 72, 80):
+        app = merged_app(root)
+        async with app.run_test(size=(width, 24)) as pilot:
+            await ready(pilot)
+            bar = app.log_screen.query_one(StatusBar)
+            parts = [bar.query_one(f"#status-{part}").render() for part in ("left", "investigate", "right")]
+            assert sum(cell_len(str(part)) for part in parts) <= width
+            assert " 55 lines" in str(parts[0])
