@@ -28,7 +28,7 @@ from iolog import Entry, LogFile, LogSet, Skipped, SourceState, SourceStatus, Tr
 from .messages import RowsFound, ScanFailed, ScanFinished, SourceChanged
 from .model.mergescan import RowMerge, TimedRowScanner, follow_batch, merged_scan
 from .model.navigation import Navigator
-from .scanjob import SCAN_BATCH_INTERVAL_S
+from .scanjob import SCAN_BATCH_INTERVAL_S, WAIT_FOR_FOLLOW_S
 
 __all__ = ["RESCAN_S", "run_merged_scan"]
 
@@ -36,8 +36,6 @@ __all__ = ["RESCAN_S", "run_merged_scan"]
 RESCAN_S = 1.0
 #: Sleep between polls of the followed logs when none had anything new.
 _POLL_S = 0.05
-#: How often a scan that has reached the end looks whether following was asked for.
-_WAIT_FOR_FOLLOW_S = 0.05
 
 
 def run_merged_scan(
@@ -100,7 +98,7 @@ def run_merged_scan(
         while not following:  # finished logs, settled: nothing is taken back
             if cancelled():
                 return
-            time.sleep(_WAIT_FOR_FOLLOW_S)
+            time.sleep(WAIT_FOR_FOLLOW_S)
             following = tailing()
         _follow(paths, scanners, merge, resumes, generation, post=post, cancelled=cancelled, specs=specs)
     except Exception as exc:  # noqa: BLE001 - shown on the status bar, never a crash

@@ -25,12 +25,12 @@ from .messages import IndexProgress, RowsFound, ScanFailed, ScanFinished, Source
 from .model.navigation import Navigator
 from .model.scan import RowScanner, scan_file, settle_tail
 
-__all__ = ["SCAN_BATCH_INTERVAL_S", "run_scan"]
+__all__ = ["SCAN_BATCH_INTERVAL_S", "WAIT_FOR_FOLLOW_S", "run_scan"]
 
 #: Shortest time between two row batches of a scan (each one costs a redraw).
 SCAN_BATCH_INTERVAL_S = 0.25
 #: How often a scan that has reached the end looks whether following was asked for.
-_WAIT_FOR_FOLLOW_S = 0.05
+WAIT_FOR_FOLLOW_S = 0.05
 
 
 def run_scan(
@@ -95,7 +95,7 @@ def run_scan(
         while not following:
             if cancelled():
                 return
-            time.sleep(_WAIT_FOR_FOLLOW_S)
+            time.sleep(WAIT_FOR_FOLLOW_S)
             following = tailing()
         scanner.retract_tail()
         post(RowsFound(scanner.take(resume), 0))

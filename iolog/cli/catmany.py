@@ -163,11 +163,7 @@ def _chunks(source: _Source, options: _Options, end: int | None) -> Iterator[Lin
     for item in file_items(source.file, since_ns=options.since_ns, until_ns=options.until_ns,
                            tail=options.tail, streams=options.streams, end=end):
         if isinstance(item, list):
-            for event in item:
-                if not isinstance(event, Entry):
-                    source.damage.add(event)
-            chunk = lines.events(event for event in item
-                                 if not isinstance(event, Entry) or options.in_window(event))
+            chunk = _events_chunk(source, options, item)
         else:
             chunk = lines.batch(item)
         if chunk is not None:
@@ -178,6 +174,15 @@ def _chunks(source: _Source, options: _Options, end: int | None) -> Iterator[Lin
             yield chunk
 
 
+def _events_chunk(source: _Source, options: _Options, events: list[Event]) -> LineChunk | None:
+    """A list of the decoder's events: its damage counted, its entries in the window as lines."""
+    for event in events:
+        if not isinstance(event, Entry):
+            source.damage.add(event)
+    return source.lines.events(event for event in events
+                               if not isinstance(event, Entry) or options.in_window(event))
+
+
 def _span_reader(source: _Source, options: _Options, buffers: ReadBuffers) -> Iterator[list[LineSpans]]:
     """The lines of a whole log read as ``cat`` reads it, as spans, in its order; damage counted."""
     assert source.file is not None
@@ -185,11 +190,7 @@ def _span_reader(source: _Source, options: _Options, buffers: ReadBuffers) -> It
     for item in file_items(source.file, since_ns=options.since_ns, until_ns=options.until_ns,
                            tail=options.tail, streams=options.streams, end=None, buffers=buffers):
         if isinstance(item, list):
-            for event in item:
-                if not isinstance(event, Entry):
-                    source.damage.add(event)
-            chunk = lines.events(event for event in item
-                                 if not isinstance(event, Entry) or options.in_window(event))
+            chunk = _events_chunk(source, options, item)
             spans = [] if chunk is None else [LineSpans.of_chunk(chunk)]
         else:
             spans = lines.batch_spans(item)
