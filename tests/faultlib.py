@@ -1080,7 +1080,8 @@ def corpus(seeds_per_class: int = 3) -> list[Case]:
     * ``c-size-past-end-*``: a header whose size runs past the end of the file, 40 good entries after it.
     * ``d-entry-between-*-noise``: a good entry with noise on both sides.
     * ``e-torn-claimed-end-on-later-header``: a torn entry whose claimed size ends exactly on a
-      later header, five entries on.
+      later header, five entries on; ``...-clock-back-6-days``: the same, the clock stepped back
+      six days at the tear.
     * ``f-torn-then-noise-*``: a torn entry followed by noise that its claimed payload ends in.
     * ``g-newline-lost-*``: an entry that lost its newline (size shortened by one, or its last
       byte dropped), more lines of its stream after it.
@@ -1126,6 +1127,17 @@ def corpus(seeds_per_class: int = 3) -> list[Case]:
     keep = min(inj.exact_keeps(torn_index), key=lambda option: abs(option[1] - 5))[0]
     inj.torn(entry=3, keep=keep, then="next")
     cases.append(inj.finish("e-torn-claimed-end-on-later-header"))
+    # The entries written after the tear continue a line (no newline) and are
+    # stamped six days before the torn entry: the clock was set back at the reboot.
+    continued: list[Write] = [(Stream.STDOUT, b"continued %d, " % i) for i in range(2)]
+    stepped = steady_log([*_lines(3), (Stream.STDOUT, b"y" * 3000 + b"\n")]) + steady_log(
+        [*(w for write in continued for w in (write, (Stream.STDOUT, None))), *_lines(30, "after")],
+        start_ns=ERAS["2026"] - 6 * 86_400 * _SECOND,
+    )
+    inj = Injector(stepped, random.Random(5))
+    keep = next(option[0] for option in inj.exact_keeps(inj.piece_of(3)) if option[1] == 2)
+    inj.torn(entry=3, keep=keep, then="next")
+    cases.append(inj.finish("e-torn-claimed-end-on-later-header-clock-back-6-days"))
 
     for kind, entry in (("boot", 5), ("printable", 3)):
         inj = Injector(steady_log(_lines(3) + [(Stream.STDOUT, b"y" * 5000 + b"\n")] + _lines(12)),

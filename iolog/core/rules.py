@@ -97,8 +97,10 @@ def tear_inside(buf: bytes, pos: int, end: int, timestamp_ns: int) -> int:
     place. Entries written after a tear are stamped no earlier than the torn
     one, and not far after it (a header stamped so is taken for one), or,
     when their chain ends exactly where its claim does, at most
-    :data:`TEAR_SLACK_NS` before it (a clock corrected at the reboot) and after
-    the torn entry's own bytes. Whatever a program in the container prints
+    :data:`TEAR_SLACK_NS` before it (a clock corrected at the reboot), or
+    stamped like the entry at its end when that one is further back (a clock
+    stepped back by more at the reboot: a printed log cannot know that
+    time), and after the torn entry's own bytes. Whatever a program in the container prints
     was stamped, if at all, before the line that carries it, and a payload
     that is itself a log starts with a header. A claim that holds a newline
     before its end is more than the one line a writer puts in an entry: a
@@ -126,6 +128,14 @@ def tear_inside(buf: bytes, pos: int, end: int, timestamp_ns: int) -> int:
     # right after that line and fills the rest was written after it, even
     # stamped before it (a clock stepped back).
     after_line = find(b"\n", first, end - 1) + 1
+    # The clock stepped back by more than the slack at the reboot: the entry
+    # at the claim's end is stamped that far before it, and the chain that
+    # fills the claim just before that entry.
+    successor_ts: int | None = None
+    if end + _HDR <= len(buf) and _MATCH(buf, end) is not None:
+        successor_ts = _UNPACK(_A2B(buf[end : end + _HDR]))[0]
+        if timestamp_ns - successor_ts <= TEAR_SLACK_NS:
+            successor_ts = None
     while equals >= 0:
         cand = equals - (_HDR - 2)
         if _MATCH(buf, cand) is not None:
@@ -133,9 +143,10 @@ def tear_inside(buf: bytes, pos: int, end: int, timestamp_ns: int) -> int:
             if timestamp_ns <= inner_ts <= timestamp_ns + FAR_NS:
                 return cand
             stepped_back = cand == after_line and timestamp_ns - inner_ts <= FAR_NS
+            with_successor = successor_ts is not None and 0 <= successor_ts - inner_ts <= TEAR_SLACK_NS
             if (
                 cand > first
-                and (stepped_back or inner_ts >= timestamp_ns - TEAR_SLACK_NS)
+                and (stepped_back or with_successor or inner_ts >= timestamp_ns - TEAR_SLACK_NS)
                 and chain_ends_at(buf, cand, end)
             ):
                 if stepped_back:
