@@ -15,6 +15,10 @@ Printed per fault class and in total:
 * ``duplicated``: extra decodings of intact entries,
 * ``lost_adjacent``: intact entries next to a fault that were not decoded,
 * ``phantoms``: decoded entries never written there (P2),
+* ``marked``: decoded entries that skipped bytes follow, which every reader
+  marks as possibly torn (``iolog.core.events.may_be_torn``); ``marked_torn``:
+  of those, torn entries whose claim the damage after them completed (the
+  bytes cannot tell them from whole ones; without the mark they would be phantoms),
 * ``glued``: decoded lines joining two written lines, or a phantom and real entries (P3),
 * ``accounting_errors``: gaps, overlaps or empty damage events in the byte coverage,
 * ``decode_seconds``: time spent in the decoder; ``seconds``: the section's elapsed time.
@@ -47,7 +51,7 @@ from iolog.core.format import encode_entry  # noqa: E402
 from tests.faultlib import FAULT_CLASSES, Case, DecodeFn, check, decode_whole, random_case  # noqa: E402
 
 HOLE_SIZES = (4096, 1 << 20)
-_COUNTS = ("lost", "duplicated", "lost_adjacent", "phantoms", "glued", "accounting")
+_COUNTS = ("lost", "duplicated", "lost_adjacent", "phantoms", "marked", "marked_torn", "glued", "accounting")
 
 
 def build_case(seed: int, index: int) -> tuple[str, Case]:

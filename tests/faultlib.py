@@ -49,7 +49,12 @@ Definitions (a reader is judged by these):
   ones); a damaged entry read from up to 15 bytes before its start counts as
   itself (a byte dropped from its header shifts the header onto the bytes
   before it). A decoded entry with non-zero flags, or with a timestamp outside
-  ``(0, 2**62)``, is always a phantom.
+  ``(0, 2**62)``, is always a phantom. A decoded entry that skipped bytes
+  follow (:func:`iolog.core.events.may_be_torn`: every reader marks it as
+  possibly ending in them) is no phantom when it starts with a damaged written
+  entry's own header and bytes: it is that entry, torn, its end completed by
+  the damage after it, which no reader can tell from a whole entry before the
+  damage. It is counted as ``marked_torn``.
 * **P3 glued**: decoded events are joined into lines by
   :func:`reference_lines`; a decoded line is glued when its entries belong to
   two different written lines, or when it holds a phantom and a real entry.
@@ -85,6 +90,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from iolog import Decoder, Entry, InvalidArgumentError, Skipped, Stream, Truncated
+from iolog.core.events import may_be_torn
 from iolog.core.format import decode_header, encode_entry, encode_header
 
 __all__ = [
@@ -1373,6 +1379,10 @@ class Report:
         lost: of those, how many were not decoded exactly (P1).
         duplicated: extra decodings of intact entries (P1).
         lost_adjacent: intact entries adjacent to damage not decoded (not a failure; for information).
+        marked: decoded entries that skipped bytes follow, which every reader marks as
+            possibly torn (for information).
+        marked_torn: of those, the torn written entries whose end the damage completed
+            (P2 holds for them because of the mark; for information).
         phantoms: decoded entries that were never written there (P2).
         glued: decoded lines joining two written lines, or a phantom and real entries (P3).
         accounting: gaps, overlaps, empty damage events, or a wrong end in the events' byte coverage.
@@ -1383,6 +1393,8 @@ class Report:
     lost: int = 0
     duplicated: int = 0
     lost_adjacent: int = 0
+    marked: int = 0
+    marked_torn: int = 0
     phantoms: int = 0
     glued: int = 0
     accounting: int = 0
@@ -1441,6 +1453,7 @@ def check(case: Case, events: Sequence[object]) -> Report:
     """Check decoded events against a case's ground truth (see the module's definitions)."""
     report = Report()
     intact = {t.offset: t for t in case.truth if not t.damaged}
+    torn = {t.offset: t for t in case.truth if t.damaged}
     damaged = sorted((t.offset, t.end, t.line) for t in case.truth if t.damaged)
     damaged_starts = [d[0] for d in damaged]
     found: Counter[int] = Counter()
@@ -1460,7 +1473,23 @@ def check(case: Case, events: Sequence[object]) -> Report:
         ):
             found[truth.offset] += 1
             owner[i] = truth.line
+            report.marked += i + 1 < len(events) and may_be_torn(event.end_offset, events[i + 1])
             continue
+        marked = i + 1 < len(events) and may_be_torn(event.end_offset, events[i + 1])
+        report.marked += marked
+        own = torn.get(event.offset) if marked and plausible and event.offset is not None else None
+        if own is not None:  # a torn entry, its end completed by the damage after it
+            kept = own.end - own.offset - HDR
+            w = own.written
+            if (
+                kept >= 0
+                and w.timestamp_ns == event.timestamp_ns
+                and w.stream == event.stream
+                and event.message[:kept] == case.data[own.offset + HDR : own.end]
+            ):
+                owner[i] = own.line
+                report.marked_torn += 1
+                continue
         if plausible and event.offset is not None:
             # Inside a damaged entry's bytes: its own bytes, or the entry
             # itself read from up to 15 bytes early (a byte dropped from its

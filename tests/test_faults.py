@@ -226,6 +226,40 @@ def test_a_newline_lost_to_a_shorter_size_is_glue_when_joined():
     assert (report.glued, report.phantoms, report.lost, report.accounting) == (1, 0, 0, 1)
 
 
+def _torn_then_noise() -> Case:
+    """Entry 1 torn after 3 payload bytes; boot noise completes its claim with a newline."""
+    written = faultlib.steady_log([(Stream.STDOUT, b"one\n"), (Stream.STDOUT, b"twenty two\n"),
+                                   (Stream.STDOUT, b"three\n")])
+    injector = faultlib.Injector(written, random.Random(0))
+    injector.torn(entry=1, keep=faultlib.HDR + 3, then="next")
+    injector.insert(injector.piece_of(1) + 1, b"abcdefg\n####", "torn")
+    return injector.finish("torn-then-completing-noise")
+
+
+def test_a_torn_entry_that_noise_completes_is_marked_and_no_phantom():
+    case = _torn_then_noise()
+    events = faultlib.decode_whole(case.data)
+    torn = events[1]
+    assert isinstance(torn, Entry) and torn.message == b"tweabcdefg\n"  # what the bytes say
+    assert events[2] == Skipped(torn.end_offset, 4)
+    report = faultlib.check(case, events)
+    assert report.ok, report.describe()
+    assert (report.marked, report.marked_torn, report.phantoms) == (1, 1, 0)
+
+
+def test_an_unmarked_or_foreign_entry_before_damage_is_still_a_phantom():
+    case = _torn_then_noise()
+    events = faultlib.decode_whole(case.data)
+    torn = events[1]
+    assert isinstance(torn, Entry)
+    # Without the skipped bytes after it, nothing marks it: a phantom.
+    unmarked = [*events[:2], Skipped(torn.end_offset + 1, 3), *events[3:]]
+    assert faultlib.check(case, unmarked).phantoms == 1
+    # Marked, but not the torn entry's own header: a phantom.
+    other = Entry(torn.timestamp_ns + 1, torn.stream, torn.message, 0, torn.offset)
+    assert faultlib.check(case, [events[0], other, *events[2:]]).phantoms == 1
+
+
 def test_reference_lines_join_per_stream_and_break_at_damage():
     events = [
         Entry(10, Stream.STDOUT, b"a", 0, 0),

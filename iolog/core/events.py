@@ -3,7 +3,8 @@
 A decoder (:mod:`iolog.core.decoder`) turns bytes into :data:`Event` s: an
 :class:`~iolog.core.format.Entry`, a :class:`Skipped` run of bytes that are
 no entry (garbage, a torn entry, a header that is not one), or a
-:class:`Truncated` tail (an entry the end of the input cut off).
+:class:`Truncated` tail (an entry the end of the input cut off); and which
+entry the bytes cannot vouch for (:func:`may_be_torn`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 from .format import Entry
 
-__all__ = ["Event", "Skipped", "Truncated"]
+__all__ = ["Event", "Skipped", "Truncated", "may_be_torn"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,3 +54,21 @@ class Truncated:
 
 #: What a reader reports: an entry, or the damage between entries.
 Event = Entry | Skipped | Truncated
+
+
+def may_be_torn(entry_end: int | None, following: object) -> bool:
+    """Whether the entry that ends at ``entry_end`` may be torn, by the event after it.
+
+    The decoder keeps an entry that undecodable bytes follow when it looks
+    written whole: it ends with its one newline (the last line before a
+    reboot). An entry torn by a crash, whose claimed size the boot noise
+    after it happens to complete with a newline, is the same bytes, so no
+    reader can tell the two apart: the end of such an entry may be noise.
+    Every reader says so where it shows the entry (the viewer marks its
+    line; ``iolog cat`` and ``iolog stat`` count those lines on stderr).
+
+    Args:
+        entry_end: offset just past the entry (``None``: no entry).
+        following: the event right after it.
+    """
+    return entry_end is not None and type(following) is Skipped and following.offset == entry_end
