@@ -83,7 +83,7 @@ def cat_command(args: argparse.Namespace) -> int:
 
     with stopped_by_signals():
         if _is_live(source):
-            return _cat_live(args, source, printer, damage, in_window, until_ns)
+            return _cat_live(args, source, printer, damage, in_window, streams, until_ns)
         if args.save:
             raise CliError("--save is for live sources (a serial device or URL)", status=2)
         stream_fd = _stream_source(source)
@@ -96,7 +96,7 @@ def cat_command(args: argparse.Namespace) -> int:
                 )
                 if tail is not None:
                     events = last_lines(events, tail, in_window, streams)
-                _print_events(events, printer, damage, in_window)
+                _print_events(events, printer, damage, in_window, streams)
             finally:
                 printer.close()
                 if stream_fd != 0:
@@ -154,9 +154,10 @@ def _cat_file(
                 transient=transient,
             ):
                 if isinstance(item, list):
-                    _print_events(item, printer, damage, in_window)
+                    _print_events(item, printer, damage, in_window, streams)
                 else:
                     printer.batch(item)
+                    damage.shown_batch(item, streams)
         finally:
             if args.follow:
                 printer.flush()
@@ -170,7 +171,7 @@ def _cat_file(
             return
         try:
             for batch in log.follow(end):
-                _print_batch(batch, printer, damage, in_window, name, args.quiet)
+                _print_batch(batch, printer, damage, in_window, streams, name, args.quiet)
                 printer.flush()
                 if until_ns is not None and _past(until_ns, batch=batch):
                     return
@@ -270,6 +271,7 @@ def _print_batch(
     printer: _EntryPrinter,
     damage: Damage,
     in_window: EntryFilter,
+    streams: frozenset[Stream],
     name: str,
     quiet: bool,
 ) -> None:
@@ -285,24 +287,26 @@ def _print_batch(
         if isinstance(event, Entry):
             if in_window(event):
                 printer.entry(event)
+            damage.shown(event, streams, in_window(event))
             continue
         printer.damage()
+        single = damage.one(event)
         if not quiet:
-            single = Damage()
-            single.add(event)
             printer.flush()
             for line in single.warnings(name):
                 warn(line)
-        damage.add(event)
 
 
 def _print_events(
-    events: Iterable[Event], printer: _EntryPrinter, damage: Damage, in_window: EntryFilter
+    events: Iterable[Event], printer: _EntryPrinter, damage: Damage, in_window: EntryFilter,
+    streams: frozenset[Stream],
 ) -> None:
     for event in events:
         if isinstance(event, Entry):
-            if in_window(event):
+            shown = in_window(event)
+            if shown:
                 printer.entry(event)
+            damage.shown(event, streams, shown)
         else:
             printer.damage()
             damage.add(event)
@@ -320,6 +324,7 @@ def _cat_live(
     printer: _EntryPrinter,
     damage: Damage,
     in_window: EntryFilter,
+    streams: frozenset[Stream],
     until_ns: int | None,
 ) -> int:
     from ..sources.live import live_events
@@ -335,7 +340,7 @@ def _cat_live(
     try:
         source.open()
         for batch in live_events(source.chunks(), save=save):
-            _print_batch(batch, printer, damage, in_window, spec, args.quiet)
+            _print_batch(batch, printer, damage, in_window, streams, spec, args.quiet)
             printer.flush()
             if until_ns is not None and _past(until_ns, batch=batch):
                 break

@@ -166,6 +166,7 @@ def _chunks(source: _Source, options: _Options, end: int | None) -> Iterator[Lin
             chunk = _events_chunk(source, options, item)
         else:
             chunk = lines.batch(item)
+            source.damage.shown_batch(item, options.streams)
         if chunk is not None:
             yield chunk
     if end is None:
@@ -176,9 +177,12 @@ def _chunks(source: _Source, options: _Options, end: int | None) -> Iterator[Lin
 
 def _events_chunk(source: _Source, options: _Options, events: list[Event]) -> LineChunk | None:
     """A list of the decoder's events: its damage counted, its entries in the window as lines."""
+    damage = source.damage
     for event in events:
-        if not isinstance(event, Entry):
-            source.damage.add(event)
+        if isinstance(event, Entry):
+            damage.shown(event, options.streams, options.in_window(event))
+        else:
+            damage.add(event)
     return source.lines.events(event for event in events
                                if not isinstance(event, Entry) or options.in_window(event))
 
@@ -194,6 +198,7 @@ def _span_reader(source: _Source, options: _Options, buffers: ReadBuffers) -> It
             spans = [] if chunk is None else [LineSpans.of_chunk(chunk)]
         else:
             spans = lines.batch_spans(item)
+            source.damage.shown_batch(item, options.streams)
         if spans:
             yield spans
     chunk = lines.close()  # the end of the input: open lines as they are
@@ -254,7 +259,7 @@ def _report(source: _Source, quiet: bool) -> None:
     if not quiet:
         for line in source.damage.warnings(source.named.path):
             warn(line)
-    source.damage = Damage()
+    source.damage = Damage(entry_end=source.damage.entry_end)  # following goes on from there
 
 
 def _follow(
@@ -352,13 +357,14 @@ def _take(
         if isinstance(event, Entry):
             if until_ns is not None and event.timestamp_ns >= until_ns:
                 source.ended = True
-            if options.in_window(event):
+            shown = options.in_window(event)
+            if shown:
                 events.append(event)
+            source.damage.shown(event, options.streams, shown)
             continue
         events.append(event)
+        single = source.damage.one(event)
         if not options.quiet:
-            single = Damage()
-            single.add(event)
             printer.lines(merger.take(everything=True))
             printer.flush()
             for line in single.warnings(source.named.path):

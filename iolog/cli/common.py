@@ -11,9 +11,14 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from ..core.decoder import Skipped, Truncated
+from ..core.events import may_be_torn
+from ..core.format import Entry, Stream
+
+if TYPE_CHECKING:
+    from ..file.walk import FastBatch
 from ..core.errors import NotAnIologFile, describe_os_error
 
 __all__ = [
@@ -46,8 +51,15 @@ class Damage:
     skipped_bytes: int = 0
     first_skip_offset: int | None = None
     truncated: list[tuple[int, int]] = field(default_factory=list)
+    #: Skipped regions right after a line shown, which may be torn (see ``may_be_torn``).
+    torn_regions: int = 0
+    first_torn_offset: int | None = None
+    #: Where the last entry shown ends (``None`` when something else came after it).
+    entry_end: int | None = None
 
     def add(self, event: Skipped | Truncated) -> None:
+        torn = may_be_torn(self.entry_end, event)
+        self.entry_end = None
         if isinstance(event, Truncated):
             self.truncated.append((event.offset, event.length))
             return
@@ -55,6 +67,27 @@ class Damage:
         self.skipped_bytes += event.length
         if self.first_skip_offset is None:
             self.first_skip_offset = event.offset
+        if torn:
+            self.torn_regions += 1
+            if self.first_torn_offset is None:
+                self.first_torn_offset = event.offset
+
+    def shown(self, entry: Entry, streams: frozenset[Stream], shown: bool = True) -> None:
+        """Note an entry read: whether it was shown, as part of a line of ``streams``."""
+        self.entry_end = entry.end_offset if shown and entry.stream in streams else None
+
+    def shown_batch(self, batch: FastBatch, streams: frozenset[Stream]) -> None:
+        """Note a fast-walk batch shown whole (of ``streams``): where its last entry ends."""
+        last = batch.accepted - 1
+        shown = last >= 0 and Stream(batch.raw[12 * last + 8] >> 3 & 1) in streams
+        self.entry_end = batch.base + batch.starts[last + 1] if shown else None
+
+    def one(self, event: Skipped | Truncated) -> Damage:
+        """Count ``event`` here, and return a count of it alone (to warn of it at once)."""
+        single = Damage(entry_end=self.entry_end)
+        single.add(event)
+        self.add(event)
+        return single
 
     def warnings(self, name: str) -> list[str]:
         lines = []
@@ -63,6 +96,14 @@ class Damage:
             lines.append(
                 f"{PROG}: warning: {name}: skipped {self.skipped_bytes} undecodable bytes in "
                 f"{self.skipped_regions} {regions} (first at offset {self.first_skip_offset})"
+            )
+        if self.torn_regions:
+            many = self.torn_regions > 1
+            lines.append(
+                f"{PROG}: warning: {name}: the {'lines' if many else 'line'} right before "
+                f"{self.torn_regions} skipped {'regions' if many else 'region'} may be torn: "
+                f"{'their ends' if many else 'its end'} may be noise "
+                f"(first at offset {self.first_torn_offset})"
             )
         for offset, length in self.truncated:
             lines.append(

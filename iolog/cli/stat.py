@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from ..core.decoder import Event
-from ..core.format import Entry, format_docker_time
+from ..core.format import Entry, Stream, format_docker_time
 from ..core.lines import LineState
 from ..core.termsafe import terminal_safe
 from ..file.walk import FastBatch
@@ -29,6 +29,7 @@ from .levelcounts import LevelCounts
 __all__ = ["LogCounts", "stat_command"]
 
 _HEADER_BYTES = 16
+_BOTH = frozenset(Stream)
 _EVENTS_PER_SLICE = 4096
 
 
@@ -77,6 +78,7 @@ class LogCounts:
         self.backward += span.backward_steps
         self.last_ns = span.last_ts
         self.read_bytes = batch.base + end
+        self.damage.shown_batch(batch, _BOTH)
 
     def add_events(self, events: Iterable[Event]) -> None:
         """Count events one at a time (where the walk met damage, or a pipe).
@@ -107,6 +109,7 @@ class LogCounts:
                     self.backward += 1
                 self.last_ns = timestamp_ns
                 self.read_bytes = event.offset + _HEADER_BYTES + len(event.message)  # type: ignore[operator]
+                self.damage.shown(event, _BOTH)
             else:
                 self.line_state.damage()
                 self.damage.add(event)
@@ -131,6 +134,7 @@ class LogCounts:
             "backward_timestamps": self.backward,
             "skipped_regions": self.damage.skipped_regions,
             "skipped_bytes": self.damage.skipped_bytes,
+            "maybe_torn_lines": self.damage.torn_regions,
             "truncated_tail_bytes": sum(length for _, length in self.damage.truncated),
             **(self.levels.report() if self.levels is not None else {}),
         }
