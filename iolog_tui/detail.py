@@ -158,16 +158,19 @@ class DetailScreen(ModalScreen[None]):
         skipped: on a row of skipped (or truncated) bytes, how many: they are shown.
         source: in a view of several logs, the row's log's name (a first
             field, "log").
+        may_be_torn: skipped bytes follow the line's last entry (a last
+            field says its end may be noise).
     """
 
     BINDINGS = [Binding("escape,enter,q", "close", "Close")]
 
     def __init__(
         self, path: str, offset: int, stream: Stream, *, now_ns: int, skipped: int | None = None,
-        source: str | None = None,
+        source: str | None = None, may_be_torn: bool = False,
     ) -> None:
         super().__init__()
         self._source = source
+        self._may_be_torn = may_be_torn
         self._path = path
         self._offset = offset
         self._stream = stream
@@ -245,6 +248,8 @@ class DetailScreen(ModalScreen[None]):
         )
         if self._source is not None:
             rows = (("log", safe_label(self._source)), *rows)
+        if self._may_be_torn:
+            rows = (*rows, ("damage", "skipped bytes follow it: it may be torn, its end noise"))
         for number, (name, value) in enumerate(rows):
             fields.append(f"{name:>13}  ", "bold")
             style = "bold green" if name == "stream" and detail.stream is Stream.STDOUT else (

@@ -232,9 +232,11 @@ def detail_for(view: LogView, model: LogModel, now_ns: int) -> DetailScreen | st
     kind, offset = model.kinds[row], model.offsets[row]
     if kind == RowKind.CLOCK_STEP:
         return clock_step_text(model.row(row).length)
-    skipped = model.row(row).length if kind > RowKind.STDERR else None
+    shown = model.row(row)
+    skipped = shown.length if kind > RowKind.STDERR else None
     if not isinstance(model, MergedModel):
-        return DetailScreen(model.path, offset, Stream(min(kind, 1)), now_ns=now_ns, skipped=skipped)
+        return DetailScreen(model.path, offset, Stream(min(kind, 1)), now_ns=now_ns, skipped=skipped,
+                            may_be_torn=shown.may_be_torn)
     log = model.row_logs[row]  # read back from the row's own log
     return DetailScreen(model.logs[log].path, model.own_offset(row), Stream(min(kind, 1)), now_ns=now_ns,
-                        skipped=skipped, source=model.names[log])
+                        skipped=skipped, source=model.names[log], may_be_torn=shown.may_be_torn)

@@ -31,10 +31,12 @@ from .model.rows import Row, RowKind
 from .render import TimeFormat, clock_step_text, format_time, message_text, source_style, time_width
 from .safetext import safe_label
 
-__all__ = ["CONTEXT_STYLE", "SOURCE_WIDTH", "RowPainter", "wrapped_layout"]
+__all__ = ["CONTEXT_STYLE", "SOURCE_WIDTH", "TORN_NOTE", "RowPainter", "wrapped_layout"]
 
 _GUTTER = "▌"
 _GARBAGE_GUTTER = "░"
+#: After a line that skipped bytes follow (:func:`iolog.core.events.may_be_torn`).
+TORN_NOTE = " (may be torn: its end may be noise)"
 _MARK = "◆"
 _GUTTER_SEPARATOR = "  --"
 #: How context lines (``C``: shown around the lines a filter keeps) are drawn over their style.
@@ -147,6 +149,8 @@ class RowPainter:
             self.highlighter(text)
         if row.clipped:
             text.append(" … (line cut at 256 KiB)", garbage)
+        if row.may_be_torn:
+            text.append(TORN_NOTE, garbage)
         return text
 
     def message(self, index: int, row: Row) -> tuple[Strip, bool]:

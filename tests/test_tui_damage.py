@@ -17,12 +17,15 @@ import random
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from iolog import Stream
+from iolog import Entry, Stream
 from iolog.file import walk as walk_module
 from iolog_tui.model import LogModel, RowKind
 from iolog_tui.model.navigation import Navigator
 from tests import faultlib
+from tests.test_faults import faulted_cases
 
 
 def test_the_scan_hands_rows_and_progress_over_while_it_skips_garbage(tmp_path: Path, monkeypatch) -> None:
@@ -210,3 +213,52 @@ def test_following_takes_back_a_torn_tail_and_the_line_end_it_made(tmp_path: Pat
     assert [(RowKind(model.kinds[n]), model.row(n).message) for n in range(len(model))] == [
         (RowKind.STDOUT, b"a1 a2\n"), (RowKind.STDERR, b"x\n")]
     model.close()
+
+
+def _torn_firsts(data: bytes) -> set[int]:
+    """The simplest reading: first offsets of the lines whose last entry skipped bytes follow."""
+    from iolog.core.events import may_be_torn
+
+    events = faultlib.decode_whole(data)
+    marked = {i for i, event in enumerate(events[:-1])
+              if isinstance(event, Entry) and may_be_torn(event.end_offset, events[i + 1])}
+    return {events[group[0]].offset for group in faultlib.line_groups(events) if marked & set(group)}
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(case=faulted_cases(max_writes=20), batch_bytes=st.sampled_from([64, 512, 1 << 16]))
+def test_the_rows_a_torn_line_may_end_in_are_marked(tmp_path_factory, monkeypatch, case, batch_bytes) -> None:
+    """A line row is marked "may be torn" exactly when skipped bytes follow its last entry,
+    however the scan's batches fall (rows read between batches are read again)."""
+    from iolog_tui.model import scan
+    from iolog_tui.model.scan import RowScanner, scan_file
+    from iolog_tui.rowpainter import TORN_NOTE
+
+    monkeypatch.setattr(scan, "FIRST_BATCH_BYTES", batch_bytes)
+    monkeypatch.setattr(scan, "BATCH_BYTES", batch_bytes)
+    path = tmp_path_factory.mktemp("torn") / "case.log"
+    path.write_bytes(case.data)
+    model = LogModel(path)
+    try:
+        generation = model.reset()
+        for batch in scan_file(path, RowScanner(generation)):
+            model.apply(batch)
+            for number in range(len(model)):
+                model.row(number)  # cached before the rows after it are known
+        rows = [model.row(number) for number in range(len(model))]
+    finally:
+        model.close()
+    assert {row.offset for row in rows if row.may_be_torn} == _torn_firsts(case.data)
+    painter_notes = {row.offset for row in rows if row.kind <= RowKind.STDERR
+                     and _painted(row).endswith(TORN_NOTE)}
+    assert painter_notes == _torn_firsts(case.data)
+
+
+def _painted(row) -> str:  # type: ignore[no-untyped-def]
+    from rich.console import Console
+    from rich.style import Style
+
+    from iolog_tui.rowpainter import RowPainter
+
+    return RowPainter(lambda _name: Style(), Console, lambda: 0).text(row).plain

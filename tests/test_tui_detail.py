@@ -103,3 +103,22 @@ async def test_enter_on_skipped_bytes_shows_them_as_a_safe_hex_dump(write_log) -
         assert f"the first {MAX_HEX_BYTES:,}; {skipped - MAX_HEX_BYTES:,} more not shown" in shown
         assert "1b 5d 32 3b 50 57 4e 45 44 07" in shown and ".]2;PWNED." in shown
         assert "\x1b" not in shown and "\x07" not in shown
+
+
+@pilot_test
+async def test_the_line_before_skipped_bytes_says_it_may_be_torn(write_log) -> None:
+    path = write_log([(Stream.STDOUT, b"before\n"), (Stream.STDOUT, b"last words\n"), b"\r\nboot noise\r\n",
+                      (Stream.STDOUT, b"after\n")])
+    app = make_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+
+        def fields() -> str:
+            return str(app.screen.query_one("#detail-fields", Static).render())
+
+        for row, torn in ((0, False), (1, True), (3, False)):
+            await pilot.press("g", *["j"] * row, "enter")
+            assert isinstance(app.screen, DetailScreen)
+            await wait_until(pilot, lambda: "offset" in fields())
+            assert ("it may be torn, its end noise" in fields()) is torn, fields()
+            await pilot.press("escape")

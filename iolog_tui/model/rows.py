@@ -75,6 +75,8 @@ class Row:
         source: which log the row is of, in a view of several logs merged by
             time (:mod:`~iolog_tui.model.mergedrows`; there ``offset`` is the
             row's place in the merged view); 0 for one log.
+        may_be_torn: skipped bytes begin where the line's last entry ends, so
+            its end may be noise (:func:`iolog.core.events.may_be_torn`).
     """
 
     kind: RowKind
@@ -85,6 +87,7 @@ class Row:
     complete: bool = True
     clipped: bool = False
     source: int = 0
+    may_be_torn: bool = False
 
     @property
     def stream(self) -> Stream | None:
@@ -256,6 +259,10 @@ class LogModel:
         for row in self._open_rows:
             if row is not None:
                 self._cache.pop(row, None)
+        if batch.garbage:  # the line before skipped bytes may be torn: read it again
+            for rows in self.stream_rows:
+                if rows:
+                    self._cache.pop(rows[-1], None)
         for _ in range(batch.retract):
             self._retract_last()
         self.offsets.extend(batch.offsets)
@@ -311,11 +318,23 @@ class LogModel:
         for number in wanted:
             line = read.get(self.offsets[number])
             if line is not None:
-                self._keep(number, _row_of_line(line))
+                self._keep(number, _row_of_line(line, self._skipped_at(line.end_offset)))
             elif number == index:
                 # No line starts there any more (the file changed under the model).
                 self._keep(number, Row(kind, offset, None, b"", 0, complete=False))
         return cache[index]
+
+    def _skipped_at(self, offset: int) -> bool:
+        """Whether a row of skipped bytes begins at ``offset``."""
+        if offset not in self._garbage:
+            return False
+        offsets = self.offsets
+        number = bisect_left(offsets, offset)
+        while number < len(offsets) and offsets[number] == offset:
+            if self.kinds[number] == RowKind.SKIPPED:
+                return True
+            number += 1
+        return False
 
     def _neighbours(self, index: int) -> list[int]:
         """Row ``index`` and the uncached line rows near it, to read in the same pass."""
@@ -353,9 +372,9 @@ class LogModel:
             self._fd = -1
 
 
-def _row_of_line(line: Line) -> Row:
-    """The row that shows ``line``."""
+def _row_of_line(line: Line, may_be_torn: bool = False) -> Row:
+    """The row that shows ``line`` (``may_be_torn``: skipped bytes follow its last entry)."""
     return Row(
         RowKind(int(line.stream)), line.offset, line.timestamp_ns, line.message, line.size,
-        complete=line.complete, clipped=line.clipped,
+        complete=line.complete, clipped=line.clipped, may_be_torn=may_be_torn,
     )
