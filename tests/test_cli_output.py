@@ -84,3 +84,27 @@ def test_a_second_stop_while_writing_is_not_held() -> None:
     out = Stuck([100], None)
     with stopped_by_signals(), pytest.raises(KeyboardInterrupt):
         write_pending(out, [b"xy"])  # type: ignore[arg-type]
+
+
+def test_a_stop_during_code_made_from_a_string_still_exits_0(tmp_path) -> None:
+    """Under ``python -m iolog``, a stop that arrives while CPython runs code from a
+    string (a dataclass being made as a module is imported) must not turn the exit
+    status 0 into death by SIGINT once the command has handled it."""
+    import subprocess
+    import sys
+
+    from iolog.core.format import encode_entry
+
+    log = tmp_path / "app.log"
+    log.write_bytes(encode_entry(b"hello\n", timestamp_ns=1_764_000_000_000_000_000))
+    (tmp_path / "sitecustomize.py").write_text(
+        "import iolog.cli.cat as cat\n"
+        "def _stopped_while_importing(*args, **kwargs):\n"
+        "    exec('raise KeyboardInterrupt')  # as a stop inside a dataclass's generated code\n"
+        "cat._cat_file = _stopped_while_importing\n"
+    )
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), root]))
+    done = subprocess.run([sys.executable, "-m", "iolog", "cat", str(log)], env=env, capture_output=True,
+                          timeout=60)
+    assert (done.returncode, done.stderr) == (0, b"")

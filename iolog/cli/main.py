@@ -365,6 +365,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         if collecting:
             gc.enable()
     try:
+        return _run(command, args)
+    finally:
+        _forget_interrupted_exec()
+
+
+def _forget_interrupted_exec() -> None:
+    """Undo CPython's note of a stop that arrived while it ran code from a string.
+
+    Ctrl-C (or SIGTERM, SIGHUP) can arrive while a module imported on the
+    way (``sources.follow`` as following starts) makes its dataclasses,
+    whose methods CPython builds by ``exec`` of a string. CPython then
+    notes the ``KeyboardInterrupt`` as unhandled, even though it is handled
+    here, and under ``python -m iolog`` it exits by SIGINT (status -2 or
+    130) after this returns 0. Running one more string, an empty one,
+    clears that note; elsewhere it does nothing.
+    """
+    exec("")  # noqa: S102 - an empty string: see above
+
+
+def _run(command: _Command, args: argparse.Namespace) -> int:
+    """Run a subcommand; turn its failures into one line on stderr and an exit status."""
+    try:
         return command(args)
     except CliError as error:
         warn(f"{PROG}: error: {error}")
