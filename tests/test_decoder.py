@@ -96,6 +96,25 @@ def test_torn_entry_loses_only_itself():
     assert decode_bytewise(data) == events
 
 
+@pytest.mark.parametrize("stamps_ms", [(10, 5, 7), (5, 7, 10), (10, 12, 7)], ids=str)
+def test_a_tear_as_the_clock_went_back_days_is_told_by_the_entry_after_its_claim(stamps_ms):
+    """A torn entry whose claim the next entries (a line continued over two entries)
+    fill exactly, the clock set back six days at the tear and stepping by a few
+    milliseconds either way after it: the entries written after the tear are shown."""
+    second, day, ms = 10**9, 86_400 * 10**9, 10**6
+    now = 1_770_000_000 * second
+    back = now - 6 * day
+    first, then, after = stamps_ms
+    before = b"".join(encode_entry(b"l%d\n" % i, timestamp_ns=now - (10 - i) * second) for i in range(3))
+    continued = encode_entry(b"c0, ", timestamp_ns=back + first * ms) + encode_entry(
+        b"c1, ", timestamp_ns=back + then * ms)
+    torn = encode_entry(b"y" * 200, timestamp_ns=now)[: 16 + 200 - len(continued)]
+    rest = b"".join(encode_entry(b"p%d\n" % i, timestamp_ns=back + (after + i) * ms) for i in range(4))
+    events = decode(before + torn + continued + rest)
+    assert damage(events) == [Skipped(len(before), len(torn))]
+    assert [e.message for e in entries(events)][3:6] == [b"c0, ", b"c1, ", b"p0\n"]
+
+
 def test_payload_containing_header_lookalikes_does_not_derail():
     # A complete, valid frame inside a payload, stamped before the line that
     # carries it (as anything a program prints was); one line per entry, as a

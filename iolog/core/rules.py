@@ -130,7 +130,8 @@ def tear_inside(buf: bytes, pos: int, end: int, timestamp_ns: int) -> int:
     after_line = find(b"\n", first, end - 1) + 1
     # The clock stepped back by more than the slack at the reboot: the entry
     # at the claim's end is stamped that far before it, and the chain that
-    # fills the claim just before that entry.
+    # fills the claim near that entry (within the slack either side: the
+    # clock may step back by a little too).
     successor_ts: int | None = None
     if end + _HDR <= len(buf) and _MATCH(buf, end) is not None:
         successor_ts = _UNPACK(_A2B(buf[end : end + _HDR]))[0]
@@ -143,7 +144,7 @@ def tear_inside(buf: bytes, pos: int, end: int, timestamp_ns: int) -> int:
             if timestamp_ns <= inner_ts <= timestamp_ns + FAR_NS:
                 return cand
             stepped_back = cand == after_line and timestamp_ns - inner_ts <= FAR_NS
-            with_successor = successor_ts is not None and 0 <= successor_ts - inner_ts <= TEAR_SLACK_NS
+            with_successor = successor_ts is not None and abs(successor_ts - inner_ts) <= TEAR_SLACK_NS
             if (
                 cand > first
                 and (stepped_back or with_successor or inner_ts >= timestamp_ns - TEAR_SLACK_NS)
