@@ -13,8 +13,11 @@ follows. The viewer's rows are checked in ``tests/test_tui_damage.py``.
 from __future__ import annotations
 
 import argparse
+import io
+import os
 from collections.abc import Callable
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from hypothesis import given
@@ -120,6 +123,33 @@ def test_cat_tail_counts_the_lines_skipped_bytes_follow(tmp_path_factory, report
 
 
 @SETTINGS
+@given(faulted_cases(max_writes=60), st.integers(1, 20), st.data())
+def test_tail_of_a_window_or_a_pipe_counts_the_lines_skipped_bytes_follow(
+    tmp_path_factory, reported, case, count, data
+):
+    # Both read the source once in order (``last_lines``), not backwards.
+    events = _linear(case.data)
+    stamps = sorted(e.timestamp_ns for e in events if isinstance(e, Entry))
+    if not stamps:
+        return
+    stream = data.draw(st.sampled_from(sorted(_STREAMS)))
+    streams = _STREAMS[stream]
+    piped = data.draw(st.booleans())
+    since = None if piped else data.draw(st.sampled_from(stamps))
+    window = _window_reference(events, since, None)
+    wanted = {e.offset for e in _tail_reference(window, count, streams)}
+    kept = [e for e in window if not isinstance(e, Entry) or e.offset in wanted]
+    path = _write(tmp_path_factory.mktemp("torntailwin"), case.data)
+    if piped:  # read as stdin (cat closes the descriptor when done)
+        source = os.open(path, os.O_RDONLY)
+        with mock.patch("sys.stdin", io.TextIOWrapper(io.FileIO(source, "rb", closefd=False))):
+            _cat(Path("-"), tail=str(count), stream=stream)
+    else:
+        _cat(path, tail=str(count), stream=stream, since=_unix(since))
+    assert _torn_counted(reported) == [_marked(kept, lambda entry: int(entry.stream) in streams)]
+
+
+@SETTINGS
 @given(faulted_cases(), faulted_cases())
 def test_cat_of_several_logs_counts_each_ones_lines(tmp_path_factory, reported, one, other):
     cases = [one, other]
@@ -161,5 +191,5 @@ def test_the_warning_names_the_lines_and_where_the_first_is(tmp_path: Path) -> N
     assert damage.warnings("app.log") == [
         "iolog: warning: app.log: skipped 8 undecodable bytes in 2 regions (first at offset 47)",
         "iolog: warning: app.log: the line right before 1 skipped region may be torn: its end may be "
-        "noise (first at offset 47)",
+        "noise (the first ends at offset 47)",
     ]

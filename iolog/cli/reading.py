@@ -14,6 +14,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
 from ..core.decoder import Event
+from ..core.events import may_be_torn
 from ..core.format import Entry, Stream
 from ..core.lines import LineState
 from ..file.logfile import LogFile
@@ -109,32 +110,49 @@ def last_lines(
     For a source read once in order (a pipe, a time window). Lines are those
     of :class:`~iolog.core.lines.LineState` over the entries in the window,
     counted where they begin; each is given whole, followed by the damage
-    that ended it, if any. Memory holds the last ``count`` lines.
+    that ended it, if any, or that came right after its last entry (which
+    may be torn: :func:`~iolog.core.events.may_be_torn`). Memory holds the
+    last ``count`` lines.
     """
     state = LineState()
     lines: deque[tuple[list[Entry], list[Event]]] = deque(maxlen=count or None)
     open_lines: list[tuple[list[Entry], list[Event]] | None] = [None, None]
+    last: tuple[list[Entry], list[Event]] | None = None  # the line of the last entry, if given
     for event in events:
         if not isinstance(event, Entry):
             state.damage()
-            for stream in (0, 1):
-                line = open_lines[stream]
-                if line is not None:
-                    line[1].append(event)  # the damage that ended it
-                open_lines[stream] = None
+            enders = [line for line in open_lines if line is not None]
+            if (last is not None and all(line is not last for line in enders)
+                    and may_be_torn(last[0][-1].end_offset, event)):
+                enders.append(last)
+            for ended in enders:
+                ended[1].append(event)  # the damage that ended it, or came right after it
+            open_lines = [None, None]
+            last = None
             continue
+        last = None
         if not in_window(event) or event.stream not in streams:
             continue
         stream = int(event.stream)
         if state.entry(stream, event.message):
-            line = open_lines[stream] = ([], [])
+            begun: tuple[list[Entry], list[Event]] = ([], [])
+            open_lines[stream] = begun
             if count:
-                lines.append(line)
+                lines.append(begun)
         line = open_lines[stream]
         if line is not None:
             line[0].append(event)
+            last = line
             if not state.open[stream]:
                 open_lines[stream] = None
-    for entries, ender in lines:
-        yield from entries
-        yield from ender
+    # A damage event that ended two lines comes once, after the later one.
+    given: list[Event] = [event for entries, ender in lines for event in (*entries, *ender)]
+    seen: set[int] = set()
+    kept: list[Event] = []
+    for event in reversed(given):
+        if type(event) is not Entry:
+            if id(event) in seen:
+                continue
+            seen.add(id(event))
+        kept.append(event)
+    yield from reversed(kept)
