@@ -1483,9 +1483,9 @@ def check(case: Case, events: Sequence[object]) -> Report:
             w = own.written
             if (
                 kept >= 0
-                and w.timestamp_ns == event.timestamp_ns
-                and w.stream == event.stream
-                and event.message[:kept] == case.data[own.offset + HDR : own.end]
+                and case.data[own.offset : own.offset + HDR] == w.encode()[:HDR]  # its header, untouched
+                and (event.timestamp_ns, event.stream) == (w.timestamp_ns, w.stream)  # read as written
+                and event.message[:kept] == w.payload[:kept]  # then its own bytes, as written
             ):
                 owner[i] = own.line
                 report.marked_torn += 1

@@ -260,6 +260,30 @@ def test_an_unmarked_or_foreign_entry_before_damage_is_still_a_phantom():
     assert faultlib.check(case, [events[0], other, *events[2:]]).phantoms == 1
 
 
+def test_a_marked_entry_with_a_changed_header_or_changed_bytes_is_a_phantom():
+    """The mark excuses only the torn entry's own header and bytes, as written."""
+    lines = [(Stream.STDOUT, b"line %d\n" % i) for i in range(3)]
+    # Its size field changed (3 -> 16), so that its claim takes in the noise after it.
+    written = faultlib.steady_log([*lines, (Stream.STDOUT, b"abc"), (Stream.STDOUT, None),
+                                   (Stream.STDOUT, b"def\n")])
+    injector = faultlib.Injector(written, random.Random(1))
+    injector.size_corrupt(entry=3, size=16)
+    injector.insert(injector.piece_of(3) + 1, b"BOOT garbage\n\x00\x00\xff", "noise")
+    resized = injector.finish("size-into-noise")
+    # Torn after five bytes, one of which flipped, and noise completing its claim.
+    written = faultlib.steady_log([*lines, (Stream.STDOUT, b"abcdefgh\n"), (Stream.STDOUT, b"after\n")])
+    injector = faultlib.Injector(written, random.Random(1))
+    injector.torn(entry=3, keep=faultlib.HDR + 5, then="next")
+    injector.insert(injector.piece_of(3) + 1, b"XYZ\n\x00\xff\x00", "noise")
+    injector.flip(offset=injector.starts()[injector.piece_of(3)] + faultlib.HDR + 1, value=ord("Q"))
+    flipped = injector.finish("torn-flipped-then-noise")
+    for case, message in ((resized, b"abcBOOT garbage\n"), (flipped, b"aQcdeXYZ\n")):
+        events = faultlib.decode_whole(case.data)
+        assert [e.message for e in events if isinstance(e, Entry)][3] == message
+        report = faultlib.check(case, events)
+        assert (report.marked, report.marked_torn, report.phantoms) == (1, 0, 1), report.describe()
+
+
 def test_reference_lines_join_per_stream_and_break_at_damage():
     events = [
         Entry(10, Stream.STDOUT, b"a", 0, 0),
