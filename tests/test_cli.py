@@ -124,7 +124,7 @@ def test_cat_warns_about_garbage_and_quiet_silences(tmp_path):
         b"(first at offset 0)",
         # "ok\n" might be a torn entry whose claim the bytes after it completed.
         b"iolog: warning: " + str(path).encode() + b": the line right before 1 skipped region may be "
-        b"torn: its end may be noise (first at offset 31)",
+        b"torn: its end may be noise (the first ends at offset 31)",
     ]
     quiet = iolog("cat", "-q", str(path))
     assert quiet.stderr == b"" and quiet.stdout == b"ok\n"

@@ -103,7 +103,7 @@ class Damage:
                 f"{PROG}: warning: {name}: the {'lines' if many else 'line'} right before "
                 f"{self.torn_regions} skipped {'regions' if many else 'region'} may be torn: "
                 f"{'their ends' if many else 'its end'} may be noise "
-                f"(first at offset {self.first_torn_offset})"
+                f"(the first ends at offset {self.first_torn_offset})"
             )
         for offset, length in self.truncated:
             lines.append(
