@@ -13,17 +13,6 @@
 #define IOLOG_HIDDEN __attribute__((visibility("hidden")))
 #else
 #define IOLOG_HIDDEN
-/* -- _speedups_merge.c: several logs' lines, merged by time and printed -- */
-
-IOLOG_HIDDEN PyObject *line_spans(PyObject *module, PyObject *args);
-IOLOG_HIDDEN PyObject *running_max(PyObject *module, PyObject *args);
-IOLOG_HIDDEN PyObject *merge_runs(PyObject *module, PyObject *arg);
-IOLOG_HIDDEN PyObject *gather_lines(PyObject *module, PyObject *args);
-IOLOG_HIDDEN extern const char line_spans_doc[];
-IOLOG_HIDDEN extern const char running_max_doc[];
-IOLOG_HIDDEN extern const char merge_runs_doc[];
-IOLOG_HIDDEN extern const char gather_lines_doc[];
-
 #endif
 
 #define HDR 16
@@ -39,17 +28,6 @@ static inline int64_t record_ts(const unsigned char *record)
     value = 0;
     for (int k = 7; k >= 0; k--)
         value = value << 8 | record[k];
-/* -- _speedups_merge.c: several logs' lines, merged by time and printed -- */
-
-IOLOG_HIDDEN PyObject *line_spans(PyObject *module, PyObject *args);
-IOLOG_HIDDEN PyObject *running_max(PyObject *module, PyObject *args);
-IOLOG_HIDDEN PyObject *merge_runs(PyObject *module, PyObject *arg);
-IOLOG_HIDDEN PyObject *gather_lines(PyObject *module, PyObject *args);
-IOLOG_HIDDEN extern const char line_spans_doc[];
-IOLOG_HIDDEN extern const char running_max_doc[];
-IOLOG_HIDDEN extern const char merge_runs_doc[];
-IOLOG_HIDDEN extern const char gather_lines_doc[];
-
 #endif
     int64_t ts;
     memcpy(&ts, &value, sizeof ts);
