@@ -1463,6 +1463,7 @@ def check(case: Case, events: Sequence[object]) -> Report:
         if not isinstance(event, Entry):
             continue
         plausible = event.flags == 0 and 0 < event.timestamp_ns < TIMESTAMP_LIMIT
+        marked = i + 1 < len(events) and may_be_torn(event.end_offset, events[i + 1])
         truth = intact.get(event.offset) if event.offset is not None else None
         if (
             plausible
@@ -1473,9 +1474,8 @@ def check(case: Case, events: Sequence[object]) -> Report:
         ):
             found[truth.offset] += 1
             owner[i] = truth.line
-            report.marked += i + 1 < len(events) and may_be_torn(event.end_offset, events[i + 1])
+            report.marked += marked
             continue
-        marked = i + 1 < len(events) and may_be_torn(event.end_offset, events[i + 1])
         report.marked += marked
         own = torn.get(event.offset) if marked and plausible and event.offset is not None else None
         if own is not None:  # a torn entry, its end completed by the damage after it

@@ -285,9 +285,10 @@ def _print_batch(
                 warn(f"{PROG}: {name}: {event.message}")
             continue
         if isinstance(event, Entry):
-            if in_window(event):
+            shown = in_window(event)
+            if shown:
                 printer.entry(event)
-            damage.shown(event, streams, in_window(event))
+            damage.shown(event, streams, shown)
             continue
         printer.damage()
         single = damage.one(event)

@@ -78,9 +78,10 @@ class Damage:
 
     def shown_batch(self, batch: FastBatch, streams: frozenset[Stream]) -> None:
         """Note a fast-walk batch shown whole (of ``streams``): where its last entry ends."""
-        last = batch.accepted - 1
-        shown = last >= 0 and Stream(batch.raw[12 * last + 8] >> 3 & 1) in streams
-        self.entry_end = batch.base + batch.starts[last + 1] if shown else None
+        if batch.accepted:
+            self.shown(batch.entry(batch.accepted - 1), streams)
+        else:
+            self.entry_end = None
 
     def one(self, event: Skipped | Truncated) -> Damage:
         """Count ``event`` here, and return a count of it alone (to warn of it at once)."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from ..core.decoder import Event
-from ..core.format import Entry, Stream, format_docker_time
+from ..core.format import Entry, format_docker_time
 from ..core.lines import LineState
 from ..core.termsafe import terminal_safe
 from ..file.walk import FastBatch
@@ -29,7 +29,6 @@ from .levelcounts import LevelCounts
 __all__ = ["LogCounts", "stat_command"]
 
 _HEADER_BYTES = 16
-_BOTH = frozenset(Stream)
 _EVENTS_PER_SLICE = 4096
 
 
@@ -77,8 +76,7 @@ class LogCounts:
             self.backward += 1
         self.backward += span.backward_steps
         self.last_ns = span.last_ts
-        self.read_bytes = batch.base + end
-        self.damage.shown_batch(batch, _BOTH)
+        self.read_bytes = self.damage.entry_end = batch.base + end
 
     def add_events(self, events: Iterable[Event]) -> None:
         """Count events one at a time (where the walk met damage, or a pipe).
@@ -109,7 +107,7 @@ class LogCounts:
                     self.backward += 1
                 self.last_ns = timestamp_ns
                 self.read_bytes = event.offset + _HEADER_BYTES + len(event.message)  # type: ignore[operator]
-                self.damage.shown(event, _BOTH)
+                self.damage.entry_end = self.read_bytes  # every line counts: the last one's end
             else:
                 self.line_state.damage()
                 self.damage.add(event)
