@@ -285,10 +285,7 @@ def _print_batch(
                 warn(f"{PROG}: {name}: {event.message}")
             continue
         if isinstance(event, Entry):
-            shown = in_window(event)
-            if shown:
-                printer.entry(event)
-            damage.shown(event, streams, shown)
+            _print_entry(event, printer, damage, in_window, streams)
             continue
         printer.damage()
         single = damage.one(event)
@@ -298,16 +295,23 @@ def _print_batch(
                 warn(line)
 
 
+def _print_entry(
+    entry: Entry, printer: _EntryPrinter, damage: Damage, in_window: EntryFilter, streams: frozenset[Stream]
+) -> None:
+    """Print an entry in the window; note where the last entry shown ends (it may be torn)."""
+    shown = in_window(entry)
+    if shown:
+        printer.entry(entry)
+    damage.shown(entry, streams, shown)
+
+
 def _print_events(
     events: Iterable[Event], printer: _EntryPrinter, damage: Damage, in_window: EntryFilter,
     streams: frozenset[Stream],
 ) -> None:
     for event in events:
         if isinstance(event, Entry):
-            shown = in_window(event)
-            if shown:
-                printer.entry(event)
-            damage.shown(event, streams, shown)
+            _print_entry(event, printer, damage, in_window, streams)
         else:
             printer.damage()
             damage.add(event)
